@@ -1,0 +1,111 @@
+"""Area codes, the area hierarchy, and area changes over time (pure functions).
+
+Areas change: Eisenach (16056) joined the Wartburgkreis (16063) on 1 July 2021, and its
+municipality key changed from 16056000 to 16063105. Data published under an old code before
+such a change is attributed to today's area with `harmonise`, so that time series stay
+comparable on today's areas. Counts are summed; rates must be recomputed from their summed
+numerators and denominators by the caller (never averaged).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import pandas as pd
+
+from monitoring.errors import AreaError
+from monitoring.periods import Quarter
+
+_CODE = re.compile(r"^\d{2}(\d{3}(\d{3})?)?$|^\d{12}$")
+
+
+def check_code(code: object) -> str:
+    """Return `code` as a canonical string, or raise `AreaError` explaining the allowed forms."""
+    text = str(code).strip()
+    if not _CODE.match(text):
+        raise AreaError(
+            f"„{code}“ ist kein gültiger amtlicher Gebietsschlüssel. Erlaubt sind Ziffernfolgen: "
+            "2 Stellen (Land, z. B. 16), 5 Stellen (Kreis, z. B. 16070), 8 Stellen (Gemeinde, "
+            "z. B. 16070004) oder 12 Stellen (Regionalschlüssel). Schlüssel sind Text: eine "
+            "führende Null darf nicht fehlen."
+        )
+    return text
+
+
+def successor_map(changes: pd.DataFrame) -> dict[str, list[tuple[date, str]]]:
+    """old code → [(effective date, new code)] from an ``area_change`` table."""
+    out: dict[str, list[tuple[date, str]]] = {}
+    for row in changes.itertuples(index=False):
+        effective = pd.Timestamp(row.effective).date()
+        out.setdefault(str(row.old_code), []).append((effective, str(row.new_code)))
+    for entries in out.values():
+        entries.sort()
+    return out
+
+
+def current_code(code: str, on: date, changes: dict[str, list[tuple[date, str]]]) -> str:
+    """The code under which data recorded for `code` on date `on` is reported today.
+
+    Follows chains of changes (A → B → C); a change applies only to data dated before it.
+    """
+    seen: set[str] = set()
+    while code in changes and code not in seen:
+        seen.add(code)
+        later = [(eff, new) for eff, new in changes[code] if on < eff]
+        if not later:
+            break
+        code = later[0][1]
+    return code
+
+
+def harmonise(frame: pd.DataFrame, changes: pd.DataFrame, *, code_col: str = "area_code",
+              period_col: str = "period") -> pd.DataFrame:
+    """A copy of `frame` with area codes replaced by today's codes (see module docstring).
+
+    The reference date of a row is the last day of its quarter in `period_col`.
+    """
+    lookup = successor_map(changes)
+    out = frame.copy()
+    if not lookup or out.empty:
+        return out
+    ends = {p: Quarter.parse(p).end for p in out[period_col].unique()}
+    out[code_col] = [
+        current_code(str(c), ends[p], lookup) if str(c) in lookup else c
+        for c, p in zip(out[code_col], out[period_col], strict=True)
+    ]
+    return out
+
+
+def harmonise_sum(frame: pd.DataFrame, changes: pd.DataFrame, *, keys: Sequence[str],
+                  values: Sequence[str], code_col: str = "area_code",
+                  period_col: str = "period") -> pd.DataFrame:
+    """`harmonise`, then sum `values` over rows that now share the same `keys`.
+
+    A sum is missing (NaN) when any of its parts is missing: adding a known part to an
+    unknown one must not pretend to be a total.
+    """
+    recoded = harmonise(frame, changes, code_col=code_col, period_col=period_col)
+    return recoded.groupby(list(keys), as_index=False, sort=True)[list(values)].sum(skipna=False)
+
+
+def ancestors(areas: pd.DataFrame) -> dict[str, str | None]:
+    """code → parent code, over every version of every area (later versions win)."""
+    ordered = areas.sort_values("valid_from") if "valid_from" in areas else areas
+    return {str(c): (None if pd.isna(p) else str(p))
+            for c, p in zip(ordered["area_code"], ordered["parent_code"], strict=True)}
+
+
+def roll_up(codes: Iterable[str], parents: dict[str, str | None],
+            targets: set[str]) -> list[str | None]:
+    """For each code, the first area in `targets` met on the way up the hierarchy (or None)."""
+    out: list[str | None] = []
+    for code in codes:
+        current: str | None = str(code)
+        steps = 0
+        while current is not None and current not in targets and steps < 10:
+            current = parents.get(current)
+            steps += 1
+        out.append(current if current in targets else None)
+    return out

@@ -1,0 +1,176 @@
+"""The `monitoring` command line: a thin layer over the library, messages in German.
+
+Exit codes: 0 success; 1 a run finished but some reports failed; 2 invalid input or an
+unusable store (nothing was written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from monitoring import __version__
+from monitoring.errors import MonitoringError
+
+EXIT_OK, EXIT_FAILED_REPORTS, EXIT_INPUT = 0, 1, 2
+DEMO_STORE = Path("data") / "demo.duckdb"
+DEMO_PERIOD = "2025-Q4"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"Fehler im Aufruf: {message}\nHilfe: monitoring --help\n")
+
+
+def _console():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    return Console(stderr=False, highlight=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="monitoring", description=(
+        "Integrationsmonitor: Angebote, Abdeckung und Indikatoren des kommunalen "
+        "Integrationsmanagements – Datenbank, Notebooks und Berichte."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL",
+                                parser_class=_Parser)
+
+    def run_options(p: argparse.ArgumentParser, *, default_store: str | None) -> None:
+        p.add_argument("--store", default=default_store,
+                       help="Datenbankdatei (Standard: $MONITORING_STORE oder "
+                            "data/monitoring.duckdb)")
+        p.add_argument("--out", default="reports", help="Ausgabeordner (Standard: reports)")
+        p.add_argument("--area", action="append", metavar="SCHLÜSSEL",
+                       help="nur dieses Gebiet (mehrfach möglich); Standard: alle Kreise")
+        p.add_argument("--workers", type=int, default=2,
+                       help="parallele Berichte (Standard: 2)")
+        p.add_argument("--renderer", choices=["auto", "quarto", "nbconvert"], default="auto",
+                       help="HTML-Erzeugung: Quarto, falls installiert, sonst nbconvert")
+        p.add_argument("--notebooks", help="Ordner der Berichts-Notebooks (Standard: notebooks)")
+
+    run = sub.add_parser("run", help="Quartalsberichte für alle Kreise erzeugen")
+    run.add_argument("--period", required=True, help="Quartal, z. B. 2025-Q4")
+    run_options(run, default_store=None)
+
+    demo = sub.add_parser("demo", help="Demo-Datenbank erzeugen und ein Quartal berichten")
+    demo.add_argument("--period", default=DEMO_PERIOD, help=f"Quartal (Standard: {DEMO_PERIOD})")
+    demo.add_argument("--no-run", action="store_true", help="nur die Datenbank erzeugen")
+    run_options(demo, default_store=str(DEMO_STORE))
+
+    upgrade = sub.add_parser("upgrade", help="Datenbank auf die aktuelle Schema-Version bringen")
+    upgrade.add_argument("--store", default=None, help="Datenbankdatei")
+
+    info = sub.add_parser("info", help="Inhalt und Stand der Datenbank anzeigen")
+    info.add_argument("--store", default=None, help="Datenbankdatei")
+
+    areas = sub.add_parser("areas", help="Gebiete einer Ebene auflisten")
+    areas.add_argument("--level", default="kreis", help="land, kreis oder gemeinde")
+    areas.add_argument("--store", default=None, help="Datenbankdatei")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from monitoring import fmt
+    from monitoring.report import run_quarter
+
+    console = _console()
+    progress = Progress("[progress.description]{task.description}", BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+
+    def started(n: int) -> None:
+        progress.start()
+        progress.add_task(f"Berichte {args.period}", total=n)
+
+    def done(result) -> None:  # type: ignore[no-untyped-def]
+        mark = "[green]✓[/]" if result.status == "ok" else "[red]✗[/]"
+        progress.console.print(f"{mark} {result.area_code} {result.name} "
+                               f"({fmt.number(result.seconds, 1)} s)")
+        progress.advance(progress.task_ids[0])
+
+    try:
+        summary = run_quarter(args.period, store_path=args.store, out_dir=args.out,
+                              areas=args.area, workers=args.workers, renderer=args.renderer,
+                              notebooks=args.notebooks, on_result=done, on_start=started)
+    finally:
+        progress.stop()
+    ok = len(summary.results) - len(summary.failed)
+    console.print(f"\n{ok} von {len(summary.results)} Berichten erstellt in "
+                  f"{fmt.number(summary.seconds, 1)} s → {summary.out_dir / 'index.html'}")
+    for failed in summary.failed:
+        kept = " (die letzte erfolgreiche Fassung bleibt bestehen)" if failed.kept_previous else ""
+        console.print(f"[red]Fehler[/] {failed.area_code} {failed.name}{kept}: {failed.error}")
+    if summary.failed:
+        console.print(f"Die fehlgeschlagenen Notebooks liegen in {summary.out_dir / '_fehler'}.")
+    return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from monitoring.demo import build_demo_store
+
+    console = _console()
+    console.print(f"Erzeuge Demo-Datenbank {args.store} (Demodaten – fiktiv) …")
+    build_demo_store(args.store)
+    if args.no_run:
+        return EXIT_OK
+    return _run(args)
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    from monitoring.store import open_store
+
+    with open_store(args.store, read_only=False) as store:
+        _console().print(f"{store.path}: Schema-Version {store.schema_version} (aktuell).")
+    return EXIT_OK
+
+
+def _info(args: argparse.Namespace) -> int:
+    from monitoring.store import open_store
+
+    console = _console()
+    with open_store(args.store, read_only=True) as store:
+        meta = store.meta()
+        console.print(f"Datenbank: {store.path}")
+        console.print(f"Schema-Version: {store.schema_version} · Snapshot: {store.snapshot_id()}")
+        if store.is_demo:
+            console.print("[yellow]Demodaten – fiktiv[/]")
+        console.print(f"Datenstand: {meta.get('data_stand', 'unbekannt')}")
+        for table in ("area", "population", "actor", "offer", "observation", "target"):
+            n = int(store.query(f"SELECT count(*) AS n FROM {table}")["n"].iloc[0])
+            console.print(f"  {table}: {n}")
+    return EXIT_OK
+
+
+def _areas(args: argparse.Namespace) -> int:
+    from monitoring.store import open_store
+
+    console = _console()
+    with open_store(args.store, read_only=True) as store:
+        frame = store.read_areas(level=args.level)
+        for row in frame.itertuples():
+            console.print(f"{row.area_code}\t{row.name}\t{row.kind}")
+    return EXIT_OK
+
+
+COMMANDS = {"run": _run, "demo": _demo, "upgrade": _upgrade, "info": _info, "areas": _areas}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except MonitoringError as err:
+        print(f"Fehler: {err}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("Abgebrochen.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

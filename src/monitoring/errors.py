@@ -1,0 +1,65 @@
+"""Our exception types.
+
+Every message is written for a municipal analyst, in German: what was wrong, the value received,
+what is allowed, and how to fix it. The technical cause stays attached (``__cause__`` or
+``detail``) for maintainers.
+"""
+
+from __future__ import annotations
+
+
+class MonitoringError(Exception):
+    """Base of every error raised by the `monitoring` package."""
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def __str__(self) -> str:
+        if self.detail:
+            return f"{self.message}\n(technische Ursache: {self.detail})"
+        return self.message
+
+
+class ConfigError(MonitoringError, ValueError):
+    """A setting or a parameter has a value that is not allowed."""
+
+
+class PeriodError(ConfigError):
+    """A reporting period (quarter) is malformed."""
+
+
+class AreaError(ConfigError):
+    """An area code is unknown or not valid at the requested level or date."""
+
+
+class StoreError(MonitoringError):
+    """The store file is missing, corrupt, locked or of an unsupported schema version."""
+
+
+class DataValidationError(MonitoringError, ValueError):
+    """Input data broke one or more rules; ``problems`` lists them all."""
+
+    def __init__(self, message: str, problems: list[dict[str, object]] | None = None,
+                 *, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.problems = problems or []
+
+
+class CRSMismatchError(MonitoringError, ValueError):
+    """Geometries are in a coordinate reference system that cannot be used here."""
+
+
+class PrivacyError(MonitoringError):
+    """Data about persons reached an output without passing disclosure control."""
+
+
+class ReportError(MonitoringError):
+    """A report notebook failed to execute or render."""
+
+    def __init__(self, message: str, *, area_code: str | None = None,
+                 notebook: str | None = None, detail: str | None = None) -> None:
+        super().__init__(message, detail=detail)
+        self.area_code = area_code
+        self.notebook = notebook

@@ -1,0 +1,194 @@
+"""Plotly figures for reports: coverage maps and indicator time series (presentation layer).
+
+Maps use the store's own geometry as GeoJSON (no tile server, nothing fetched when viewed);
+numbers are German (``separators=",."``). Figures that show figures about persons accept only
+`privacy.Publishable` data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from monitoring import fmt
+from monitoring.privacy import Publishable, require
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import plotly.graph_objects as go
+
+FONT = "Source Sans 3, Segoe UI, Helvetica, Arial, sans-serif"
+COLORSCALE = "YlGnBu"
+NO_VALUE_COLOUR = "#d9d9d9"
+ACCENT = "#1b4f72"
+STATE_COLOUR = "#7f7f7f"
+TARGET_COLOUR = "#c0392b"
+
+
+# plotly.js draws geo subplots only after loading a world base map (topojson) from its CDN,
+# even when the base map is hidden. Reports must work offline, so we hand it an empty one.
+_EMPTY_WORLD = json.dumps({
+    "type": "Topology", "arcs": [], "bbox": [-180, -90, 180, 90],
+    "objects": {name: {"type": "GeometryCollection", "geometries": []} for name in (
+        "coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")}},
+    separators=(",", ":"))
+OFFLINE_GEO_SCRIPT = (
+    "<script>window.PlotlyGeoAssets=window.PlotlyGeoAssets||{topojson:{}};"
+    f"window.PlotlyGeoAssets.topojson.world_110m={_EMPTY_WORLD};</script>")
+
+
+def _geojson(areas: gpd.GeoDataFrame, tolerance_m: float = 0.0) -> dict[str, Any]:
+    """GeoJSON in WGS84 with clockwise exterior rings, as plotly's d3-geo expects."""
+    import shapely
+
+    frame = areas[["area_code", "geometry"]].copy()
+    if tolerance_m:
+        frame["geometry"] = frame.geometry.simplify(tolerance_m)
+    frame = frame.to_crs(4326)
+    frame["geometry"] = [shapely.orient_polygons(g, exterior_cw=True) for g in frame.geometry]
+    data = json.loads(frame.to_json(drop_id=True))
+    for feature in data["features"]:
+        feature["geometry"]["coordinates"] = _round(feature["geometry"]["coordinates"])
+    return data
+
+
+def _round(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    return [_round(v) for v in value]
+
+
+def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
+    fig.update_layout(
+        separators=",.", height=height, font={"family": FONT, "size": 13},
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        title={"text": title, "x": 0.01, "font": {"size": 15}} if title else None,
+        paper_bgcolor="white", plot_bgcolor="white",
+    )
+
+
+def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, label: str,
+                 unit: str = "", highlight: str | None = None, title: str | None = None,
+                 decimals: int = 1, extra: dict[str, str] | None = None) -> go.Figure:
+    """Choropleth of `value` per area; withheld or missing values are grey and say why.
+
+    Parameters
+    ----------
+    data
+        Disclosure-controlled frame with ``area_code``, ``name`` and `value`.
+    areas
+        Geometries (any metric or geographic CRS) with ``area_code``.
+    extra
+        Further columns to show in the hover text: column → German label.
+    """
+    import plotly.graph_objects as go
+
+    publishable = require(data, "Die Karte")
+    frame = publishable.frame.merge(areas[["area_code"]], on="area_code", how="inner")
+    hidden = publishable.is_suppressed(value).reindex(frame.index, fill_value=False)
+    geo = _geojson(areas)
+    hover = []
+    for i, row in frame.iterrows():
+        if hidden.get(i, False):
+            shown = f"{fmt.SUPPRESSED} (nicht ausgewiesen: zu kleine Fallzahl)"
+        elif pd.isna(row[value]):
+            shown = "keine Angabe"
+        else:
+            shown = f"{fmt.number(row[value], decimals)} {unit}".strip()
+        lines = [f"<b>{row['name']}</b>", f"{label}: {shown}"]
+        for col, text in (extra or {}).items():
+            cell = row[col]
+            is_hidden = publishable.is_suppressed(col).get(i, False) if col in publishable.columns else False
+            lines.append(f"{text}: {fmt.SUPPRESSED if is_hidden else fmt.number(cell)}")
+        hover.append("<br>".join(lines))
+    frame["hover"] = hover
+    known = frame[frame[value].notna()]
+    unknown = frame[frame[value].isna()]
+    fig = go.Figure()
+    if not unknown.empty:
+        fig.add_trace(go.Choropleth(
+            geojson=geo, featureidkey="properties.area_code", locations=unknown["area_code"],
+            z=[0] * len(unknown), colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+            showscale=False, text=unknown["hover"], hoverinfo="text", name="ohne Wert",
+            marker={"line": {"color": "white", "width": 0.6}}))
+    if not known.empty:
+        fig.add_trace(go.Choropleth(
+            geojson=geo, featureidkey="properties.area_code", locations=known["area_code"],
+            z=known[value], colorscale=COLORSCALE, zmin=0, text=known["hover"],
+            hoverinfo="text", name=label,
+            marker={"line": {"color": "white", "width": 0.6}},
+            colorbar={"title": {"text": f"{label}<br>{unit}".strip("<br>"), "side": "top"},
+                      "thickness": 14, "len": 0.75, "tickformat": ",.1~f"}))
+    if highlight is not None and highlight in set(frame["area_code"]):
+        fig.add_trace(go.Choropleth(
+            geojson=geo, featureidkey="properties.area_code", locations=[highlight], z=[0],
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+            hoverinfo="skip", marker={"line": {"color": "#111111", "width": 2.5}}))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
+                    bgcolor="white")
+    _layout(fig, height=520, title=title)
+    return fig
+
+
+def _period_label(period: str) -> str:
+    year, quarter = period.split("-Q")
+    return f"Q{quarter} {year}"
+
+
+def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: str,
+                    state_name: str = "Thüringen", target: pd.Series | None = None,
+                    decimals: int = 1, title: str | None = None) -> go.Figure:
+    """Time series of one indicator for one area, the state value, and the target path.
+
+    `series` comes from `indicators.series` after disclosure control (rates whose numerator
+    is too small are already NaN).
+    """
+    import plotly.graph_objects as go
+
+    x = [_period_label(p) for p in series["period"]]
+    fig = go.Figure()
+
+    def text(values: pd.Series) -> list[str]:
+        return [fmt.MISSING if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
+                for v in values]
+
+    fig.add_trace(go.Scatter(
+        x=x, y=series["state_value"], name=state_name, mode="lines",
+        line={"color": STATE_COLOUR, "dash": "dash", "width": 2},
+        text=text(series["state_value"]), hovertemplate="%{x}: %{text}<extra>" + state_name
+        + "</extra>"))
+    fig.add_trace(go.Scatter(
+        x=x, y=series["value"], name=area_name, mode="lines+markers",
+        line={"color": ACCENT, "width": 3}, marker={"size": 6},
+        text=text(series["value"]), hovertemplate="%{x}: %{text}<extra>" + area_name
+        + "</extra>"))
+    if target is not None:
+        tx = [_period_label(target["baseline_period"]), _period_label(target["target_period"])]
+        ty = [target["baseline_value"], target["target_value"]]
+        fig.add_trace(go.Scatter(
+            x=tx, y=ty, name="Zielpfad", mode="lines+markers",
+            line={"color": TARGET_COLOUR, "dash": "dot", "width": 2},
+            marker={"symbol": ["circle-open", "star"], "size": [9, 13]},
+            text=[f"Ausgangswert {fmt.number(ty[0], decimals)} {unit}",
+                  f"Zielwert {fmt.number(ty[1], decimals)} {unit}"],
+            hovertemplate="%{x}: %{text}<extra></extra>"))
+        categories = sorted(set(series["period"]) | {target["baseline_period"],
+                                                      target["target_period"]})
+        fig.update_xaxes(categoryorder="array",
+                         categoryarray=[_period_label(p) for p in categories])
+    values = pd.concat([series["value"], series["state_value"]]).dropna()
+    if target is not None:
+        values = pd.concat([values, pd.Series([target["baseline_value"],
+                                               target["target_value"]])])
+    if not values.empty:
+        low, high = float(values.min()), float(values.max())
+        pad = max((high - low) * 0.15, abs(high) * 0.02, 10 ** -decimals)
+        fig.update_yaxes(range=[max(0.0, low - pad) if low >= 0 else low - pad, high + pad])
+    fig.update_yaxes(title={"text": unit}, gridcolor="#eeeeee", zeroline=False,
+                     tickformat=",." + str(decimals) + "f")
+    fig.update_xaxes(type="category", tickangle=-45, gridcolor="#f5f5f5")
+    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, hovermode="x unified")
+    _layout(fig, height=360, title=title)
+    return fig

@@ -1,0 +1,177 @@
+"""Indicator time series: harmonised on today's areas, with state values and targets (pure).
+
+Observations carry numerator and denominator where the indicator is a rate. Whenever areas are
+combined (an old area attributed to today's, districts summed to the state) the rate is
+recomputed from summed numerators and denominators, never averaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from monitoring.areas import harmonise, harmonise_sum
+from monitoring.periods import Quarter
+
+PANEL_COLUMNS = ["indicator_id", "area_code", "period", "value", "numerator", "denominator",
+                 "flags"]
+
+STATUS_LABELS = {"green": "im Plan", "amber": "gefährdet", "red": "nicht im Plan",
+                 "none": "ohne Bewertung"}
+
+
+def _rate(numerator: pd.Series, denominator: pd.Series, scale: pd.Series) -> pd.Series:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = numerator / denominator.where(denominator != 0) * scale
+    return value
+
+
+def harmonised_panel(observations: pd.DataFrame, indicators: pd.DataFrame,
+                     changes: pd.DataFrame) -> pd.DataFrame:
+    """Observations re-keyed to today's areas (see `monitoring.areas`).
+
+    Rates with numerator and denominator are summed and recomputed; values without them are
+    kept where no areas were combined and set to NaN with flag ``nicht harmonisierbar`` where
+    they would have to be combined.
+    """
+    scale = indicators.set_index("indicator_id")["scale"]
+    has_parts = observations["numerator"].notna() & observations["denominator"].notna()
+    keys = ["indicator_id", "area_code", "period"]
+    parts = harmonise_sum(observations[has_parts], changes, keys=keys,
+                          values=["numerator", "denominator"])
+    parts["value"] = _rate(parts["numerator"], parts["denominator"],
+                           parts["indicator_id"].map(scale))
+    parts["flags"] = _joined_flags(observations[has_parts], changes, keys)
+
+    plain = harmonise(observations[~has_parts], changes)
+    combined = plain.duplicated(keys, keep=False)
+    plain.loc[combined, "value"] = np.nan
+    plain.loc[combined, "flags"] = "nicht harmonisierbar"
+    plain = plain.drop_duplicates(keys)
+    panel = pd.concat([parts, plain[PANEL_COLUMNS]], ignore_index=True)
+    return panel[PANEL_COLUMNS].sort_values(keys, ignore_index=True)
+
+
+def _joined_flags(observations: pd.DataFrame, changes: pd.DataFrame,
+                  keys: Sequence[str]) -> pd.Series:
+    recoded = harmonise(observations, changes)
+    flags = recoded.groupby(list(keys), sort=True)["flags"].agg(
+        lambda s: ",".join(sorted({f for v in s.dropna() for f in str(v).split(",") if f})) or None)
+    return flags.reset_index(drop=True)
+
+
+def with_state(panel: pd.DataFrame, indicators: pd.DataFrame, districts: Sequence[str], *,
+               state_code: str) -> pd.DataFrame:
+    """Add rows for the state (`state_code`), recomputed from the districts' parts.
+
+    A state value is only given when every district reported numerator and denominator.
+    """
+    scale = indicators.set_index("indicator_id")["scale"]
+    part = panel[panel["area_code"].isin(list(districts))]
+    agg = part.groupby(["indicator_id", "period"], as_index=False).agg(
+        numerator=("numerator", lambda s: s.sum(min_count=1)),
+        denominator=("denominator", lambda s: s.sum(min_count=1)),
+        reported=("numerator", "count"))
+    complete = agg["reported"] == len(districts)
+    agg.loc[~complete, ["numerator", "denominator"]] = np.nan
+    agg["value"] = _rate(agg["numerator"], agg["denominator"], agg["indicator_id"].map(scale))
+    agg["area_code"] = state_code
+    agg["flags"] = np.where(complete, None, "unvollständig")
+    own = panel[panel["area_code"] != state_code]
+    return pd.concat([own, agg[PANEL_COLUMNS]], ignore_index=True)
+
+
+def series(panel: pd.DataFrame, indicator_id: str, area_code: str, *,
+           state_code: str) -> pd.DataFrame:
+    """One indicator for one area with the state value beside it (columns period, value, state)."""
+    rows = panel[panel["indicator_id"] == indicator_id]
+    own = rows[rows["area_code"] == area_code].set_index("period")
+    state = rows[rows["area_code"] == state_code].set_index("period")
+    out = pd.DataFrame({
+        "value": own["value"],
+        "numerator": own["numerator"],
+        "denominator": own["denominator"],
+        "state_value": state["value"].reindex(own.index),
+    })
+    out.index.name = "period"
+    return out.reset_index().sort_values("period", ignore_index=True)
+
+
+def expected_on_path(target: pd.Series, period: str) -> float:
+    """The value expected at `period` on the straight line from baseline to target."""
+    start = Quarter.parse(target["baseline_period"])
+    end = Quarter.parse(target["target_period"])
+    now = Quarter.parse(period)
+    span = (end.year * 4 + end.quarter) - (start.year * 4 + start.quarter)
+    done = (now.year * 4 + now.quarter) - (start.year * 4 + start.quarter)
+    share = 1.0 if span <= 0 else min(max(done / span, 0.0), 1.0)
+    return float(target["baseline_value"] + share * (target["target_value"]
+                                                     - target["baseline_value"]))
+
+
+def status(actual: float, target: pd.Series, period: str, *, tolerance: float = 0.1,
+           at_risk: float = 0.3) -> str:
+    """Traffic light for one target at `period`.
+
+    The gap between actual and expected value (on the straight path from baseline to target)
+    is measured as a share of the whole planned change. Green when the actual value is on or
+    ahead of the path, or behind by at most `tolerance`; amber when behind by at most
+    `at_risk`; red otherwise. ``none`` when the actual value is missing.
+    """
+    if actual is None or np.isnan(actual):
+        return "none"
+    planned = target["target_value"] - target["baseline_value"]
+    if planned == 0:
+        return "green"
+    expected = expected_on_path(target, period)
+    behind = (expected - actual) / planned  # > 0 means behind the path, in either direction
+    if behind <= tolerance:
+        return "green"
+    if behind <= at_risk:
+        return "amber"
+    return "red"
+
+
+def changes(series_frame: pd.DataFrame, period: str) -> dict[str, float]:
+    """Value at `period`, change against the previous quarter and the same quarter a year ago."""
+    values = series_frame.set_index("period")["value"]
+    now = Quarter.parse(period)
+
+    def at(q: Quarter) -> float:
+        return float(values.get(str(q), np.nan))
+
+    current = at(now)
+    return {"value": current, "vs_previous": current - at(now - 1),
+            "vs_year_ago": current - at(now - 4)}
+
+
+def overview(panel: pd.DataFrame, definitions: pd.DataFrame, targets: pd.DataFrame, *,
+             area_code: str, period: str, state_code: str) -> pd.DataFrame:
+    """One row per indicator: value at `period`, changes, state value, target and status."""
+    rows = []
+    own_targets = targets[targets["area_code"] == area_code].set_index("indicator_id")
+    for definition in definitions.itertuples(index=False):
+        s = series(panel, definition.indicator_id, area_code, state_code=state_code)
+        if s.empty:
+            continue
+        change = changes(s, period)
+        at_period = s[s["period"] == period]
+        state_value = float(at_period["state_value"].iloc[0]) if not at_period.empty else np.nan
+        numerator = float(at_period["numerator"].iloc[0]) if not at_period.empty else np.nan
+        denominator = float(at_period["denominator"].iloc[0]) if not at_period.empty else np.nan
+        target = own_targets.loc[definition.indicator_id] \
+            if definition.indicator_id in own_targets.index else None
+        light = status(change["value"], target, period) if target is not None else "none"
+        rows.append({
+            "indicator_id": definition.indicator_id, "name": definition.name_de,
+            "unit": definition.unit, "direction": definition.direction,
+            "value": change["value"], "numerator": numerator, "denominator": denominator,
+            "vs_previous": change["vs_previous"], "vs_year_ago": change["vs_year_ago"],
+            "state_value": state_value,
+            "target_value": np.nan if target is None else float(target["target_value"]),
+            "target_period": None if target is None else str(target["target_period"]),
+            "status": light, "status_label": STATUS_LABELS[light],
+        })
+    return pd.DataFrame(rows)

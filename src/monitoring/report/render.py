@@ -1,0 +1,89 @@
+"""Render an executed report notebook to one self-contained HTML file.
+
+Quarto is used when the `quarto` executable is on PATH (``quarto render … --to html`` on the
+already executed notebook, with embedded resources); otherwise the Jupyter-native path:
+nbconvert with our template, code hidden, plotly.js inlined once, no external resources.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+import nbformat
+
+from monitoring import __version__
+from monitoring.errors import ReportError
+
+
+def quarto_available() -> bool:
+    return shutil.which("quarto") is not None
+
+
+def choose_renderer(requested: str = "auto") -> str:
+    """``quarto`` or ``nbconvert``; ``auto`` prefers Quarto when it is installed."""
+    if requested == "auto":
+        return "quarto" if quarto_available() else "nbconvert"
+    if requested == "quarto" and not quarto_available():
+        raise ReportError(
+            "Quarto ist nicht installiert (kein `quarto` im Suchpfad). Installieren Sie Quarto "
+            "oder lassen Sie `--renderer` weg: dann wird der eingebaute Jupyter-Renderer benutzt.")
+    if requested not in ("quarto", "nbconvert"):
+        raise ReportError(f"Unbekannter Renderer „{requested}“; erlaubt: auto, quarto, nbconvert.")
+    return requested
+
+
+@lru_cache(maxsize=1)
+def _exporter():  # type: ignore[no-untyped-def]
+    from nbconvert import HTMLExporter
+
+    templates = str(files("monitoring").joinpath("templates"))
+    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[templates])
+    exporter.exclude_input = True
+    exporter.exclude_raw = True  # the Quarto front matter is for Quarto, not for readers
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    return exporter
+
+
+def _css() -> str:
+    return files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
+
+
+def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
+                renderer: str = "nbconvert") -> int:
+    """Write `executed` as one HTML file at `out` (atomically); returns the file size."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        if renderer == "quarto":
+            _render_quarto(executed, tmp, title)
+        else:
+            executed.metadata["title"] = title
+            body, _ = _exporter().from_notebook_node(
+                executed, resources={"monitoring": {"css": _css(), "version": __version__},
+                                     "language_code": "de"})
+            tmp.write_text(body, encoding="utf-8")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out.stat().st_size
+
+
+def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> None:
+    with tempfile.TemporaryDirectory(prefix="monitoring-quarto-") as tmpdir:
+        source = Path(tmpdir) / "bericht.ipynb"
+        nbformat.write(executed, source)
+        command = ["quarto", "render", source.name, "--to", "html", "-M", "embed-resources:true",
+                   "-M", f"title:{title}", "-M", "lang:de", "--output", "bericht.html"]
+        result = subprocess.run(command, cwd=tmpdir, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise ReportError("Quarto konnte den Bericht nicht rendern.",
+                              detail=result.stderr[-2000:])
+        shutil.move(str(Path(tmpdir) / "bericht.html"), out)

@@ -1,0 +1,142 @@
+"""The store's schema as an ordered list of migrations.
+
+The schema version of a store is the number of migrations applied to it. Opening an older store
+applies the missing migrations in one transaction; a store written by a newer version of this
+package is refused, because we cannot know what its extra tables mean.
+
+Conventions: area codes are strings (leading zeros matter); geometries are WKB in EPSG:25832
+(ETRS89 / UTM 32N, metres); ``valid_to`` is the last day on which a row is valid, NULL = still
+valid; periods are quarters written ``YYYY-Qn``.
+"""
+
+from __future__ import annotations
+
+STORE_CRS = "EPSG:25832"
+
+MIGRATIONS: list[tuple[str, list[str]]] = [
+    (
+        "Grundschema: Gebiete, Bevölkerung, Akteure, Angebote, Indikatoren, Ziele",
+        [
+            """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+            """CREATE TABLE import_log (
+                import_id INTEGER PRIMARY KEY,
+                kind VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                file_hash VARCHAR NOT NULL,
+                row_count INTEGER NOT NULL,
+                imported_at TIMESTAMP NOT NULL,
+                imported_by VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE area (
+                area_code VARCHAR NOT NULL,
+                valid_from DATE NOT NULL,
+                valid_to DATE,
+                name VARCHAR NOT NULL,
+                level VARCHAR NOT NULL,
+                kind VARCHAR,
+                parent_code VARCHAR,
+                geometry BLOB,
+                source VARCHAR NOT NULL,
+                PRIMARY KEY (area_code, valid_from),
+                CHECK (valid_to IS NULL OR valid_to >= valid_from)
+            )""",
+            """CREATE TABLE area_change (
+                old_code VARCHAR NOT NULL,
+                new_code VARCHAR NOT NULL,
+                effective DATE NOT NULL,
+                kind VARCHAR NOT NULL,
+                note VARCHAR,
+                PRIMARY KEY (old_code, new_code, effective)
+            )""",
+            """CREATE TABLE population (
+                area_code VARCHAR NOT NULL,
+                period VARCHAR NOT NULL,
+                population_group VARCHAR NOT NULL,
+                value DOUBLE,
+                flag VARCHAR,
+                reference_date DATE NOT NULL,
+                source VARCHAR NOT NULL,
+                PRIMARY KEY (area_code, period, population_group)
+            )""",
+            """CREATE TABLE actor (
+                actor_id VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                actor_type VARCHAR NOT NULL,
+                area_code VARCHAR NOT NULL,
+                network_member BOOLEAN NOT NULL DEFAULT FALSE,
+                source VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE offer (
+                offer_id VARCHAR NOT NULL,
+                valid_from DATE NOT NULL,
+                valid_to DATE,
+                actor_id VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                fields VARCHAR[] NOT NULL,
+                target_groups VARCHAR[] NOT NULL,
+                languages VARCHAR[] NOT NULL,
+                mode VARCHAR NOT NULL,
+                area_code VARCHAR NOT NULL,
+                x DOUBLE,
+                y DOUBLE,
+                capacity INTEGER,
+                source VARCHAR NOT NULL,
+                PRIMARY KEY (offer_id, valid_from),
+                CHECK (capacity IS NULL OR capacity >= 0),
+                CHECK (valid_to IS NULL OR valid_to >= valid_from)
+            )""",
+            """CREATE TABLE indicator (
+                indicator_id VARCHAR PRIMARY KEY,
+                name_de VARCHAR NOT NULL,
+                name_en VARCHAR NOT NULL,
+                definition VARCHAR NOT NULL,
+                unit VARCHAR NOT NULL,
+                scale DOUBLE NOT NULL,
+                direction VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                field VARCHAR
+            )""",
+            """CREATE TABLE observation (
+                indicator_id VARCHAR NOT NULL,
+                area_code VARCHAR NOT NULL,
+                period VARCHAR NOT NULL,
+                value DOUBLE,
+                numerator DOUBLE,
+                denominator DOUBLE,
+                flags VARCHAR,
+                source VARCHAR NOT NULL,
+                PRIMARY KEY (indicator_id, area_code, period)
+            )""",
+            """CREATE TABLE target (
+                indicator_id VARCHAR NOT NULL,
+                area_code VARCHAR NOT NULL,
+                baseline_period VARCHAR NOT NULL,
+                baseline_value DOUBLE NOT NULL,
+                target_period VARCHAR NOT NULL,
+                target_value DOUBLE NOT NULL,
+                PRIMARY KEY (indicator_id, area_code)
+            )""",
+        ],
+    ),
+    (
+        "Versionierte Vokabulare und Ziele des Integrationskonzepts",
+        [
+            """CREATE TABLE vocabulary (
+                kind VARCHAR NOT NULL,
+                code VARCHAR NOT NULL,
+                label_de VARCHAR NOT NULL,
+                version INTEGER NOT NULL,
+                PRIMARY KEY (kind, code, version)
+            )""",
+            """CREATE TABLE goal (
+                goal_id VARCHAR PRIMARY KEY,
+                area_code VARCHAR NOT NULL,
+                field VARCHAR NOT NULL,
+                title VARCHAR NOT NULL
+            )""",
+            """ALTER TABLE target ADD COLUMN goal_id VARCHAR""",
+        ],
+    ),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,151 @@
+"""What an analyst asks the store for: read at the edge, compute with the pure core.
+
+Each function takes an open `Store` and returns plain DataFrames, so a notebook cell stays one
+line. The computations themselves live in `coverage`, `indicators`, `areas` and `privacy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from monitoring import __version__, coverage, indicators
+from monitoring.areas import check_code
+from monitoring.errors import AreaError, PeriodError
+from monitoring.geography import LAND_CODE
+from monitoring.periods import Quarter
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from monitoring.store import Store
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a report states about itself: area, period, data stand and provenance."""
+
+    area_code: str
+    area_name: str
+    area_kind: str
+    level: str
+    period: Quarter
+    is_demo: bool
+    data_stand: date | None
+    snapshot_id: str
+    schema_version: int
+    package_version: str
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.area_name} – {self.period.label_de()}"
+
+
+def districts(store: Store) -> pd.DataFrame:
+    """Today's districts (Kreise and kreisfreie Städte) with code, name and kind."""
+    return pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))[
+        ["area_code", "name", "kind"]]
+
+
+def available_periods(store: Store) -> list[str]:
+    """Quarters for which population figures exist, oldest first."""
+    return sorted(store.query("SELECT DISTINCT period FROM population")["period"])
+
+
+def context(store: Store, area_code: str, period: str) -> ReportContext:
+    """Validate `area_code` and `period` against the store and collect the report's provenance."""
+    quarter = Quarter.parse(period)
+    code = check_code(area_code)
+    areas = store.read_areas(codes=[code])
+    if areas.empty:
+        known = districts(store)
+        listing = ", ".join(f"{c} {n}" for c, n in zip(known["area_code"], known["name"],
+                                                          strict=True))
+        changed = store.query(
+            "SELECT c.new_code, c.effective, a.name FROM area_change c LEFT JOIN area a "
+            "ON a.area_code = c.new_code AND a.valid_to IS NULL WHERE c.old_code = ?", [code])
+        if not changed.empty:
+            row = changed.iloc[0]
+            what = (f"Das Gebiet {code} besteht seit dem {pd.Timestamp(row['effective']):%d.%m.%Y} "
+                    f"nicht mehr; es gehört heute zu {row['new_code']} ({row['name']}). "
+                    f"Frühere Daten werden dort ausgewiesen.")
+        else:
+            what = f"Das Gebiet „{code}“ ist in der Datenbank nicht vorhanden."
+        raise AreaError(f"{what} Gültige Kreise: {listing}.")
+    periods = available_periods(store)
+    if str(quarter) not in periods:
+        span = f"{periods[0]} bis {periods[-1]}" if periods else "keine"
+        raise PeriodError(
+            f"Für den Berichtszeitraum {quarter} liegen keine Daten vor. Verfügbare Quartale: "
+            f"{span}.")
+    meta = store.meta()
+    row = areas.iloc[0]
+    stand = meta.get("data_stand")
+    return ReportContext(
+        area_code=code, area_name=str(row["name"]), area_kind=str(row["kind"]),
+        level=str(row["level"]), period=quarter, is_demo=store.is_demo,
+        data_stand=date.fromisoformat(stand) if stand else None,
+        snapshot_id=store.snapshot_id(), schema_version=store.schema_version,
+        package_version=__version__, sources=store.sources())
+
+
+def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(today's districts, municipalities of the report's district)."""
+    kreise = store.read_areas(level="kreis")
+    gemeinden = store.read_areas(level="gemeinde")
+    return kreise, gemeinden[gemeinden["parent_code"] == ctx.area_code]
+
+
+def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str = "auslaender",
+                    ) -> dict[str, pd.DataFrame]:
+    """Offer coverage on the period's reference date: by district, by municipality, by field."""
+    fields = list(store.read_vocabulary("field"))
+    on = ctx.period.end
+    offers = coverage.active(store.read_offers(on=on), on)
+    hierarchy = pd.DataFrame(store.read_areas(on=None).drop(columns="geometry"))
+    all_versions = store.query("SELECT area_code, parent_code, valid_from FROM area")
+    pop = store.read_population(population_group=population_group, periods=[str(ctx.period)])
+    kreise, gemeinden = area_layers(store, ctx)
+    one = ["alle"]
+    any_field = offers.assign(fields=[one] * len(offers))
+    return {
+        "districts": coverage.by_area(any_field, kreise, pop, fields=one, hierarchy=all_versions),
+        "municipalities": coverage.by_area(any_field, gemeinden, pop, fields=one,
+                                           hierarchy=all_versions),
+        "municipality_fields": coverage.by_area(offers, gemeinden, pop, fields=fields,
+                                                hierarchy=all_versions),
+        "fields": coverage.by_area(offers, kreise[kreise["area_code"] == ctx.area_code], pop,
+                                   fields=fields, hierarchy=all_versions),
+        "offers": offers[offers["area_code"].str[:5] == ctx.area_code[:5]]
+        if ctx.level == "kreis" else offers,
+        "hierarchy": hierarchy,
+    }
+
+
+def indicator_panel(store: Store) -> pd.DataFrame:
+    """All observations on today's areas, with the state value recomputed from the districts."""
+    defs = store.read_indicators()
+    panel = indicators.harmonised_panel(store.read_observations(), defs,
+                                        store.read_area_changes())
+    return indicators.with_state(panel, defs, list(districts(store)["area_code"]),
+                                 state_code=LAND_CODE)
+
+
+def coverage_summary(tables: dict[str, pd.DataFrame], ctx: ReportContext) -> dict[str, float]:
+    """Key figures for the report's district: offers, capacity, fields and places without offer."""
+    own = tables["districts"][tables["districts"]["area_code"] == ctx.area_code]
+    fields = tables["fields"]
+    municipalities = tables["municipalities"]
+    return {
+        "offers": float(own["offers"].sum()),
+        "capacity": float(own["capacity"].sum()),
+        "offers_per_1000": float(own["offers_per_1000"].iloc[0]) if not own.empty else float("nan"),
+        "fields_without_offer": float((fields["offers"] == 0).sum()),
+        "municipalities": float(len(municipalities)),
+        "municipalities_without_offer": float((municipalities["offers"] == 0).sum()),
+        "without_site": float(tables["offers"]["x"].isna().sum()),
+    }
