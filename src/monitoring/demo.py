@@ -232,7 +232,7 @@ def _actors(gemeinden: pd.DataFrame, population: pd.DataFrame,
     probs = np.array([_ACTOR_TYPES[t][0] for t in types])
     rows = []
     for district, part in g.groupby("parent_code", sort=True):
-        n = int(round(np.sqrt(part["foreign"].sum()) * 0.115 * THIN_DISTRICTS.get(district, 1.0)))
+        n = int(round(0.0068 * part["foreign"].sum() ** 0.8 * THIN_DISTRICTS.get(district, 1.0)))
         n = max(n, 3)
         seat_p = (part["foreign"] + 1) / (part["foreign"] + 1).sum()
         seats = rng.choice(part.index.to_numpy(), size=n, p=seat_p.to_numpy())

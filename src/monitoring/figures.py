@@ -8,6 +8,7 @@ numbers are German (``separators=",."``). Figures that show figures about person
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -39,13 +40,23 @@ OFFLINE_GEO_SCRIPT = (
     f"window.PlotlyGeoAssets.topojson.world_110m={_EMPTY_WORLD};</script>")
 
 
-def _geojson(areas: gpd.GeoDataFrame, tolerance_m: float = 0.0) -> dict[str, Any]:
-    """GeoJSON in WGS84 with clockwise exterior rings, as plotly's d3-geo expects."""
+def _simplified(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
+    """The layer simplified as a coverage, so that shared borders stay shared."""
     import shapely
 
-    frame = areas[["area_code", "geometry"]].copy()
-    if tolerance_m:
-        frame["geometry"] = frame.geometry.simplify(tolerance_m)
+    out = areas[["area_code", "geometry"]].copy()
+    if len(out) > 0:
+        out["geometry"] = shapely.coverage_simplify(out.geometry.to_numpy(), tolerance_m)
+    return out
+
+
+def _geojson(areas: gpd.GeoDataFrame, codes: Sequence[str] | None = None) -> dict[str, Any]:
+    """GeoJSON in WGS84 (only `codes`, if given) with clockwise exterior rings for plotly."""
+    import shapely
+
+    frame = areas[["area_code", "geometry"]]
+    if codes is not None:
+        frame = frame[frame["area_code"].isin(list(codes))]
     frame = frame.to_crs(4326)
     frame["geometry"] = [shapely.orient_polygons(g, exterior_cw=True) for g in frame.geometry]
     data = json.loads(frame.to_json(drop_id=True))
@@ -71,7 +82,8 @@ def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
 
 def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, label: str,
                  unit: str = "", highlight: str | None = None, title: str | None = None,
-                 decimals: int = 1, extra: dict[str, str] | None = None) -> go.Figure:
+                 decimals: int = 1, extra: dict[str, str] | None = None,
+                 simplify_m: float = 100.0) -> go.Figure:
     """Choropleth of `value` per area; withheld or missing values are grey and say why.
 
     Parameters
@@ -82,13 +94,17 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
         Geometries (any metric or geographic CRS) with ``area_code``.
     extra
         Further columns to show in the hover text: column → German label.
+    simplify_m
+        Display simplification in metres (geometry in a projected CRS only); keeps the
+        report small without changing any figure.
     """
     import plotly.graph_objects as go
 
     publishable = require(data, "Die Karte")
     frame = publishable.frame.merge(areas[["area_code"]], on="area_code", how="inner")
     hidden = publishable.is_suppressed(value).reindex(frame.index, fill_value=False)
-    geo = _geojson(areas)
+    if areas.crs is not None and areas.crs.is_projected and simplify_m > 0:
+        areas = _simplified(areas[areas["area_code"].isin(frame["area_code"])], simplify_m)
     hover = []
     for i, row in frame.iterrows():
         if hidden.get(i, False):
@@ -107,15 +123,17 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
     known = frame[frame[value].notna()]
     unknown = frame[frame[value].isna()]
     fig = go.Figure()
-    if not unknown.empty:
+    if not unknown.empty:  # each trace carries only its own features: no geometry twice
         fig.add_trace(go.Choropleth(
-            geojson=geo, featureidkey="properties.area_code", locations=unknown["area_code"],
+            geojson=_geojson(areas, unknown["area_code"]),
+            featureidkey="properties.area_code", locations=unknown["area_code"],
             z=[0] * len(unknown), colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
             showscale=False, text=unknown["hover"], hoverinfo="text", name="ohne Wert",
             marker={"line": {"color": "white", "width": 0.6}}))
     if not known.empty:
         fig.add_trace(go.Choropleth(
-            geojson=geo, featureidkey="properties.area_code", locations=known["area_code"],
+            geojson=_geojson(areas, known["area_code"]),
+            featureidkey="properties.area_code", locations=known["area_code"],
             z=known[value], colorscale=COLORSCALE, zmin=0, text=known["hover"],
             hoverinfo="text", name=label,
             marker={"line": {"color": "white", "width": 0.6}},
@@ -123,7 +141,8 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
                       "thickness": 14, "len": 0.75, "tickformat": ",.1~f"}))
     if highlight is not None and highlight in set(frame["area_code"]):
         fig.add_trace(go.Choropleth(
-            geojson=geo, featureidkey="properties.area_code", locations=[highlight], z=[0],
+            geojson=_geojson(areas, [highlight]),
+            featureidkey="properties.area_code", locations=[highlight], z=[0],
             colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
             hoverinfo="skip", marker={"line": {"color": "#111111", "width": 2.5}}))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",

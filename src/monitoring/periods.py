@@ -33,7 +33,8 @@ class Quarter:
         year = int(match.group(1))
         if not 1990 <= year <= 2100:
             raise PeriodError(
-                f"Der Berichtszeitraum „{text}“ liegt außerhalb der Jahre 1990 bis 2100."
+                f"Der Berichtszeitraum „{text}“ liegt außerhalb der Jahre 1990 bis 2100 "
+                "(erwartet z. B. „2025-Q4“)."
             )
         return cls(year, int(match.group(2)))
 

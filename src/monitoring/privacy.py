@@ -2,8 +2,10 @@
 
 Rule (aligned with BA statistics practice, configurable): counts of 1 … ``threshold − 1``
 persons are suppressed (primary suppression); zeros are shown. Where a group total is published,
-a single suppressed cell could be recomputed as total minus the others, so within each group a
-second cell is suppressed as well (secondary suppression, smallest remaining positive cell).
+the suppressed cells could be recomputed as total minus the shown cells, so within each group
+further cells are suppressed (secondary suppression, smallest positive cells first) until the
+suppressed cells together hold at least ``threshold`` persons. Where that is impossible the
+group's total must not be published either (`Publishable.suppressed_groups`).
 Rates are suppressed when their numerator is suppressed or their denominator is below
 ``min_denominator``. Output functions accept only `Publishable` frames.
 """
@@ -30,6 +32,7 @@ class Publishable:
     suppressed: pd.DataFrame  # boolean, same index; True = value withheld
     rule: str = ""
     columns: tuple[str, ...] = field(default_factory=tuple)
+    suppressed_groups: dict[str, tuple[object, ...]] = field(default_factory=dict)
 
     def is_suppressed(self, column: str) -> pd.Series:
         if column in self.suppressed:
@@ -68,10 +71,11 @@ def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
     """
     out = frame.copy()
     mask = pd.DataFrame(False, index=out.index, columns=list(counts) + list(rates or {}))
+    withheld_totals: dict[str, tuple[object, ...]] = {}
     for col in counts:
         values = out[col]
         primary = (values > 0) & (values < threshold)
-        mask[col] = _secondary(values, primary, out, groups)
+        mask[col], withheld_totals[col] = _secondary(values, primary, out, groups, threshold)
     for rate, (numerator, denominator) in (rates or {}).items():
         hidden = out[denominator].isna() | (out[denominator] < min_denominator)
         if numerator is not None and numerator in mask:
@@ -84,17 +88,28 @@ def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
     rule = (f"Fallzahlen von 1 bis {threshold - 1} Personen und Quoten mit weniger als "
             f"{min_denominator:g} Personen im Nenner werden nicht ausgewiesen („.“); damit "
             "Summen sie nicht verraten, wird je Gruppe ein weiterer Wert geschwärzt.")
-    return Publishable(out, mask, rule, tuple(mask.columns))
+    return Publishable(out, mask, rule, tuple(mask.columns), withheld_totals)
 
 
 def _secondary(values: pd.Series, primary: pd.Series, frame: pd.DataFrame,
-               groups: Sequence[str] | None) -> pd.Series:
+               groups: Sequence[str] | None, threshold: int) -> tuple[pd.Series, tuple[object, ...]]:
     mask = primary.copy()
-    keys = [pd.Series(0, index=frame.index)] if not groups else [frame[g] for g in groups]
-    for _, index in values.groupby(keys).groups.items():
+    if groups:
+        keys = frame[groups[0]] if len(groups) == 1 else [frame[g] for g in groups]
+    else:
+        keys = pd.Series(0, index=frame.index)
+    unprotected: list[object] = []
+    for key, index in values.groupby(keys).groups.items():
         part = mask.loc[index]
-        if part.sum() == 1:
-            candidates = values.loc[index][(~part) & (values.loc[index] > 0)]
-            if not candidates.empty:
-                mask.loc[candidates.idxmin()] = True
-    return mask
+        if not part.any():
+            continue
+        group_values = values.loc[index]
+        candidates = group_values[(~part) & (group_values > 0)].sort_values(kind="stable")
+        for candidate in candidates.index:
+            if mask.loc[index].sum() >= 2 and group_values[mask.loc[index]].sum() >= threshold:
+                break
+            mask.loc[candidate] = True
+        hidden = mask.loc[index]
+        if hidden.sum() < 2 or group_values[hidden].sum() < threshold:
+            unprotected.append(key)
+    return mask, tuple(unprotected)

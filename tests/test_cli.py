@@ -1,0 +1,51 @@
+"""Bad input on the command line: clear German messages, exit code 2, nothing written."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from monitoring.cli import main
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--period", "2025-Q5"], "JJJJ-Qn"),
+    (["--period", "Q4/2025"], "JJJJ-Qn"),
+    (["--period", "2019-Q1"], "Verfügbare Quartale: 2023-Q1 bis 2025-Q4"),
+    (["--period", "2025-Q4", "--area", "99999"], "nicht vorhanden"),
+    (["--period", "2025-Q4", "--area", "16056"], "gehört heute zu 16063"),
+    (["--period", "2025-Q4", "--area", "160"], "kein gültiger amtlicher Gebietsschlüssel"),
+])
+def test_bad_run_input(args: list[str], message: str, demo_store_path: Path, tmp_path: Path,
+                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "reports"
+    code = main(["run", "--store", str(demo_store_path), "--out", str(out), *args])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_missing_and_newer_store(tmp_path: Path, writable_store: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--period", "2025-Q4", "--store", str(tmp_path / "x.duckdb")]) == 2
+    assert "nicht gefunden" in capsys.readouterr().err
+    con = duckdb.connect(str(writable_store))
+    con.execute("UPDATE meta SET value='7' WHERE key='schema_version'")
+    con.close()
+    assert main(["run", "--period", "2025-Q4", "--store", str(writable_store)]) == 2
+    assert "Schema-Version 7" in capsys.readouterr().err
+
+
+def test_usage_errors_are_german(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["run"])
+    assert info.value.code == 2
+    assert "Fehler im Aufruf" in capsys.readouterr().err
+
+
+def test_info_and_areas(demo_store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "--store", str(demo_store_path)]) == 0
+    assert "Demodaten – fiktiv" in capsys.readouterr().out
+    assert main(["areas", "--store", str(demo_store_path)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 22 and lines[0].split()[:2] == ["16051", "Erfurt"]

@@ -1,0 +1,111 @@
+"""The quarterly run with real papermill kernels: outputs, failure isolation, atomic replacement."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from monitoring.cli import main
+from monitoring.report import run_quarter
+from monitoring.report.compose import notebooks_dir
+
+pytestmark = pytest.mark.slow
+AREAS = ["16051", "16052"]
+
+
+@pytest.fixture(scope="module")
+def first_run(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    summary = run_quarter("2025-Q4", store_path=demo_store_path, out_dir=out, areas=AREAS)
+    assert summary.ok, [r.error for r in summary.failed]
+    return out
+
+
+def test_reports_index_and_manifest(first_run: Path) -> None:
+    folder = first_run / "2025-Q4"
+    files = sorted(p.name for p in folder.glob("*.html"))
+    assert files == ["16051_Erfurt.html", "16052_Gera.html", "index.html"]
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["period"] == "2025-Q4" and manifest["is_demo"] is True
+    assert len(manifest["data_snapshot"]) == 12 and manifest["versions"]["duckdb"]
+    assert [r["status"] for r in manifest["reports"]] == ["ok", "ok"]
+    assert all(r["seconds"] > 0 for r in manifest["reports"])
+    index = (folder / "index.html").read_text()
+    assert 'href="16051_Erfurt.html"' in index and "Demodaten – fiktiv" in index
+    report = (folder / "16052_Gera.html").read_text()
+    assert "Demodaten – fiktiv" in report and "Gera" in report
+    assert "4. Quartal 2025" in report and "Datenstand 31.12.2025" in report
+    assert "Daten-Snapshot" in report and "Schema-Version 2" in report
+    assert "<script src=" not in report  # self-contained: no external scripts
+    assert report.count("plotly.js v") == 1  # plotly.js inlined exactly once
+    assert 1_000_000 < len(report.encode()) < 6_000_000
+    assert not list(first_run.glob(".*staging*")) and not (first_run / ".monitoring-run.lock").exists()
+
+
+def _broken_notebooks(tmp_path: Path, fail_for: str) -> Path:
+    target = tmp_path / "notebooks"
+    shutil.copytree(notebooks_dir(), target)
+    path = target / "20_indikatoren.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(4, nbformat.v4.new_code_cell(
+        f'if area_code == "{fail_for}":\n    raise RuntimeError("Testfehler für {fail_for}")'))
+    nbformat.write(nb, path)
+    return target
+
+
+def test_one_failing_district_does_not_stop_the_others(
+        first_run: Path, demo_store_path: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(first_run, out)
+    folder = out / "2025-Q4"
+    old_gera = (folder / "16052_Gera.html").read_bytes()
+    old_erfurt_mtime = (folder / "16051_Erfurt.html").stat().st_mtime_ns
+
+    code = main(["run", "--period", "2025-Q4", "--store", str(demo_store_path), "--out", str(out),
+                 "--notebooks", str(_broken_notebooks(tmp_path, "16052")),
+                 "--area", "16051", "--area", "16052"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "Testfehler für 16052" in printed and "1 von 2 Berichten erstellt" in printed
+    assert (folder / "16052_Gera.html").read_bytes() == old_gera  # last good report kept
+    assert (folder / "16051_Erfurt.html").stat().st_mtime_ns != old_erfurt_mtime
+    assert (folder / "_fehler" / "16052.ipynb").exists()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    gera = next(r for r in manifest["reports"] if r["area_code"] == "16052")
+    assert gera["status"] == "failed" and gera["kept_previous"] and "Testfehler" in gera["error"]
+    assert "letzte erfolgreiche Fassung" in (folder / "index.html").read_text()
+
+
+def test_rerun_replaces_reports_atomically(first_run: Path, demo_store_path: Path,
+                                           tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(first_run, out)
+    report = out / "2025-Q4" / "16051_Erfurt.html"
+    reads, partial, stop = [0], [], threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            data = report.read_bytes()
+            reads[0] += 1
+            if not data.rstrip().endswith(b"</html>"):
+                partial.append(len(data))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        summary = run_quarter("2025-Q4", store_path=demo_store_path, out_dir=out,
+                              areas=["16051"], workers=1)
+    finally:
+        stop.set()
+        thread.join()
+    assert summary.ok and reads[0] > 10 and partial == []
+    assert sorted(p.name for p in (out / "2025-Q4").iterdir()) == [
+        "16051_Erfurt.html", "16052_Gera.html", "index.html", "manifest.json"]
+    # The index still lists Gera from the earlier run.
+    assert "16052_Gera.html" in (out / "2025-Q4" / "index.html").read_text()

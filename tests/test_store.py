@@ -1,0 +1,85 @@
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from monitoring import schema
+from monitoring.errors import StoreError
+from monitoring.store import create_store_at_version, open_store
+
+
+def test_old_store_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "v1.duckdb"
+    create_store_at_version(path, 1)
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO target VALUES ('A19', '16070', '2023-Q4', 15.0, '2027-Q4', 12.0)")
+    con.close()
+
+    with pytest.raises(StoreError, match="ältere Schema-Version 1"):
+        open_store(path, read_only=True)
+    with open_store(path, read_only=False) as store:
+        assert store.schema_version == schema.SCHEMA_VERSION == 2
+        targets = store.read_targets()
+        assert targets.loc[0, "target_value"] == 12.0 and pd.isna(targets.loc[0, "goal_id"])
+        assert "sprache" in store.read_vocabulary("field")
+    with open_store(path, read_only=True) as store:  # now fine read-only
+        assert store.schema_version == 2
+
+
+def test_newer_store_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    open_store(path, read_only=False, create=True).close()
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    for read_only in (True, False):
+        with pytest.raises(StoreError, match="Schema-Version 99"):
+            open_store(path, read_only=read_only)
+
+
+def test_missing_corrupt_and_foreign_files(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="nicht gefunden"):
+        open_store(tmp_path / "nope.duckdb")
+    corrupt = tmp_path / "corrupt.duckdb"
+    corrupt.write_bytes(b"PK\x03\x04 this is not a database" * 100)
+    with pytest.raises(StoreError, match="keine lesbare"):
+        open_store(corrupt)
+    foreign = tmp_path / "foreign.duckdb"
+    con = duckdb.connect(str(foreign))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    with pytest.raises(StoreError, match="keine Integrationsmonitor"):
+        open_store(foreign)
+
+
+def test_failed_transaction_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    with open_store(path, read_only=False, create=True) as store:
+        frame = pd.DataFrame({"actor_id": ["A1"], "name": ["Verein"], "actor_type": ["verein"],
+                              "area_code": ["16070004"], "network_member": [True],
+                              "source": ["Test"]})
+        with pytest.raises(RuntimeError), store.transaction():
+            store.write("actor", frame)
+            raise RuntimeError("Abbruch mitten im Import")
+        assert store.read_actors().empty
+        with pytest.raises(StoreError, match="transaction"):
+            store.write("actor", frame)
+        with store.transaction():
+            store.write("actor", frame)
+            store.upsert("actor", frame, ["actor_id"])  # same row again: no duplicate
+        assert len(store.read_actors()) == 1
+
+
+def test_read_only_store_refuses_writes(demo_store_path: Path) -> None:
+    with open_store(demo_store_path, read_only=True) as store, pytest.raises(StoreError):
+        with store.transaction():
+            pass
+
+
+def test_snapshot_id_changes_with_imports(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.duckdb", read_only=False, create=True) as store:
+        before = store.snapshot_id()
+        with store.transaction():
+            store.log_import("test", "Datei.xlsx", b"abc", 1)
+        assert store.snapshot_id() != before
