@@ -70,7 +70,37 @@ def build_parser() -> argparse.ArgumentParser:
     areas = sub.add_parser("areas", help="Gebiete einer Ebene auflisten")
     areas.add_argument("--level", default="kreis", help="land, kreis oder gemeinde")
     areas.add_argument("--store", default=None, help="Datenbankdatei")
+    imp = sub.add_parser("import-areas", help="Gebietsgrenzen importieren (VG250, GeoPackage, "
+                                               "GeoJSON, Shapefile)")
+    imp.add_argument("file", help="Geodatei")
+    imp.add_argument("--level", required=True, choices=["land", "kreis", "gemeinde", "ortsteil"])
+    imp.add_argument("--valid-from", required=True, help="gültig ab (JJJJ-MM-TT)")
+    imp.add_argument("--layer", help="Ebene im GeoPackage, z. B. vg250_gem")
+    imp.add_argument("--code-field", help="Spalte mit dem Gebietsschlüssel (Standard: erkannt)")
+    imp.add_argument("--name-field", help="Spalte mit dem Namen (Standard: erkannt)")
+    imp.add_argument("--store", default=None, help="Datenbankdatei")
     return parser
+
+
+def _import_areas(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from monitoring.errors import ConfigError
+    from monitoring.geography import load_area_file
+    from monitoring.store import open_store
+
+    try:
+        valid_from = date.fromisoformat(args.valid_from)
+    except ValueError:
+        raise ConfigError(f"„{args.valid_from}“ ist kein Datum; erwartet JJJJ-MM-TT, "
+                          "z. B. 2024-01-01.") from None
+    with open_store(args.store, read_only=False, create=True) as store:
+        result = load_area_file(store, args.file, level=args.level, valid_from=valid_from,
+                                layer=args.layer, code_field=args.code_field,
+                                name_field=args.name_field)
+    _console().print(f"{result['new_or_changed']} Gebiete neu oder geändert, "
+                     f"{result['unchanged']} unverändert.")
+    return EXIT_OK
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -157,7 +187,8 @@ def _areas(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": _run, "demo": _demo, "upgrade": _upgrade, "info": _info, "areas": _areas}
+COMMANDS = {"run": _run, "demo": _demo, "upgrade": _upgrade, "info": _info, "areas": _areas,
+            "import-areas": _import_areas}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -166,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except MonitoringError as err:
         print(f"Fehler: {err}", file=sys.stderr)
+        for problem in getattr(err, "problems", [])[:20]:
+            print("  " + " · ".join(f"{k}: {v}" for k, v in problem.items()), file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("Abgebrochen.", file=sys.stderr)

@@ -13,7 +13,9 @@ This module does I/O at the edge (reading packaged files, writing the store).
 from __future__ import annotations
 
 import json
-from datetime import date
+import os
+from datetime import date, timedelta
+from pathlib import Path
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -135,3 +137,123 @@ def load_reference_geography(store: Store) -> int:
                          (_geo_file("thueringen_kreise.geojson")
                           + _geo_file("thueringen_gemeinden.geojson")).encode(), count)
     return count
+
+
+def _same_shape(a: object, b: object) -> bool:
+    """True when two geometries differ by less than about a square metre (re-import noise)."""
+    import shapely
+
+    if shapely.normalize(a).equals_exact(shapely.normalize(b), 0.5):
+        return True
+    return bool(shapely.area(shapely.symmetric_difference(a, b))
+                < 1.0 + 1e-6 * shapely.area(a))
+
+
+# -- user-supplied boundary files --------------------------------------------------------------
+CODE_FIELDS = ("area_code", "AGS", "ags", "RS", "ARS", "ars", "GKZ", "gkz", "code")
+NAME_FIELDS = ("name", "GEN", "gen", "NAME", "Name")
+KIND_FIELDS = ("kind", "BEZ", "bez")
+
+
+def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
+                   valid_from: date, layer: str | None = None, code_field: str | None = None,
+                   name_field: str | None = None, source: str | None = None) -> dict[str, int]:
+    """Import boundaries a user brings (VG250, GeoPackage, GeoJSON, Shapefile) as new versions.
+
+    Areas whose name and geometry are unchanged are left alone (re-importing the same file
+    changes nothing); changed ones get a new version from `valid_from`, and the old version
+    ends the day before. Everything happens in one transaction; any problem raises
+    `DataValidationError` listing file, row, column, value and what is expected.
+    """
+    import geopandas as gpd
+    import shapely
+
+    from monitoring.areas import check_code
+    from monitoring.errors import AreaError, CRSMismatchError, DataValidationError
+
+    file = Path(path)
+    if not file.exists():
+        raise DataValidationError(f"Die Datei {file} wurde nicht gefunden.")
+    if level not in ("land", "kreis", "gemeinde", "ortsteil"):
+        raise DataValidationError(
+            f"Unbekannte Ebene „{level}“; erlaubt: land, kreis, gemeinde, ortsteil.")
+    try:
+        frame = gpd.read_file(file, layer=layer) if layer else gpd.read_file(file)
+    except Exception as err:  # noqa: BLE001 - any reader failure is the same for the user
+        raise DataValidationError(
+            f"Die Datei {file.name} konnte nicht als Geodatei gelesen werden (erwartet: "
+            "GeoPackage, GeoJSON, Shapefile; bei GeoPackages mit mehreren Ebenen `--layer`).",
+            detail=str(err)) from None
+    if frame.crs is None:
+        raise CRSMismatchError(
+            f"{file.name} hat kein Koordinatenreferenzsystem. Speichern Sie die Datei mit "
+            "Angabe des Systems (z. B. EPSG:25832 für VG250) und importieren Sie sie erneut.")
+    code_col = code_field or next((c for c in CODE_FIELDS if c in frame.columns), None)
+    name_col = name_field or next((c for c in NAME_FIELDS if c in frame.columns), None)
+    problems: list[dict[str, object]] = []
+    for wanted, found, options in (("Gebietsschlüssel", code_col, CODE_FIELDS),
+                                   ("Name", name_col, NAME_FIELDS)):
+        if found is None or found not in frame.columns:
+            problems.append({"Datei": file.name, "Zeile": "–", "Spalte": wanted, "Wert": "fehlt",
+                             "Erwartet": f"eine Spalte {', '.join(options)}"})
+    if problems:
+        raise DataValidationError(
+            f"{file.name}: Spalte für {problems[0]['Spalte']} nicht gefunden (vorhanden: "
+            f"{', '.join(map(str, frame.columns))}). Geben Sie sie mit `--code-field` / "
+            "`--name-field` an.", problems)
+    if "GF" in frame.columns:  # VG250: keep land areas only (GF 4), not water (GF 2)
+        frame = frame[frame["GF"].astype(int) == 4]
+    kind_col = next((c for c in KIND_FIELDS if c in frame.columns), None)
+    rows: dict[str, dict[str, object]] = {}
+    for position, row in enumerate(frame.itertuples(index=False), start=2):
+        raw = getattr(row, code_col)
+        try:
+            code = check_code(str(raw).split(".")[0])
+        except AreaError:
+            problems.append({"Datei": file.name, "Zeile": position, "Spalte": code_col,
+                             "Wert": raw, "Erwartet": "amtlicher Schlüssel aus 2, 5, 8 oder 12 "
+                             "Ziffern (als Text, mit führender Null)"})
+            continue
+        if level == "gemeinde" and len(code) == 12:
+            code = code[:5] + code[9:]  # ARS → AGS
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            problems.append({"Datei": file.name, "Zeile": position, "Spalte": "geometry",
+                             "Wert": "leer", "Erwartet": "eine Fläche (Polygon)"})
+            continue
+        entry = rows.setdefault(code, {"parts": [], "name": getattr(row, name_col),
+                                       "kind": getattr(row, kind_col) if kind_col else None})
+        entry["parts"].append(shapely.make_valid(geom))
+    if problems:
+        raise DataValidationError(
+            f"{file.name}: {len(problems)} Problem(e); es wurde nichts importiert. Erstes: "
+            f"Zeile {problems[0]['Zeile']}, Spalte {problems[0]['Spalte']}: "
+            f"„{problems[0]['Wert']}“ – erwartet {problems[0]['Erwartet']}.", problems)
+    parent_length = {"kreis": 2, "gemeinde": 5, "land": 0}.get(level)
+    incoming = gpd.GeoDataFrame(
+        [{"area_code": code, "name": str(v["name"]), "level": level,
+          "kind": None if v["kind"] is None else str(v["kind"]),
+          "parent_code": code[:parent_length] if parent_length else None,
+          "geometry": shapely.union_all(v["parts"]), "valid_from": valid_from, "valid_to": None,
+          "source": source or f"{file.name} (Import, gültig ab {valid_from:%d.%m.%Y})"}
+         for code, v in sorted(rows.items())], geometry="geometry", crs=frame.crs,
+    ).to_crs(STORE_CRS)
+    current = store.read_areas(level=level).set_index("area_code")
+    changed, same = [], 0
+    for row in incoming.itertuples(index=False):
+        if row.area_code in current.index:
+            old = current.loc[row.area_code]
+            if old["name"] == row.name and _same_shape(old.geometry, row.geometry):
+                same += 1
+                continue
+        changed.append(row.area_code)
+    new_rows = incoming[incoming["area_code"].isin(changed)]
+    with store.transaction():
+        for code in changed:
+            if code in current.index:
+                store.execute(
+                    "UPDATE area SET valid_to = ? WHERE area_code = ? AND valid_to IS NULL "
+                    "AND valid_from < ?", [valid_from - timedelta(days=1), code, valid_from])
+        count = write_areas(store, new_rows)
+        store.log_import("gebiete", str(file), file.read_bytes(), count)
+    return {"new_or_changed": len(changed), "unchanged": same}

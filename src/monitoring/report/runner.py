@@ -131,7 +131,8 @@ def _execute_one(job: dict[str, str]) -> ReportResult:
             job["notebook"], str(executed_path), kernel_name="python3",
             parameters={"area_code": job["area_code"], "period": job["period"],
                         "store_path": job["store_path"]},
-            cwd=job["cwd"], progress_bar=False, log_output=False, start_timeout=120)
+            cwd=job["cwd"], progress_bar=False, log_output=False, start_timeout=120,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no kernel chatter on stderr
         executed = nbformat.read(executed_path, as_version=4)
         size = render_html(executed, staging / job["file"], title=job["title"],
                            renderer=job["renderer"])
