@@ -81,21 +81,6 @@ def by_area(offers: pd.DataFrame, areas: pd.DataFrame, population: pd.DataFrame,
     return out[COVERAGE_COLUMNS]
 
 
-def totals(coverage: pd.DataFrame) -> pd.DataFrame:
-    """Collapse `by_area` output over fields: offers counted once even if in several fields.
-
-    Use `by_area` with a single pseudo-field for exact distinct counts; this sums per field and
-    is meant for capacity figures.
-    """
-    grouped = coverage.groupby(["area_code", "name"], as_index=False).agg(
-        offers=("offers", "sum"), capacity=("capacity", "sum"), population=("population", "first"))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        denominator = grouped["population"].where(grouped["population"] > 0)
-        grouped["offers_per_1000"] = grouped["offers"] / denominator * 1000
-        grouped["capacity_per_1000"] = grouped["capacity"] / denominator * 1000
-    return grouped
-
-
 def without_offer(coverage: pd.DataFrame, *, min_population: float = 0,
                   reason: str = "kein Angebot im Handlungsfeld") -> pd.DataFrame:
     """Area × field combinations with no offer although the population is at least `min_population`.

@@ -21,13 +21,6 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
-def percent(value: float | None, decimals: int = 1) -> str:
-    """A value already in percent (``12.34``) → ``12,3 %``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    return f"{number(value, decimals)}\u00a0%"
-
-
 def signed(value: float | None, decimals: int = 1) -> str:
     """A change with an explicit sign: ``+1,2`` / ``−0,4``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -41,11 +34,6 @@ def signed(value: float | None, decimals: int = 1) -> str:
 def day(value: date) -> str:
     """``31.12.2025``."""
     return format_date(value, "dd.MM.yyyy", locale=LOCALE)
-
-
-def day_long(value: date) -> str:
-    """``31. Dezember 2025``."""
-    return format_date(value, "d. MMMM yyyy", locale=LOCALE)
 
 
 def timestamp(value: datetime) -> str:

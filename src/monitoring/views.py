@@ -106,7 +106,6 @@ def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str =
     fields = list(store.read_vocabulary("field"))
     on = ctx.period.end
     offers = coverage.active(store.read_offers(on=on), on)
-    hierarchy = pd.DataFrame(store.read_areas(on=None).drop(columns="geometry"))
     all_versions = store.query("SELECT area_code, parent_code, valid_from FROM area")
     pop = store.read_population(population_group=population_group, periods=[str(ctx.period)])
     kreise, gemeinden = area_layers(store, ctx)
@@ -122,7 +121,6 @@ def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str =
                                    fields=fields, hierarchy=all_versions),
         "offers": offers[offers["area_code"].str[:5] == ctx.area_code[:5]]
         if ctx.level == "kreis" else offers,
-        "hierarchy": hierarchy,
     }
 
 
