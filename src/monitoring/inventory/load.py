@@ -64,8 +64,9 @@ def reference(store: Store) -> Reference:
         "actors": set(store.query("SELECT actor_id FROM actor")["actor_id"]),
         "groups": set(store.query("SELECT group_id FROM working_group")["group_id"]),
     }
-    locs = store.query("SELECT location_id, area_code, x, y, address FROM offer "
-                       "WHERE location_id IS NOT NULL AND valid_to IS NULL")
+    locs = store.query("SELECT DISTINCT ON (location_id) location_id, area_code, x, y, address "
+                       "FROM offer WHERE location_id IS NOT NULL "
+                       "ORDER BY location_id, valid_from DESC")
     known["locations"] = set(locs["location_id"])
     return Reference(
         vocabularies=vocabularies,
