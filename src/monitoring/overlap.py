@@ -3,7 +3,7 @@
 A pair is a candidate when both offers share a Handlungsfeld, a target group and a language,
 are recorded for the same area and run at the same time. Each pair carries the reason in German
 and a title similarity (0–1, rapidfuzz's normalised Indel ratio on lower-cased titles, e.g.
-"Deutschkurs A1" vs "Sprachkurs A1" = 0.67), so a reader can judge it. Candidates are a list
+"Deutschkurs A1" vs "Sprachkurs A1" = 0.74), so a reader can judge it. Candidates are a list
 to talk about in the network, not a verdict. Pure functions, no I/O.
 """
 

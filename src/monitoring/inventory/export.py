@@ -99,8 +99,10 @@ def excel(tables: Mapping[str, pd.DataFrame], headers: Mapping[str, Mapping[str,
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
-        return "; ".join(str(v) for v in list(value))
+    if hasattr(value, "tolist"):
+        value = value.tolist()  # numpy scalars and arrays → Python values
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):
@@ -119,7 +121,7 @@ def geopackage(layers: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
             out = frame.copy()
             for col in out.columns:
                 if col != out.geometry.name and out[col].map(
-                        lambda v: isinstance(v, (list, tuple)) or hasattr(v, "tolist")).any():
+                        lambda v: isinstance(v, (list, tuple)) or getattr(v, "ndim", 0)).any():
                     out[col] = out[col].map(_cell)
             out.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
         os.replace(tmp, target)
