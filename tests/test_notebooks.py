@@ -15,7 +15,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 def test_there_are_coverage_and_indicator_notebooks() -> None:
     names = {p.name for p in NOTEBOOKS}
-    assert {"10_angebote_abdeckung.ipynb", "20_indikatoren.ipynb"} <= names
+    assert {"10_angebote_abdeckung.ipynb", "15_bestand.ipynb", "20_indikatoren.ipynb"} <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

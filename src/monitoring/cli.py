@@ -79,7 +79,87 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--code-field", help="Spalte mit dem Gebietsschlüssel (Standard: erkannt)")
     imp.add_argument("--name-field", help="Spalte mit dem Namen (Standard: erkannt)")
     imp.add_argument("--store", default=None, help="Datenbankdatei")
+    tpl = sub.add_parser("template", help="Excel-Vorlage erzeugen (angebote)")
+    tpl.add_argument("what", choices=["angebote"], help="welche Vorlage")
+    tpl.add_argument("--out", required=True, help="Zieldatei, z. B. Bestandserhebung.xlsx")
+    tpl.add_argument("--store", default=None,
+                     help="Datenbank, deren Vokabulare die Auswahllisten füllen (Standard: "
+                          "$MONITORING_STORE bzw. data/monitoring.duckdb, sonst Standardlisten)")
+    inv = sub.add_parser("import", help="Bestandsaufnahme importieren (Excel oder CSV)")
+    inv.add_argument("what", choices=["angebote"], help="was importiert wird")
+    inv.add_argument("file", help="ausgefüllte Vorlage (.xlsx) oder CSV-Datei")
+    inv.add_argument("--accept-valid", action="store_true",
+                     help="fehlerfreie Zeilen importieren, fehlerhafte in Quarantäne")
+    inv.add_argument("--as-of", help="Stichtag der Änderungen (JJJJ-MM-TT; Standard: heute)")
+    inv.add_argument("--store", default=None, help="Datenbankdatei")
+    exp = sub.add_parser("export", help="Bestand und Analysen als Excel oder GeoPackage")
+    exp.add_argument("what", choices=["bestand"], help="was exportiert wird")
+    exp.add_argument("--format", choices=["xlsx", "gpkg"], required=True)
+    exp.add_argument("--out", required=True, help="Zieldatei")
+    exp.add_argument("--area", default=None, help="Kreis (Standard: alle)")
+    exp.add_argument("--period", default=None, help="Quartal des Stichtags (Standard: neuestes)")
+    exp.add_argument("--store", default=None, help="Datenbankdatei")
     return parser
+
+
+def _template(args: argparse.Namespace) -> int:
+    from monitoring.errors import StoreError
+    from monitoring.inventory.template import write_template
+    from monitoring.store import open_store, resolve_path
+    from monitoring.vocab import DEFAULT_VOCABULARIES
+
+    vocab, versions, origin = dict(DEFAULT_VOCABULARIES), None, "Standardlisten"
+    if resolve_path(args.store).exists():
+        try:
+            with open_store(args.store) as store:
+                vocab = {k: store.read_vocabulary(k) or v for k, v in vocab.items()}
+                versions = {k: int(v) for k, v in store.query(
+                    "SELECT kind, max(version) v FROM vocabulary GROUP BY 1").itertuples(
+                    index=False)}
+                origin = f"Vokabulare aus {store.path}"
+        except StoreError:
+            if args.store:
+                raise
+    path = write_template(args.out, vocab, versions)
+    _console().print(f"Vorlage geschrieben: {path} ({origin}).")
+    return EXIT_OK
+
+
+def _import_inventory(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from monitoring.errors import ConfigError
+    from monitoring.inventory.load import import_file
+    from monitoring.store import open_store
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        raise ConfigError(f"„{args.as_of}“ ist kein Datum; erwartet JJJJ-MM-TT.") from None
+    console = _console()
+    with open_store(args.store, read_only=False) as store:
+        result = import_file(store, args.file, accept_valid=args.accept_valid, as_of=as_of)
+    if result.already_imported:
+        console.print(f"{result.file_name} wurde bereits importiert; nichts geändert.")
+        return EXIT_OK
+    enc = f", Kodierung {result.encoding}" if result.encoding else ""
+    console.print(f"{result.file_name} ({result.file_type}{enc}) importiert.")
+    for key, value in result.counts.items():
+        console.print(f"  {key}: {value}")
+    if result.rejected:
+        console.print(f"[yellow]{result.rejected} Zeilen abgelehnt (Quarantäne).[/]")
+    if result.error_workbook:
+        console.print(f"Fehler und Hinweise: {result.error_workbook}")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from monitoring.inventory.exports import export_inventory
+
+    path = export_inventory(args.store, args.out, fmt=args.format, area_code=args.area,
+                            period=args.period)
+    _console().print(f"Export geschrieben: {path}")
+    return EXIT_OK
 
 
 def _import_areas(args: argparse.Namespace) -> int:
@@ -188,7 +268,8 @@ def _areas(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _run, "demo": _demo, "upgrade": _upgrade, "info": _info, "areas": _areas,
-            "import-areas": _import_areas}
+            "import-areas": _import_areas, "template": _template, "import": _import_inventory,
+            "export": _export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -91,3 +91,78 @@ def without_offer(coverage: pd.DataFrame, *, min_population: float = 0,
     out = coverage.loc[mask, ["area_code", "name", "field", "population"]].copy()
     out["reason"] = reason
     return out.reset_index(drop=True)
+
+
+def matrix(coverage: pd.DataFrame, value: str = "offers") -> pd.DataFrame:
+    """The coverage as a matrix: one row per area (code, name), one column per field."""
+    wide = coverage.pivot_table(index=["area_code", "name"], columns="field", values=value,
+                                aggfunc="first", sort=False)
+    fields = list(dict.fromkeys(coverage["field"]))
+    return wide.reindex(columns=fields).reset_index().rename_axis(columns=None)
+
+
+GAP_COLUMNS = ["area_code", "name", "population_group", "field", "population", "offers",
+               "reason"]
+GENERAL_GROUP = "zugewanderte"
+
+
+def gaps(offers: pd.DataFrame, areas: pd.DataFrame, population: pd.DataFrame, *,
+         fields: Sequence[str], target_groups: dict[str, str], min_size: float,
+         languages: dict[str, Sequence[str]] | None = None,
+         labels: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """Gaps: an area whose target group has at least `min_size` persons but no offer of a field.
+
+    Parameters
+    ----------
+    offers
+        Offers on one reference date (``fields``, ``target_groups``, ``languages``,
+        ``area_code``).
+    areas
+        Areas to check (``area_code``, ``name``, ``parent_code``). An offer serves an area when
+        it is recorded for that area or, without a fixed site, for the area's parent (a
+        county-wide or mobile offer serves every municipality of the county).
+    population
+        ``area_code, population_group, value`` at the level of `areas`.
+    target_groups
+        population group → the target-group code offers use for it (e.g. ``schutzsuchende`` →
+        ``gefluechtete``); offers for ``zugewanderte`` (general) serve every group.
+    languages
+        population group → languages the group needs; where offers of the field exist but none
+        in one of these languages, that is a gap too ("keines in ihren Sprachen").
+
+    Returns `GAP_COLUMNS`, largest groups first.
+    """
+    labels = labels or {}
+    field_names = labels.get("field", {})
+    language_names = labels.get("language", {})
+    parent = dict(zip(areas["area_code"].astype(str), areas["parent_code"], strict=False))
+    names = dict(zip(areas["area_code"].astype(str), areas["name"], strict=False))
+    exploded = offers[["offer_id", "fields", "target_groups", "languages", "area_code"]]
+    rows = []
+    pop = population[population["area_code"].astype(str).isin(names)]
+    for rec in pop.itertuples(index=False):
+        code, group, size = str(rec.area_code), rec.population_group, rec.value
+        if group not in target_groups or pd.isna(size) or size < min_size:
+            continue
+        wanted = {target_groups[group], GENERAL_GROUP}
+        here = exploded[(exploded["area_code"] == code)
+                        | (exploded["area_code"] == parent.get(code))]
+        serving = here.loc[np.array([bool(wanted & set(g)) for g in here["target_groups"]],
+                                    dtype=bool)]
+        for field in fields:
+            matching = serving.loc[np.array([field in f for f in serving["fields"]], dtype=bool)]
+            if matching.empty:
+                reason = f"kein Angebot im Handlungsfeld {field_names.get(field, field)}"
+            elif languages and languages.get(group):
+                needed = set(languages[group])
+                if any(needed & set(langs) for langs in matching["languages"]):
+                    continue
+                spoken = ", ".join(language_names.get(x, x) for x in languages[group])
+                reason = (f"{len(matching)} Angebot(e) im Handlungsfeld "
+                          f"{field_names.get(field, field)}, aber keines auf {spoken}")
+            else:
+                continue
+            rows.append((code, names[code], group, field, float(size), len(matching), reason))
+    out = pd.DataFrame(rows, columns=GAP_COLUMNS)
+    return out.sort_values(["population", "area_code", "field"],
+                           ascending=[False, True, True]).reset_index(drop=True)

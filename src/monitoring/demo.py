@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring import coverage, geography
+from monitoring.inventory.load import import_frames
 from monitoring.periods import Quarter, quarter_range
 from monitoring.store import Store, open_store
 from monitoring.vocab import FIELDS
@@ -39,6 +40,7 @@ LAST = Quarter(2025, 4)
 LONG_FIRST = Quarter(2020, 1)
 ANCHOR = Quarter(2024, 4)
 DATA_STAND = LAST.end
+UPDATE_DAY = date(2025, 11, 1)
 
 POPULATION_SOURCE = (
     "Kreissummen: Regionaldatenbank 12411-01-01-4, Bevölkerung am 31.12.2024 (real); "
@@ -159,12 +161,18 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
     indicators = indicator_definitions()
     observations = _observations(population, offers, kreise, gemeinden, rng)
     goals, targets = _goals_and_targets(observations, indicators, rng)
+    network = np.random.default_rng(seed_network(rng))
     with store.transaction():
-        for table, frame in (("population", population), ("actor", actors), ("offer", offers),
-                             ("indicator", indicators), ("observation", observations),
-                             ("goal", goals), ("target", targets)):
+        for table, frame in (("population", population), ("indicator", indicators),
+                             ("observation", observations), ("goal", goals), ("target", targets)):
             store.write(table, frame)
             _log(store, table, frame)
+        # Actors, offers and the network go through the same import as partners' workbooks.
+        sheets = inventory_sheets(actors, offers, network)
+        import_frames(store, sheets, name="Demodaten", source=DEMO_SOURCE, as_of=UPDATE_DAY)
+        # A second delivery in the last quarter: changed, ended and new (overlapping) offers.
+        import_frames(store, {"Angebote": inventory_update(sheets, network)},
+                      name="Demodaten Aktualisierung", source=DEMO_SOURCE, as_of=UPDATE_DAY)
         store.set_meta(is_demo="1", label=DEMO_LABEL, data_stand=DATA_STAND.isoformat(),
                        demo_seed=str(SEED))
 
@@ -418,3 +426,111 @@ def _goals_and_targets(observations: pd.DataFrame, indicators: pd.DataFrame,
             pd.DataFrame(targets, columns=["indicator_id", "area_code", "baseline_period",
                                            "baseline_value", "target_period", "target_value",
                                            "goal_id"]))
+
+
+# -- inventory sheets (the template's form) ------------------------------------------------
+def seed_network(rng: np.random.Generator) -> int:
+    """A seed for the network generator that leaves the main random stream untouched."""
+    return SEED + 1
+
+
+def inventory_sheets(actors: pd.DataFrame, offers: pd.DataFrame,
+                     rng: np.random.Generator) -> dict[str, pd.DataFrame]:
+    """Actors, offers, locations, working groups and meetings as the template's sheets."""
+    members = actors[actors["network_member"]]
+    akteure = pd.DataFrame({
+        "Akteur-ID": actors["actor_id"], "Name der Organisation": actors["name"],
+        "Art des Akteurs": actors["actor_type"], "Gemeindeschlüssel (Sitz)": actors["area_code"],
+        "Mitglied im Netzwerk": np.where(actors["network_member"], "ja", "nein"),
+        "Anzahl Ehrenamtliche": [int(rng.integers(0, 25)) if t in (
+            "verein", "ehrenamtsinitiative", "migrantenorganisation") else 0
+            for t in actors["actor_type"]]})
+    sites = offers[offers["mode"] == "standort"]
+    standorte = pd.DataFrame({
+        "Standort-ID": "ST-" + sites["offer_id"].str[3:], "Gemeindeschlüssel": sites["area_code"],
+        "Rechtswert / Längengrad": sites["x"], "Hochwert / Breitengrad": sites["y"],
+        "Koordinatensystem": "EPSG:25832"})
+    extra = [list(v) + [None] * 4 for v in offers["languages"]]
+    angebote = pd.DataFrame({
+        "Angebots-ID": offers["offer_id"], "Akteur-ID": offers["actor_id"],
+        "Titel": offers["title"], "Handlungsfeld": [f[0] for f in offers["fields"]],
+        "Weiteres Handlungsfeld": [f[1] if len(f) > 1 else None for f in offers["fields"]],
+        "Zielgruppe": [g[0] for g in offers["target_groups"]],
+        "Weitere Zielgruppe": [g[1] if len(g) > 1 else None for g in offers["target_groups"]],
+        **{f"Sprache {i}": [v[i - 1] for v in extra] for i in range(1, 5)},
+        "Angebotsform": offers["mode"],
+        "Ebene": np.where(offers["mode"] == "standort", "gemeinde", "kreis"),
+        "Gebietsschlüssel": offers["area_code"],
+        "Standort-ID": np.where(offers["mode"] == "standort", "ST-" + offers["offer_id"].str[3:],
+                                None),
+        "Plätze": offers["capacity"], "Beginn": offers["valid_from"], "Ende": offers["valid_to"]})
+    groups, meetings = [], []
+    for district, part in members.groupby(members["area_code"].str[:5], sort=True):
+        ids = list(part["actor_id"])
+        for j, (field, name) in enumerate((("sprache", "AG Sprache und Bildung"),
+                                           ("arbeit", "AG Arbeit und Ausbildung"),
+                                           ("teilhabe", "AG Ehrenamt und Teilhabe"))):
+            chosen = sorted(rng.choice(ids, size=min(len(ids), int(rng.integers(3, 9))),
+                                       replace=False))
+            gid = f"AG-{district}-{j + 1}"
+            groups.append((gid, name, field, district, "; ".join(chosen)))
+            for q in quarter_range(FIRST, LAST):
+                if rng.random() < 0.6:
+                    day = q.start + timedelta(days=int(rng.integers(10, 80)))
+                    who = sorted(rng.choice(chosen, size=max(1, int(len(chosen) * 0.7)),
+                                            replace=False))
+                    meetings.append((f"TR-{gid}-{q}", day, f"Sitzung {name}", gid, district,
+                                     "; ".join(who)))
+        for q in quarter_range(FIRST, LAST):
+            if rng.random() < 0.8 or district in THIN_DISTRICTS and rng.random() < 0.5:
+                day = q.start + timedelta(days=int(rng.integers(10, 80)))
+                share = 0.3 if district in THIN_DISTRICTS else 0.6
+                who = sorted(rng.choice(ids, size=max(1, int(len(ids) * share)), replace=False))
+                meetings.append((f"TR-{district}-{q}", day, "Netzwerktreffen", None, district,
+                                 "; ".join(who)))
+    return {
+        "Akteure": akteure, "Standorte": standorte, "Angebote": angebote,
+        "Arbeitsgruppen": pd.DataFrame(groups, columns=["AG-ID", "Name der Arbeitsgruppe",
+                                                        "Handlungsfeld", "Gebietsschlüssel",
+                                                        "Mitglieder (Akteur-IDs)"]),
+        "Treffen": pd.DataFrame(meetings, columns=["Treffen-ID", "Datum", "Anlass", "AG-ID",
+                                                   "Gebietsschlüssel",
+                                                   "Teilnehmende (Akteur-IDs)"]),
+    }
+
+
+_VARIANTS = {"Deutschkurs A1": "Sprachkurs A1", "Sprachkurs A1": "Deutschkurs A1",
+             "Sprachcafé": "Sprach-Café", "Deutsch-Lerntreff": "Deutschlerntreff",
+             "Begegnungscafé": "Begegnungs-Café international", "Bewerbungstraining":
+             "Bewerbungstraining für Zugewanderte"}
+
+
+def inventory_update(sheets: dict[str, pd.DataFrame], rng: np.random.Generator) -> pd.DataFrame:
+    """The offers sheet as delivered again on `UPDATE_DAY`: some places more, some offers ended,
+    and in most districts a new offer that duplicates an existing one (another provider, same
+    place, similar title) so that the overlap list has something to show."""
+    offers = sheets["Angebote"].copy()
+    actors = sheets["Akteure"]
+    running = offers["Ende"].isna() & (pd.to_datetime(offers["Beginn"]).dt.date
+                                       < UPDATE_DAY - timedelta(days=31))
+    pick = rng.random(len(offers))
+    more = running & (pick < 0.06)
+    offers.loc[more, "Plätze"] = offers.loc[more, "Plätze"] + 5
+    ended = running & (pick > 0.96)
+    offers["Ende"] = offers["Ende"].astype(object)
+    offers.loc[ended, "Ende"] = UPDATE_DAY - timedelta(days=1)
+    new = []
+    sited = offers[running & ~more & ~ended & offers["Titel"].isin(list(_VARIANTS))
+                   & offers["Standort-ID"].notna()]
+    for district, part in sited.groupby(sited["Gebietsschlüssel"].str[:5], sort=True):
+        base = part.iloc[int(rng.integers(len(part)))].copy()
+        others = actors[(actors["Gemeindeschlüssel (Sitz)"].str[:5] == district)
+                        & (actors["Akteur-ID"] != base["Akteur-ID"])]
+        if others.empty:
+            continue
+        base["Akteur-ID"] = others["Akteur-ID"].iloc[int(rng.integers(len(others)))]
+        base["Angebots-ID"] = f"AN-{district}-N{len(new) + 1:03d}"
+        base["Titel"] = _VARIANTS[base["Titel"]]
+        base["Beginn"], base["Ende"] = UPDATE_DAY, None
+        new.append(base)
+    return pd.concat([offers, pd.DataFrame(new)], ignore_index=True)

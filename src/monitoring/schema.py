@@ -137,6 +137,49 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             """ALTER TABLE target ADD COLUMN goal_id VARCHAR""",
         ],
     ),
+    (
+        "Bestandsaufnahme: Standorte, Quarantäne, Arbeitsgruppen, Netzwerktreffen, Ehrenamt",
+        [
+            """ALTER TABLE offer ADD COLUMN location_id VARCHAR""",
+            """ALTER TABLE offer ADD COLUMN address VARCHAR""",
+            """ALTER TABLE actor ADD COLUMN volunteers INTEGER""",
+            """CREATE TABLE inventory_quarantine (
+                file_hash VARCHAR NOT NULL,
+                file_name VARCHAR NOT NULL,
+                sheet VARCHAR NOT NULL,
+                row_number INTEGER NOT NULL,
+                problems VARCHAR NOT NULL,
+                raw_values VARCHAR NOT NULL,
+                quarantined_at TIMESTAMP NOT NULL,
+                PRIMARY KEY (file_hash, sheet, row_number)
+            )""",
+            """CREATE TABLE working_group (
+                group_id VARCHAR PRIMARY KEY,
+                name VARCHAR NOT NULL,
+                field VARCHAR,
+                area_code VARCHAR NOT NULL,
+                source VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE working_group_member (
+                group_id VARCHAR NOT NULL,
+                actor_id VARCHAR NOT NULL,
+                PRIMARY KEY (group_id, actor_id)
+            )""",
+            """CREATE TABLE meeting (
+                meeting_id VARCHAR PRIMARY KEY,
+                meeting_date DATE NOT NULL,
+                title VARCHAR NOT NULL,
+                group_id VARCHAR,
+                area_code VARCHAR NOT NULL,
+                source VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE meeting_participant (
+                meeting_id VARCHAR NOT NULL,
+                actor_id VARCHAR NOT NULL,
+                PRIMARY KEY (meeting_id, actor_id)
+            )""",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
