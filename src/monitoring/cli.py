@@ -79,7 +79,85 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--code-field", help="Spalte mit dem Gebietsschlüssel (Standard: erkannt)")
     imp.add_argument("--name-field", help="Spalte mit dem Namen (Standard: erkannt)")
     imp.add_argument("--store", default=None, help="Datenbankdatei")
+
+    data = sub.add_parser("import", help="Statistik, eigene Zahlen, Integrationskonzept oder "
+                                         "Indikatorkatalog importieren")
+    kinds = data.add_subparsers(dest="kind", required=True, metavar="ART", parser_class=_Parser)
+    stat = kinds.add_parser("statistik", help="GENESIS-/Regionaldatenbank-Download (CSV/ZIP)")
+    stat.add_argument("--table", help="Tabellencode, z. B. 12411-01-01-4 (Standard: aus der Datei)")
+    stat.add_argument("--reihe", help="alle Insgesamt-Werte dieser benannten Reihe zuordnen")
+    stat.add_argument("--zuordnung", help="CSV: series_id;statistic;value_variable;attributes")
+    stat.add_argument("--stand", help="Abrufdatum JJJJ-MM-TT (Standard: Dateidatum)")
+    for name, text in (("zahlen", "eigene Zahlen (reihe; gebiet; zeitraum; wert), CSV/Excel"),
+                       ("konzept", "Ziele, Maßnahmen, Zielwerte (Excel/CSV)"),
+                       ("katalog", "eigene Indikatoren (gleiche Spalten wie der Katalog)")):
+        kinds.add_parser(name, help=text)
+    for p in kinds.choices.values():
+        p.add_argument("file", help="Datei")
+        p.add_argument("--store", default=None, help="Datenbankdatei")
+        p.add_argument("--fehlerbericht", help="bei Fehlern: Liste als CSV hierhin schreiben")
+
+    exp = sub.add_parser("export", help="Indikatorpanel exportieren")
+    exp.add_argument("what", choices=["indikatoren"], help="was exportiert wird")
+    exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    exp.add_argument("--out", required=True, help="Zieldatei")
+    exp.add_argument("--store", default=None, help="Datenbankdatei")
     return parser
+
+
+def _import(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from monitoring import ingest
+    from monitoring.errors import ConfigError, DataValidationError
+    from monitoring.store import open_store
+
+    with open_store(args.store, read_only=False) as store:
+        try:
+            if args.kind == "statistik":
+                try:
+                    stand = date.fromisoformat(args.stand) if args.stand else None
+                except ValueError:
+                    raise ConfigError(f"„{args.stand}“ ist kein Datum; erwartet JJJJ-MM-TT.") \
+                        from None
+                result = ingest.import_statistik(store, args.file, table=args.table,
+                                                 series_id=args.reihe, mapping=args.zuordnung,
+                                                 download_date=stand)
+            elif args.kind == "zahlen":
+                result = ingest.import_zahlen(store, args.file)
+            elif args.kind == "konzept":
+                result = ingest.import_konzept(store, args.file)
+            else:
+                rows = ingest.load_catalogue(store, args.file)
+                _console().print(f"Indikatorkatalog: {rows} Indikatoren.")
+                return EXIT_OK
+        except DataValidationError as err:
+            if args.fehlerbericht and err.problems:
+                ingest.write_error_report(err.problems, args.fehlerbericht)
+                err.message += f" Fehlerliste: {args.fehlerbericht}"
+            raise
+        if args.kind in ("statistik", "zahlen"):
+            computed = ingest.compute_indicators(store)
+        else:
+            computed = 0
+    if result.already_imported:
+        _console().print(f"{result.file} wurde bereits importiert; nichts geändert.")
+    else:
+        extra = (f", {result.skipped_unassigned} Werte keiner Reihe zugeordnet"
+                 if result.skipped_unassigned else "")
+        _console().print(f"{result.file}: {result.rows} Zeilen übernommen{extra}; "
+                         f"{computed} Indikatorwerte berechnet.")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from monitoring import export
+    from monitoring.store import open_store
+
+    with open_store(args.store) as store:
+        path = export.write(store, args.out, fmt=args.format)
+    _console().print(f"Indikatorpanel geschrieben: {path}")
+    return EXIT_OK
 
 
 def _import_areas(args: argparse.Namespace) -> int:
@@ -188,7 +266,7 @@ def _areas(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _run, "demo": _demo, "upgrade": _upgrade, "info": _info, "areas": _areas,
-            "import-areas": _import_areas}
+            "import-areas": _import_areas, "import": _import, "export": _export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -106,9 +106,7 @@ def genesis_mapping(extra: str | os.PathLike[str] | None = None) -> pd.DataFrame
 
 
 def _single_series_mapping(parsed: statistik.Parsed, series_id: str) -> pd.DataFrame:
-    totals = parsed.rows[parsed.rows["attributes"].map(
-        lambda a: all(part.endswith("=") or part.endswith("=INSGESAMT")
-                      for part in a.split("|") if part))]
+    totals = parsed.rows[parsed.rows["attributes"] == ""]
     keys = totals[["statistic", "value_variable", "attributes"]].drop_duplicates()
     if keys[["statistic", "value_variable"]].drop_duplicates().shape[0] > 1:
         found = ", ".join(sorted(set(keys["value_variable"])))

@@ -70,7 +70,14 @@ def problem(file: str, line: int | None, column: str | None, value: object,
 def decode(content: bytes, name: str) -> tuple[str, str]:
     """(text, inner file name): unzip a single CSV, then UTF-8 with/without BOM, else Latin-1."""
     if content[:2] == b"PK":
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(content))
+        except zipfile.BadZipFile as err:
+            raise DataValidationError(
+                f"{name} beginnt wie eine ZIP-Datei, ist aber beschädigt oder unvollständig.",
+                [problem(name, None, None, "—", "eine vollständige ZIP-Datei")],
+                detail=str(err)) from err
+        with archive:
             inner = [n for n in archive.namelist() if n.lower().endswith(".csv")]
             if len(inner) != 1:
                 raise DataValidationError(
@@ -154,7 +161,8 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
             if var in REGION_VARIABLES:
                 region = code
             else:
-                attrs.append(f"{var}={code.upper() if code.upper() in TOTAL_CODES else code}")
+                if code.upper() not in TOTAL_CODES:  # totals ("Insgesamt") are no filter
+                    attrs.append(f"{var}={code}")
         if region is None:
             problems.append(problem(name, i, "n_variable_code", "—",
                                     "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))
@@ -201,7 +209,8 @@ def _parse_old(text: str, name: str) -> Parsed:
             if var in REGION_VARIABLES:
                 region = code
             else:
-                attrs.append(f"{var}={code.upper() if code.upper() in TOTAL_CODES else code}")
+                if code.upper() not in TOTAL_CODES:  # totals ("Insgesamt") are no filter
+                    attrs.append(f"{var}={code}")
         if region is None:
             problems.append(problem(name, i, "n_Merkmal_Code", "—",
                                     "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))
@@ -288,12 +297,20 @@ def parse(content: bytes, name: str) -> Parsed:
     text, inner = decode(content, name)
     text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
-    if first.startswith("statistics_code;"):
-        parsed = _parse_ffcsv(text, inner)
-    elif first.startswith("Statistik_Code;"):
-        parsed = _parse_old(text, inner)
-    elif first.startswith("GENESIS-Tabelle:"):
-        parsed = _parse_table(text, inner)
+    readers = {"statistics_code;": _parse_ffcsv, "Statistik_Code;": _parse_old,
+               "GENESIS-Tabelle:": _parse_table}
+    reader = next((r for prefix, r in readers.items() if first.startswith(prefix)), None)
+    if reader is not None:
+        try:
+            parsed = reader(text, inner)
+        except DataValidationError:
+            raise
+        except (KeyError, ValueError, IndexError, pd.errors.ParserError) as err:
+            raise DataValidationError(
+                f"{name} hat den Kopf eines GENESIS-Downloads, aber Spalten oder Zeilen fehlen "
+                f"oder passen nicht zusammen ({type(err).__name__}: {err}).",
+                [problem(name, None, None, str(err)[:80], "vollständige GENESIS-Spalten")],
+                detail=repr(err)) from err
     else:
         raise DataValidationError(
             f"Das Format von {name} ist unbekannt. Erkannt werden GENESIS-/Regionaldatenbank-"
@@ -310,7 +327,7 @@ def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: 
            ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """Rows of `parsed` that `mapping` assigns to a named series, in plain counts.
 
-    `mapping` has columns series_id, statistic, value_variable, attributes (``VAR=CODE`` joined
+    `mapping` has columns series_id, statistic, value_variable, attributes (``VAR=CODE`` of the non-total attributes, joined
     by ``|``, empty = total). Values are multiplied by their unit factor. Returns (series
     values, problems): mixed incompatible units, units that do not fit the series, and
     duplicate observations with different values are problems.
