@@ -35,6 +35,9 @@ def test_demo_produces_22_district_reports_and_an_index(demo_run: Path) -> None:
     for report in reports:
         text = report.read_text()
         assert "Demodaten – fiktiv" in text and "© GeoBasis-DE / BKG" in text
+        # controlling section: traffic-light table, count summary and series with target path
+        assert "Zielerreichung (Ampel)" in text and "Zielen im Plan" in text
+        assert "Zielpfad" in text
         assert report.stat().st_size < 6_000_000
 
 
@@ -66,7 +69,7 @@ def test_report_renders_offline_in_chromium(demo_run: Path, artifacts: Path) -> 
         links = index.locator("a[href$='.html']").count()
         browser.close()
     assert errors == [] and outside == []
-    assert charts == 11  # 2 maps + 9 indicator charts
+    assert charts == 11  # 2 maps + 2 context-indicator charts + 7 charts with target path
     # District map: 22 districts (+ highlight); municipality map: 42 Gemeinden of the Ilm-Kreis.
     assert areas_drawn >= 22 + 1 + 42
     assert lines_drawn >= 9 * 2

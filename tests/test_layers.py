@@ -9,7 +9,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "monitoring"
 PURE = ["areas", "coverage", "indicators", "privacy", "periods", "errors", "vocab", "fmt",
-        "overlap", "network", "inventory/cells", "inventory/spec"]
+        "overlap", "network", "inventory/cells", "inventory/spec",
+        "statistik", "catalogue", "concept", "panel_sql"]
 FORBIDDEN = {"duckdb", "papermill", "nbformat", "nbconvert", "plotly", "monitoring.store",
              "monitoring.report", "monitoring.notebook", "os", "pathlib", "subprocess"}
 

@@ -34,10 +34,19 @@ def check_code(code: object) -> str:
     return text
 
 
+PARTIAL = "teilausgliederung"
+
+
 def successor_map(changes: pd.DataFrame) -> dict[str, list[tuple[date, str]]]:
-    """old code → [(effective date, new code)] from an ``area_change`` table."""
+    """old code → [(effective date, new code)] from an ``area_change`` table.
+
+    Partial changes (kind ``teilausgliederung``: only part of the old area moved) are not
+    successions; `split_partial` handles them.
+    """
     out: dict[str, list[tuple[date, str]]] = {}
     for row in changes.itertuples(index=False):
+        if getattr(row, "kind", None) == PARTIAL:
+            continue
         effective = pd.Timestamp(row.effective).date()
         out.setdefault(str(row.old_code), []).append((effective, str(row.new_code)))
     for entries in out.values():
@@ -78,6 +87,47 @@ def harmonise(frame: pd.DataFrame, changes: pd.DataFrame, *, code_col: str = "ar
     return out
 
 
+def split_partial(frame: pd.DataFrame, changes: pd.DataFrame, *, values: Sequence[str],
+                  code_col: str = "area_code", period_col: str = "period",
+                  flag_col: str | None = None) -> pd.DataFrame:
+    """Re-attribute counts of areas that lost a part (e.g. a Gemeinde changing Kreis).
+
+    Rule: for a change of kind ``teilausgliederung`` with ``share`` s (the moving part's share of
+    the old area's population at the last date before the change), every count of the old area
+    dated before the change is split: s × value goes to the new area, (1 − s) × value stays.
+    Rates are recomputed from the split numerators and denominators, i.e. the moving part is
+    assumed to have the old area's rate — the only assumption possible without data for the
+    part itself; such rows are flagged ``anteilig umgerechnet``. Without a share the counts
+    cannot be re-attributed: they become missing, flagged ``Anteil unbekannt`` (not guessed).
+    """
+    if changes.empty or "kind" not in changes or not (changes["kind"] == PARTIAL).any():
+        return frame
+    out = frame.copy()
+    ends = {p: Quarter.parse(p).end for p in out[period_col].unique()}
+    row_end = out[period_col].map(ends)
+    extra = []
+    for change in changes[changes["kind"] == PARTIAL].itertuples(index=False):
+        effective = pd.Timestamp(change.effective).date()
+        before = row_end.map(lambda d, e=effective: d < e)
+        share = getattr(change, "share", None)
+        for code, part in ((change.old_code, 1.0), (change.new_code, 0.0)):
+            mask = (out[code_col] == str(code)) & before
+            if share is None or pd.isna(share):
+                out.loc[mask, list(values)] = float("nan")
+                if flag_col:
+                    out.loc[mask, flag_col] = "Anteil unbekannt"
+            elif part:
+                moved = out[mask].copy()
+                moved[code_col] = str(change.new_code)
+                moved[list(values)] = moved[list(values)] * float(share)
+                out.loc[mask, list(values)] = out.loc[mask, list(values)] * (1 - float(share))
+                if flag_col:
+                    moved[flag_col] = "anteilig umgerechnet"
+                    out.loc[mask, flag_col] = "anteilig umgerechnet"
+                extra.append(moved)
+    return pd.concat([out, *extra], ignore_index=True) if extra else out
+
+
 def harmonise_sum(frame: pd.DataFrame, changes: pd.DataFrame, *, keys: Sequence[str],
                   values: Sequence[str], code_col: str = "area_code",
                   period_col: str = "period") -> pd.DataFrame:
@@ -86,7 +136,9 @@ def harmonise_sum(frame: pd.DataFrame, changes: pd.DataFrame, *, keys: Sequence[
     A sum is missing (NaN) when any of its parts is missing: adding a known part to an
     unknown one must not pretend to be a total.
     """
-    recoded = harmonise(frame, changes, code_col=code_col, period_col=period_col)
+    split = split_partial(frame, changes, values=values, code_col=code_col,
+                          period_col=period_col)
+    recoded = harmonise(split, changes, code_col=code_col, period_col=period_col)
     return recoded.groupby(list(keys), as_index=False, sort=True)[list(values)].sum(skipna=False)
 
 

@@ -85,20 +85,41 @@ def build_parser() -> argparse.ArgumentParser:
     tpl.add_argument("--store", default=None,
                      help="Datenbank, deren Vokabulare die Auswahllisten füllen (Standard: "
                           "$MONITORING_STORE bzw. data/monitoring.duckdb, sonst Standardlisten)")
-    inv = sub.add_parser("import", help="Bestandsaufnahme importieren (Excel oder CSV)")
-    inv.add_argument("what", choices=["angebote"], help="was importiert wird")
-    inv.add_argument("file", help="ausgefüllte Vorlage (.xlsx) oder CSV-Datei")
+
+    data = sub.add_parser("import", help="Bestandsaufnahme, Statistik, eigene Zahlen, "
+                                         "Integrationskonzept oder Indikatorkatalog importieren")
+    kinds = data.add_subparsers(dest="kind", required=True, metavar="ART", parser_class=_Parser)
+    inv = kinds.add_parser("angebote", help="Bestandsaufnahme: ausgefüllte Vorlage (.xlsx) oder CSV")
     inv.add_argument("--accept-valid", action="store_true",
                      help="fehlerfreie Zeilen importieren, fehlerhafte in Quarantäne")
     inv.add_argument("--as-of", help="Stichtag der Änderungen (JJJJ-MM-TT; Standard: heute)")
-    inv.add_argument("--store", default=None, help="Datenbankdatei")
-    exp = sub.add_parser("export", help="Bestand und Analysen als Excel oder GeoPackage")
-    exp.add_argument("what", choices=["bestand"], help="was exportiert wird")
-    exp.add_argument("--format", choices=["xlsx", "gpkg"], required=True)
-    exp.add_argument("--out", required=True, help="Zieldatei")
-    exp.add_argument("--area", default=None, help="Kreis (Standard: alle)")
-    exp.add_argument("--period", default=None, help="Quartal des Stichtags (Standard: neuestes)")
-    exp.add_argument("--store", default=None, help="Datenbankdatei")
+    stat = kinds.add_parser("statistik", help="GENESIS-/Regionaldatenbank-Download (CSV/ZIP)")
+    stat.add_argument("--table", help="Tabellencode, z. B. 12411-01-01-4 (Standard: aus der Datei)")
+    stat.add_argument("--reihe", help="alle Insgesamt-Werte dieser benannten Reihe zuordnen")
+    stat.add_argument("--zuordnung", help="CSV: series_id;statistic;value_variable;attributes")
+    stat.add_argument("--stand", help="Abrufdatum JJJJ-MM-TT (Standard: Dateidatum)")
+    for name, text in (("zahlen", "eigene Zahlen (reihe; gebiet; zeitraum; wert), CSV/Excel"),
+                       ("konzept", "Ziele, Maßnahmen, Zielwerte (Excel/CSV)"),
+                       ("katalog", "eigene Indikatoren (gleiche Spalten wie der Katalog)")):
+        kinds.add_parser(name, help=text)
+    for name, p in kinds.choices.items():
+        p.add_argument("file", help="Datei")
+        p.add_argument("--store", default=None, help="Datenbankdatei")
+        if name != "angebote":  # the inventory always writes its error workbook next to the file
+            p.add_argument("--fehlerbericht", help="bei Fehlern: Liste als CSV hierhin schreiben")
+
+    exp = sub.add_parser("export", help="Bestand (Excel/GeoPackage) oder Indikatorpanel "
+                                        "(CSV/Excel) exportieren")
+    exports = exp.add_subparsers(dest="kind", required=True, metavar="ART", parser_class=_Parser)
+    inv_exp = exports.add_parser("bestand", help="Angebote und Analysen")
+    inv_exp.add_argument("--format", choices=["xlsx", "gpkg"], required=True)
+    inv_exp.add_argument("--area", default=None, help="Kreis (Standard: alle)")
+    inv_exp.add_argument("--period", default=None, help="Quartal des Stichtags (Standard: neuestes)")
+    ind_exp = exports.add_parser("indikatoren", help="Indikatorpanel")
+    ind_exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    for p in exports.choices.values():
+        p.add_argument("--out", required=True, help="Zieldatei")
+        p.add_argument("--store", default=None, help="Datenbankdatei")
     return parser
 
 
@@ -153,12 +174,69 @@ def _import_inventory(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _export(args: argparse.Namespace) -> int:
-    from monitoring.inventory.exports import export_inventory
+def _import_data(args: argparse.Namespace) -> int:
+    from datetime import date
 
-    path = export_inventory(args.store, args.out, fmt=args.format, area_code=args.area,
-                            period=args.period)
-    _console().print(f"Export geschrieben: {path}")
+    from monitoring import ingest
+    from monitoring.errors import ConfigError, DataValidationError
+    from monitoring.store import open_store
+
+    with open_store(args.store, read_only=False) as store:
+        try:
+            if args.kind == "statistik":
+                try:
+                    stand = date.fromisoformat(args.stand) if args.stand else None
+                except ValueError:
+                    raise ConfigError(f"„{args.stand}“ ist kein Datum; erwartet JJJJ-MM-TT.") \
+                        from None
+                result = ingest.import_statistik(store, args.file, table=args.table,
+                                                 series_id=args.reihe, mapping=args.zuordnung,
+                                                 download_date=stand)
+            elif args.kind == "zahlen":
+                result = ingest.import_zahlen(store, args.file)
+            elif args.kind == "konzept":
+                result = ingest.import_konzept(store, args.file)
+            else:
+                rows = ingest.load_catalogue(store, args.file)
+                _console().print(f"Indikatorkatalog: {rows} Indikatoren.")
+                return EXIT_OK
+        except DataValidationError as err:
+            if args.fehlerbericht and err.problems:
+                ingest.write_error_report(err.problems, args.fehlerbericht)
+                err.message += f" Fehlerliste: {args.fehlerbericht}"
+            raise
+        if args.kind in ("statistik", "zahlen"):
+            computed = ingest.compute_indicators(store)
+        else:
+            computed = 0
+    if result.already_imported:
+        _console().print(f"{result.file} wurde bereits importiert; nichts geändert.")
+    else:
+        extra = (f", {result.skipped_unassigned} Werte keiner Reihe zugeordnet"
+                 if result.skipped_unassigned else "")
+        _console().print(f"{result.file}: {result.rows} Zeilen übernommen{extra}; "
+                         f"{computed} Indikatorwerte berechnet.")
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    return _import_inventory(args) if args.kind == "angebote" else _import_data(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    if args.kind == "bestand":
+        from monitoring.inventory.exports import export_inventory
+
+        path = export_inventory(args.store, args.out, fmt=args.format, area_code=args.area,
+                                period=args.period)
+        _console().print(f"Export geschrieben: {path}")
+        return EXIT_OK
+    from monitoring import export
+    from monitoring.store import open_store
+
+    with open_store(args.store) as store:
+        path = export.write(store, args.out, fmt=args.format)
+    _console().print(f"Indikatorpanel geschrieben: {path}")
     return EXIT_OK
 
 
@@ -268,7 +346,7 @@ def _areas(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"run": _run, "demo": _demo, "upgrade": _upgrade, "info": _info, "areas": _areas,
-            "import-areas": _import_areas, "template": _template, "import": _import_inventory,
+            "import-areas": _import_areas, "template": _template, "import": _import,
             "export": _export}
 
 

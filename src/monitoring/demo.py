@@ -175,6 +175,9 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
                       name="Demodaten Aktualisierung", source=DEMO_SOURCE, as_of=UPDATE_DAY)
         store.set_meta(is_demo="1", label=DEMO_LABEL, data_stand=DATA_STAND.isoformat(),
                        demo_seed=str(SEED))
+    from monitoring import demo_controlling  # controlling demo data (own module)
+
+    demo_controlling.fill(store, np.random.default_rng(SEED + 5))
 
 
 # -- population -------------------------------------------------------------------------------

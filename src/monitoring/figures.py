@@ -151,6 +151,9 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
     return fig
 
 
+CENSUS_BREAK = "2022-Q2"  # Fortschreibung on the Zensus 2022 basis (reference date 15.05.2022)
+
+
 def _period_label(period: str) -> str:
     year, quarter = period.split("-Q")
     return f"Q{quarter} {year}"
@@ -158,7 +161,8 @@ def _period_label(period: str) -> str:
 
 def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: str,
                     state_name: str = "Thüringen", target: pd.Series | None = None,
-                    decimals: int = 1, title: str | None = None) -> go.Figure:
+                    decimals: int = 1, title: str | None = None,
+                    census_break: str | None = CENSUS_BREAK) -> go.Figure:
     """Time series of one indicator for one area, the state value, and the target path.
 
     `series` comes from `indicators.series` after disclosure control (rates whose numerator
@@ -208,6 +212,14 @@ def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: st
     fig.update_yaxes(title={"text": unit}, gridcolor="#eeeeee", zeroline=False,
                      tickformat=",." + str(decimals) + "f")
     fig.update_xaxes(type="category", tickangle=-45, gridcolor="#f5f5f5")
+    periods = sorted(series["period"])
+    if census_break and periods and periods[0] < census_break <= periods[-1]:
+        # Population figures switch from the Zensus 2011 to the Zensus 2022 basis: a break.
+        fig.add_vline(x=_period_label(census_break), line={"color": "#777", "dash": "dash",
+                                                           "width": 1})
+        fig.add_annotation(x=_period_label(census_break), y=1, yref="paper", showarrow=False,
+                           text="Zensus 2022: neue Bevölkerungsbasis", font={"size": 10},
+                           xanchor="left", yanchor="bottom")
     fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, hovermode="x unified")
     _layout(fig, height=360, title=title)
     return fig

@@ -6,6 +6,13 @@ versions plus rows of the ``area_change`` table:
 
 * Eisenach (Kreis 16056, Gemeinde 16056000) joined the Wartburgkreis on 2021-07-01 and became
   municipality 16063105; the Wartburgkreis (16063) gets a new version with the union geometry.
+* Kaltennordheim (Gemeinde 16063102, Wartburgkreis) merged with Aschenhausen, Kaltensundheim,
+  Kaltenwestheim, Melpers, Oberkatz and Unterweid (Schmalkalden-Meiningen) on 2019-01-01 into
+  the town Kaltennordheim, key 16066095, in Schmalkalden-Meiningen (Thüringer Gesetz zur
+  freiwilligen Neugliederung kreisangehöriger Gemeinden im Jahr 2019). At Kreis level this is
+  a partial change 16063 → 16066 (kind ``teilausgliederung``): Kreis counts before 2019 can
+  only be re-attributed with the Gemeinde's population share, which is not packaged (share
+  NULL = such counts are shown as not harmonisable; see `monitoring.areas.split_partial`).
 
 This module does I/O at the edge (reading packaged files, writing the store).
 """
@@ -32,6 +39,10 @@ LAND_CODE = "16"
 LAND_NAME = "Thüringen"
 EISENACH_MERGER = date(2021, 7, 1)
 _DAY_BEFORE_MERGER = date(2021, 6, 30)
+KALTENNORDHEIM_CHANGE = date(2019, 1, 1)
+_DAY_BEFORE_KALTENNORDHEIM = date(2018, 12, 31)
+KALTENNORDHEIM_PARTS = ("16063102", "16066002", "16066035", "16066036", "16066043", "16066048",
+                        "16066078")
 
 AREA_CHANGES = pd.DataFrame(
     [
@@ -39,9 +50,15 @@ AREA_CHANGES = pd.DataFrame(
          "Kreisfreie Stadt Eisenach in den Wartburgkreis eingegliedert (Große Kreisstadt)"),
         ("16056000", "16063105", EISENACH_MERGER, "umschluesselung",
          "Gemeinde Eisenach: neuer Gemeindeschlüssel im Wartburgkreis"),
+        *[(code, "16066095", KALTENNORDHEIM_CHANGE, "zusammenschluss",
+           "Zusammenschluss zur Stadt Kaltennordheim (Landkreis Schmalkalden-Meiningen)")
+          for code in KALTENNORDHEIM_PARTS],
+        ("16063", "16066", KALTENNORDHEIM_CHANGE, "teilausgliederung",
+         "Kaltennordheim (bisher 16063102) vom Wartburgkreis in den Landkreis "
+         "Schmalkalden-Meiningen; Anteil für Kreiszahlen nicht hinterlegt"),
     ],
     columns=["old_code", "new_code", "effective", "kind", "note"],
-)
+).assign(share=float("nan"))
 
 
 def _geo_file(name: str) -> str:
@@ -85,18 +102,33 @@ def reference_areas() -> gpd.GeoDataFrame:
 
     add(LAND_CODE, LAND_NAME, "land", "Land", None, kreise.union_all(), date(1990, 10, 3))
     by_code = kreise.set_index("area_code")
+    g_by_code = gemeinden.set_index("area_code")
+    kalt = g_by_code.loc["16063102"].geometry
     for r in kreise.itertuples():
         start = date.fromisoformat(r.valid_from)
-        if r.area_code in ("16056", "16063"):
+        if r.area_code == "16056":
             add(r.area_code, r.name, "kreis", r.kind, LAND_CODE, r.geometry, start,
                 _DAY_BEFORE_MERGER)
+        elif r.area_code in ("16063", "16066"):
+            add(r.area_code, r.name, "kreis", r.kind, LAND_CODE, r.geometry, start,
+                _DAY_BEFORE_KALTENNORDHEIM)
         else:
             add(r.area_code, r.name, "kreis", r.kind, LAND_CODE, r.geometry, start)
-    merged = by_code.loc[["16063", "16056"]].union_all()
+    wak_2019 = by_code.loc["16063"].geometry.difference(kalt)
+    add("16063", "Wartburgkreis", "kreis", "Landkreis", LAND_CODE, wak_2019,
+        KALTENNORDHEIM_CHANGE, _DAY_BEFORE_MERGER)
+    add("16066", by_code.loc["16066", "name"], "kreis", by_code.loc["16066", "kind"], LAND_CODE,
+        by_code.loc["16066"].geometry.union(kalt), KALTENNORDHEIM_CHANGE)
+    merged = wak_2019.union(by_code.loc["16056"].geometry)
     add("16063", "Wartburgkreis", "kreis", "Landkreis", LAND_CODE, merged, EISENACH_MERGER)
+    add("16066095", "Kaltennordheim", "gemeinde", "Stadt", "16066",
+        g_by_code.loc[list(KALTENNORDHEIM_PARTS)].union_all(), KALTENNORDHEIM_CHANGE)
     for r in gemeinden.itertuples():
         start = date.fromisoformat(r.valid_from)
-        if r.area_code == "16056000":
+        if r.area_code in KALTENNORDHEIM_PARTS:
+            add(r.area_code, r.name, "gemeinde", r.kind, r.parent_code, r.geometry, start,
+                _DAY_BEFORE_KALTENNORDHEIM)
+        elif r.area_code == "16056000":
             add(r.area_code, r.name, "gemeinde", r.kind, r.parent_code, r.geometry, start,
                 _DAY_BEFORE_MERGER)
             add("16063105", r.name, "gemeinde", "Große Kreisstadt", "16063", r.geometry,

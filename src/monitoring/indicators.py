@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from monitoring.areas import harmonise, harmonise_sum
+from monitoring.areas import PARTIAL, harmonise, harmonise_sum, split_partial
 from monitoring.periods import Quarter
 
 PANEL_COLUMNS = ["indicator_id", "area_code", "period", "value", "numerator", "denominator",
@@ -39,13 +39,19 @@ def harmonised_panel(observations: pd.DataFrame, indicators: pd.DataFrame,
     scale = indicators.set_index("indicator_id")["scale"]
     has_parts = observations["numerator"].notna() & observations["denominator"].notna()
     keys = ["indicator_id", "area_code", "period"]
-    parts = harmonise_sum(observations[has_parts], changes, keys=keys,
-                          values=["numerator", "denominator"])
+    partial = changes["kind"] == PARTIAL if "kind" in changes else pd.Series(False, changes.index)
+    whole = changes[~partial]
+    with_parts = split_partial(observations[has_parts], changes, flag_col="flags",
+                               values=["numerator", "denominator"])
+    parts = harmonise_sum(with_parts, whole, keys=keys, values=["numerator", "denominator"])
     parts["value"] = _rate(parts["numerator"], parts["denominator"],
                            parts["indicator_id"].map(scale))
-    parts["flags"] = _joined_flags(observations[has_parts], changes, keys)
+    parts["flags"] = _joined_flags(with_parts, whole, keys)
 
-    plain = harmonise(observations[~has_parts], changes)
+    no_share = changes.assign(share=float("nan"))
+    plain = split_partial(observations[~has_parts], no_share, values=["value"],
+                          flag_col="flags")
+    plain = harmonise(plain, whole)
     combined = plain.duplicated(keys, keep=False)
     plain.loc[combined, "value"] = np.nan
     plain.loc[combined, "flags"] = "nicht harmonisierbar"

@@ -180,6 +180,53 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        "Controlling: Indikatorkatalog, amtliche Reihen mit Herkunft, Maßnahmen, Teilgebietswechsel",
+        [
+            # Catalogue: which named series make numerator and denominator; availability level.
+            """ALTER TABLE indicator ADD COLUMN numerator_series VARCHAR""",
+            """ALTER TABLE indicator ADD COLUMN denominator_series VARCHAR""",
+            """ALTER TABLE indicator ADD COLUMN availability VARCHAR""",
+            """ALTER TABLE indicator ADD COLUMN needs_input BOOLEAN""",
+            # Named observation series (counts) from official statistics or own figures.
+            """CREATE TABLE series (
+                series_id VARCHAR PRIMARY KEY,
+                name_de VARCHAR NOT NULL,
+                unit VARCHAR NOT NULL,
+                source VARCHAR NOT NULL
+            )""",
+            """CREATE TABLE series_value (
+                series_id VARCHAR NOT NULL,
+                area_code VARCHAR NOT NULL,
+                period VARCHAR NOT NULL,
+                value DOUBLE,
+                flag VARCHAR,
+                source VARCHAR NOT NULL,
+                source_table VARCHAR,
+                download_date DATE,
+                file_hash VARCHAR,
+                PRIMARY KEY (series_id, area_code, period)
+            )""",
+            # Provenance with every observation.
+            """ALTER TABLE observation ADD COLUMN source_table VARCHAR""",
+            """ALTER TABLE observation ADD COLUMN download_date DATE""",
+            """ALTER TABLE observation ADD COLUMN file_hash VARCHAR""",
+            """CREATE TABLE measure (
+                measure_id VARCHAR PRIMARY KEY,
+                goal_id VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                actor VARCHAR,
+                start_date DATE,
+                end_date DATE,
+                status VARCHAR NOT NULL,
+                budget DOUBLE,
+                CHECK (end_date IS NULL OR start_date IS NULL OR end_date >= start_date),
+                CHECK (budget IS NULL OR budget >= 0)
+            )""",
+            # A share < 1 means only part of old_code moved (e.g. one Gemeinde changing Kreis).
+            """ALTER TABLE area_change ADD COLUMN share DOUBLE""",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -199,7 +199,7 @@ class Store:
         """Every distinct data source named in the store (for the sources line of reports)."""
         sql = " UNION ".join(
             f"SELECT DISTINCT source FROM {t}"
-            for t in ("area", "population", "actor", "offer", "observation")
+            for t in ("area", "population", "actor", "offer", "observation", "series_value")
         )
         return sorted(r[0] for r in self._con.execute(sql).fetchall())
 
@@ -264,6 +264,28 @@ class Store:
 
     def read_targets(self) -> pd.DataFrame:
         return self.query("SELECT * FROM target ORDER BY indicator_id, area_code")
+
+    def read_series_values(self, *, series_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        where, params = ["TRUE"], []
+        if series_ids is not None:
+            where.append("list_contains(?, series_id)")
+            params.append(list(series_ids))
+        return self.query(
+            f"SELECT * FROM series_value WHERE {' AND '.join(where)} "
+            "ORDER BY series_id, area_code, period", params)
+
+    def read_goals(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM goal ORDER BY goal_id")
+
+    def read_measures(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM measure ORDER BY measure_id")
+
+    def already_imported(self, kind: str, content: bytes) -> bool:
+        """True when exactly this file (by hash) was imported before as `kind`."""
+        digest = hashlib.sha256(content).hexdigest()
+        row = self._con.execute("SELECT count(*) FROM import_log WHERE kind = ? AND file_hash = ?",
+                                [kind, digest]).fetchone()
+        return bool(row and row[0])
 
     def read_vocabulary(self, kind: str) -> dict[str, str]:
         """The newest version of one vocabulary (code → German label)."""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from monitoring import __version__, coverage, indicators
+from monitoring import __version__, concept, coverage, indicators
 from monitoring.areas import check_code
 from monitoring.errors import AreaError, PeriodError
 from monitoring.geography import LAND_CODE
@@ -147,3 +147,43 @@ def coverage_summary(tables: dict[str, pd.DataFrame], ctx: ReportContext) -> dic
         "municipalities_without_offer": float((municipalities["offers"] == 0).sum()),
         "without_site": float(tables["offers"]["x"].isna().sum()),
     }
+
+
+# -- controlling -------------------------------------------------------------------------------
+def thresholds(store: Store) -> concept.Thresholds:
+    """Traffic-light limits: store settings ``ampel_toleranz`` / ``ampel_gefaehrdet`` or defaults."""
+    meta = store.meta()
+    default = concept.Thresholds()
+    return concept.Thresholds(
+        tolerance=float(meta.get("ampel_toleranz", default.tolerance)),
+        at_risk=float(meta.get("ampel_gefaehrdet", default.at_risk)))
+
+
+def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None,
+                ) -> dict[str, object]:
+    """Traffic lights, measure progress, measures and the German summary for one area."""
+    panel = indicator_panel(store) if panel is None else panel
+    goals = store.read_goals()
+    limits = thresholds(store)
+    lights = concept.traffic_lights(panel, store.read_targets(), store.read_indicators(), goals,
+                                    area_code=ctx.area_code, period=str(ctx.period),
+                                    thresholds=limits)
+    progress = concept.measure_progress(store.read_measures(), goals, area_code=ctx.area_code)
+    own_goals = goals[goals["area_code"] == ctx.area_code]
+    measures = store.read_measures().merge(own_goals[["goal_id", "field"]], on="goal_id")
+    measures["status_label"] = measures["status"].map(concept.MEASURE_STATUS)
+    return {"lights": lights, "progress": progress, "measures": measures,
+            "summary": concept.summary_de(lights, progress), "thresholds": limits}
+
+
+def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_id: str,
+               ) -> pd.DataFrame:
+    """One indicator at the report's period for all districts of the same kind, plus the state."""
+    kreise = districts(store)
+    peers = kreise[kreise["kind"] == ctx.area_kind]
+    rows = panel[(panel["indicator_id"] == indicator_id) & (panel["period"] == str(ctx.period))]
+    out = peers.merge(rows, on="area_code", how="left")
+    state = rows[rows["area_code"] == LAND_CODE].assign(name="Thüringen", kind="Land")
+    out = pd.concat([out, state], ignore_index=True)
+    out["own"] = out["area_code"] == ctx.area_code
+    return out[["area_code", "name", "kind", "value", "numerator", "denominator", "flags", "own"]]

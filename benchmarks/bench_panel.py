@@ -1,0 +1,134 @@
+"""Benchmark: indicator panel at national scale — DuckDB SQL (our shape) vs. plain pandas.
+
+Run from the project folder (needs ~8 GB RAM at full size, a few minutes):
+
+    .venv/bin/python benchmarks/bench_panel.py [--areas 11000] [--quarters 48] [--indicators 40]
+
+Generates 40 numerator series and 4 shared denominator series for 11,000 municipalities ×
+48 quarters (≈ 21 M indicator values) into a temporary store, then times, in the same process:
+
+1. full recomputation of all indicators (rate per municipality + district aggregation with
+   summed numerators/denominators): pandas merges/groupby vs. `panel_sql` run by `store.query`;
+2. one area's full time series (all indicators): pandas boolean filter vs. SQL;
+3. one indicator's map for one period: pandas filter vs. SQL.
+
+Prints times and ratios; never asserts (CPU is shared with other work: timings are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from monitoring import panel_sql
+from monitoring.periods import Quarter, quarter_range
+from monitoring.store import open_store
+
+
+def _timed(fn, repeat: int = 1):  # type: ignore[no-untyped-def]
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def generate(areas: int, quarters: int, indicators: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(1)
+    codes = np.array([f"{16 + i // 100000:02d}{(i // 200) % 1000:03d}{i % 200:03d}"
+                      for i in range(areas)])
+    periods = [str(q) for q in quarter_range(Quarter(2014, 1), Quarter(2014, 1) + quarters - 1)]
+    area_col = np.repeat(codes, len(periods))
+    period_col = np.tile(periods, areas)
+    frames = []
+    for d in range(4):
+        frames.append(pd.DataFrame({"series_id": f"d{d}", "area_code": area_col,
+                                    "period": period_col,
+                                    "value": rng.integers(50, 5000, len(area_col)).astype(float)}))
+    for i in range(indicators):
+        values = rng.integers(0, 50, len(area_col)).astype(float)
+        frames.append(pd.DataFrame({"series_id": f"n{i:02d}", "area_code": area_col,
+                                    "period": period_col, "value": values}))
+    series = pd.concat(frames, ignore_index=True)
+    series["flag"] = None
+    series["source"] = "Benchmark (generiert)"
+    defs = pd.DataFrame({"indicator_id": [f"X{i:02d}" for i in range(indicators)],
+                         "name_de": "x", "name_en": "x", "definition": "x", "unit": "%",
+                         "scale": 100.0, "direction": "up", "source": "Benchmark",
+                         "numerator_series": [f"n{i:02d}" for i in range(indicators)],
+                         "denominator_series": [f"d{i % 4}" for i in range(indicators)]})
+    return series, defs
+
+
+def pandas_recompute(series: pd.DataFrame, defs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    out = []
+    keyed = {sid: g[["area_code", "period", "value"]] for sid, g in series.groupby("series_id")}
+    for d in defs.itertuples(index=False):
+        m = keyed[d.numerator_series].merge(keyed[d.denominator_series],
+                                            on=["area_code", "period"], suffixes=("_n", "_d"))
+        m["value"] = m["value_n"] / m["value_d"].where(m["value_d"] != 0) * d.scale
+        out.append(m.assign(indicator_id=d.indicator_id).rename(
+            columns={"value_n": "numerator", "value_d": "denominator"}))
+    values = pd.concat(out, ignore_index=True)
+    values["kreis"] = values["area_code"].str[:5]
+    kreis = values.groupby(["indicator_id", "kreis", "period"], as_index=False)[
+        ["numerator", "denominator"]].sum()
+    kreis["value"] = kreis["numerator"] / kreis["denominator"] * 100
+    return values, kreis
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--areas", type=int, default=11_000)
+    parser.add_argument("--quarters", type=int, default=48)
+    parser.add_argument("--indicators", type=int, default=40)
+    args = parser.parse_args()
+    t, (series, defs) = _timed(lambda: generate(args.areas, args.quarters, args.indicators))
+    n_values = args.areas * args.quarters * args.indicators
+    print(f"Generiert: {len(series):,} Reihenwerte, {n_values:,} Indikatorwerte ({t:.1f} s)")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "bench.duckdb", read_only=False, create=True)
+        with store.transaction():
+            store.write("indicator", defs)
+            store.write("series_value", series)
+        sql = panel_sql.indicator_values_sql()
+
+        def ours_recompute() -> int:
+            with store.transaction():
+                store.execute("DROP TABLE IF EXISTS iv")
+                store.execute("DROP TABLE IF EXISTS kv")
+                store.execute(f"CREATE TABLE iv AS {sql} ORDER BY area_code, indicator_id, period")
+                store.execute("CREATE TABLE kv AS " + panel_sql.aggregate_sql("iv", code_length=5))
+            return int(store.query("SELECT count(*) FROM iv").iloc[0, 0])
+
+        t_pd, (pd_values, _) = _timed(lambda: pandas_recompute(series, defs))
+        t_db, count = _timed(ours_recompute)
+        assert count == len(pd_values) == n_values  # same work done (not a timing assertion)
+        area = pd_values["area_code"].iloc[len(pd_values) // 2]
+        t_pd_area, a = _timed(lambda: pd_values[pd_values["area_code"] == area], repeat=3)
+        t_db_area, b = _timed(lambda: store.query(panel_sql.area_series_sql("iv", area)), repeat=5)
+        period = str(Quarter(2014, 1) + args.quarters - 1)
+        t_pd_map, c = _timed(lambda: pd_values[(pd_values["indicator_id"] == "X07")
+                                               & (pd_values["period"] == period)], repeat=3)
+        t_db_map, e = _timed(lambda: store.query(panel_sql.map_sql("iv", "X07", period)), repeat=5)
+        assert len(a) == len(b) and len(c) == len(e)
+        store.close()
+    print("Hinweis: CPU wird mit anderen Prozessen geteilt; Zeiten schwanken.")
+    print(f"  Neuberechnung aller Indikatoren : pandas {t_pd:7.2f} s | DuckDB-SQL {t_db:7.2f} s "
+          f"| Faktor {t_pd / t_db:5.1f}x (Ziel >= 5x)")
+    print(f"  Zeitreihe eines Gebiets         : pandas {t_pd_area * 1000:7.1f} ms | DuckDB-SQL "
+          f"{t_db_area * 1000:7.1f} ms (Ziel < 100 ms)")
+    print(f"  Karte eines Indikators/Quartals : pandas {t_pd_map * 1000:7.1f} ms | DuckDB-SQL "
+          f"{t_db_map * 1000:7.1f} ms (Ziel < 100 ms)")
+    print(f"RESULT recompute_ratio={t_pd / t_db:.2f} area_ms={t_db_area * 1000:.1f} "
+          f"map_ms={t_db_map * 1000:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Official statistics and own figures → named series → indicator values (real DuckDB files)."""
+
+from __future__ import annotations
+
+import io
+import math
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitoring import geography, ingest, statistik, views
+from monitoring.errors import DataValidationError
+from monitoring.store import open_store
+
+FIXTURES = Path(__file__).parent / "fixtures" / "genesis"
+FLAT = FIXTURES / "12411-03-03-4_flat.csv"
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    path = tmp_path / "s.duckdb"
+    with open_store(path, read_only=False, create=True) as store:
+        geography.load_reference_geography(store)
+        ingest.load_catalogue(store)
+    return path
+
+
+def _a01(store) -> dict[str, tuple[float, str | None]]:
+    rows = store.query("SELECT area_code, value, flags FROM observation "
+                       "WHERE indicator_id = 'A01' AND period = '2024-Q4'")
+    return {r.area_code: (r.value, r.flags) for r in rows.itertuples()}
+
+
+def test_zipped_flat_file_gives_hand_computed_values(store_path: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "12411-03-03-4_20250615.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(FLAT, FLAT.name)
+    with open_store(store_path, read_only=False) as store:
+        result = ingest.import_statistik(store, archive, download_date=date(2025, 6, 15))
+        ingest.compute_indicators(store)
+        got = _a01(store)
+        provenance = store.query("SELECT DISTINCT source_table, download_date, file_hash "
+                                 "FROM series_value")
+    assert result.rows == 8 and result.skipped_unassigned == 1  # the NATD row has no series
+    assert got["16053"][0] == pytest.approx(13.4609, abs=1e-4)      # 14770 / 109725
+    assert got["16051"][0] == pytest.approx(12.5850, abs=1e-4)      # 27535 / (218,793 × 1000)
+    assert got["16054"] == (0.0, "nichts vorhanden")                # "-" is zero, flagged
+    assert math.isnan(got["16055"][0]) and got["16055"][1] == "Nenner geheim"  # "." denominator
+    assert len(provenance) == 1
+    assert str(provenance.iloc[0]["download_date"])[:10] == "2025-06-15"
+    assert provenance.iloc[0]["source_table"] == "12411-03-03-4"
+
+
+def test_reimport_changes_nothing_and_old_format_matches(store_path: Path, tmp_path: Path) -> None:
+    old = tmp_path / "alt.csv"
+    old.write_bytes(
+        "Statistik_Code;Statistik_Label;Zeit_Code;Zeit_Label;Zeit;1_Merkmal_Code;1_Merkmal_Label;"
+        "1_Auspraegung_Code;1_Auspraegung_Label;2_Merkmal_Code;2_Merkmal_Label;2_Auspraegung_Code;"
+        "2_Auspraegung_Label;     BEVSTD__Bevölkerungsstand__Anzahl\n"
+        "12411;Fortschreibung;STAG;Stichtag;31.12.2024;KREISE;Kreise;16053;Jena;NAT;Staatsangeh.;"
+        ";Insgesamt;109725\n"
+        "12411;Fortschreibung;STAG;Stichtag;31.12.2024;KREISE;Kreise;16053;Jena;NAT;Staatsangeh.;"
+        "NATA;Ausländer;14770\n".encode("latin-1"))
+    with open_store(store_path, read_only=False) as store:
+        ingest.import_statistik(store, old)
+        before = store.query("SELECT count(*) AS n FROM import_log").iloc[0, 0]
+        again = ingest.import_statistik(store, old)
+        ingest.compute_indicators(store)
+        assert again.already_imported
+        assert store.query("SELECT count(*) AS n FROM import_log").iloc[0, 0] == before
+        assert _a01(store)["16053"][0] == pytest.approx(13.4609, abs=1e-4)
+
+
+def test_table_csv_is_read_with_codes_not_names() -> None:
+    parsed = statistik.parse((FIXTURES / "12411-01-01-4_tabelle.csv").read_bytes(), "t.csv")
+    assert parsed.table == "12411-01-01-4" and not parsed.problems
+    rows = parsed.rows[parsed.rows["attributes"] == ""]
+    values = {(r.region, r.period): (r.value, r.flag) for r in rows.itertuples()}
+    assert values[("16053", "2024-Q4")][0] == 109725.0
+    assert pd.isna(values[("16053", "2024-Q4")][1])
+    assert pd.isna(values[("16054", "2023-Q4")][0]) and values[("16054", "2023-Q4")][1] == "geheim"
+    assert ("16053", "2024-Q4") in values and len(parsed.rows) == 6  # männlich kept separately
+    assert "DG" not in set(parsed.rows["region"])
+
+
+def _bad(tmp_path: Path, line: str, name: str = "bad.csv") -> Path:
+    head = FLAT.read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / name
+    path.write_text("\n".join(head[:3] + [line]) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("replace, expected_column", [
+    (("14770", "*"), "value"),                    # a symbol without explanation
+    (("2024-12-31", "Ende 2024"), "time"),       # period that does not parse
+    (("14770;Anzahl", "14770;Prozent"), "value_unit"),  # unit does not fit a count series
+    (("14770", "14999"), "value"),                # duplicate with a different value
+])
+def test_bad_input_writes_nothing(store_path: Path, tmp_path: Path,
+                                  replace: tuple[str, str], expected_column: str) -> None:
+    lines = FLAT.read_text(encoding="utf-8-sig").splitlines()
+    row = lines[2].replace(*replace)
+    path = _bad(tmp_path, row)
+    if replace[1] == "14999":  # keep the original row too: same key, different value
+        path.write_text("\n".join(lines[:3] + [row]) + "\n", encoding="utf-8")
+    with open_store(store_path, read_only=False) as store:
+        with pytest.raises(DataValidationError) as info:
+            ingest.import_statistik(store, path)
+        assert store.query("SELECT count(*) FROM series_value").iloc[0, 0] == 0
+        assert store.query("SELECT count(*) FROM import_log WHERE kind='statistik'").iloc[0, 0] == 0
+    problem = info.value.problems[0]
+    assert problem["spalte"] == expected_column and problem["zeile"] in (3, 4)
+    assert "nichts geschrieben" in str(info.value)
+
+
+def test_unknown_layout_is_a_german_error() -> None:
+    with pytest.raises(DataValidationError, match="Format von x.csv ist unbekannt"):
+        statistik.parse(b"a;b;c\n1;2;3\n", "x.csv")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400) | st.text(max_size=300).map(
+    lambda t: ("statistics_code;time_code;time;value\n" + t).encode()))
+def test_parser_fuzz_raises_only_our_errors(content: bytes) -> None:
+    try:
+        statistik.parse(content, "fuzz.csv")
+    except DataValidationError:
+        pass
+
+
+def test_eisenach_counts_summed_and_rate_recomputed(store_path: Path, tmp_path: Path) -> None:
+    figures = tmp_path / "eigene.csv"
+    figures.write_text(
+        "reihe;gebiet;zeitraum;wert\n"
+        "auslaender;16056;2020-Q4;3000\nbevoelkerung;16056;2020-Q4;42000\n"
+        "auslaender;16063;2020-Q4;4000\nbevoelkerung;16063;2020-Q4;120000\n", encoding="utf-8")
+    with open_store(store_path, read_only=False) as store:
+        ingest.import_zahlen(store, figures)
+        ingest.compute_indicators(store)
+        panel = views.indicator_panel(store)
+    row = panel[(panel.indicator_id == "A01") & (panel.period == "2020-Q4")].set_index("area_code")
+    assert "16056" not in row.index
+    assert row.loc["16063", "numerator"] == 7000 and row.loc["16063", "denominator"] == 162000
+    assert row.loc["16063", "value"] == pytest.approx(7000 / 162000 * 100)  # 4.3210, not the mean
+
+
+def test_own_figures_duplicate_with_different_value_rejected(store_path: Path,
+                                                             tmp_path: Path) -> None:
+    figures = tmp_path / "dup.csv"
+    figures.write_text("reihe;gebiet;zeitraum;wert\nauslaender;16053;2024-Q4;10\n"
+                       "auslaender;16053;2024-Q4;11\nauslaender;1605X;2024-Q4;1\n",
+                       encoding="utf-8")
+    with open_store(store_path, read_only=False) as store, \
+            pytest.raises(DataValidationError) as info:
+        ingest.import_zahlen(store, figures)
+    columns = {p["spalte"] for p in info.value.problems}
+    assert columns == {"gebiet", "wert"}
+    with open_store(store_path) as store:
+        assert store.query("SELECT count(*) FROM series_value").iloc[0, 0] == 0
