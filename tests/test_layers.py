@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "monitoring"
-PURE = ["areas", "coverage", "indicators", "privacy", "periods", "errors", "vocab", "fmt"]
+PURE = ["areas", "coverage", "indicators", "privacy", "periods", "errors", "vocab", "fmt",
+        "accessibility", "weights"]
 FORBIDDEN = {"duckdb", "papermill", "nbformat", "nbconvert", "plotly", "monitoring.store",
              "monitoring.report", "monitoring.notebook", "os", "pathlib", "subprocess"}
 
