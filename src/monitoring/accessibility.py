@@ -298,9 +298,14 @@ def two_step_fca(demand: Points, supply: Points, *, catchment_m: float,
     access, reach, weighted, ratio = _fca_euclidean(demand, supply, catchment, decay, cell_m,
                                                     cache_pairs)
     return _result(demand, supply, access, reach, weighted, ratio,
-                   f"{'2SFCA' if decay.kind == 'uniform' else 'E2SFCA'}, Luftlinie, "
-                   f"Einzugsbereich {_km(catchment)}; {decay.describe_de('m')}",
+                   describe(decay, catchment_m=catchment),
                    {"catchment_m": catchment, "decay": decay})
+
+
+def describe(decay: Decay, *, catchment_m: float) -> str:
+    """German one-line description of a Euclidean 2SFCA/E2SFCA run, for report notes."""
+    return (f"{'2SFCA' if decay.kind == 'uniform' else 'E2SFCA'}, Luftlinie, "
+            f"Einzugsbereich {_km(catchment_m)}; {decay.describe_de('m')}")
 
 
 def _km(metres: float) -> str:

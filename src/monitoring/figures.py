@@ -151,6 +151,48 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
     return fig
 
 
+def class_map(data: Publishable, areas: gpd.GeoDataFrame, *, category: str,
+              classes: Sequence[tuple[str, str]], hover: dict[str, tuple[str, int]],
+              title: str | None = None, simplify_m: float = 100.0) -> go.Figure:
+    """Choropleth of classes (one legend entry per class, in the given order, German labels).
+
+    `classes` is ``[(label, colour), ...]``; `data` carries ``area_code``, ``name`` and the
+    `category` column with those labels; `hover` maps column → (German label, decimals).
+    The legend lists the classes that occur, in the given order, below the map.
+    """
+    import plotly.graph_objects as go
+
+    publishable = require(data, "Die Karte")
+    frame = publishable.frame.merge(areas[["area_code"]], on="area_code", how="inner")
+    if areas.crs is not None and areas.crs.is_projected and simplify_m > 0:
+        areas = _simplified(areas[areas["area_code"].isin(frame["area_code"])], simplify_m)
+    texts = []
+    for i, row in frame.iterrows():
+        lines = [f"<b>{row['name']}</b>", str(row[category])]
+        for col, (text, decimals) in hover.items():
+            hidden = publishable.is_suppressed(col).get(i, False)
+            lines.append(f"{text}: {fmt.SUPPRESSED if hidden else fmt.number(row[col], decimals)}")
+        texts.append("<br>".join(lines))
+    frame["hover"] = texts
+    fig = go.Figure()
+    for label, colour in classes:
+        part = frame[frame[category] == label]
+        fig.add_trace(go.Choropleth(
+            geojson=_geojson(areas, part["area_code"]) if len(part) else
+            {"type": "FeatureCollection", "features": []},
+            featureidkey="properties.area_code", locations=list(part["area_code"]),
+            z=[1] * len(part), colorscale=[[0, colour], [1, colour]], showscale=False,
+            text=list(part["hover"]), hoverinfo="text", name=label, showlegend=True,
+            legendgroup=label, marker={"line": {"color": "white", "width": 0.6}}))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
+                    bgcolor="white")
+    _layout(fig, height=480, title=title)
+    fig.update_layout(legend={"title": {"text": "Erreichbarkeit:"}, "itemclick": False,
+                              "itemdoubleclick": False, "orientation": "h", "x": 0,
+                              "y": -0.02, "yanchor": "top"})
+    return fig
+
+
 def _period_label(period: str) -> str:
     year, quarter = period.split("-Q")
     return f"Q{quarter} {year}"

@@ -30,7 +30,7 @@ class ReportSpec:
 REPORTS: dict[str, ReportSpec] = {
     "quartalsbericht": ReportSpec(
         "quartalsbericht", "Quartalsbericht Integrationsmonitoring",
-        ("10_angebote_abdeckung.ipynb", "20_indikatoren.ipynb")),
+        ("10_angebote_abdeckung.ipynb", "20_indikatoren.ipynb", "30_erreichbarkeit.ipynb")),
 }
 
 PARAMETERS = ("area_code", "period", "store_path")
