@@ -290,3 +290,15 @@ def test_bad_travel_time_matrix_names_rows() -> None:
     by_column = {p["column"]: p["rows"] for p in info.value.problems}
     assert by_column == {"origin": [1], "destination": [2, 3], "minutes": [2],
                          "origin, destination": [2, 3]}
+
+
+@pytest.mark.parametrize("cache_pairs", [0, 3000])
+def test_recomputing_pairs_in_step_two_gives_the_same_result(cache_pairs: int) -> None:
+    demand, supply = generated(1500, 90, 3)
+    d = acc.points(demand, value="pop", id_column="geoid", kind="Nachfrage")
+    s = acc.points(supply, value="places", id_column="sid", kind="Angebote")
+    full = acc.two_step_fca(d, s, catchment_m=15000, decay=weights.gaussian(7000))
+    part = acc.two_step_fca(d, s, catchment_m=15000, decay=weights.gaussian(7000),
+                            cache_pairs=cache_pairs)
+    assert full.demand["offers_in_reach"].sum() > 10 * 3000  # the cache really runs out
+    np.testing.assert_array_equal(part.demand["access"], full.demand["access"])
