@@ -66,7 +66,7 @@ def test_report_renders_offline_in_chromium(demo_run: Path, artifacts: Path) -> 
         links = index.locator("a[href$='.html']").count()
         browser.close()
     assert errors == [] and outside == []
-    assert charts == 11  # 2 maps + 9 indicator charts
+    assert charts == 20  # 2 coverage maps + 9 indicator charts + 9 accessibility maps (fields)
     # District map: 22 districts (+ highlight); municipality map: 42 Gemeinden of the Ilm-Kreis.
     assert areas_drawn >= 22 + 1 + 42
     assert lines_drawn >= 9 * 2
