@@ -69,7 +69,9 @@ def test_report_renders_offline_in_chromium(demo_run: Path, artifacts: Path) -> 
         links = index.locator("a[href$='.html']").count()
         browser.close()
     assert errors == [] and outside == []
-    assert charts == 11  # 2 maps + 2 context-indicator charts + 7 charts with target path
+    # 2 coverage maps + 2 context-indicator charts + 7 charts with target path + 1 accessibility
+    # map with a Handlungsfeld selector
+    assert charts == 12
     # District map: 22 districts (+ highlight); municipality map: 42 Gemeinden of the Ilm-Kreis.
     assert areas_drawn >= 22 + 1 + 42
     assert lines_drawn >= 9 * 2

@@ -154,6 +154,70 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
 CENSUS_BREAK = "2022-Q2"  # Fortschreibung on the Zensus 2022 basis (reference date 15.05.2022)
 
 
+def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, category: str,
+              classes: Sequence[tuple[str, str]], hover: dict[str, tuple[str, int]],
+              title: str | None = None, simplify_m: float = 100.0,
+              legend_title: str = "Erreichbarkeit") -> go.Figure:
+    """Choropleth of classes with a selector: one map, one layer per key of `layers`.
+
+    Each layer (e.g. one Handlungsfeld) is a disclosure-controlled frame with ``area_code``,
+    ``name`` and the `category` column holding labels from `classes` (``[(label, colour)]``,
+    legend order). The geometry is embedded once; the selector only swaps values and hover
+    texts, which keeps reports small. `hover` maps column → (German label, decimals).
+    """
+    import plotly.graph_objects as go
+
+    checked = {key: require(layer, "Die Karte") for key, layer in layers.items()}
+    labels = [label for label, _ in classes]
+    codes = sorted(set().union(*(set(p.frame["area_code"]) for p in checked.values()))
+                   & set(areas["area_code"])) if checked else []
+    if areas.crs is not None and areas.crs.is_projected and simplify_m > 0:
+        areas = _simplified(areas[areas["area_code"].isin(codes)], simplify_m)
+    n = len(classes)
+    colorscale = [item for i, (_, colour) in enumerate(classes)
+                  for item in ([i / n, colour], [(i + 1) / n, colour])]
+
+    def values(publishable: Publishable) -> tuple[list[float | None], list[str]]:
+        frame = publishable.frame.set_index("area_code")
+        z, texts = [], []
+        for code in codes:
+            if code not in frame.index:
+                z.append(None)
+                texts.append("keine Angabe")
+                continue
+            row = frame.loc[code]
+            position = frame.index.get_loc(code)
+            lines = [f"<b>{row['name']}</b>", str(row[category])]
+            for col, (text, decimals) in hover.items():
+                hidden = bool(publishable.is_suppressed(col).iloc[position])
+                lines.append(f"{text}: "
+                             f"{fmt.SUPPRESSED if hidden else fmt.number(row[col], decimals)}")
+            z.append(labels.index(row[category]) if row[category] in labels else None)
+            texts.append("<br>".join(lines))
+        return z, texts
+
+    per_layer = {key: values(p) for key, p in checked.items()}
+    first = next(iter(per_layer.values()), ([], []))
+    fig = go.Figure(go.Choropleth(
+        geojson=_geojson(areas, codes), featureidkey="properties.area_code", locations=codes,
+        z=first[0], text=first[1], hoverinfo="text", colorscale=colorscale, zmin=-0.5,
+        zmax=n - 0.5, marker={"line": {"color": "white", "width": 0.6}},
+        colorbar={"title": {"text": legend_title, "side": "top"}, "tickvals": list(range(n)),
+                  "ticktext": labels, "thickness": 14, "len": 0.8}))
+    if len(per_layer) > 1:
+        fig.update_layout(updatemenus=[{
+            "type": "dropdown", "x": 0, "y": 1.08, "xanchor": "left", "yanchor": "top",
+            "showactive": True,
+            "buttons": [{"label": key, "method": "restyle",
+                         "args": [{"z": [z], "text": [texts]}]}
+                        for key, (z, texts) in per_layer.items()]}])
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
+                    bgcolor="white")
+    _layout(fig, height=520, title=title)
+    if len(per_layer) > 1:
+        fig.update_layout(margin={"t": 70})
+    return fig
+
 def _period_label(period: str) -> str:
     year, quarter = period.split("-Q")
     return f"Q{quarter} {year}"

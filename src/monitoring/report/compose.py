@@ -31,7 +31,7 @@ REPORTS: dict[str, ReportSpec] = {
     "quartalsbericht": ReportSpec(
         "quartalsbericht", "Quartalsbericht Integrationsmonitoring",
         ("10_angebote_abdeckung.ipynb", "15_bestand.ipynb", "20_indikatoren.ipynb",
-         "40_controlling.ipynb")),
+         "30_erreichbarkeit.ipynb", "40_controlling.ipynb")),
 }
 
 PARAMETERS = ("area_code", "period", "store_path")
