@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--renderer", choices=["auto", "quarto", "nbconvert"], default="auto",
                        help="HTML-Erzeugung: Quarto, falls installiert, sonst nbconvert")
         p.add_argument("--notebooks", help="Ordner der Berichts-Notebooks (Standard: notebooks)")
+        p.add_argument("--schwelle", type=int, metavar="N",
+                       help="Geheimhaltung: Fallzahlen 1 … N−1 nicht ausweisen (Standard: "
+                            "monitoring.toml oder 3)")
+        p.add_argument("--mindestnenner", type=float, metavar="N",
+                       help="Geheimhaltung: Quoten mit Nenner unter N nicht ausweisen "
+                            "(Standard: monitoring.toml oder 20)")
 
     run = sub.add_parser("run", help="Quartalsberichte für alle Kreise erzeugen")
     run.add_argument("--period", required=True, help="Quartal, z. B. 2025-Q4")
@@ -191,9 +197,25 @@ COMMANDS = {"run": _run, "demo": _demo, "upgrade": _upgrade, "info": _info, "are
             "import-areas": _import_areas}
 
 
+def _privacy_options(args: argparse.Namespace) -> None:
+    """Pass --schwelle/--mindestnenner on to every report kernel (they read the environment)."""
+    import os
+
+    from monitoring import settings
+
+    for option, env in (("schwelle", settings.ENV_THRESHOLD),
+                        ("mindestnenner", settings.ENV_MIN_DENOMINATOR)):
+        value = getattr(args, option, None)
+        if value is not None:
+            os.environ[env] = str(value)
+    if getattr(args, "schwelle", None) is not None or getattr(args, "mindestnenner", None):
+        settings.load()  # validate now: a wrong value is an input error, before any work
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _privacy_options(args)
         return COMMANDS[args.command](args)
     except MonitoringError as err:
         print(f"Fehler: {err}", file=sys.stderr)
