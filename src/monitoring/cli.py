@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--period", required=True, help="Quartal, z. B. 2025-Q4")
     run_options(run, default_store=None)
 
+    pub = sub.add_parser("veroeffentlichen", help="Quartal in allen Formaten veröffentlichen "
+                         "(HTML, PDF, PowerPoint, Tabellen, Landesvergleich, ZIP) – für den "
+                         "zeitgesteuerten Lauf")
+    pub.add_argument("--period", help="Quartal, z. B. 2025-Q4 (Standard: letztes abgeschlossenes)")
+    pub.add_argument("--fazit", default="fazit",
+                     help="Ordner mit den Fazit-Dateien <Schlüssel>_<Jahr>.md (Standard: fazit)")
+    run_options(pub, default_store=None)
+
     demo = sub.add_parser("demo", help="Demo-Datenbank erzeugen und ein Quartal berichten")
     demo.add_argument("--period", default=DEMO_PERIOD, help=f"Quartal (Standard: {DEMO_PERIOD})")
     demo.add_argument("--no-run", action="store_true", help="nur die Datenbank erzeugen")
@@ -146,6 +154,35 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from monitoring import fmt
+    from monitoring.periods import Quarter
+    from monitoring.report.publish import check_writable, publish_quarter
+
+    console = _console()
+    period = args.period or str(Quarter.of(date.today()) - 1)  # last completed quarter
+    check_writable(Path(args.out))
+    summary = publish_quarter(period, store_path=args.store, out_dir=args.out, areas=args.area,
+                              workers=args.workers, conclusions_dir=args.fazit,
+                              notebooks=args.notebooks, renderer=args.renderer,
+                              on_step=lambda text: console.print(f"… {text}"))
+    console.print(f"\nVeröffentlichung {summary.period}: {summary.html_ok} HTML-Berichte, "
+                  f"{len(summary.files)} Dateien → {summary.folder}")
+    for name, seconds in summary.seconds.items():
+        console.print(f"  {name}: {fmt.number(seconds, 1)} s")
+    for failed in summary.html_failed:
+        console.print(f"[red]Fehler[/] {failed}")
+    for finding in summary.findings:
+        console.print(f"[red]Geheimhaltung[/] {finding}")
+    if summary.findings:
+        console.print("[red]Nichts veröffentlicht:[/] die letzte gültige Fassung bleibt bestehen.")
+    elif summary.zip_file:
+        console.print(f"ZIP für das Netzwerk: {summary.zip_file}")
+    return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
+
+
 def _demo(args: argparse.Namespace) -> int:
     from monitoring.demo import build_demo_store
 
@@ -193,7 +230,7 @@ def _areas(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": _run, "demo": _demo, "upgrade": _upgrade, "info": _info, "areas": _areas,
+COMMANDS = {"run": _run, "veroeffentlichen": _publish, "demo": _demo, "upgrade": _upgrade, "info": _info, "areas": _areas,
             "import-areas": _import_areas}
 
 

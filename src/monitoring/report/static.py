@@ -51,8 +51,9 @@ def choropleth(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, label:
                                                    on="area_code", how="left")
     fig, ax = plt.subplots(figsize=size)
     known = frame[frame[value].notna()]
-    frame[frame[value].isna()].plot(ax=ax, color=NO_VALUE_COLOUR, edgecolor="white",
-                                    linewidth=0.5)
+    unknown = frame[frame[value].isna()]
+    if not unknown.empty:
+        unknown.plot(ax=ax, color=NO_VALUE_COLOUR, edgecolor="white", linewidth=0.5)
     if not known.empty:
         known.plot(ax=ax, column=value, cmap="YlGnBu", edgecolor="white", linewidth=0.5,
                    legend=True, vmin=0, legend_kwds={
