@@ -216,4 +216,7 @@ def check_writable(folder: Path) -> None:
                           f"({err.strerror or err}). Wählen Sie mit --out einen anderen Ordner.",
                           detail=str(err)) from err
     finally:
-        probe.unlink(missing_ok=True)
+        try:
+            probe.unlink(missing_ok=True)
+        except OSError:
+            pass
