@@ -25,14 +25,22 @@ def _frame(groups: list[list[int]]) -> pd.DataFrame:
 
 
 def write_all(table: published.PublishedTable, folder: Path) -> list[Path]:
-    """The table in every tabular format published (HTML, CSV, Excel)."""
+    """The table in the tabular formats published (HTML, CSV, Excel, PowerPoint)."""
     html = folder / "t.html"
     html.write_text(f"<html><body>{published.to_html(table)}</body></html>", encoding="utf-8")
     csv = folder / "t.csv"
     csv.write_bytes(published.to_csv(table))
     xlsx = folder / "t.xlsx"
     published.write_xlsx([table], xlsx)
-    return [html, csv, xlsx]
+    from pptx import Presentation
+
+    from monitoring.report import deck
+
+    prs = Presentation()
+    deck.add_table(prs.slides.add_slide(prs.slide_layouts[deck.BLANK]), table, 1, 1, 20)
+    pptx = folder / "t.pptx"
+    prs.save(str(pptx))
+    return [html, csv, xlsx, pptx]
 
 
 def test_hand_made_table_with_totals(tmp_path: Path) -> None:
@@ -122,3 +130,26 @@ def test_settings_file_and_environment(tmp_path: Path, monkeypatch: pytest.Monke
     file.write_text("", encoding="utf-8")
     with pytest.raises(ConfigError, match="ab 2"):
         mon_settings.load()
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.integers(0, 40), min_size=2, max_size=5), min_size=1, max_size=3),
+       st.integers(2, 5))
+def test_no_pdf_or_slide_ever_shows_a_small_count(tmp_path: Path, groups: list[list[int]],
+                                                  threshold: int) -> None:
+    from pptx import Presentation
+
+    from monitoring.report import deck, pdf
+
+    pub = privacy.protect(_frame(groups), counts=["persons"], groups=["group"],
+                          threshold=threshold)
+    table = published.build(pub, COLUMNS, caption="Generiert", source="Test")
+    pdf.write_pdf(published.to_markdown(table), {}, tmp_path / "t.pdf")
+    prs = Presentation()
+    deck.add_table(prs.slides.add_slide(prs.slide_layouts[deck.BLANK]), table, 1, 1, 20)
+    prs.save(str(tmp_path / "t.pptx"))
+    for name in ("t.pdf", "t.pptx"):
+        found = scan.scan_file(tmp_path / name, threshold=threshold, register=[table.register()])
+        assert found == [], name
