@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from monitoring.schema import SCHEMA_VERSION
 from monitoring.cli import main
 from monitoring.report import run_quarter
 from monitoring.report.compose import notebooks_dir
@@ -40,7 +41,7 @@ def test_reports_index_and_manifest(first_run: Path) -> None:
     report = (folder / "16052_Gera.html").read_text()
     assert "Demodaten – fiktiv" in report and "Gera" in report
     assert "4. Quartal 2025" in report and "Datenstand 31.12.2025" in report
-    assert "Daten-Snapshot" in report and "Schema-Version 2" in report
+    assert "Daten-Snapshot" in report and f"Schema-Version {SCHEMA_VERSION}" in report
     assert "<script src=" not in report  # self-contained: no external scripts
     assert report.count("plotly.js v") == 1  # plotly.js inlined exactly once
     assert 1_000_000 < len(report.encode()) < 6_000_000
