@@ -68,8 +68,13 @@ class DistrictFacts:
         ]
 
 
-def collect(store: Store, area_code: str, period: str) -> DistrictFacts:
-    """Everything the evaluation report and the deck show, disclosure-controlled."""
+def collect(store: Store, area_code: str, period: str, *,
+            panel: pd.DataFrame | None = None) -> DistrictFacts:
+    """Everything the evaluation report and the deck show, disclosure-controlled.
+
+    `panel` (`views.indicator_panel`) can be passed in when many districts are collected:
+    it is the same for all of them and the most expensive part.
+    """
     ctx = views.context(store, area_code, period)
     cov = views.coverage_tables(store, ctx)
     kreise, gemeinden = views.area_layers(store, ctx)
@@ -82,7 +87,7 @@ def collect(store: Store, area_code: str, period: str) -> DistrictFacts:
     by_field = privacy.protect(cov["fields"].assign(label=cov["fields"]["field"].map(fields)),
                                counts=["population"],
                                rates={"capacity_per_1000": (None, "population")})
-    panel = views.indicator_panel(store)
+    panel = views.indicator_panel(store) if panel is None else panel
     overview = indicators.overview(panel, store.read_indicators(), store.read_targets(),
                                    area_code=ctx.area_code, period=str(ctx.period),
                                    state_code="16")

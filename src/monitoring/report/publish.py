@@ -31,6 +31,7 @@ from monitoring.periods import Quarter
 from monitoring.report import compare, deck, evaluation, pdf, published, scan
 from monitoring.report.runner import RunLock, _slug, run_quarter
 from monitoring.store import open_store, resolve_path
+from monitoring import views
 from monitoring.views import districts
 
 FORMATS = ("html", "pdf", "pptx", "tabellen", "vergleich")
@@ -123,9 +124,10 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
         wanted = list(areas) if areas else list(districts(store)["area_code"])
         say(f"PDF, Folien und Tabellen für {len(wanted)} Gebiete")
         all_facts = []
+        panel = views.indicator_panel(store)  # the same for every district: compute once
         for code in wanted:
             t = time.perf_counter()
-            facts = evaluation.collect(store, code, str(quarter))
+            facts = evaluation.collect(store, code, str(quarter), panel=panel)
             all_facts.append(facts)
             timing["inhalt"] += time.perf_counter() - t
             stem = f"{code}_{_slug(facts.ctx.area_name)}"
