@@ -66,6 +66,22 @@ def ensure_chromium() -> None:
             "(Debian/Ubuntu: sudo apt-get install chromium)")
 
 
+def ensure_office_tools() -> None:
+    """The publishing tests open the deck in LibreOffice and look at PDF pages (pdftoppm)."""
+    if shutil.which("soffice") and shutil.which("pdftoppm"):
+        return
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        say("Installiere LibreOffice Impress und poppler-utils für die Veröffentlichungs-Tests")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(apt, "update", "-qq", env=env, stdout=subprocess.DEVNULL)
+        run(apt, "install", "-y", "-qq", "--no-install-recommends", "libreoffice-impress",
+            "poppler-utils", env=env, stdout=subprocess.DEVNULL)
+    if not shutil.which("soffice"):
+        say("LibreOffice ist nicht installiert: der Folien-Test wird übersprungen "
+            "(Debian/Ubuntu: sudo apt-get install libreoffice-impress poppler-utils)")
+
+
 def main(argv: list[str]) -> int:
     task, rest = (argv[0] if argv else "help"), argv[1:]
     if task == "demo":
@@ -74,6 +90,7 @@ def main(argv: list[str]) -> int:
     if task == "test":
         ensure_venv("test")
         ensure_chromium()
+        ensure_office_tools()
         return run(PYTHON, "-m", "pytest", *rest)
     if task == "lab":
         ensure_venv("lab")

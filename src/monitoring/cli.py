@@ -51,10 +51,24 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--renderer", choices=["auto", "quarto", "nbconvert"], default="auto",
                        help="HTML-Erzeugung: Quarto, falls installiert, sonst nbconvert")
         p.add_argument("--notebooks", help="Ordner der Berichts-Notebooks (Standard: notebooks)")
+        p.add_argument("--schwelle", type=int, metavar="N",
+                       help="Geheimhaltung: Fallzahlen 1 … N−1 nicht ausweisen (Standard: "
+                            "monitoring.toml oder 3)")
+        p.add_argument("--mindestnenner", type=float, metavar="N",
+                       help="Geheimhaltung: Quoten mit Nenner unter N nicht ausweisen "
+                            "(Standard: monitoring.toml oder 20)")
 
     run = sub.add_parser("run", help="Quartalsberichte für alle Kreise erzeugen")
     run.add_argument("--period", required=True, help="Quartal, z. B. 2025-Q4")
     run_options(run, default_store=None)
+
+    pub = sub.add_parser("veroeffentlichen", help="Quartal in allen Formaten veröffentlichen "
+                         "(HTML, PDF, PowerPoint, Tabellen, Landesvergleich, ZIP) – für den "
+                         "zeitgesteuerten Lauf")
+    pub.add_argument("--period", help="Quartal, z. B. 2025-Q4 (Standard: letztes abgeschlossenes)")
+    pub.add_argument("--fazit", default="fazit",
+                     help="Ordner mit den Fazit-Dateien <Schlüssel>_<Jahr>.md (Standard: fazit)")
+    run_options(pub, default_store=None)
 
     demo = sub.add_parser("demo", help="Demo-Datenbank erzeugen und ein Quartal berichten")
     demo.add_argument("--period", default=DEMO_PERIOD, help=f"Quartal (Standard: {DEMO_PERIOD})")
@@ -298,6 +312,35 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from monitoring import fmt
+    from monitoring.periods import Quarter
+    from monitoring.report.publish import check_writable, publish_quarter
+
+    console = _console()
+    period = args.period or str(Quarter.of(date.today()) - 1)  # last completed quarter
+    check_writable(Path(args.out))
+    summary = publish_quarter(period, store_path=args.store, out_dir=args.out, areas=args.area,
+                              workers=args.workers, conclusions_dir=args.fazit,
+                              notebooks=args.notebooks, renderer=args.renderer,
+                              on_step=lambda text: console.print(f"… {text}"))
+    console.print(f"\nVeröffentlichung {summary.period}: {summary.html_ok} HTML-Berichte, "
+                  f"{len(summary.files)} Dateien → {summary.folder}")
+    for name, seconds in summary.seconds.items():
+        console.print(f"  {name}: {fmt.number(seconds, 1)} s")
+    for failed in summary.html_failed:
+        console.print(f"[red]Fehler[/] {failed}")
+    for finding in summary.findings:
+        console.print(f"[red]Geheimhaltung[/] {finding}")
+    if summary.findings:
+        console.print("[red]Nichts veröffentlicht:[/] die letzte gültige Fassung bleibt bestehen.")
+    elif summary.zip_file:
+        console.print(f"ZIP für das Netzwerk: {summary.zip_file}")
+    return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
+
+
 def _demo(args: argparse.Namespace) -> int:
     from monitoring.demo import build_demo_store
 
@@ -345,14 +388,30 @@ def _areas(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": _run, "demo": _demo, "upgrade": _upgrade, "info": _info, "areas": _areas,
-            "import-areas": _import_areas, "template": _template, "import": _import,
-            "export": _export}
+COMMANDS = {"run": _run, "veroeffentlichen": _publish, "demo": _demo, "upgrade": _upgrade,
+            "info": _info, "areas": _areas, "import-areas": _import_areas,
+            "template": _template, "import": _import, "export": _export}
+
+
+def _privacy_options(args: argparse.Namespace) -> None:
+    """Pass --schwelle/--mindestnenner on to every report kernel (they read the environment)."""
+    import os
+
+    from monitoring import settings
+
+    for option, env in (("schwelle", settings.ENV_THRESHOLD),
+                        ("mindestnenner", settings.ENV_MIN_DENOMINATOR)):
+        value = getattr(args, option, None)
+        if value is not None:
+            os.environ[env] = str(value)
+    if getattr(args, "schwelle", None) is not None or getattr(args, "mindestnenner", None):
+        settings.load()  # validate now: a wrong value is an input error, before any work
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _privacy_options(args)
         return COMMANDS[args.command](args)
     except MonitoringError as err:
         print(f"Fehler: {err}", file=sys.stderr)

@@ -162,9 +162,11 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
     observations = _observations(population, offers, kreise, gemeinden, rng)
     goals, targets = _goals_and_targets(observations, indicators, rng)
     network = np.random.default_rng(seed_network(rng))
+    esf = _esf_projects(kreise, np.random.default_rng(SEED + 6))
     with store.transaction():
         for table, frame in (("population", population), ("indicator", indicators),
-                             ("observation", observations), ("goal", goals), ("target", targets)):
+                             ("observation", observations), ("goal", goals), ("target", targets),
+                             ("esf_project", esf)):
             store.write(table, frame)
             _log(store, table, frame)
         # Actors, offers and the network go through the same import as partners' workbooks.
@@ -537,3 +539,20 @@ def inventory_update(sheets: dict[str, pd.DataFrame], rng: np.random.Generator) 
         base["Beginn"], base["Ende"] = UPDATE_DAY, None
         new.append(base)
     return pd.concat([offers, pd.DataFrame(new)], ignore_index=True)
+
+
+def _esf_projects(kreise: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """One fictitious ESF project per district (80 % co-financing, as in ThILIK).
+
+    Structure as in the funding database (e.g. a real Erfurt project 2016-09-01 … 2017-12-31:
+    eligible 76,041.45 €, total 95,051.81 €, rate 80 %); every value here is invented.
+    """
+    rows = []
+    for i, code in enumerate(sorted(kreise["area_code"])):
+        total = round(float(rng.uniform(150_000, 260_000)), 2)
+        rows.append((f"DEMO-ESF-{i + 1:03d}", code, "Kommunales Integrationsmanagement (Demo)",
+                     date(2024, 1, 1), date(2026, 12, 31), round(total * 0.8, 2), total, 0.8,
+                     DEMO_SOURCE))
+    return pd.DataFrame(rows, columns=["project_id", "area_code", "title", "start_date",
+                                       "end_date", "eligible_cost", "total_cost",
+                                       "cofinancing_rate", "source"])

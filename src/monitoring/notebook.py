@@ -56,7 +56,10 @@ def open_report(store_path: str, area_code: str, period: str) -> tuple[Store, Re
     """Validate the parameters and open the store read-only for one report."""
     import pandas as pd
 
+    from monitoring import settings
+
     use_report_renderer()
+    settings.apply()  # the configured disclosure rule, for every `privacy.protect` below
     pd.set_option("display.max_rows", 60)
     store = open_store(store_path or None, read_only=True)
     try:

@@ -23,6 +23,29 @@ from monitoring.errors import PrivacyError
 DEFAULT_THRESHOLD = 3
 DEFAULT_MIN_DENOMINATOR = 20
 
+# The rule in force for this process. `configure` changes it (the report kernels call it with
+# the publishing settings, see `monitoring.settings`), so that every `protect` call in a report
+# uses the same configured threshold without passing it through each notebook cell.
+_RULE = {"threshold": DEFAULT_THRESHOLD, "min_denominator": DEFAULT_MIN_DENOMINATOR}
+
+
+def configure(*, threshold: int = DEFAULT_THRESHOLD,
+              min_denominator: float = DEFAULT_MIN_DENOMINATOR) -> None:
+    """Set the threshold and minimum denominator that `protect` uses by default."""
+    if int(threshold) < 2:
+        raise PrivacyError(f"Die Geheimhaltungsschwelle muss mindestens 2 sein (erhalten: "
+                           f"{threshold}).")
+    if float(min_denominator) < 1:
+        raise PrivacyError(f"Der Mindestnenner für Quoten muss mindestens 1 sein (erhalten: "
+                           f"{min_denominator}).")
+    _RULE["threshold"] = int(threshold)
+    _RULE["min_denominator"] = float(min_denominator)
+
+
+def current_rule() -> tuple[int, float]:
+    """(threshold, min_denominator) in force."""
+    return int(_RULE["threshold"]), float(_RULE["min_denominator"])
+
 
 @dataclass(frozen=True)
 class Publishable:
@@ -33,6 +56,13 @@ class Publishable:
     rule: str = ""
     columns: tuple[str, ...] = field(default_factory=tuple)
     suppressed_groups: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    counts: tuple[str, ...] = ()      # the person-count columns (what the scanner checks)
+    groups: tuple[str, ...] = ()      # the columns defining groups whose totals may be shown
+    threshold: int = DEFAULT_THRESHOLD
+    min_denominator: float = DEFAULT_MIN_DENOMINATOR
+    # Group totals of each count column from the unsuppressed values (NaN = withheld because
+    # the group's suppressed cells could not be protected); key 0 when the frame is one group.
+    totals: dict[str, dict[object, float]] = field(default_factory=dict)
 
     def is_suppressed(self, column: str) -> pd.Series:
         if column in self.suppressed:
@@ -55,8 +85,8 @@ def require(data: object, what: str) -> Publishable:
 
 def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
             rates: dict[str, tuple[str | None, str]] | None = None,
-            groups: Sequence[str] | None = None, threshold: int = DEFAULT_THRESHOLD,
-            min_denominator: float = DEFAULT_MIN_DENOMINATOR) -> Publishable:
+            groups: Sequence[str] | None = None, threshold: int | None = None,
+            min_denominator: float | None = None) -> Publishable:
     """Suppress small person counts and the rates built on them.
 
     Parameters
@@ -68,7 +98,12 @@ def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
     groups
         Columns defining groups whose totals are published (secondary suppression runs within
         each group); None means the whole frame is one group.
+    threshold, min_denominator
+        Default: the configured rule (`configure`).
     """
+    threshold = int(_RULE["threshold"] if threshold is None else threshold)
+    min_denominator = float(_RULE["min_denominator"] if min_denominator is None
+                            else min_denominator)
     out = frame.copy()
     mask = pd.DataFrame(False, index=out.index, columns=list(counts) + list(rates or {}))
     withheld_totals: dict[str, tuple[object, ...]] = {}
@@ -83,21 +118,31 @@ def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
         if denominator in mask:
             hidden |= mask[denominator]
         mask[rate] = hidden & out[rate].notna()
+    totals: dict[str, dict[object, float]] = {}
+    keys = _keys(out, groups)
+    for col in counts:
+        sums = out[col].astype(float).groupby(keys).sum(min_count=1)
+        totals[col] = {key: (np.nan if key in withheld_totals[col] else float(value))
+                       for key, value in sums.items()}
     for col in mask.columns:
         out[col] = out[col].astype(float).where(~mask[col], np.nan)
     rule = (f"Fallzahlen von 1 bis {threshold - 1} Personen und Quoten mit weniger als "
             f"{min_denominator:g} Personen im Nenner werden nicht ausgewiesen („.“); damit "
             "Summen sie nicht verraten, wird je Gruppe ein weiterer Wert geschwärzt.")
-    return Publishable(out, mask, rule, tuple(mask.columns), withheld_totals)
+    return Publishable(out, mask, rule, tuple(mask.columns), withheld_totals,
+                       tuple(counts), tuple(groups or ()), threshold, min_denominator, totals)
+
+
+def _keys(frame: pd.DataFrame, groups: Sequence[str] | None) -> pd.Series | list[pd.Series]:
+    if groups:
+        return frame[groups[0]] if len(groups) == 1 else [frame[g] for g in groups]
+    return pd.Series(0, index=frame.index)
 
 
 def _secondary(values: pd.Series, primary: pd.Series, frame: pd.DataFrame,
                groups: Sequence[str] | None, threshold: int) -> tuple[pd.Series, tuple[object, ...]]:
     mask = primary.copy()
-    if groups:
-        keys = frame[groups[0]] if len(groups) == 1 else [frame[g] for g in groups]
-    else:
-        keys = pd.Series(0, index=frame.index)
+    keys = _keys(frame, groups)
     unprotected: list[object] = []
     for key, index in values.groupby(keys).groups.items():
         part = mask.loc[index]

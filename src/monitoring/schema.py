@@ -227,6 +227,28 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             """ALTER TABLE area_change ADD COLUMN share DOUBLE""",
         ],
     ),
+    (
+        "Veröffentlichung: ESF-Projektkennzahlen je Gebiet",
+        [
+            # One row per ESF project of the integration management (ThILIK), as in the
+            # funding database: eligible cost (zuwendungsfähige Ausgaben), total cost and the
+            # co-financing rate; amounts in euro as published (two decimals).
+            """CREATE TABLE esf_project (
+                project_id VARCHAR PRIMARY KEY,
+                area_code VARCHAR NOT NULL,
+                title VARCHAR NOT NULL,
+                start_date DATE NOT NULL,
+                end_date DATE NOT NULL,
+                eligible_cost DECIMAL(14, 2) NOT NULL,
+                total_cost DECIMAL(14, 2) NOT NULL,
+                cofinancing_rate DOUBLE NOT NULL,
+                source VARCHAR NOT NULL,
+                CHECK (end_date >= start_date),
+                CHECK (eligible_cost >= 0 AND total_cost >= eligible_cost),
+                CHECK (cofinancing_rate > 0 AND cofinancing_rate <= 1)
+            )""",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

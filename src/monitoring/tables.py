@@ -59,7 +59,9 @@ def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, F
     else:
         frame = data.frame if isinstance(data, Publishable) else data
         hidden = data if isinstance(data, Publishable) else None
-    head = "".join(f"<th>{html.escape(h)}</th>" for h, _ in columns.values())
+    counts = set(data.counts) if isinstance(data, Publishable) else set()
+    head = "".join(f'<th{" data-persons" if col in counts else ""}>{html.escape(h)}</th>'
+                   for col, (h, _) in columns.items())  # data-persons: for report.scan
     body = []
     for i, row in frame.iterrows():
         cells = []

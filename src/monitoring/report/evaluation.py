@@ -1,0 +1,278 @@
+"""Content of the annual evaluation report and the Kreistag deck for one district.
+
+`collect` reads the store once and computes everything both formats show (disclosure-
+controlled); `markdown` writes the evaluation report as pandoc Markdown with static figures,
+which `report.pdf` turns into the printable PDF. What the store does not hold yet (measures,
+network meetings) is named as not yet available, never invented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from monitoring import fmt, indicators, privacy, views
+from monitoring.demo import DEMO_LABEL
+from monitoring.notebook import GEO_ATTRIBUTION
+from monitoring.report import published, static
+from monitoring.store import Store
+from monitoring.tables import integer, one_decimal, signed, text
+
+STATUS_DE = {"green": "im Plan", "amber": "gefährdet", "red": "nicht im Plan",
+             "none": "ohne Bewertung"}
+ACTOR_TYPES_DE = {"verein": "Vereine", "wohlfahrtsverband": "Wohlfahrtsverbände",
+                  "bildungstraeger": "Bildungsträger", "migrantenorganisation":
+                  "Migrantenorganisationen", "ehrenamtsinitiative": "Ehrenamtsinitiativen",
+                  "amt": "Ämter", "unternehmen": "Unternehmen"}
+
+
+@dataclass
+class DistrictFacts:
+    ctx: views.ReportContext
+    summary: dict[str, float]
+    tables: dict[str, published.PublishedTable]
+    figures: dict[str, bytes]
+    overview: pd.DataFrame          # indicators with status (rates already protected)
+    esf: pd.DataFrame
+    network: pd.DataFrame
+    has_measures: bool
+    rule: str
+    created: datetime = field(default_factory=datetime.now)
+
+    def source(self, text_: str) -> str:
+        return text_ + (f" ({DEMO_LABEL})" if self.ctx.is_demo else "")
+
+    def repro(self) -> str:
+        c = self.ctx
+        return (f"Berichtszeitraum {c.period} · Daten-Snapshot {c.snapshot_id} · Schema-Version "
+                f"{c.schema_version} · Integrationsmonitor {c.package_version} · erstellt "
+                f"{fmt.timestamp(self.created)}")
+
+    def key_messages(self) -> list[str]:
+        """Three key messages, each computed from the data shown in the report."""
+        s, o = self.summary, self.overview
+        counts = o["status"].value_counts()
+        worst = o[o["status"] == "red"]["name"].tolist()
+        return [
+            f"{integer(s['offers'])} aktive Angebote, {one_decimal(s['offers_per_1000'])} je "
+            f"1.000 ausländische Staatsangehörige.",
+            f"{integer(s['municipalities_without_offer'])} von {integer(s['municipalities'])} "
+            f"Gemeinden ohne Angebot mit festem Standort; "
+            f"{integer(s['fields_without_offer'])} Handlungsfelder ohne Angebot.",
+            f"Ziele: {counts.get('green', 0)} im Plan, {counts.get('amber', 0)} gefährdet, "
+            f"{counts.get('red', 0)} nicht im Plan"
+            + (f" (u. a. {worst[0]})." if worst else "."),
+        ]
+
+
+def collect(store: Store, area_code: str, period: str, *,
+            panel: pd.DataFrame | None = None) -> DistrictFacts:
+    """Everything the evaluation report and the deck show, disclosure-controlled.
+
+    `panel` (`views.indicator_panel`) can be passed in when many districts are collected:
+    it is the same for all of them and the most expensive part.
+    """
+    ctx = views.context(store, area_code, period)
+    cov = views.coverage_tables(store, ctx)
+    kreise, gemeinden = views.area_layers(store, ctx)
+    fields = store.read_vocabulary("field")
+    by_district = privacy.protect(cov["districts"], counts=["population"],
+                                  rates={"offers_per_1000": (None, "population")})
+    municipalities = privacy.protect(
+        cov["municipalities"].assign(kreis=ctx.area_name), counts=["population"],
+        rates={"offers_per_1000": (None, "population")}, groups=["kreis"])
+    by_field = privacy.protect(cov["fields"].assign(label=cov["fields"]["field"].map(fields)),
+                               counts=["population"],
+                               rates={"capacity_per_1000": (None, "population")})
+    panel = views.indicator_panel(store) if panel is None else panel
+    overview = indicators.overview(panel, store.read_indicators(), store.read_targets(),
+                                   area_code=ctx.area_code, period=str(ctx.period),
+                                   state_code="16")
+    protected = privacy.protect(overview, counts=["numerator"],
+                                rates={"value": ("numerator", "denominator")})
+    overview = protected.frame.assign(status=overview["status"].fillna("none")).merge(
+        store.read_indicators()[["indicator_id", "definition"]], on="indicator_id", how="left")
+    overview = overview.sort_values("status", key=lambda s: s.eq("none"), kind="stable")
+    demo = f" ({DEMO_LABEL})" if ctx.is_demo else ""
+    pop_source = "ausländische Staatsangehörige am Stichtag (Bevölkerungsstatistik, AZR)" + demo
+    tables = {
+        "municipalities": published.build(municipalities, {
+            "name": ("Gemeinde", text), "population": ("Ausländische Staatsangehörige", integer),
+            "offers": ("Angebote", integer)},
+            caption=f"Ausländische Staatsangehörige und Angebote nach Gemeinden, "
+                    f"{fmt.day(ctx.period.end)}", source=pop_source),
+        "fields": published.build(by_field, {
+            "label": ("Handlungsfeld", text), "offers": ("Angebote", integer),
+            "capacity": ("Plätze", integer),
+            "capacity_per_1000": ("Plätze je 1.000", one_decimal)},
+            caption="Aktive Angebote nach Handlungsfeld", source="Bestandsaufnahme der Angebote" + demo,
+            totals=False),
+        "goals": published.build(privacy.protect(overview.assign(
+            status_de=overview["status"].map(STATUS_DE))), {
+            "name": ("Indikator", text), "value": (str(ctx.period), one_decimal),
+            "vs_year_ago": ("zum Vorjahr", signed), "target_value": ("Zielwert", one_decimal),
+            "status_de": ("Stand", text)},
+            caption="Ziele und Indikatoren mit Stand", source="Controlling-Indikatoren" + demo,
+            totals=False),
+    }
+    figures = {"map": static.choropleth(by_district, kreise, value="offers_per_1000",
+                                        label="Angebote je 1.000", highlight=ctx.area_code)}
+    defs = store.read_indicators().set_index("indicator_id")
+    targets = store.read_targets()
+    for indicator_id in overview["indicator_id"][:4]:
+        series = indicators.series(panel, indicator_id, ctx.area_code, state_code="16")
+        if series.empty:
+            continue
+        series = privacy.protect(series, counts=["numerator"],
+                                 rates={"value": ("numerator", "denominator")}).frame
+        target = targets[(targets.indicator_id == indicator_id)
+                         & (targets.area_code == ctx.area_code)]
+        figures[f"ind_{indicator_id}"] = static.indicator_chart(
+            series, unit=defs.loc[indicator_id, "unit"], area_name=ctx.area_name,
+            title=f"{indicator_id} {defs.loc[indicator_id, 'name_de']}",
+            target=None if target.empty else target.iloc[0])
+    esf = store.query("SELECT * FROM esf_project WHERE area_code = ? ORDER BY start_date",
+                      [ctx.area_code])
+    actors = store.read_actors()
+    mine = actors[actors["area_code"].str[:5] == ctx.area_code[:5]]
+    network = (mine.groupby("actor_type").agg(actors=("actor_id", "size"),
+                                              members=("network_member", "sum"))
+               .reset_index().sort_values("actors", ascending=False))
+    has_measures = "measure" in set(store.query(
+        "SELECT table_name FROM information_schema.tables")["table_name"])
+    return DistrictFacts(ctx, views.coverage_summary(cov, ctx), tables, figures, overview, esf,
+                         network, has_measures, municipalities.rule)
+
+
+def conclusions(folder: Path, area_code: str, year: int) -> str | None:
+    """The manager's conclusions: ``<folder>/<area_code>_<year>.md`` if it exists."""
+    path = folder / f"{area_code}_{year}.md"
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
+def _money(value: object) -> str:
+    return f"{fmt.number(float(value), 2)} €"  # type: ignore[arg-type]
+
+
+def markdown(facts: DistrictFacts, *, conclusions_text: str | None,
+             conclusions_path: Path) -> str:
+    """The evaluation report as pandoc Markdown (figures referenced as ``<name>.png``)."""
+    c, s = facts.ctx, facts.summary
+    year = c.period.year
+    demo = (f"\n::: {{.demo}}\n**{DEMO_LABEL}** – Angebote, Akteure, Indikatorwerte, Ziele und "
+            "ESF-Kennzahlen sind erfunden; amtlich sind nur Gebietsgrenzen und Kreissummen der "
+            "Bevölkerung.\n:::\n") if c.is_demo else ""
+    stand = fmt.day(c.data_stand) if c.data_stand else "unbekannt"
+    parts = [f"""---
+title: "Evaluationsbericht {year}: {c.area_name}"
+subtitle: "Kommunales Integrationsmanagement – Jahresauswertung"
+date: "{fmt.day(facts.created.date())}"
+lang: de
+region: DE
+papersize: a4
+---
+{demo}
+Berichtszeitraum {year} (Stand {c.period.label_de()}, Stichtag {fmt.day(c.period.end)}),
+Datenstand {stand}. {c.area_kind}.
+
+# Kontext und Bedarfe
+
+Ende {year} leben im {c.area_name} die unten je Gemeinde ausgewiesenen ausländischen
+Staatsangehörigen. Gemeinden mit sehr wenigen Personen werden nicht ausgewiesen („.“).
+
+{published.to_markdown(facts.tables["municipalities"])}
+
+# Angebote und Abdeckung
+
+Am Stichtag laufen **{integer(s["offers"])}** Angebote ({one_decimal(s["offers_per_1000"])} je
+1.000 ausländische Staatsangehörige); {integer(s["municipalities_without_offer"])} von
+{integer(s["municipalities"])} Gemeinden haben kein Angebot mit festem Standort,
+{integer(s["fields_without_offer"])} Handlungsfelder kein Angebot.
+
+![Angebote je 1.000 ausländische Staatsangehörige in Thüringen; {c.area_name} umrandet](map.png){{width=85%}}
+
+*Quelle: {facts.source("Bestandsaufnahme der Angebote; ausländische Staatsangehörige am Stichtag")}; {GEO_ATTRIBUTION}*
+
+{published.to_markdown(facts.tables["fields"])}
+
+# Ziele und Maßnahmen
+
+Stand der Ziele des Integrationskonzepts: Abstand zum geradlinigen Pfad vom Ausgangs- zum
+Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
+
+{published.to_markdown(facts.tables["goals"])}
+"""]
+    for name in facts.figures:
+        if name.startswith("ind_"):
+            row = facts.overview[facts.overview["indicator_id"] == name[4:]].iloc[0]
+            parts.append(f"![{row['name']}]({name}.png){{width=80%}}\n\n"
+                         f"*Quelle: {facts.source('Controlling-Indikatoren')}*\n")
+    if not facts.has_measures:
+        parts.append("**Maßnahmen:** Die Maßnahmen des Integrationskonzepts und ihr "
+                     "Umsetzungsstand sind in der Datenbank noch nicht erfasst; sie werden "
+                     "hier ausgewiesen, sobald das Controlling-Modul sie führt.\n")
+    rows = "\n".join(f"| {ACTOR_TYPES_DE.get(r.actor_type, r.actor_type)} | {r.actors} | "
+                     f"{int(r.members)} |" for r in facts.network.itertuples())
+    parts.append(f"""
+# Netzwerkarbeit
+
+| Akteurstyp | Akteure | davon im Netzwerk |
+|:---|---:|---:|
+{rows}
+
+: Akteure mit Angeboten im {c.area_name}
+
+*Quelle: {facts.source("Akteursverzeichnis der Bestandsaufnahme")}*
+
+Netzwerktreffen, Teilnahme und Arbeitsgruppen sind in der Datenbank noch nicht erfasst und
+werden daher nicht ausgewiesen.
+
+# ESF-Projektkennzahlen
+""")
+    if facts.esf.empty:
+        parts.append("Für dieses Gebiet ist kein ESF-Projekt erfasst.\n")
+    for p in facts.esf.itertuples():
+        parts.append(f"""| Kennzahl | Wert |
+|:---|---:|
+| Projekt | {p.project_id} |
+| Laufzeit | {fmt.day(p.start_date)} – {fmt.day(p.end_date)} |
+| Zuwendungsfähige Ausgaben (ESF-Zuschuss) | {_money(p.eligible_cost)} |
+| Gesamtkosten | {_money(p.total_cost)} |
+| Kofinanzierungssatz | {fmt.number(p.cofinancing_rate * 100, 0)} % |
+
+: {p.title}
+
+*Quelle: {facts.source(str(p.source))}*
+""")
+    parts.append("\n# Fazit\n\n" + (conclusions_text or (
+        f"*Das Fazit schreibt das Integrationsmanagement. Legen Sie dazu die Datei "
+        f"`{conclusions_path}` an (Markdown); der nächste Lauf übernimmt sie hier.*")) + "\n")
+    definitions = "\n".join(f"- **{r['name']}** ({r['unit']}): {r.get('definition', '')}"
+                            for _, r in facts.overview.iterrows())
+    sources = "\n".join(f"- {src}" for src in [*c.sources, GEO_ATTRIBUTION])
+    parts.append(f"""
+# Anhang
+
+## Definitionen
+
+{definitions}
+
+## Zeichenerklärung und Geheimhaltung
+
+„.“ = Zahlenwert geheim zu halten (zu kleine Fallzahl) · „–“ = keine Angabe.
+{facts.rule} Zahlen aus amtlichen Tabellen werden mit ihrer veröffentlichten Rundung übernommen.
+
+## Quellen und Datenstand
+
+{sources}
+
+Datenstand {stand}.
+
+## Reproduzierbarkeit
+
+{facts.repro()}
+""")
+    return "\n".join(parts)
