@@ -51,35 +51,30 @@ def ensure_venv(extras: str) -> None:
     stamp.write_text(digest)
 
 
-def ensure_chromium() -> None:
-    """The browser test uses Debian's Chromium; install it with apt when we may."""
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
-        return
-    apt = shutil.which("apt-get")
-    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
-        say("Installiere Chromium für den Browser-Test (apt-get)")
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        run(apt, "update", "-qq", env=env, stdout=subprocess.DEVNULL)
-        run(apt, "install", "-y", "-qq", "chromium", env=env, stdout=subprocess.DEVNULL)
-    if not shutil.which("chromium"):
-        say("Chromium ist nicht installiert: der Browser-Test wird übersprungen "
-            "(Debian/Ubuntu: sudo apt-get install chromium)")
+# Debian tools the tests drive for real: command → (package, what needs it).
+TEST_TOOLS = {
+    "chromium": ("chromium", "Browser-Test der HTML-Berichte"),
+    "soffice": ("libreoffice-impress", "Folien-Test (PowerPoint in LibreOffice öffnen)"),
+    "pdftoppm": ("poppler-utils", "PDF-Seiten als Bild prüfen"),
+}
 
 
-def ensure_office_tools() -> None:
-    """The publishing tests open the deck in LibreOffice and look at PDF pages (pdftoppm)."""
-    if shutil.which("soffice") and shutil.which("pdftoppm"):
-        return
+def ensure_test_tools() -> None:
+    """Install missing Debian tools with apt when we may; otherwise say which tests will skip."""
+    missing = {cmd: spec for cmd, spec in TEST_TOOLS.items() if not shutil.which(cmd)}
     apt = shutil.which("apt-get")
-    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
-        say("Installiere LibreOffice Impress und poppler-utils für die Veröffentlichungs-Tests")
+    if missing and apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        packages = sorted({package for package, _ in missing.values()})
+        say(f"Installiere für die Tests: {', '.join(packages)} (apt-get)")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         run(apt, "update", "-qq", env=env, stdout=subprocess.DEVNULL)
-        run(apt, "install", "-y", "-qq", "--no-install-recommends", "libreoffice-impress",
-            "poppler-utils", env=env, stdout=subprocess.DEVNULL)
-    if not shutil.which("soffice"):
-        say("LibreOffice ist nicht installiert: der Folien-Test wird übersprungen "
-            "(Debian/Ubuntu: sudo apt-get install libreoffice-impress poppler-utils)")
+        for package in packages:  # LibreOffice without its (large) recommended extras
+            lean = ["--no-install-recommends"] if package.startswith("libreoffice") else []
+            run(apt, "install", "-y", "-qq", *lean, package, env=env, stdout=subprocess.DEVNULL)
+    for cmd, (package, purpose) in TEST_TOOLS.items():
+        if not shutil.which(cmd):
+            say(f"{cmd} fehlt: {purpose} wird übersprungen "
+                f"(Debian/Ubuntu: sudo apt-get install {package})")
 
 
 def main(argv: list[str]) -> int:
@@ -89,8 +84,7 @@ def main(argv: list[str]) -> int:
         return run(BIN / "monitoring", "demo", *rest)
     if task == "test":
         ensure_venv("test")
-        ensure_chromium()
-        ensure_office_tools()
+        ensure_test_tools()
         return run(PYTHON, "-m", "pytest", *rest)
     if task == "lab":
         ensure_venv("lab")

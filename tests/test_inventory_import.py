@@ -120,6 +120,11 @@ def test_same_file_twice_changes_nothing_and_changed_file_keeps_history(
     assert _state(writable_store) == before
     # The same content saved again (new file, new hash) writes nothing either.
     again = fill(template, tmp_path / "v1b.xlsx")
+    import openpyxl  # saved again by a partner: same content, other bytes (not only a new mtime)
+    workbook = openpyxl.load_workbook(again)
+    workbook.properties.title = "erneut gespeichert"
+    workbook.save(again)
+    assert again.read_bytes() != first.read_bytes()
     with open_store(writable_store, read_only=False) as store:
         result = import_file(store, again, as_of=date(2025, 7, 1))
     assert result.counts["unverändert"] == 3 and not result.changed

@@ -154,15 +154,8 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
                         if (m := re.fullmatch(r"(\d+)_variable_code", c))})
     rows: list[dict[str, object]] = []
     for i, rec in enumerate(frame.to_dict("records"), start=2):
-        region, attrs = None, []
-        for n in variables:
-            var = rec[f"{n}_variable_code"].strip()
-            code = rec[f"{n}_variable_attribute_code"].strip()
-            if var in REGION_VARIABLES:
-                region = code
-            else:
-                if code.upper() not in TOTAL_CODES:  # totals ("Insgesamt") are no filter
-                    attrs.append(f"{var}={code}")
+        region, attrs = _region_and_filters(
+            rec, variables, "{}_variable_code", "{}_variable_attribute_code")
         if region is None:
             problems.append(problem(name, i, "n_variable_code", "—",
                                     "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))
@@ -188,6 +181,24 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
     return Parsed("ffcsv", None, _frame(rows), problems)
 
 
+def _region_and_filters(rec: dict[str, str], numbers: list[int], variable: str,
+                        attribute: str) -> tuple[str | None, list[str]]:
+    """The region code and the other classifying attributes (``VAR=CODE``) of one row.
+
+    `variable` / `attribute` are column-name patterns with ``{}`` for the variable number,
+    which differ between the current and the old flat-file layout.
+    """
+    region, attrs = None, []
+    for n in numbers:
+        var = rec[variable.format(n)].strip()
+        code = rec[attribute.format(n)].strip()
+        if var in REGION_VARIABLES:
+            region = code
+        elif code.upper() not in TOTAL_CODES:  # totals ("Insgesamt") are no filter
+            attrs.append(f"{var}={code}")
+    return region, attrs
+
+
 def _parse_old(text: str, name: str) -> Parsed:
     frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
     frame.columns = [c.strip() for c in frame.columns]
@@ -202,15 +213,8 @@ def _parse_old(text: str, name: str) -> Parsed:
             [problem(name, 1, None, ";".join(frame.columns), "Spalte CODE__Bezeichnung__Einheit")])
     rows: list[dict[str, object]] = []
     for i, rec in enumerate(frame.to_dict("records"), start=2):
-        region, attrs = None, []
-        for n in merkmale:
-            var = rec[f"{n}_Merkmal_Code"].strip()
-            code = rec[f"{n}_Auspraegung_Code"].strip()
-            if var in REGION_VARIABLES:
-                region = code
-            else:
-                if code.upper() not in TOTAL_CODES:  # totals ("Insgesamt") are no filter
-                    attrs.append(f"{var}={code}")
+        region, attrs = _region_and_filters(rec, merkmale, "{}_Merkmal_Code",
+                                            "{}_Auspraegung_Code")
         if region is None:
             problems.append(problem(name, i, "n_Merkmal_Code", "—",
                                     "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))

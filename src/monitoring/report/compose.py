@@ -94,9 +94,9 @@ def compose(spec: ReportSpec, directory: Path) -> nbformat.NotebookNode:
     cells.extend(c for c in last.cells if "footer" in _tags(c))
     report = nbformat.v4.new_notebook(cells=cells, metadata=first.metadata)
     report.metadata["title"] = spec.title
-    nbformat.validator.normalize(report)
-    for i, cell in enumerate(report.cells):
+    for i, cell in enumerate(report.cells):  # section ids may collide: renumber first
         cell["id"] = f"c{i:03d}"
+    nbformat.validator.normalize(report)
     return report
 
 

@@ -2,8 +2,8 @@
 
 `collect` reads the store once and computes everything both formats show (disclosure-
 controlled); `markdown` writes the evaluation report as pandoc Markdown with static figures,
-which `report.pdf` turns into the printable PDF. What the store does not hold yet (measures,
-network meetings) is named as not yet available, never invented.
+which `report.pdf` turns into the printable PDF. What the store does not hold for an area
+(no measures, no network meetings) is named as not available, never invented.
 """
 
 from __future__ import annotations
@@ -38,7 +38,9 @@ class DistrictFacts:
     overview: pd.DataFrame          # indicators with status (rates already protected)
     esf: pd.DataFrame
     network: pd.DataFrame
-    has_measures: bool
+    measures: pd.DataFrame           # the area's measures of the integration concept
+    controlling_summary: list[str]   # German sentences that only state counts
+    activity: dict[str, object]      # network meetings, active share, working groups
     rule: str
     created: datetime = field(default_factory=datetime.now)
 
@@ -141,10 +143,44 @@ def collect(store: Store, area_code: str, period: str, *,
     network = (mine.groupby("actor_type").agg(actors=("actor_id", "size"),
                                               members=("network_member", "sum"))
                .reset_index().sort_values("actors", ascending=False))
-    has_measures = "measure" in set(store.query(
-        "SELECT table_name FROM information_schema.tables")["table_name"])
+    from monitoring.inventory.analysis import network_figures
+
+    controlling = views.controlling(store, ctx, panel)
     return DistrictFacts(ctx, views.coverage_summary(cov, ctx), tables, figures, overview, esf,
-                         network, has_measures, municipalities.rule)
+                         network, controlling["measures"], controlling["summary"],
+                         network_figures(store, ctx), municipalities.rule)
+
+
+def _measures_markdown(facts: DistrictFacts) -> str:
+    summary = " ".join(facts.controlling_summary)
+    if facts.measures.empty:
+        return (f"{summary}\n\n**Maßnahmen:** Für dieses Gebiet sind keine Maßnahmen des "
+                "Integrationskonzepts erfasst.\n")
+    rows = []
+    for m in facts.measures.sort_values(["field", "title"]).itertuples():
+        period = " – ".join(fmt.day(pd.Timestamp(d).date()) if pd.notna(d) else "offen"
+                            for d in (m.start_date, m.end_date))
+        budget = _money(m.budget) if pd.notna(m.budget) else "–"
+        rows.append(f"| {m.title} | {m.actor or '–'} | {period} | {m.status_label} | {budget} |")
+    return (f"{summary}\n\n| Maßnahme | verantwortlich | Zeitraum | Stand | Budget |\n"
+            "|:---|:---|:---|:---|---:|\n" + "\n".join(rows)
+            + f"\n\n: Maßnahmen des Integrationskonzepts\n\n"
+              f"*Quelle: {facts.source('Integrationskonzept (Maßnahmenplanung)')}*\n")
+
+
+def _activity_markdown(facts: DistrictFacts) -> str:
+    activity = facts.activity
+    per_quarter = activity["per_quarter"]
+    if per_quarter.empty or per_quarter["meetings"].sum() == 0:
+        return "Für dieses Gebiet sind keine Netzwerktreffen erfasst."
+    rows = "\n".join(f"| {r.period} | {integer(r.meetings)} |"
+                      for r in per_quarter.itertuples())
+    active = activity["active"]
+    return (f"Arbeitsgruppen: {integer(activity['groups'])}; Anteil der Netzwerkmitglieder mit "
+            f"mindestens einer Teilnahme in den letzten zwölf Monaten: "
+            f"{one_decimal(active['share'] * 100)} %.\n\n| Quartal | Treffen |\n|:---|---:|\n"
+            f"{rows}\n\n: Netzwerk- und Arbeitsgruppentreffen je Quartal\n\n"
+            f"*Quelle: {facts.source('Netzwerkdokumentation der Bestandsaufnahme')}*")
 
 
 def conclusions(folder: Path, area_code: str, year: int) -> str | None:
@@ -210,10 +246,7 @@ Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
             row = facts.overview[facts.overview["indicator_id"] == name[4:]].iloc[0]
             parts.append(f"![{row['name']}]({name}.png){{width=80%}}\n\n"
                          f"*Quelle: {facts.source('Controlling-Indikatoren')}*\n")
-    if not facts.has_measures:
-        parts.append("**Maßnahmen:** Die Maßnahmen des Integrationskonzepts und ihr "
-                     "Umsetzungsstand sind in der Datenbank noch nicht erfasst; sie werden "
-                     "hier ausgewiesen, sobald das Controlling-Modul sie führt.\n")
+    parts.append(_measures_markdown(facts))
     rows = "\n".join(f"| {ACTOR_TYPES_DE.get(r.actor_type, r.actor_type)} | {r.actors} | "
                      f"{int(r.members)} |" for r in facts.network.itertuples())
     parts.append(f"""
@@ -227,8 +260,7 @@ Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
 
 *Quelle: {facts.source("Akteursverzeichnis der Bestandsaufnahme")}*
 
-Netzwerktreffen, Teilnahme und Arbeitsgruppen sind in der Datenbank noch nicht erfasst und
-werden daher nicht ausgewiesen.
+{_activity_markdown(facts)}
 
 # ESF-Projektkennzahlen
 """)
