@@ -319,6 +319,7 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int = 1,
                            text=f"{state_name}: {fmt.number(level, decimals)} {unit}".strip())
     fig.update_xaxes(title={"text": unit}, gridcolor="#eeeeee", rangemode="tozero",
                      tickformat=",." + str(decimals) + "f")
+    fig.update_yaxes(automargin=True)
     fig.update_layout(bargap=0.25)
     _layout(fig, height=max(260, 28 * len(peers) + 110), title=title or name)
     return fig
