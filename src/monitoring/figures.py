@@ -287,3 +287,39 @@ def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: st
     fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, hovermode="x unified")
     _layout(fig, height=360, title=title)
     return fig
+
+
+def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int = 1,
+               state_name: str = "Thüringen", title: str | None = None) -> go.Figure:
+    """Bar chart of one indicator for the report's district and its peers, state as a line.
+
+    `data` is `views.peer_table` after disclosure control: one row per district of the same
+    kind (column ``own`` marks the report's district) plus the state row (``kind`` = Land).
+    Districts without a publishable value are listed with "–" instead of a bar, so a missing
+    bar is never mistaken for zero.
+    """
+    import plotly.graph_objects as go
+
+    frame = require(data, "Der Vergleichsbalken").frame
+    state = frame[frame["kind"] == "Land"]
+    peers = frame[frame["kind"] != "Land"].sort_values("value", na_position="first", kind="stable")
+    labels = [f"{n} {fmt.MISSING}" if pd.isna(v) else str(n)
+              for n, v in zip(peers["name"], peers["value"])]
+    colours = [ACCENT if own else "#9ecae1" for own in peers["own"]]
+    text = [fmt.MISSING if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
+            for v in peers["value"]]
+    fig = go.Figure(go.Bar(x=peers["value"], y=labels, orientation="h", marker={"color": colours},
+                           text=text, textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))
+    if not state.empty and pd.notna(state["value"].iloc[0]):
+        level = float(state["value"].iloc[0])
+        fig.add_vline(x=level, line={"color": STATE_COLOUR, "dash": "dash", "width": 2})
+        fig.add_annotation(x=level, y=1, yref="paper", showarrow=False, xanchor="left",
+                           yanchor="bottom", font={"size": 11},
+                           text=f"{state_name}: {fmt.number(level, decimals)} {unit}".strip())
+    fig.update_xaxes(title={"text": unit}, gridcolor="#eeeeee", rangemode="tozero",
+                     tickformat=",." + str(decimals) + "f")
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(bargap=0.25)
+    _layout(fig, height=max(260, 28 * len(peers) + 110), title=title or name)
+    return fig

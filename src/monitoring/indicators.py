@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring.areas import PARTIAL, harmonise, harmonise_sum, split_partial
+from monitoring.errors import PeriodError
 from monitoring.periods import Quarter
 
 PANEL_COLUMNS = ["indicator_id", "area_code", "period", "value", "numerator", "denominator",
@@ -103,6 +104,38 @@ def series(panel: pd.DataFrame, indicator_id: str, area_code: str, *,
     })
     out.index.name = "period"
     return out.reset_index().sort_values("period", ignore_index=True)
+
+
+def period_range(panel: pd.DataFrame, indicator_id: str, area_code: str, start: str, end: str,
+                 *, state_code: str) -> pd.DataFrame:
+    """One indicator for one area over the quarters `start` … `end`, with changes.
+
+    Columns: period, value, numerator, denominator, state_value, vs_previous (change against
+    the quarter before), vs_year_ago (against the same quarter a year earlier). Every quarter
+    of the range gets a row (NaN where nothing was observed), and the changes look outside the
+    range where needed, so the first rows have a change whenever the earlier quarter exists.
+    Changes are differences in the indicator's unit (percentage points for rates).
+    """
+    first, last = Quarter.parse(start), Quarter.parse(end)
+    if last < first:
+        raise PeriodError(f"Der Zeitraum {start} bis {end} endet vor seinem Beginn. Geben Sie "
+                          "das frühere Quartal zuerst an.")
+    full = series(panel, indicator_id, area_code, state_code=state_code).set_index("period")
+    periods = [str(first + i) for i in range(_quarters_between(first, last) + 1)]
+    value = full["value"]
+
+    def shifted(by: int) -> list[float]:
+        return [float(value.get(str(Quarter.parse(p) - by), np.nan)) for p in periods]
+
+    out = full.reindex(periods)
+    out["vs_previous"] = out["value"].to_numpy(float) - np.array(shifted(1))
+    out["vs_year_ago"] = out["value"].to_numpy(float) - np.array(shifted(4))
+    out.index.name = "period"
+    return out.reset_index()
+
+
+def _quarters_between(first: Quarter, last: Quarter) -> int:
+    return (last.year * 4 + last.quarter) - (first.year * 4 + first.quarter)
 
 
 def expected_on_path(target: pd.Series, period: str) -> float:
