@@ -92,10 +92,10 @@ def compose(spec: ReportSpec, directory: Path) -> nbformat.NotebookNode:
                 continue
             cells.append(cell)
     cells.extend(c for c in last.cells if "footer" in _tags(c))
+    for i, cell in enumerate(cells):  # section ids may collide (c000 …): renumber first
+        cell["id"] = f"c{i:03d}"
     report = nbformat.v4.new_notebook(cells=cells, metadata=first.metadata)
     report.metadata["title"] = spec.title
-    for i, cell in enumerate(report.cells):  # section ids may collide: renumber first
-        cell["id"] = f"c{i:03d}"
     nbformat.validator.normalize(report)
     return report
 
