@@ -45,6 +45,7 @@ def test_grid_as_demand_writes_table_and_gap_list(demo_store_path: Path, tmp_pat
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "Gitterzellen: 8, davon 1 ohne veröffentlichte Zahl und 1 außerhalb" in printed
+    assert printed.startswith("Demodaten – fiktiv")
     table = pd.read_csv(out, sep=";", decimal=",", dtype={"Gemeindeschlüssel": str})
     gaps = pd.read_csv(tmp_path / "out" / "erreichbarkeit_luecken.csv", sep=";", decimal=",",
                        dtype={"Gemeindeschlüssel": str})
@@ -62,6 +63,7 @@ def test_grid_as_demand_writes_table_and_gap_list(demo_store_path: Path, tmp_pat
     assert set(gaps["Gemeindeschlüssel"]) <= set(table["Gemeindeschlüssel"])
     assert (gaps["Anteil am Kreismittel (%)"].fillna(0) < 50).all()
     assert table["Plätze je 1.000"].ge(0).all()
+    assert (table["Hinweis"] == "Demodaten – fiktiv").all()
 
 
 def test_bad_grid_row_is_an_error_and_nothing_is_written(

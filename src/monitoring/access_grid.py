@@ -97,9 +97,15 @@ def grid_access(store: Store, grid_path: str | os.PathLike[str], *, area_code: s
             out.append(part.assign(field=field, label=labels[field],
                                    name=part["area_code"].map(names)))
     table, gaps = (pd.concat(parts, ignore_index=True) for parts in (tables, gap_lists))
+    table, gaps = _german(table), _german(gaps, gap=True)
+    method = acc.describe(settings.decay(), catchment_m=settings.catchment_m)
+    if store.is_demo:  # every output of demo data says so, in each file and on screen
+        from monitoring.demo import DEMO_LABEL
+
+        table["Hinweis"] = gaps["Hinweis"] = DEMO_LABEL
+        method = f"{DEMO_LABEL}. {method}"
     return GridAccess(
-        table=_german(table), gaps=_german(gaps, gap=True),
-        method=acc.describe(settings.decay(), catchment_m=settings.catchment_m),
+        table=table, gaps=gaps, method=method,
         counts={"cells": len(grid.cells), "withheld": grid.withheld,
                 "outside": int((~inside).sum()), "district_cells": int(own.sum())})
 

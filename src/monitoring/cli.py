@@ -432,7 +432,8 @@ def _erreichbarkeit(args: argparse.Namespace) -> int:
     say(f"Lückenliste (unter {fmt.number(settings.gap_fraction * 100)} % des "
         f"Kreismittels): {len(result.gaps)} Einträge")
     for row in result.gaps.itertuples(index=False):
-        say("  " + " · ".join(str(v) for v in row))
+        say("  " + " · ".join(fmt.number(v, 1) if isinstance(v, float) else str(v)
+                              for v in row))
     if args.out:
         for path in write_tables(result, args.out):
             say(f"Geschrieben: {path}")
