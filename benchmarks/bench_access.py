@@ -3,7 +3,7 @@
 Plain script, no assertions: it prints times, peak memory and ratios. CPU is shared with other
 work on this machine, so timings are noisy; run it twice before drawing conclusions.
 
-    .venv/bin/python benchmarks/bench_access.py            # everything (about 5–8 minutes)
+    .venv/bin/python benchmarks/bench_access.py            # everything (about 15 minutes on a shared machine; access at 30 km dominates)
     .venv/bin/python benchmarks/bench_access.py --quick    # 10 km only, small national run
     .venv/bin/python benchmarks/bench_access.py --skip-national
 

@@ -302,3 +302,25 @@ def test_recomputing_pairs_in_step_two_gives_the_same_result(cache_pairs: int) -
                             cache_pairs=cache_pairs)
     assert full.demand["offers_in_reach"].sum() > 10 * 3000  # the cache really runs out
     np.testing.assert_array_equal(part.demand["access"], full.demand["access"])
+
+
+@pytest.mark.parametrize("decay", [weights.uniform(), weights.luo_qi(3000.0),
+                                   weights.gaussian(1500.0)])
+def test_in_place_weights_equal_the_weight_function_bit_for_bit(decay: weights.Decay) -> None:
+    cost = np.array([[0.0, 999.9, 1000.0, 2999.0], [3000.0, 3000.0000001, 4500.0, 1e6]])
+    inside = cost <= 3000.0
+    expected = np.where(inside, decay(cost), 0.0)
+    np.testing.assert_array_equal(decay.weigh_in_place(cost.copy(), inside), expected)
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_result_does_not_depend_on_threads_or_block_size(workers: int) -> None:
+    demand, supply = generated(1500, 90, 3)
+    d = acc.points(demand, value="pop", id_column="geoid", kind="Nachfrage")
+    s = acc.points(supply, value="places", id_column="sid", kind="Angebote")
+    base = acc.two_step_fca(d, s, catchment_m=15000, decay=weights.gaussian(7000), workers=1)
+    other = acc.two_step_fca(d, s, catchment_m=15000, decay=weights.gaussian(7000),
+                             workers=workers, block_elements=500, cell_m=2000)
+    np.testing.assert_array_equal(other.demand["offers_in_reach"],
+                                  base.demand["offers_in_reach"])
+    np.testing.assert_allclose(other.demand["access"], base.demand["access"], rtol=1e-12)

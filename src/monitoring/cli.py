@@ -122,6 +122,21 @@ def build_parser() -> argparse.ArgumentParser:
         if name != "angebote":  # the inventory always writes its error workbook next to the file
             p.add_argument("--fehlerbericht", help="bei Fehlern: Liste als CSV hierhin schreiben")
 
+    err = sub.add_parser("erreichbarkeit", help="Erreichbarkeit (E2SFCA) mit dem Zensus-Gitter "
+                                                "als Nachfrage, je Gemeinde eines Kreises")
+    err.add_argument("--gitter", required=True, metavar="DATEI",
+                     help="Zensus-2022-Gitter (CSV, z. B. Zensus2022_Bevoelkerungszahl_1km-Gitter.csv)")
+    err.add_argument("--area", required=True, metavar="SCHLÜSSEL", help="Kreis")
+    err.add_argument("--period", required=True, metavar="QUARTAL", help="z. B. 2025-Q4")
+    err.add_argument("--feld", action="append", metavar="FELD",
+                     help="nur dieses Handlungsfeld (mehrfach möglich; Standard: alle)")
+    err.add_argument("--einzugsbereich-km", type=float, default=30.0, metavar="KM",
+                     help="Einzugsbereich in km (Standard: 30; Luo-Qi-Stufen 1/0,68/0,22)")
+    err.add_argument("--gruppe", default="auslaender",
+                     help="Zielgruppe (Bevölkerungsgruppe in der Datenbank; Standard: auslaender)")
+    err.add_argument("--out", metavar="DATEI", help="Zieldatei .csv oder .xlsx (Standard: "
+                                                    "nur Lückenliste anzeigen)")
+    err.add_argument("--store", default=None, help="Datenbankdatei")
     exp = sub.add_parser("export", help="Bestand (Excel/GeoPackage) oder Indikatorpanel "
                                         "(CSV/Excel) exportieren")
     exports = exp.add_subparsers(dest="kind", required=True, metavar="ART", parser_class=_Parser)
@@ -388,7 +403,45 @@ def _areas(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": _run, "veroeffentlichen": _publish, "demo": _demo, "upgrade": _upgrade,
+def _erreichbarkeit(args: argparse.Namespace) -> int:
+    from monitoring import fmt
+    from monitoring.access_grid import grid_access, write_tables
+    from monitoring.access_views import AccessSettings
+    from monitoring.errors import ConfigError
+    from monitoring.store import open_store
+
+    if not Path(args.gitter).is_file():
+        raise ConfigError(f"Die Gitterdatei „{args.gitter}“ gibt es nicht.")
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise ConfigError(f"Ausgabedatei „{args.out}“: erwartet die Endung .csv oder .xlsx.")
+    settings = AccessSettings(catchment_m=args.einzugsbereich_km * 1000,
+                              population_group=args.gruppe)
+    with open_store(args.store, read_only=True) as store:
+        result = grid_access(store, args.gitter, area_code=args.area, period=args.period,
+                             fields=args.feld, settings=settings)
+    console = _console()
+
+    def say(text: str) -> None:  # one line per message, no markup in names
+        console.print(text, soft_wrap=True, markup=False)
+
+    c = result.counts
+    say(f"{result.method}. Gitterzellen: {fmt.number(c['cells'])}, davon "
+        f"{fmt.number(c['withheld'])} ohne veröffentlichte Zahl und "
+        f"{fmt.number(c['outside'])} außerhalb der Gemeinden nicht berücksichtigt; "
+        f"{fmt.number(c['district_cells'])} im Kreis.")
+    say(f"Lückenliste (unter {fmt.number(settings.gap_fraction * 100)} % des "
+        f"Kreismittels): {len(result.gaps)} Einträge")
+    for row in result.gaps.itertuples(index=False):
+        say("  " + " · ".join(fmt.number(v, 1) if isinstance(v, float) else str(v)
+                              for v in row))
+    if args.out:
+        for path in write_tables(result, args.out):
+            say(f"Geschrieben: {path}")
+    return EXIT_OK
+
+
+COMMANDS = {"erreichbarkeit": _erreichbarkeit,
+            "run": _run, "veroeffentlichen": _publish, "demo": _demo, "upgrade": _upgrade,
             "info": _info, "areas": _areas, "import-areas": _import_areas,
             "template": _template, "import": _import, "export": _export}
 

@@ -46,6 +46,24 @@ class Decay:
         # Same operation order as access.weights.gaussian, so the floats are identical.
         return np.exp(-cost * cost / (2 * self.sigma**2))
 
+    def weigh_in_place(self, cost: np.ndarray, inside: np.ndarray) -> np.ndarray:
+        """Weights for a float64 cost array, 0 where `inside` is False; `cost` is overwritten
+        and returned. The engine's hot path: no temporary arrays (unmasked in-place ufuncs
+        are several times faster than masked ones or than `__call__` plus a product).
+        Values equal `__call__` bit for bit."""
+        if self.kind == "gaussian":
+            # -(c·c) / (2σ²) equals __call__'s (-c)·c / (2σ²) exactly (negation is exact).
+            np.multiply(cost, cost, out=cost)
+            np.negative(cost, out=cost)
+            np.divide(cost, 2 * self.sigma**2, out=cost)
+            np.exp(cost, out=cost)
+        elif self.kind == "step":
+            cost[...] = self(cost)
+        else:
+            cost.fill(1.0)
+        np.multiply(cost, inside, out=cost)
+        return cost
+
     def describe_de(self, unit: str = "m") -> str:
         """German description for report notes, e.g. „Gauß-Abnahme, σ = 10.000 m“."""
         from monitoring import fmt
