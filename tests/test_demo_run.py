@@ -70,8 +70,8 @@ def test_report_renders_offline_in_chromium(demo_run: Path, artifacts: Path) -> 
         browser.close()
     assert errors == [] and outside == []
     # 2 coverage maps + 2 context-indicator charts + 7 charts with target path + 1 accessibility
-    # map with a Handlungsfeld selector
-    assert charts == 12
+    # map with a Handlungsfeld selector + 7 peer comparisons (one per target indicator)
+    assert charts == 19
     # District map: 22 districts (+ highlight); municipality map: 42 Gemeinden of the Ilm-Kreis.
     assert areas_drawn >= 22 + 1 + 42
     assert lines_drawn >= 9 * 2
