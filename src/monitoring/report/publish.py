@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -29,7 +30,8 @@ from pathlib import Path
 from monitoring import settings as mon_settings
 from monitoring.errors import ReportError
 from monitoring.periods import Quarter
-from monitoring.report import compare, deck, evaluation, pdf, published, scan
+from monitoring.report import compare, deck, evaluation, pdf, published, reveal, scan, site
+from monitoring.report.render import quarto_available
 from monitoring.report.runner import RunLock, _slug, run_quarter
 from monitoring.store import open_store, resolve_path
 from monitoring import views
@@ -77,6 +79,7 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
     _log(target, f"Start Veröffentlichung {quarter} (Schwelle {rule.threshold}, Mindestnenner "
                  f"{rule.min_denominator:g}, Datenbank {store_file})")
 
+    site.check_config(out)  # a broken website config stops the run before anything changes
     started = time.perf_counter()
     say("HTML-Quartalsberichte")
     run = run_quarter(str(quarter), store_path=store_file, out_dir=out, areas=areas,
@@ -109,8 +112,16 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
             _move_into_place(staging, target, entries)
             summary.files = entries + _html_entries(target)
             summary.zip_file = _register_and_zip(target, quarter, summary, rule)
+        except OSError as err:
+            raise _disk_error(err, out) from err
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    site.write_sources(out)
+    if quarto_available():
+        say("Quarto-Website")
+        t = time.perf_counter()
+        site.render(out)
+        summary.seconds["website"] = time.perf_counter() - t
     _log(target, f"Ende: {summary.html_ok} HTML-Berichte, {len(summary.html_failed)} Fehler, "
                  f"{len(summary.files)} Dateien, ZIP {summary.zip_file}")
     return summary
@@ -167,6 +178,15 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     published.write_xlsx(tables, staging / f"{stem}_Tabellen.xlsx")
     timing["tabellen"] = time.perf_counter() - t
     register = [tbl.register() for tbl in tables]
+    extra: list[dict[str, object]] = []
+    if job.get("reveal") == "1":  # Quarto is installed: the deck also as revealjs
+        t = time.perf_counter()
+        reveal.render_deck(reveal.deck_qmd(facts, conclusions_text=text,
+                                           conclusions_path=fazit),
+                           facts.figures["map"], staging / f"{stem}_Kreistag.html")
+        timing["revealjs"] = time.perf_counter() - t
+        extra.append({"file": f"{stem}_Kreistag.html", "format": "html", "area_code": code,
+                      "tables": []})
     entries: list[dict[str, object]] = [
         {"file": f"{stem}_Evaluation.pdf", "format": "pdf", "area_code": code,
          "tables": [facts.tables[k].register() for k in ("municipalities", "fields")]},
@@ -175,6 +195,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
          "tables": register[:1]},
         {"file": f"{stem}_Tabellen.xlsx", "format": "xlsx", "area_code": code,
          "tables": register},
+        *extra,
     ]
     return entries, timing, replace(facts, figures={})
 
@@ -191,7 +212,8 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
         wanted = list(areas) if areas else list(districts(store)["area_code"])
     say(f"PDF, Folien und Tabellen für {len(wanted)} Gebiete")
     jobs = [{"staging": str(staging), "area_code": code, "period": str(quarter),
-             "fazit": str(conclusions_dir)} for code in wanted]
+             "fazit": str(conclusions_dir), "reveal": "1" if quarto_available() else "0"}
+            for code in wanted]
     t_wall = time.perf_counter()
     if workers <= 1 or len(jobs) == 1:
         _init_worker(str(store_file), rule)
@@ -211,7 +233,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
     for district_entries, district_timing, _ in results:
         entries += district_entries
         for key, seconds in district_timing.items():
-            timing[key] += seconds
+            timing[key] = timing.get(key, 0.0) + seconds
     say("Landesweiter Vergleich")
     t = time.perf_counter()
     with open_store(store_file, read_only=True) as store:
@@ -232,7 +254,8 @@ def _move_into_place(staging: Path, target: Path, entries: list[dict[str, object
 
 def _html_entries(target: Path) -> list[dict[str, object]]:
     return [{"file": p.name, "format": "html", "area_code": p.name[:5], "tables": []}
-            for p in sorted(target.glob("16*.html"))] + \
+            for p in sorted(target.glob("16*.html"))
+            if not p.name.endswith("_Kreistag.html")] + \
         [{"file": "index.html", "format": "html", "area_code": "16", "tables": []}]
 
 
@@ -261,6 +284,19 @@ def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,
         archive.write(target / "veroeffentlichung.json", "veroeffentlichung.json")
     os.replace(tmp_zip, target / zip_name)
     return target / zip_name
+
+
+def _disk_error(err: OSError, out: Path) -> Exception:
+    """A full disk (or another OS error) while writing: German message; nothing incomplete was
+    moved into place, the last good outputs stay."""
+    if err.errno == errno.ENOSPC:
+        return ReportError(f"Kein Speicherplatz mehr auf dem Datenträger von {out}. Die "
+                           "Veröffentlichung wurde abgebrochen; die zuletzt veröffentlichten "
+                           "Dateien bleiben unverändert. Geben Sie Speicherplatz frei und starten "
+                           "Sie den Lauf erneut.", detail=str(err))
+    return ReportError(f"Beim Schreiben nach {out} ist ein Fehler aufgetreten "
+                       f"({err.strerror or err}). Die zuletzt veröffentlichten Dateien bleiben "
+                       "unverändert.", detail=str(err))
 
 
 def check_writable(folder: Path) -> None:
