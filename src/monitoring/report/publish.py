@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
@@ -225,8 +226,11 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
                 store.close()  # type: ignore[attr-defined]
             _WORKER.clear()
     else:
+        # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
+        # child can inherit one of their locks held (seen: workers stuck in futex_wait).
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(str(store_file), rule)) as pool:
+                                 initargs=(str(store_file), rule),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             results = list(pool.map(_district_formats, jobs))  # keeps the districts' order
     summary.seconds["formate_wand"] = time.perf_counter() - t_wall
     entries: list[dict[str, object]] = []
