@@ -41,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_publish · {platform.node()} · {os.cpu_count()} CPUs · Python "
           f"{platform.python_version()} · gemeinsam genutzte Maschine: Zeiten verrauscht / "
           "shared machine: timings are noisy")
+    print("  Last / load average (1, 5, 15 min) vorher / before: "
+          + " / ".join(f"{v:.2f}" for v in os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="bench-publish-") as tmp:
         root = Path(tmp)
         store = build_demo_store(root / "demo.duckdb")
@@ -80,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  Verhältnis / ratio ours(all formats)/baseline(HTML only): {wall / baseline:.3f}")
         print(f"  HTML ok {summary.html_ok}, Fehler {len(summary.html_failed)}, "
               f"Geheimhaltungsbefunde {len(summary.findings)}")
+        print("  Last / load average (1, 5, 15 min) nachher / after: "
+              + " / ".join(f"{v:.2f}" for v in os.getloadavg()))
         print(f"RESULT wall_s={wall:.1f} baseline_s={baseline:.1f} ratio={wall / baseline:.3f}")
     return 0
 

@@ -144,3 +144,78 @@ def test_unwritable_output_folder_is_a_clear_error(tmp_path: Path,
     blocker.write_text("kein Ordner")
     assert main(["veroeffentlichen", "--period", "2025-Q4", "--out", str(blocker)]) == 2
     assert "Fehler:" in capsys.readouterr().err
+
+
+def test_quarto_website_sources_list_the_published_files(published: Path) -> None:
+    """The website sources are written without Quarto; every listing entry is a real file."""
+    import yaml
+
+    out = published / "out"
+    config = yaml.safe_load((out / "_quarto.yml").read_text(encoding="utf-8"))
+    assert config["project"]["type"] == "website" and config["lang"] == "de"
+    page = (out / "2025-Q4" / "uebersicht.qmd").read_text(encoding="utf-8")
+    front = yaml.safe_load(page.split("---\n")[1])
+    assert front["title"] == "Integrationsmonitoring – 4. Quartal 2025"
+    assert front["listing"]["contents"] == "berichte.yml"
+    items = yaml.safe_load((out / "2025-Q4" / "berichte.yml").read_text(encoding="utf-8"))
+    paths = [item["path"] for item in items]
+    assert all((out / "2025-Q4" / p).is_file() for p in paths)
+    register = json.loads((out / "2025-Q4" / "veroeffentlichung.json").read_text("utf-8"))
+    assert {a["file"] for a in register["artefacts"]} | {
+        "Integrationsmonitor_2025-Q4.zip"} == set(paths)
+    by_path = {item["path"]: item for item in items}
+    assert by_path["16072_Sonneberg_Evaluation.pdf"]["title"] == "Sonneberg (16072)"
+    assert by_path["16072_Sonneberg_Evaluation.pdf"]["description"] == "Evaluationsbericht (PDF)"
+    index = yaml.safe_load((out / "index.qmd").read_text(encoding="utf-8").split("---\n")[1])
+    assert sorted(out.glob(index["listing"]["contents"])) == [out / "2025-Q4" / "uebersicht.qmd"]
+
+
+def test_broken_quarto_config_stops_before_anything_changes(
+        published: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = published / "out" / "2025-Q4"
+    config = published / "out" / "_quarto.yml"
+    good = config.read_text(encoding="utf-8")
+    before = _digests(folder)
+    html_before = (folder / "16070_Ilm-Kreis.html").stat().st_mtime_ns
+    try:
+        config.write_text("project:\n  type: website\n  render: [index.qmd\n", encoding="utf-8")
+        capsys.readouterr()
+        assert _publish(published) == 2
+        err = capsys.readouterr().err
+        assert "Quarto-Projektdatei" in err and "kein gültiges YAML (Zeile" in err
+        assert "Traceback" not in err
+        config.write_text("project:\n  type: book\n", encoding="utf-8")
+        assert _publish(published) == 2
+        assert "beschreibt keine Website" in capsys.readouterr().err
+    finally:
+        config.write_text(good, encoding="utf-8")
+    assert _digests(folder) == before
+    assert (folder / "16070_Ilm-Kreis.html").stat().st_mtime_ns == html_before
+
+
+def test_full_disk_while_writing_keeps_the_last_good_outputs(
+        published: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """ENOSPC at the OS boundary: the file write of the state comparison (in this process;
+    the format workers are spawned and would not see a patch)."""
+    import errno
+
+    folder = published / "out" / "2025-Q4"
+    before = _digests(folder)
+    register = (folder / "veroeffentlichung.json").read_bytes()
+    real_write = Path.write_text
+
+    def full_disk(self: Path, *args: object, **kwargs: object) -> int:
+        if ".publish-" in str(self.parent):
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real_write(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    capsys.readouterr()
+    assert _publish(published) == 2
+    err = capsys.readouterr().err
+    assert "Kein Speicherplatz mehr" in err and "bleiben unverändert" in err
+    assert "Traceback" not in err
+    assert _digests(folder) == before
+    assert (folder / "veroeffentlichung.json").read_bytes() == register
+    assert not list((published / "out").glob(".2025-Q4.publish-*"))  # staging removed

@@ -14,21 +14,25 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 from monitoring import settings as mon_settings
 from monitoring.errors import ReportError
 from monitoring.periods import Quarter
-from monitoring.report import compare, deck, evaluation, pdf, published, scan
+from monitoring.report import compare, deck, evaluation, pdf, published, reveal, scan, site
+from monitoring.report.render import quarto_available
 from monitoring.report.runner import RunLock, _slug, run_quarter
 from monitoring.store import open_store, resolve_path
 from monitoring import views
@@ -76,6 +80,7 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
     _log(target, f"Start Veröffentlichung {quarter} (Schwelle {rule.threshold}, Mindestnenner "
                  f"{rule.min_denominator:g}, Datenbank {store_file})")
 
+    site.check_config(out)  # a broken website config stops the run before anything changes
     started = time.perf_counter()
     say("HTML-Quartalsberichte")
     run = run_quarter(str(quarter), store_path=store_file, out_dir=out, areas=areas,
@@ -90,7 +95,7 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
         staging.mkdir(parents=True)
         try:
             entries = _write_formats(staging, quarter, store_file, areas, Path(conclusions_dir),
-                                     summary, say)
+                                     summary, say, rule=rule, workers=workers)
             say("Geheimhaltungsprüfung aller Dateien")
             t = time.perf_counter()
             registers = [tbl for e in entries for tbl in e["tables"]]  # type: ignore[union-attr]
@@ -108,62 +113,139 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
             _move_into_place(staging, target, entries)
             summary.files = entries + _html_entries(target)
             summary.zip_file = _register_and_zip(target, quarter, summary, rule)
+        except OSError as err:
+            raise _disk_error(err, out) from err
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    site.write_sources(out)
+    if quarto_available():
+        say("Quarto-Website")
+        t = time.perf_counter()
+        site.render(out)
+        summary.seconds["website"] = time.perf_counter() - t
     _log(target, f"Ende: {summary.html_ok} HTML-Berichte, {len(summary.html_failed)} Fehler, "
                  f"{len(summary.files)} Dateien, ZIP {summary.zip_file}")
     return summary
 
 
+# Per-process state of the format workers: the open store and the indicator panel, which is
+# the same for every district and the most expensive input, are built once per process.
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(store_file: str, rule: mon_settings.Settings) -> None:
+    """Pool initializer: put the run's disclosure rule in force and forget any older state."""
+    mon_settings.apply(rule)
+    _WORKER.clear()
+    _WORKER["store_file"] = store_file
+
+
+def _worker_inputs() -> tuple[object, object]:
+    if "store" not in _WORKER:
+        store = open_store(str(_WORKER["store_file"]), read_only=True)
+        _WORKER["store"] = store
+        _WORKER["panel"] = views.indicator_panel(store)
+    return _WORKER["store"], _WORKER["panel"]
+
+
+def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dict[str, float],
+                                                     evaluation.DistrictFacts]:
+    """Worker: content, PDF, deck and tables of one district, written into the staging folder.
+
+    Returns the register entries, the time per step and the facts without their figures (the
+    state comparison needs context and traffic lights only; PNG bytes need not travel back).
+    """
+    store, panel = _worker_inputs()
+    staging, code, conclusions_dir = Path(job["staging"]), job["area_code"], Path(job["fazit"])
+    quarter = Quarter.parse(job["period"])
+    timing: dict[str, float] = {}
+    t = time.perf_counter()
+    facts = evaluation.collect(store, code, str(quarter), panel=panel)  # type: ignore[arg-type]
+    timing["inhalt"] = time.perf_counter() - t
+    stem = f"{code}_{_slug(facts.ctx.area_name)}"
+    text = evaluation.conclusions(conclusions_dir, code, quarter.year)
+    fazit = conclusions_dir / f"{code}_{quarter.year}.md"
+    t = time.perf_counter()
+    md = evaluation.markdown(facts, conclusions_text=text, conclusions_path=fazit)
+    pdf.write_pdf(md, facts.figures, staging / f"{stem}_Evaluation.pdf")
+    timing["pdf"] = time.perf_counter() - t
+    t = time.perf_counter()
+    deck.write_deck(facts, staging / f"{stem}_Kreistag.pptx", conclusions_text=text,
+                    conclusions_path=fazit)
+    timing["pptx"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tables = [facts.tables["municipalities"], facts.tables["fields"]]
+    (staging / f"{stem}_Gemeinden.csv").write_bytes(published.to_csv(tables[0]))
+    published.write_xlsx(tables, staging / f"{stem}_Tabellen.xlsx")
+    timing["tabellen"] = time.perf_counter() - t
+    register = [tbl.register() for tbl in tables]
+    extra: list[dict[str, object]] = []
+    if job.get("reveal") == "1":  # Quarto is installed: the deck also as revealjs
+        t = time.perf_counter()
+        reveal.render_deck(reveal.deck_qmd(facts, conclusions_text=text,
+                                           conclusions_path=fazit),
+                           facts.figures["map"], staging / f"{stem}_Kreistag.html")
+        timing["revealjs"] = time.perf_counter() - t
+        extra.append({"file": f"{stem}_Kreistag.html", "format": "html", "area_code": code,
+                      "tables": []})
+    entries: list[dict[str, object]] = [
+        {"file": f"{stem}_Evaluation.pdf", "format": "pdf", "area_code": code,
+         "tables": [facts.tables[k].register() for k in ("municipalities", "fields")]},
+        {"file": f"{stem}_Kreistag.pptx", "format": "pptx", "area_code": code, "tables": []},
+        {"file": f"{stem}_Gemeinden.csv", "format": "csv", "area_code": code,
+         "tables": register[:1]},
+        {"file": f"{stem}_Tabellen.xlsx", "format": "xlsx", "area_code": code,
+         "tables": register},
+        *extra,
+    ]
+    return entries, timing, replace(facts, figures={})
+
+
 def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
                    areas: Sequence[str] | None, conclusions_dir: Path, summary: PublishSummary,
-                   say: Callable[[str], None]) -> list[dict[str, object]]:
-    entries: list[dict[str, object]] = []
+                   say: Callable[[str], None], *, rule: mon_settings.Settings,
+                   workers: int = 2) -> list[dict[str, object]]:
+    """PDF, deck and tables per district in a pool of `workers` processes (like the HTML
+    reports), then the state comparison in this process. Per-step times are summed over the
+    districts (CPU seconds of the workers, not wall time)."""
     timing = dict.fromkeys(("inhalt", "pdf", "pptx", "tabellen", "vergleich"), 0.0)
     with open_store(store_file, read_only=True) as store:
         wanted = list(areas) if areas else list(districts(store)["area_code"])
-        say(f"PDF, Folien und Tabellen für {len(wanted)} Gebiete")
-        all_facts = []
-        panel = views.indicator_panel(store)  # the same for every district: compute once
-        for code in wanted:
-            t = time.perf_counter()
-            facts = evaluation.collect(store, code, str(quarter), panel=panel)
-            all_facts.append(facts)
-            timing["inhalt"] += time.perf_counter() - t
-            stem = f"{code}_{_slug(facts.ctx.area_name)}"
-            text = evaluation.conclusions(conclusions_dir, code, quarter.year)
-            fazit = conclusions_dir / f"{code}_{quarter.year}.md"
-            t = time.perf_counter()
-            md = evaluation.markdown(facts, conclusions_text=text, conclusions_path=fazit)
-            pdf.write_pdf(md, facts.figures, staging / f"{stem}_Evaluation.pdf")
-            timing["pdf"] += time.perf_counter() - t
-            t = time.perf_counter()
-            deck.write_deck(facts, staging / f"{stem}_Kreistag.pptx", conclusions_text=text,
-                            conclusions_path=fazit)
-            timing["pptx"] += time.perf_counter() - t
-            t = time.perf_counter()
-            tables = [facts.tables["municipalities"], facts.tables["fields"]]
-            (staging / f"{stem}_Gemeinden.csv").write_bytes(published.to_csv(tables[0]))
-            published.write_xlsx(tables, staging / f"{stem}_Tabellen.xlsx")
-            timing["tabellen"] += time.perf_counter() - t
-            register = [tbl.register() for tbl in tables]
-            entries += [
-                {"file": f"{stem}_Evaluation.pdf", "format": "pdf", "area_code": code,
-                 "tables": [facts.tables[k].register() for k in ("municipalities", "fields")]},
-                {"file": f"{stem}_Kreistag.pptx", "format": "pptx", "area_code": code,
-                 "tables": []},
-                {"file": f"{stem}_Gemeinden.csv", "format": "csv", "area_code": code,
-                 "tables": register[:1]},
-                {"file": f"{stem}_Tabellen.xlsx", "format": "xlsx", "area_code": code,
-                 "tables": register},
-            ]
-        say("Landesweiter Vergleich")
-        t = time.perf_counter()
-        table = compare.write_comparison(store, str(quarter), all_facts,
+    say(f"PDF, Folien und Tabellen für {len(wanted)} Gebiete")
+    jobs = [{"staging": str(staging), "area_code": code, "period": str(quarter),
+             "fazit": str(conclusions_dir), "reveal": "1" if quarto_available() else "0"}
+            for code in wanted]
+    t_wall = time.perf_counter()
+    if workers <= 1 or len(jobs) == 1:
+        _init_worker(str(store_file), rule)
+        try:
+            results = [_district_formats(job) for job in jobs]
+        finally:
+            store = _WORKER.pop("store", None)
+            if store is not None:
+                store.close()  # type: ignore[attr-defined]
+            _WORKER.clear()
+    else:
+        # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
+        # child can inherit one of their locks held (seen: workers stuck in futex_wait).
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                 initargs=(str(store_file), rule),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_district_formats, jobs))  # keeps the districts' order
+    summary.seconds["formate_wand"] = time.perf_counter() - t_wall
+    entries: list[dict[str, object]] = []
+    for district_entries, district_timing, _ in results:
+        entries += district_entries
+        for key, seconds in district_timing.items():
+            timing[key] = timing.get(key, 0.0) + seconds
+    say("Landesweiter Vergleich")
+    t = time.perf_counter()
+    with open_store(store_file, read_only=True) as store:
+        table = compare.write_comparison(store, str(quarter), [r[2] for r in results],
                                          staging / "Landesvergleich.html")
-        timing["vergleich"] = time.perf_counter() - t
-        entries.append({"file": "Landesvergleich.html", "format": "html", "area_code": "16",
-                        "tables": [table.register()]})
+    timing["vergleich"] = time.perf_counter() - t
+    entries.append({"file": "Landesvergleich.html", "format": "html", "area_code": "16",
+                    "tables": [table.register()]})
     summary.seconds.update(timing)
     return entries
 
@@ -176,7 +258,8 @@ def _move_into_place(staging: Path, target: Path, entries: list[dict[str, object
 
 def _html_entries(target: Path) -> list[dict[str, object]]:
     return [{"file": p.name, "format": "html", "area_code": p.name[:5], "tables": []}
-            for p in sorted(target.glob("16*.html"))] + \
+            for p in sorted(target.glob("16*.html"))
+            if not p.name.endswith("_Kreistag.html")] + \
         [{"file": "index.html", "format": "html", "area_code": "16", "tables": []}]
 
 
@@ -205,6 +288,19 @@ def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,
         archive.write(target / "veroeffentlichung.json", "veroeffentlichung.json")
     os.replace(tmp_zip, target / zip_name)
     return target / zip_name
+
+
+def _disk_error(err: OSError, out: Path) -> Exception:
+    """A full disk (or another OS error) while writing: German message; nothing incomplete was
+    moved into place, the last good outputs stay."""
+    if err.errno == errno.ENOSPC:
+        return ReportError(f"Kein Speicherplatz mehr auf dem Datenträger von {out}. Die "
+                           "Veröffentlichung wurde abgebrochen; die zuletzt veröffentlichten "
+                           "Dateien bleiben unverändert. Geben Sie Speicherplatz frei und starten "
+                           "Sie den Lauf erneut.", detail=str(err))
+    return ReportError(f"Beim Schreiben nach {out} ist ein Fehler aufgetreten "
+                       f"({err.strerror or err}). Die zuletzt veröffentlichten Dateien bleiben "
+                       "unverändert.", detail=str(err))
 
 
 def check_writable(folder: Path) -> None:

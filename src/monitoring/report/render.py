@@ -7,6 +7,7 @@ nbconvert with our template, code hidden, plotly.js inlined once, no external re
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -71,6 +72,13 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                                      "language_code": "de"})
             tmp.write_text(body, encoding="utf-8")
         os.replace(tmp, out)
+    except OSError as err:
+        if err.errno == errno.ENOSPC:
+            raise ReportError(f"Kein Speicherplatz mehr auf dem Datenträger: {out.name} konnte "
+                              "nicht geschrieben werden. Die zuletzt erstellte Fassung bleibt "
+                              "unverändert; geben Sie Speicherplatz frei und starten Sie den "
+                              "Lauf erneut.", detail=str(err)) from err
+        raise
     finally:
         tmp.unlink(missing_ok=True)
     return out.stat().st_size

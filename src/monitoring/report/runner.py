@@ -127,13 +127,17 @@ def _execute_one(job: dict[str, str]) -> ReportResult:
     staging = Path(job["staging"])
     executed_path = staging / "_notebooks" / f"{job['area_code']}.ipynb"
     try:
-        pm.execute_notebook(
+        # request_save_on_cell_execute=False: papermill would otherwise rewrite (and validate)
+        # the whole growing notebook before every cell – with the inlined figures that was
+        # more than half of a district's run. It still writes the notebook once at the end,
+        # and on a failing cell (with the error marked) before raising, for `_fehler/`.
+        executed = pm.execute_notebook(
             job["notebook"], str(executed_path), kernel_name="python3",
             parameters={"area_code": job["area_code"], "period": job["period"],
                         "store_path": job["store_path"]},
             cwd=job["cwd"], progress_bar=False, log_output=False, start_timeout=120,
+            request_save_on_cell_execute=False,
             extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no kernel chatter on stderr
-        executed = nbformat.read(executed_path, as_version=4)
         size = render_html(executed, staging / job["file"], title=job["title"],
                            renderer=job["renderer"])
         return ReportResult(job["area_code"], job["name"], "ok",

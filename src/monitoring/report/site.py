@@ -1,0 +1,196 @@
+"""The Quarto website of all published reports, by period and area.
+
+After every publication `write_sources` (re)writes, in the output folder (``reports/``):
+
+* ``_quarto.yml`` – a Quarto *website* project (written once; users may add a theme or a
+  navbar, so an existing file is kept and only checked by `check_config`);
+* ``index.qmd`` – the start page: a listing of all quarters (one item per
+  ``<period>/uebersicht.qmd``, read from their front matter);
+* ``<period>/uebersicht.qmd`` and ``<period>/berichte.yml`` – one page per quarter whose listing
+  is fed from the YAML file (Quarto's "YAML listing content"): one item per published file
+  (HTML report, evaluation PDF, Kreistag deck, tables, state comparison, ZIP), pointing at the
+  files that are already in the folder. Quarto copies them into the site as resources.
+
+Without Quarto the sources are still written (and tested); `render` runs ``quarto render`` on
+the folder only when `quarto` is on PATH. The already rendered reports are not re-executed:
+parameters reach the notebooks through papermill, exactly as ``quarto render x.ipynb -P …``
+would pass them (see `quarto_command`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from monitoring.errors import ReportError
+from monitoring.periods import Quarter
+
+CONFIG = "_quarto.yml"
+PERIOD_PAGE = "uebersicht.qmd"
+PERIOD_LISTING = "berichte.yml"
+SITE_DIR = "_site"
+_PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
+FORMAT_DE = {"html": "HTML-Bericht", "pdf": "Evaluationsbericht (PDF)",
+             "pptx": "Kreistag-Folien (PowerPoint)", "csv": "Tabelle (CSV)",
+             "xlsx": "Tabellen (Excel)", "zip": "ZIP für das Netzwerk",
+             "revealjs": "Kreistag-Folien (HTML)"}
+
+DEFAULT_CONFIG: dict[str, object] = {
+    "project": {
+        "type": "website",
+        "output-dir": SITE_DIR,
+        "render": ["index.qmd", f"*/{PERIOD_PAGE}"],
+        # the published files themselves are copied unchanged into the site
+        "resources": ["*/*.html", "*/*.pdf", "*/*.pptx", "*/*.csv", "*/*.xlsx", "*/*.zip",
+                      "*/veroeffentlichung.json"],
+    },
+    "lang": "de",
+    "website": {"title": "Integrationsmonitoring",
+                "navbar": {"left": [{"href": "index.qmd", "text": "Alle Quartale"}]}},
+    "format": {"html": {"toc": False}},
+}
+
+
+def quarto_command(notebook: str | os.PathLike[str], parameters: Mapping[str, str], *,
+                   to: str = "html") -> list[str]:
+    """``quarto render`` for one notebook with the same parameters papermill gets
+    (``-P name:value`` fills the notebook's ``parameters`` cell, as papermill does)."""
+    command = ["quarto", "render", str(notebook), "--to", to, "--execute"]
+    for name, value in parameters.items():
+        command += ["-P", f"{name}:{value}"]
+    return command
+
+
+def check_config(out: Path) -> None:
+    """Refuse a broken ``_quarto.yml`` in the output folder with a German message, before
+    anything is published (the last good outputs stay untouched)."""
+    path = out / CONFIG
+    if not path.exists():
+        return
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        where = ""
+        mark = getattr(err, "problem_mark", None)
+        if mark is not None:
+            where = f" (Zeile {mark.line + 1}, Spalte {mark.column + 1})"
+        raise ReportError(
+            f"Die Quarto-Projektdatei {path} ist kein gültiges YAML{where}. Korrigieren Sie "
+            "sie oder löschen Sie sie: der nächste Lauf legt dann eine neue an. Es wurde "
+            "nichts veröffentlicht.", detail=str(err)) from err
+    project = config.get("project") if isinstance(config, dict) else None
+    if not isinstance(project, dict) or project.get("type") != "website":
+        raise ReportError(
+            f"Die Quarto-Projektdatei {path} beschreibt keine Website (erwartet: "
+            "„project:“ mit „type: website“). Korrigieren Sie sie oder löschen Sie sie: der "
+            "nächste Lauf legt dann eine neue an. Es wurde nichts veröffentlicht.")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _front_matter(meta: Mapping[str, object]) -> str:
+    return "---\n" + yaml.safe_dump(dict(meta), allow_unicode=True, sort_keys=False) + "---\n"
+
+
+def _items(folder: Path) -> list[dict[str, object]]:
+    """Listing items of one period folder: from the publication register when there is one,
+    else from the HTML run's manifest; only files that exist."""
+    items: list[dict[str, object]] = []
+    names: dict[str, str] = {}
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    for report in manifest.get("reports", []):
+        names[str(report.get("area_code"))] = str(report.get("name"))
+    try:
+        register = json.loads((folder / "veroeffentlichung.json").read_text(encoding="utf-8"))
+        artefacts = register.get("artefacts", [])
+    except (OSError, ValueError):
+        artefacts = [{"file": r.get("file"), "format": "html", "area_code": r.get("area_code")}
+                     for r in manifest.get("reports", []) if r.get("file")]
+    for zip_file in sorted(folder.glob("Integrationsmonitor_*.zip")):
+        artefacts.append({"file": zip_file.name, "format": "zip", "area_code": "16"})
+    for art in artefacts:
+        file = str(art.get("file") or "")
+        if not file or not (folder / file).is_file():
+            continue
+        code = str(art.get("area_code") or "")
+        kind = str(art.get("format") or "")
+        if file == "index.html":
+            title, kind_de = "Übersicht aller Berichte", "Übersicht"
+        elif file == "Landesvergleich.html":
+            title, kind_de = "Thüringen: landesweiter Vergleich", "Landesvergleich"
+        else:
+            area = names.get(code) or ("Thüringen" if code == "16" else code)
+            kind_de = FORMAT_DE.get("revealjs" if file.endswith("_Kreistag.html") else kind,
+                                    kind)
+            title = f"{area} ({code})" if code and code != "16" else area
+        items.append({"title": title, "path": file, "description": kind_de,
+                      "categories": [kind_de]})
+    return items
+
+
+def write_sources(out: Path) -> list[Path]:
+    """(Re)write the website sources for every period folder in `out`; returns the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if not (out / CONFIG).exists():
+        _write_atomic(out / CONFIG, "# Quarto-Website aller Berichte; von `monitoring "
+                      "veroeffentlichen` angelegt, darf angepasst werden.\n# Erzeugen: quarto "
+                      "render <dieser Ordner>  →  _site/index.html\n"
+                      + yaml.safe_dump(DEFAULT_CONFIG, allow_unicode=True, sort_keys=False))
+        written.append(out / CONFIG)
+    periods = sorted((p for p in out.iterdir() if p.is_dir() and _PERIOD.match(p.name)),
+                     reverse=True)
+    for folder in periods:
+        quarter = Quarter.parse(folder.name)
+        items = _items(folder)
+        _write_atomic(folder / PERIOD_LISTING,
+                      yaml.safe_dump(items, allow_unicode=True, sort_keys=False))
+        page = _front_matter({
+            "title": f"Integrationsmonitoring – {quarter.label_de()}",
+            "date": quarter.end.isoformat(),
+            "description": f"{len(items)} veröffentlichte Dateien, Stichtag "
+                           f"{quarter.end.strftime('%d.%m.%Y')}",
+            "lang": "de",
+            "listing": {"contents": PERIOD_LISTING, "type": "table",
+                        "fields": ["title", "description"], "sort": "title",
+                        "categories": True, "filter-ui": True, "page-size": 200},
+        }) + ("\nAlle Berichte und Dateien dieses Quartals. Zahlen zu Personen sind "
+              "geheimhaltungsgeprüft; „.“ = geheim zu halten.\n")
+        _write_atomic(folder / PERIOD_PAGE, page)
+        written += [folder / PERIOD_LISTING, folder / PERIOD_PAGE]
+    index = _front_matter({
+        "title": "Integrationsmonitoring – alle Quartale", "lang": "de",
+        "listing": {"contents": f"*/{PERIOD_PAGE}", "type": "table",
+                    "fields": ["title", "description"], "sort": "date desc"},
+    }) + "\nVeröffentlichte Quartalsberichte, Evaluationsberichte und Kreistag-Folien.\n"
+    _write_atomic(out / "index.qmd", index)
+    written.append(out / "index.qmd")
+    return written
+
+
+def render(out: Path) -> Path:
+    """``quarto render`` of the website (only where Quarto is installed); returns the site."""
+    check_config(out)
+    result = subprocess.run(["quarto", "render", str(out)], capture_output=True, text=True,
+                            check=False)
+    if result.returncode != 0:
+        raise ReportError("Quarto konnte die Website der Berichte nicht erzeugen; die "
+                          "veröffentlichten Dateien selbst sind vollständig.",
+                          detail=result.stderr[-2000:])
+    return out / SITE_DIR
