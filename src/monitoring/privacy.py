@@ -42,11 +42,6 @@ def configure(*, threshold: int = DEFAULT_THRESHOLD,
     _RULE["min_denominator"] = float(min_denominator)
 
 
-def current_rule() -> tuple[int, float]:
-    """(threshold, min_denominator) in force."""
-    return int(_RULE["threshold"]), float(_RULE["min_denominator"])
-
-
 @dataclass(frozen=True)
 class Publishable:
     """A frame that went through disclosure control, and what was suppressed in it."""

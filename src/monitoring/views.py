@@ -168,9 +168,10 @@ def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = N
     lights = concept.traffic_lights(panel, store.read_targets(), store.read_indicators(), goals,
                                     area_code=ctx.area_code, period=str(ctx.period),
                                     thresholds=limits)
-    progress = concept.measure_progress(store.read_measures(), goals, area_code=ctx.area_code)
+    all_measures = store.read_measures()
+    progress = concept.measure_progress(all_measures, goals, area_code=ctx.area_code)
     own_goals = goals[goals["area_code"] == ctx.area_code]
-    measures = store.read_measures().merge(own_goals[["goal_id", "field"]], on="goal_id")
+    measures = all_measures.merge(own_goals[["goal_id", "field"]], on="goal_id")
     measures["status_label"] = measures["status"].map(concept.MEASURE_STATUS)
     return {"lights": lights, "progress": progress, "measures": measures,
             "summary": concept.summary_de(lights, progress), "thresholds": limits}

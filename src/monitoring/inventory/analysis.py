@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from monitoring import coverage, network, overlap
-from monitoring.periods import Quarter
 
 if TYPE_CHECKING:
     from monitoring.store import Store
@@ -84,6 +83,3 @@ def network_figures(store: Store, ctx: ReportContext, *, quarters: int = 8,
     return {"per_quarter": per_quarter, "active": active, "volunteers": volunteers,
             "groups": int(len(_in_area(store.query("SELECT * FROM working_group"), ctx)))}
 
-
-def previous_quarter(period: Quarter) -> Quarter:
-    return period - 1
