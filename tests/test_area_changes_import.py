@@ -259,6 +259,11 @@ def test_error_report_path_can_be_chosen_from_the_cli(store_path: Path, tmp_path
     err = capsys.readouterr().err
     assert "Zeile 2, Spalte art: „Fusion“" in err and str(target) in err
     assert pd.read_excel(target, sheet_name="Fehler")["Spalte"].tolist() == ["art"]
+    listing = tmp_path / "fehler.csv"
+    assert main(["import", "gebietsaenderungen", str(path), "--store", str(store_path),
+                 "--fehlerbericht", str(listing)]) == 2
+    rows = pd.read_csv(listing, sep=";", encoding="utf-8-sig", dtype=str)
+    assert rows[["Zeile", "Spalte", "Gefundener Wert"]].values.tolist() == [["2", "art", "Fusion"]]
 
 
 # -- idempotency and new versions of a file --------------------------------------------------------

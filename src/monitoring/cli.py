@@ -121,9 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     changes = kinds.add_parser(
         "gebietsaenderungen", help="eigene Gebietsänderungen (alter_schluessel; "
         "neuer_schluessel; wirksam_ab; art; anteil; hinweis), CSV/Excel")
-    changes.add_argument("--fehlerbericht", metavar="DATEI.xlsx",
-                         help="Fehler und abgelehnte Zeilen hierhin (Standard: "
-                              "<Datei>_Fehler.xlsx neben der Datei)")
+    changes.add_argument("--fehlerbericht", metavar="DATEI",
+                         help="Fehler und abgelehnte Zeilen hierhin, .xlsx (oder .csv: nur "
+                              "die Fehlerliste); Standard: <Datei>_Fehler.xlsx neben der Datei")
     for name, p in kinds.choices.items():
         p.add_argument("file", help="Datei")
         p.add_argument("--store", default=None, help="Datenbankdatei")

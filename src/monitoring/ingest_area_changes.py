@@ -172,7 +172,17 @@ def _replace(store: Store, source: str) -> int:
 
 def _write_report(raw: read.RawInput, parsed: area_changes.Parsed, problems: list[Problem],
                   path: Path) -> Path | None:
-    """The error workbook (inventory layout); None when the folder is not writable."""
+    """The error workbook (inventory layout: sheet Fehler, rejected rows as typed), or for a
+    ``.csv`` path the list of problems (``;``, UTF-8 with BOM); None when it cannot be written.
+    """
+    if path.suffix.lower() == ".csv":
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pd.DataFrame([p.as_dict() for p in problems]).to_csv(
+                path, sep=";", index=False, encoding="utf-8-sig")
+        except OSError:
+            return None
+        return path
     rejected: dict[int, list[str]] = {n: list(m) for n, (_, m) in parsed.rejected.items()}
     values = {n: v for n, (v, _) in parsed.rejected.items()}
     table = raw.tables[area_changes.SHEET.key]
