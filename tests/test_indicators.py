@@ -73,3 +73,19 @@ def test_changes_against_previous_quarter_and_year() -> None:
     s = pd.DataFrame({"period": ["2024-Q4", "2025-Q3", "2025-Q4"], "value": [10.0, 11.0, 12.5]})
     got = indicators.changes(s, "2025-Q4")
     assert got == {"value": 12.5, "vs_previous": pytest.approx(1.5), "vs_year_ago": 2.5}
+
+
+def test_counts_of_merged_areas_are_summed() -> None:
+    defs = pd.DataFrame({"indicator_id": ["A28", "A19"], "scale": [1.0, 100.0],
+                         "numerator_series": ["anerkennungen_positiv", "x"],
+                         "denominator_series": [None, "y"]})
+    frame = obs([("A28", "16056", "2021-Q2", 4.0, 4.0, np.nan, None),    # Eisenach
+                 ("A28", "16063", "2021-Q2", 9.0, 9.0, np.nan, "p"),     # Wartburgkreis
+                 ("A28", "16056", "2020-Q4", np.nan, np.nan, np.nan, "geheim"),
+                 ("A28", "16063", "2020-Q4", 7.0, 7.0, np.nan, None)])
+    panel = indicators.harmonised_panel(frame, defs, AREA_CHANGES).set_index("period")
+    assert set(panel["area_code"]) == {"16063"}
+    assert panel.loc["2021-Q2", "value"] == 13.0 and panel.loc["2021-Q2", "flags"] == "p"
+    # a secret part makes the sum unknown rather than too small
+    assert np.isnan(panel.loc["2020-Q4", "value"])
+    assert panel.loc["2020-Q4", "flags"] == "geheim"

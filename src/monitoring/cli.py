@@ -93,15 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--code-field", help="Spalte mit dem Gebietsschlüssel (Standard: erkannt)")
     imp.add_argument("--name-field", help="Spalte mit dem Namen (Standard: erkannt)")
     imp.add_argument("--store", default=None, help="Datenbankdatei")
-    tpl = sub.add_parser("template", help="Excel-Vorlage erzeugen (angebote)")
-    tpl.add_argument("what", choices=["angebote"], help="welche Vorlage")
-    tpl.add_argument("--out", required=True, help="Zieldatei, z. B. Bestandserhebung.xlsx")
+    tpl = sub.add_parser("template", help="Vorlage erzeugen (angebote, gebietsaenderungen)")
+    tpl.add_argument("what", choices=["angebote", "gebietsaenderungen"], help="welche Vorlage")
+    tpl.add_argument("--out", required=True, help="Zieldatei, z. B. Bestandserhebung.xlsx "
+                                                  "(gebietsaenderungen: .xlsx oder .csv)")
     tpl.add_argument("--store", default=None,
                      help="Datenbank, deren Vokabulare die Auswahllisten füllen (Standard: "
                           "$MONITORING_STORE bzw. data/monitoring.duckdb, sonst Standardlisten)")
 
     data = sub.add_parser("import", help="Bestandsaufnahme, Statistik, eigene Zahlen, "
-                                         "Integrationskonzept oder Indikatorkatalog importieren")
+                                         "Integrationskonzept, Indikatorkatalog oder "
+                                         "Gebietsänderungen importieren")
     kinds = data.add_subparsers(dest="kind", required=True, metavar="ART", parser_class=_Parser)
     inv = kinds.add_parser("angebote", help="Bestandsaufnahme: ausgefüllte Vorlage (.xlsx) oder CSV")
     inv.add_argument("--accept-valid", action="store_true",
@@ -116,10 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
                        ("konzept", "Ziele, Maßnahmen, Zielwerte (Excel/CSV)"),
                        ("katalog", "eigene Indikatoren (gleiche Spalten wie der Katalog)")):
         kinds.add_parser(name, help=text)
+    changes = kinds.add_parser(
+        "gebietsaenderungen", help="eigene Gebietsänderungen (alter_schluessel; "
+        "neuer_schluessel; wirksam_ab; art; anteil; hinweis), CSV/Excel")
+    changes.add_argument("--fehlerbericht", metavar="DATEI",
+                         help="Fehler und abgelehnte Zeilen hierhin, .xlsx (oder .csv: nur "
+                              "die Fehlerliste); Standard: <Datei>_Fehler.xlsx neben der Datei")
     for name, p in kinds.choices.items():
         p.add_argument("file", help="Datei")
         p.add_argument("--store", default=None, help="Datenbankdatei")
-        if name != "angebote":  # the inventory always writes its error workbook next to the file
+        # the inventory and the area changes always write their error workbook
+        if name not in ("angebote", "gebietsaenderungen"):
             p.add_argument("--fehlerbericht", help="bei Fehlern: Liste als CSV hierhin schreiben")
 
     err = sub.add_parser("erreichbarkeit", help="Erreichbarkeit (E2SFCA) mit dem Zensus-Gitter "
@@ -153,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _template(args: argparse.Namespace) -> int:
+    if args.what == "gebietsaenderungen":
+        from monitoring.ingest_area_changes import write_template as write_changes_template
+
+        path = write_changes_template(args.out)
+        _console().print(f"Vorlage geschrieben: {path} (Beispielzeilen: die im Programm "
+                         "enthaltenen Gebietsänderungen).", markup=False)
+        return EXIT_OK
     from monitoring.errors import StoreError
     from monitoring.inventory.template import write_template
     from monitoring.store import open_store, resolve_path
@@ -248,8 +264,40 @@ def _import_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _import_area_changes(args: argparse.Namespace) -> int:
+    from monitoring.ingest_area_changes import import_area_changes
+    from monitoring.store import open_store
+
+    console = _console()
+    with open_store(args.store, read_only=False) as store:
+        result = import_area_changes(store, args.file, report=args.fehlerbericht)
+    if result.already_imported:
+        console.print(f"{result.file} wurde bereits importiert; nichts geändert.",
+                      markup=False, soft_wrap=True)
+        return EXIT_OK
+    replaced = (f"; {result.replaced} Zeilen der früheren Fassung ersetzt"
+                if result.replaced else "")
+    effect = (" Zahlen werden ab jetzt auf den heutigen Gebieten mit diesen Änderungen "
+              "ausgewiesen." if result.written or result.replaced else "")
+    console.print(f"{result.file}: {result.written} Gebietsänderungen übernommen"
+                  f"{replaced}.{effect}", markup=False, soft_wrap=True)
+    shown = 10
+    for note in result.notes[:shown]:
+        console.print(f"  Hinweis Zeile {note.row}, {note.column}: {note.message}",
+                      markup=False, soft_wrap=True)
+    if len(result.notes) > shown:
+        console.print(f"  … und {len(result.notes) - shown} weitere Hinweise.", markup=False)
+    if result.report:
+        console.print(f"Hinweise: {result.report}", markup=False)
+    return EXIT_OK
+
+
 def _import(args: argparse.Namespace) -> int:
-    return _import_inventory(args) if args.kind == "angebote" else _import_data(args)
+    if args.kind == "angebote":
+        return _import_inventory(args)
+    if args.kind == "gebietsaenderungen":
+        return _import_area_changes(args)
+    return _import_data(args)
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -376,6 +424,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from monitoring.ingest_area_changes import count_changes
     from monitoring.store import open_store
 
     console = _console()
@@ -389,6 +438,10 @@ def _info(args: argparse.Namespace) -> int:
         for table in ("area", "population", "actor", "offer", "observation", "target"):
             n = int(store.query(f"SELECT count(*) AS n FROM {table}")["n"].iloc[0])
             console.print(f"  {table}: {n}")
+        changes = count_changes(store)
+        console.print(f"  area_change: {changes['packaged'] + changes['own']} "
+                      f"(Gebietsänderungen: {changes['packaged']} im Programm enthalten, "
+                      f"{changes['own']} aus eigenen Dateien)", soft_wrap=True)
     return EXIT_OK
 
 

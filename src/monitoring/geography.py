@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from monitoring.schema import STORE_CRS
+from monitoring.schema import PACKAGED_CHANGES_SOURCE, STORE_CRS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -58,7 +58,8 @@ AREA_CHANGES = pd.DataFrame(
          "Schmalkalden-Meiningen; Anteil für Kreiszahlen nicht hinterlegt"),
     ],
     columns=["old_code", "new_code", "effective", "kind", "note"],
-).assign(share=float("nan"))
+).assign(share=float("nan"), source=PACKAGED_CHANGES_SOURCE)
+CHANGE_KEY = ["old_code", "new_code", "effective"]
 
 
 def _geo_file(name: str) -> str:
@@ -156,15 +157,32 @@ def write_areas(store: Store, areas: gpd.GeoDataFrame, changes: pd.DataFrame | N
             "geometry", "source"]
     count = store.upsert("area", frame[cols], ["area_code", "valid_from"])
     if changes is not None and not changes.empty:
-        store.upsert("area_change", changes, ["old_code", "new_code", "effective"])
+        store.upsert("area_change", changes, CHANGE_KEY)
     return count
+
+
+def packaged_changes_to_write(store: Store) -> pd.DataFrame:
+    """The packaged area changes, without those a user's file has refined in `store`.
+
+    A user may supply, for example, the population share of the packaged partial change
+    Kaltennordheim (``monitoring import gebietsaenderungen``); loading the reference geography
+    again must not put the packaged row (share unknown) back over it.
+    """
+    own = store.query("SELECT old_code, new_code, effective FROM area_change "
+                      "WHERE source IS DISTINCT FROM ?", [PACKAGED_CHANGES_SOURCE])
+    if own.empty:
+        return AREA_CHANGES
+    taken = {(str(o), str(n), pd.Timestamp(e).date()) for o, n, e in own.itertuples(index=False)}
+    keep = [(str(o), str(n), e) not in taken
+            for o, n, e in AREA_CHANGES[CHANGE_KEY].itertuples(index=False)]
+    return AREA_CHANGES.loc[keep]
 
 
 def load_reference_geography(store: Store) -> int:
     """Load the packaged Thuringia geography and its area changes into `store` (one transaction)."""
     areas = reference_areas()
     with store.transaction():
-        count = write_areas(store, areas, AREA_CHANGES)
+        count = write_areas(store, areas, packaged_changes_to_write(store))
         store.log_import("gebiete", source_label(),
                          (_geo_file("thueringen_kreise.geojson")
                           + _geo_file("thueringen_gemeinden.geojson")).encode(), count)

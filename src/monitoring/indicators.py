@@ -33,12 +33,15 @@ def harmonised_panel(observations: pd.DataFrame, indicators: pd.DataFrame,
                      changes: pd.DataFrame) -> pd.DataFrame:
     """Observations re-keyed to today's areas (see `monitoring.areas`).
 
-    Rates with numerator and denominator are summed and recomputed; values without them are
-    kept where no areas were combined and set to NaN with flag ``nicht harmonisierbar`` where
-    they would have to be combined.
+    Rates with numerator and denominator are summed and recomputed; counts (indicators whose
+    catalogue entry has a numerator series but no denominator series) are summed; other
+    values are kept where no areas were combined and set to NaN with flag ``nicht
+    harmonisierbar`` where they would have to be combined.
     """
     scale = indicators.set_index("indicator_id")["scale"]
-    has_parts = observations["numerator"].notna() & observations["denominator"].notna()
+    counts = observations["indicator_id"].isin(count_indicators(indicators))
+    has_parts = observations["numerator"].notna() & observations["denominator"].notna() \
+        & ~counts
     keys = ["indicator_id", "area_code", "period"]
     partial = changes["kind"] == PARTIAL if "kind" in changes else pd.Series(False, changes.index)
     whole = changes[~partial]
@@ -49,16 +52,39 @@ def harmonised_panel(observations: pd.DataFrame, indicators: pd.DataFrame,
                            parts["indicator_id"].map(scale))
     parts["flags"] = _joined_flags(with_parts, whole, keys)
 
+    count_rows = observations[counts].copy()
+    count_rows["numerator"] = count_rows["numerator"].where(count_rows["numerator"].notna(),
+                                                            count_rows["value"])
+    with_counts = split_partial(count_rows, changes, flag_col="flags", values=["numerator"])
+    summed = harmonise_sum(with_counts, whole, keys=keys, values=["numerator"])
+    summed["value"] = summed["numerator"]
+    summed["denominator"] = np.nan
+    summed["flags"] = _joined_flags(with_counts, whole, keys)
+
     no_share = changes.assign(share=float("nan"))
-    plain = split_partial(observations[~has_parts], no_share, values=["value"],
+    plain = split_partial(observations[~has_parts & ~counts], no_share, values=["value"],
                           flag_col="flags")
     plain = harmonise(plain, whole)
     combined = plain.duplicated(keys, keep=False)
     plain.loc[combined, "value"] = np.nan
     plain.loc[combined, "flags"] = "nicht harmonisierbar"
     plain = plain.drop_duplicates(keys)
-    panel = pd.concat([parts, plain[PANEL_COLUMNS]], ignore_index=True)
+    frames = [f[PANEL_COLUMNS] for f in (parts, summed, plain) if not f.empty]
+    panel = pd.concat(frames, ignore_index=True) if frames else plain[PANEL_COLUMNS]
     return panel[PANEL_COLUMNS].sort_values(keys, ignore_index=True)
+
+
+def count_indicators(indicators: pd.DataFrame) -> set[str]:
+    """Ids of count indicators: a numerator series and no denominator series in the catalogue.
+
+    Their values are counts, so combining areas sums them. Without the catalogue columns
+    (a bare definitions frame) no indicator is taken for a count.
+    """
+    if not {"numerator_series", "denominator_series"} <= set(indicators.columns):
+        return set()
+    num = indicators["numerator_series"].fillna("").astype(str).str.strip()
+    den = indicators["denominator_series"].fillna("").astype(str).str.strip()
+    return set(indicators.loc[(num != "") & (den == ""), "indicator_id"])
 
 
 def _joined_flags(observations: pd.DataFrame, changes: pd.DataFrame,

@@ -12,6 +12,8 @@ valid; periods are quarters written ``YYYY-Qn``.
 from __future__ import annotations
 
 STORE_CRS = "EPSG:25832"
+PACKAGED_CHANGES_SOURCE = "Referenzgeografie Thüringen (im Programm enthalten)"
+"""`area_change.source` of the area changes shipped with the package."""
 
 MIGRATIONS: list[tuple[str, list[str]]] = [
     (
@@ -247,6 +249,17 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
                 CHECK (eligible_cost >= 0 AND total_cost >= eligible_cost),
                 CHECK (cofinancing_rate > 0 AND cofinancing_rate <= 1)
             )""",
+        ],
+    ),
+    (
+        "Gebietsänderungen: Herkunft je Zeile (im Programm enthalten oder Datei des Nutzers)",
+        [
+            # Where a change comes from: PACKAGED_CHANGES_SOURCE for the packaged reference
+            # geography, else the file name of `monitoring import gebietsaenderungen` (a new
+            # version of the same file replaces the rows of the earlier one).
+            """ALTER TABLE area_change ADD COLUMN source VARCHAR""",
+            # Before this version only the packaged geography wrote area changes.
+            f"""UPDATE area_change SET source = '{PACKAGED_CHANGES_SOURCE}'""",
         ],
     ),
 ]

@@ -5,6 +5,9 @@ extension; the text encoding of CSV files (UTF-8, UTF-8 with BOM, UTF-16 with BO
 Windows-1252); the delimiter (``;``, ``,`` or tab); the header row anywhere in the first 20 rows
 (title rows and merged title cells above it are skipped); which sheet a CSV file is, by its
 headers. Values stay as typed; `monitoring.inventory.validate` parses them.
+
+The same reader serves other German table imports (e.g. area changes): pass their sheet
+declarations as `sheets` and the name of their template command as `template`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,8 +59,13 @@ def _refuse(path_name: str, message: str, detail: str | None = None) -> DataVali
         [{"Datei": path_name, "Problem": message}], detail=detail)
 
 
-def read_file(path: str | Path) -> RawInput:
-    """Read an inventory workbook (.xlsx) or CSV file; raises `DataValidationError` in German."""
+def read_file(path: str | Path, *, sheets: Sequence[spec.Sheet] = spec.SHEETS,
+              template: str = "angebote") -> RawInput:
+    """Read a workbook (.xlsx) or CSV file of `sheets` (default: the inventory).
+
+    Raises `DataValidationError` in German; `template` names the ``monitoring template``
+    command that produces the expected layout (used in messages).
+    """
     path = Path(path)
     if not path.is_file():
         raise _refuse(path.name, "die Datei wurde nicht gefunden.")
@@ -65,15 +74,17 @@ def read_file(path: str | Path) -> RawInput:
         raise _refuse(path.name, f"sie ist {size / 1024 / 1024:.0f} MB groß; erlaubt sind bis "
                       f"{MAX_BYTES // 1024 // 1024} MB. Teilen Sie die Datei (z. B. je Träger) "
                       "und importieren Sie die Teile nacheinander.")
-    return read_bytes(path.read_bytes(), path.name)
+    return read_bytes(path.read_bytes(), path.name, sheets=sheets, template=template)
 
 
-def read_bytes(content: bytes, name: str) -> RawInput:
+def read_bytes(content: bytes, name: str, *, sheets: Sequence[spec.Sheet] = spec.SHEETS,
+               template: str = "angebote") -> RawInput:
     """Like `read_file` for content already in memory (`name` is used in messages)."""
+    sheets = tuple(sheets)
     if not content.strip():
         raise _refuse(name, "die Datei ist leer.")
     if content[:4] == b"PK\x03\x04":
-        return _read_workbook(content, name)
+        return _read_workbook(content, name, sheets, template)
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise _refuse(name, "sie ist im alten Excel-Format (.xls). Speichern Sie sie in Excel "
                       "als „Excel-Arbeitsmappe (*.xlsx)“ oder als CSV.")
@@ -81,11 +92,12 @@ def read_bytes(content: bytes, name: str) -> RawInput:
             and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _refuse(name, "sie ist keine Excel-Arbeitsmappe (.xlsx), obwohl sie so heißt. "
                       "Öffnen Sie sie in Excel und speichern Sie sie als .xlsx oder CSV.")
-    return _read_csv(content, name)
+    return _read_csv(content, name, sheets)
 
 
 # -- Excel ------------------------------------------------------------------------------------
-def _read_workbook(content: bytes, name: str) -> RawInput:
+def _read_workbook(content: bytes, name: str, sheets: tuple[spec.Sheet, ...],
+                   template: str) -> RawInput:
     import openpyxl
 
     try:
@@ -100,12 +112,12 @@ def _read_workbook(content: bytes, name: str) -> RawInput:
     raw = RawInput(file_name=name, content=content, file_type="Excel-Arbeitsmappe (.xlsx)")
     try:
         for ws in book.worksheets:
-            sheet = spec.BY_NAME.get(ws.title.strip()) or next(
-                (s for s in spec.SHEETS if s.name.lower() == ws.title.strip().lower()), None)
+            sheet = next((s for s in sheets if s.name.lower() == ws.title.strip().lower()),
+                         None)
             if ws.title in (spec.INSTRUCTIONS_SHEET, spec.LISTS_SHEET):
                 continue
             rows = ws.iter_rows(values_only=True)
-            table = _table_from_rows(rows, sheet, ws.title, name)
+            table = _table_from_rows(rows, sheet, ws.title, name, sheets)
             if table is not None and table.sheet.key not in raw.tables:
                 raw.tables[table.sheet.key] = table
     except DataValidationError:
@@ -117,8 +129,8 @@ def _read_workbook(content: bytes, name: str) -> RawInput:
         book.close()
     if not raw.tables:
         raise _refuse(name, "kein Tabellenblatt der Vorlage erkannt (erwartet: "
-                      + ", ".join(s.name for s in spec.SHEETS)
-                      + "). Verwenden Sie die Vorlage aus `monitoring template angebote`.")
+                      + ", ".join(s.name for s in sheets)
+                      + f"). Verwenden Sie die Vorlage aus `monitoring template {template}`.")
     return raw
 
 
@@ -136,7 +148,7 @@ def decode(content: bytes) -> tuple[str, str]:
     return content.decode("cp1252"), "Windows-1252"
 
 
-def _read_csv(content: bytes, name: str) -> RawInput:
+def _read_csv(content: bytes, name: str, sheets: tuple[spec.Sheet, ...]) -> RawInput:
     try:
         text, encoding = decode(content)
     except UnicodeDecodeError as err:
@@ -149,20 +161,20 @@ def _read_csv(content: bytes, name: str) -> RawInput:
     best: tuple[int, str] = (0, ";")
     for delimiter in (";", ",", "\t"):
         parsed = list(csv.reader(lines, delimiter=delimiter))
-        score = max((_best_sheet(r)[1] for r in parsed), default=0)
+        score = max((_best_sheet(r, sheets)[1] for r in parsed), default=0)
         if score > best[0]:
             best = (score, delimiter)
     if best[0] < 2:
         raise _refuse(name, "keine Kopfzeile der Vorlage erkannt (in den ersten "
                       f"{HEADER_SEARCH_ROWS} Zeilen, getrennt durch „;“ oder „,“). Erwartet z. B. "
-                      f"die Spalten {', '.join(c.header for c in spec.OFFERS.columns[:4])} …")
+                      f"die Spalten {', '.join(c.header for c in _example(sheets))} …")
     delimiter = best[1]
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False))
     except csv.Error as err:
         raise _refuse(name, "die CSV-Struktur ist fehlerhaft (z. B. ein nicht geschlossenes "
                       "Anführungszeichen).", detail=str(err)) from err
-    table = _table_from_rows(iter(rows), None, name, name)
+    table = _table_from_rows(iter(rows), None, name, name, sheets)
     if table is None:
         raise _refuse(name, "keine Kopfzeile der Vorlage erkannt.")
     raw = RawInput(file_name=name, content=content, file_type="CSV", encoding=encoding,
@@ -180,26 +192,42 @@ def _header_keys(column: spec.Column) -> set[str]:
 _KEYS = {s.key: {c.key: _header_keys(c) for c in s.columns} for s in spec.SHEETS}
 
 
+def _example(sheets: tuple[spec.Sheet, ...]) -> tuple[spec.Column, ...]:
+    """The columns named in a "no header found" message: the offers' first four, else the
+    first sheet's."""
+    main = spec.OFFERS if spec.OFFERS in sheets else sheets[0]
+    return main.columns[:4]
+
+
+def _column_keys(sheet: spec.Sheet) -> dict[str, set[str]]:
+    keys = _KEYS.get(sheet.key)
+    if keys is None:
+        keys = _KEYS[sheet.key] = {c.key: _header_keys(c) for c in sheet.columns}
+    return keys
+
+
 def _match(row: tuple[Any, ...], sheet: spec.Sheet) -> dict[str, int]:
     found: dict[str, int] = {}
     for pos, value in enumerate(row):
         key = cells.header_key(value)
         if not key:
             continue
-        for col_key, keys in _KEYS[sheet.key].items():
+        for col_key, keys in _column_keys(sheet).items():
             if key in keys and col_key not in found:
                 found[col_key] = pos
                 break
     return found
 
 
-def _best_sheet(row: tuple[Any, ...] | list[Any]) -> tuple[spec.Sheet, int]:
-    scored = [(s, len(_match(tuple(row), s))) for s in spec.SHEETS]
+def _best_sheet(row: tuple[Any, ...] | list[Any],
+                sheets: tuple[spec.Sheet, ...] = spec.SHEETS) -> tuple[spec.Sheet, int]:
+    scored = [(s, len(_match(tuple(row), s))) for s in sheets]
     return max(scored, key=lambda t: t[1])
 
 
 def _table_from_rows(rows: Any, sheet: spec.Sheet | None, sheet_name: str,
-                     file_name: str) -> RawTable | None:
+                     file_name: str, sheets: tuple[spec.Sheet, ...] = spec.SHEETS,
+                     ) -> RawTable | None:
     """Find the header in the first rows, then collect the non-empty data rows."""
     head: list[tuple[int, tuple[Any, ...]]] = []
     header: tuple[int, spec.Sheet, dict[str, int]] | None = None
@@ -207,7 +235,7 @@ def _table_from_rows(rows: Any, sheet: spec.Sheet | None, sheet_name: str,
         row = tuple(row)
         if header is None:
             head.append((number, row))
-            candidates = [sheet] if sheet else list(spec.SHEETS)
+            candidates = [sheet] if sheet else list(sheets)
             for s in candidates:
                 found = _match(row, s)
                 if len(found) >= 2 and (header is None or len(found) > len(header[2])):

@@ -20,6 +20,33 @@ YES = {"ja", "j", "x", "yes", "true", "wahr", "1"}
 NO = {"nein", "n", "no", "false", "falsch", "0"}
 
 
+ERROR, NOTE = "Fehler", "Hinweis"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a table import: where (file, sheet, row, column), what was found, what
+    is allowed, and whether it blocks the import (``Fehler``) or is a repair (``Hinweis``).
+
+    Declared here, beside the sheets, because every table importer (inventory, area changes)
+    reports in this shape and writes it into the same error workbook.
+    """
+
+    file: str
+    sheet: str
+    row: int
+    column: str
+    value: str
+    expected: str
+    message: str
+    severity: str = ERROR
+
+    def as_dict(self) -> dict[str, object]:
+        return {"Schwere": self.severity, "Datei": self.file, "Blatt": self.sheet,
+                "Zeile": self.row, "Spalte": self.column, "Gefundener Wert": self.value,
+                "Erlaubt": self.expected, "Problem": self.message}
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of a sheet: internal key, German header, kind and rules."""

@@ -19,28 +19,9 @@ import pandas as pd
 
 from monitoring.inventory import cells, spec
 from monitoring.inventory.read import RawInput, RawTable
+from monitoring.inventory.spec import ERROR, NOTE, Problem
 
-ERROR, NOTE = "Fehler", "Hinweis"
 LEVEL_DIGITS = {"land": 2, "kreis": 5, "gemeinde": 8, "ortsteil": 8}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding: where (file, sheet, row, column), what was found and what is allowed."""
-
-    file: str
-    sheet: str
-    row: int
-    column: str
-    value: str
-    expected: str
-    message: str
-    severity: str = ERROR
-
-    def as_dict(self) -> dict[str, object]:
-        return {"Schwere": self.severity, "Datei": self.file, "Blatt": self.sheet,
-                "Zeile": self.row, "Spalte": self.column, "Gefundener Wert": self.value,
-                "Erlaubt": self.expected, "Problem": self.message}
 
 
 @dataclass
