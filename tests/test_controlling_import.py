@@ -31,8 +31,7 @@ def store_path(tmp_path: Path) -> Path:
 
 
 def _a01(store) -> dict[str, tuple[float, str | None]]:
-    rows = store.query("SELECT area_code, value, flags FROM observation "
-                       "WHERE indicator_id = 'A01' AND period = '2024-Q4'")
+    rows = store.read_observations(indicator_ids=["A01"], periods=["2024-Q4"])
     return {r.area_code: (r.value, r.flags) for r in rows.itertuples()}
 
 
@@ -42,7 +41,6 @@ def test_zipped_flat_file_gives_hand_computed_values(store_path: Path, tmp_path:
         z.write(FLAT, FLAT.name)
     with open_store(store_path, read_only=False) as store:
         result = ingest.import_statistik(store, archive, download_date=date(2025, 6, 15))
-        ingest.compute_indicators(store)
         got = _a01(store)
         provenance = store.query("SELECT DISTINCT source_table, download_date, file_hash "
                                  "FROM series_value")
@@ -70,7 +68,6 @@ def test_reimport_changes_nothing_and_old_format_matches(store_path: Path, tmp_p
         ingest.import_statistik(store, old)
         before = store.query("SELECT count(*) AS n FROM import_log").iloc[0, 0]
         again = ingest.import_statistik(store, old)
-        ingest.compute_indicators(store)
         assert again.already_imported
         assert store.query("SELECT count(*) AS n FROM import_log").iloc[0, 0] == before
         assert _a01(store)["16053"][0] == pytest.approx(13.4609, abs=1e-4)
@@ -141,7 +138,6 @@ def test_eisenach_counts_summed_and_rate_recomputed(store_path: Path, tmp_path: 
         "auslaender;16063;2020-Q4;4000\nbevoelkerung;16063;2020-Q4;120000\n", encoding="utf-8")
     with open_store(store_path, read_only=False) as store:
         ingest.import_zahlen(store, figures)
-        ingest.compute_indicators(store)
         panel = views.indicator_panel(store)
     row = panel[(panel.indicator_id == "A01") & (panel.period == "2020-Q4")].set_index("area_code")
     assert "16056" not in row.index
@@ -162,3 +158,85 @@ def test_own_figures_duplicate_with_different_value_rejected(store_path: Path,
     assert columns == {"gebiet", "wert"}
     with open_store(store_path) as store:
         assert store.query("SELECT count(*) FROM series_value").iloc[0, 0] == 0
+
+
+# -- indicator values are computed when read --------------------------------------------------
+def _figures(path: Path, foreigners_jena: int) -> Path:
+    path.write_text(
+        "reihe;gebiet;zeitraum;wert\n"
+        f"auslaender;16053;2024-Q4;{foreigners_jena}\nbevoelkerung;16053;2024-Q4;100000\n"
+        "auslaender;16054;2024-Q4;500\nbevoelkerung;16054;2024-Q4;40000\n"
+        "auslaender;16053;2024-Q3;900\nbevoelkerung;16053;2024-Q3;90000\n", encoding="utf-8")
+    return path
+
+
+def _entered(store, rows: list[tuple[str, str, str, float]]) -> None:
+    frame = pd.DataFrame(rows, columns=["indicator_id", "area_code", "period", "value"])
+    frame = frame.assign(numerator=None, denominator=None, flags=None, source="von Hand")
+    with store.transaction():
+        store.write("observation", frame)
+
+
+def test_series_take_precedence_over_entered_values_and_gaps_are_filled(
+        store_path: Path, tmp_path: Path) -> None:
+    with open_store(store_path, read_only=False) as store:
+        # entered before any series exist: one the series will cover, one they will not
+        _entered(store, [("A01", "16053", "2024-Q4", 99.0), ("A01", "16055", "2024-Q4", 7.5)])
+        ingest.import_zahlen(store, _figures(tmp_path / "z.csv", 1000))
+        got = store.read_observations(indicator_ids=["A01"]).set_index(["area_code", "period"])
+    assert got.loc[("16053", "2024-Q4"), "value"] == pytest.approx(1.0)   # 1000 / 100000 %
+    assert got.loc[("16053", "2024-Q4"), "source"] != "von Hand"
+    assert got.loc[("16055", "2024-Q4"), "value"] == 7.5                 # entered, kept
+    assert got.loc[("16053", "2024-Q3"), "value"] == pytest.approx(1.0)   # 900 / 90000 %
+    assert got.index.is_unique
+
+
+def test_corrected_series_are_visible_without_a_recomputation(store_path: Path,
+                                                              tmp_path: Path) -> None:
+    with open_store(store_path, read_only=False) as store:
+        ingest.import_zahlen(store, _figures(tmp_path / "erst.csv", 1000))
+        first = store.read_observations(indicator_ids=["A01"], area_codes=["16053"],
+                                        periods=["2024-Q4"])
+        ingest.import_zahlen(store, _figures(tmp_path / "korrigiert.csv", 1500))
+        second = store.read_observations(indicator_ids=["A01"], area_codes=["16053"],
+                                         periods=["2024-Q4"])
+    assert first["value"].tolist() == [pytest.approx(1.0)]
+    assert second["value"].tolist() == [pytest.approx(1.5)]              # 1500 / 100000 %
+    assert second["source_table"].tolist() == ["korrigiert.csv"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(indicators=st.sets(st.sampled_from(["A01", "A02", "B01", "X99"])),
+       areas=st.sets(st.sampled_from(["16053", "16054", "16055", "16070"])),
+       periods=st.sets(st.sampled_from(["2024-Q3", "2024-Q4", "2025-Q1"])))
+def test_filters_select_exactly_the_matching_rows(tmp_path_factory, indicators, areas,
+                                                  periods) -> None:
+    path = _filter_store(tmp_path_factory)
+    with open_store(path) as store:
+        everything = store.read_observations()
+        got = store.read_observations(indicator_ids=sorted(indicators), area_codes=sorted(areas),
+                                      periods=sorted(periods))
+    expected = everything[everything["indicator_id"].isin(indicators)
+                          & everything["area_code"].isin(areas)
+                          & everything["period"].isin(periods)]
+    assert got[["indicator_id", "area_code", "period"]].values.tolist() == \
+        expected[["indicator_id", "area_code", "period"]].values.tolist()
+    assert got["value"].tolist() == pytest.approx(expected["value"].tolist(), nan_ok=True)
+
+
+_FILTER_STORE: dict[str, Path] = {}
+
+
+def _filter_store(factory) -> Path:
+    """One store for all Hypothesis examples: series-computed and entered values mixed."""
+    if "path" not in _FILTER_STORE:
+        folder = factory.mktemp("filter")
+        path = folder / "s.duckdb"
+        with open_store(path, read_only=False, create=True) as store:
+            geography.load_reference_geography(store)
+            ingest.load_catalogue(store)
+            _entered(store, [("A01", "16055", "2024-Q4", 7.5), ("B01", "16070", "2025-Q1", 3.0),
+                             ("A01", "16053", "2024-Q4", 99.0)])
+            ingest.import_zahlen(store, _figures(folder / "z.csv", 1000))
+        _FILTER_STORE["path"] = path
+    return _FILTER_STORE["path"]

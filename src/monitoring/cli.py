@@ -251,7 +251,7 @@ def _import_data(args: argparse.Namespace) -> int:
                 err.message += f" Fehlerliste: {args.fehlerbericht}"
             raise
         if args.kind in ("statistik", "zahlen"):
-            computed = ingest.compute_indicators(store)
+            computed = ingest.computed_value_count(store)
         else:
             computed = 0
     if result.already_imported:
@@ -260,7 +260,7 @@ def _import_data(args: argparse.Namespace) -> int:
         extra = (f", {result.skipped_unassigned} Werte keiner Reihe zugeordnet"
                  if result.skipped_unassigned else "")
         _console().print(f"{result.file}: {result.rows} Zeilen übernommen{extra}; "
-                         f"{computed} Indikatorwerte berechnet.")
+                         f"aus den Reihen ergeben sich jetzt {computed} Indikatorwerte.")
     return EXIT_OK
 
 

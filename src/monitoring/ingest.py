@@ -252,23 +252,15 @@ def import_zahlen(store: Store, path: str | os.PathLike[str]) -> ImportResult:
     return ImportResult(file.name, len(out))
 
 
-# -- computing indicators from series ----------------------------------------------------------
-def compute_indicators(store: Store) -> int:
-    """(Re)compute every computable indicator from the series values into ``observation``.
+# -- indicators from series --------------------------------------------------------------------
+def computed_value_count(store: Store) -> int:
+    """How many indicator values the series in `store` produce.
 
-    Observations of an indicator/area/period that the series can produce are replaced; others
-    (e.g. entered directly) are kept. Provenance comes from the numerator's series value.
+    Nothing is written: indicator values are computed from the series whenever they are read
+    (`Store.read_observations`), so an import is visible at once. Used for the import message.
     """
-    sql = panel_sql.indicator_values_sql()
-    values = store.query(
-        f"SELECT v.*, s.source, s.source_table, s.download_date, s.file_hash FROM ({sql}) v "
-        "JOIN indicator d USING (indicator_id) JOIN series_value s ON s.series_id = "
-        "d.numerator_series AND s.area_code = v.area_code AND s.period = v.period")
-    if values.empty:
-        return 0
-    with store.transaction():
-        store.upsert("observation", values, ["indicator_id", "area_code", "period"])
-    return len(values)
+    return int(store.query(
+        f"SELECT count(*) AS n FROM ({panel_sql.indicator_values_sql()})").iloc[0, 0])
 
 
 # -- integration concept -----------------------------------------------------------------------

@@ -1,9 +1,15 @@
 """Indicator computation as SQL text (pure functions; `store.query` runs the result).
 
-Why SQL: a national panel (11,000 municipalities × 48 quarters × 40 indicators) is recomputed
+Why SQL: a national panel (11,000 municipalities × 48 quarters × 40 indicators) is computed
 in one pass inside DuckDB instead of in pandas (see ``benchmarks/bench_panel.py``). The
 functions only build text from table names and parameters, so the SQL can be checked without a
 database and its numbers are tested once against DuckDB.
+
+Indicator values from series are computed when they are read (`observations_sql`), never
+stored: an import of corrected series or a changed catalogue entry is visible at once, there
+is no recomputation step to forget, and an import does not rewrite millions of rows (writing
+21 M text-keyed rows cost five times the computation itself). Filters on indicator, area and
+period reach the table scans, so one area's series or one map reads only a few row groups.
 
 Rules (the same as in `monitoring.indicators`):
 
@@ -34,14 +40,32 @@ def _in_list(values: Sequence[str]) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
 
 
+def _member(column: str, values: Sequence[str]) -> str:
+    """`column IN (...)` with literals (an empty list matches nothing).
+
+    Literals rather than a bound list: DuckDB pushes a constant IN filter into the table scan,
+    where min/max per row group skip most of the table.
+    """
+    values = list(values)
+    return f"{column} IN ({_in_list(values)})" if values else "FALSE"
+
+
+OBSERVATION_COLUMNS = ("indicator_id", "area_code", "period", "value", "numerator",
+                       "denominator", "flags", "source", "source_table", "download_date",
+                       "file_hash")
+
+
 def indicator_values_sql(*, series: str = "series_value", indicators: str = "indicator",
                          indicator_ids: Sequence[str] | None = None,
-                         area_codes: Sequence[str] | None = None) -> str:
-    """SQL for (indicator_id, area_code, period, value, numerator, denominator, flags).
+                         area_codes: Sequence[str] | None = None,
+                         periods: Sequence[str] | None = None) -> str:
+    """SQL for (indicator_id, area_code, period, value, numerator, denominator, flags, source,
+    source_table, download_date, file_hash) — the observation columns.
 
-    Reads named series values from `series` (series_id, area_code, period, value, flag) and
-    the catalogue from `indicators` (indicator_id, numerator_series, denominator_series,
-    scale). Optional filters restrict indicators and areas.
+    Reads named series values from `series` (series_id, area_code, period, value, flag and
+    provenance) and the catalogue from `indicators` (indicator_id, numerator_series,
+    denominator_series, scale). Provenance is the numerator's. Optional filters restrict
+    indicators, areas and periods.
 
     The denominator side is restricted to denominator series up front: it is then the small
     side of the hash join (a few series instead of all), so DuckDB builds its hash table on it
@@ -50,10 +74,19 @@ def indicator_values_sql(*, series: str = "series_value", indicators: str = "ind
     """
     s, d = _ident(series), _ident(indicators)
     where = ["coalesce(d.numerator_series, '') <> ''"]
+    # The same filters on the denominator side: the join keys make them equivalent, and the
+    # planner does not carry them across the outer join by itself.
+    denominators = [f"series_id IN (SELECT denominator_series FROM {d} d WHERE "
+                    + ("TRUE" if indicator_ids is None else _member("d.indicator_id",
+                                                                    indicator_ids)) + ")"]
     if indicator_ids is not None:
-        where.append(f"d.indicator_id IN ({_in_list(indicator_ids)})")
+        where.append(_member("d.indicator_id", indicator_ids))
     if area_codes is not None:
-        where.append(f"n.area_code IN ({_in_list(area_codes)})")
+        where.append(_member("n.area_code", area_codes))
+        denominators.append(_member("area_code", area_codes))
+    if periods is not None:
+        where.append(_member("n.period", periods))
+        denominators.append(_member("period", periods))
     return f"""
 SELECT d.indicator_id, n.area_code, n.period,
        CASE WHEN coalesce(d.denominator_series, '') = '' THEN n.value
@@ -65,12 +98,46 @@ SELECT d.indicator_id, n.area_code, n.period,
               CASE WHEN m.flag IS NOT NULL THEN 'Nenner ' || m.flag END,
               CASE WHEN coalesce(d.denominator_series, '') <> '' AND m.series_id IS NULL
                    THEN 'Nenner fehlt'
-                   WHEN m.value = 0 THEN 'Division durch null' END), '') AS flags
+                   WHEN m.value = 0 THEN 'Division durch null' END), '') AS flags,
+       n.source, n.source_table, n.download_date, n.file_hash
 FROM {d} d
 JOIN {s} n ON n.series_id = d.numerator_series
-LEFT JOIN (SELECT * FROM {s} WHERE series_id IN (SELECT denominator_series FROM {d})) m
+LEFT JOIN (SELECT * FROM {s} WHERE {' AND '.join(denominators)}) m
      ON m.series_id = d.denominator_series AND m.area_code = n.area_code AND m.period = n.period
 WHERE {' AND '.join(where)}"""
+
+
+def observations_sql(*, indicator_ids: Sequence[str] | None = None,
+                     area_codes: Sequence[str] | None = None,
+                     periods: Sequence[str] | None = None) -> str:
+    """SQL for all observations: values computed from series plus values entered directly.
+
+    Where series produce a value for an (indicator, area, period), it takes precedence over a
+    directly entered one (the series are the newer, checked source). Filters as in
+    `indicator_values_sql`.
+    """
+    computed = indicator_values_sql(indicator_ids=indicator_ids, area_codes=area_codes,
+                                    periods=periods)
+    where = ["TRUE"]
+    for column, values in (("indicator_id", indicator_ids), ("area_code", area_codes),
+                           ("period", periods)):
+        if values is not None:
+            where.append(_member(column, values))
+    cols = ", ".join(OBSERVATION_COLUMNS)
+    # Entered values are few: which of them series cover is found by joining them to the
+    # series (hash table on the few), not by comparing them with every computed value.
+    return f"""
+WITH entered AS (SELECT {cols} FROM observation WHERE {' AND '.join(where)}),
+covered AS (
+    SELECT e.indicator_id, e.area_code, e.period FROM entered e
+    JOIN indicator d ON d.indicator_id = e.indicator_id
+    JOIN series_value n ON n.series_id = d.numerator_series AND n.area_code = e.area_code
+                       AND n.period = e.period)
+SELECT {cols} FROM ({computed})
+UNION ALL
+SELECT {cols} FROM entered
+WHERE NOT EXISTS (SELECT 1 FROM covered c WHERE c.indicator_id = entered.indicator_id
+                  AND c.area_code = entered.area_code AND c.period = entered.period)"""
 
 
 def aggregate_sql(values: str, *, code_length: int, indicators: str = "indicator") -> str:
@@ -98,38 +165,3 @@ FROM (
     FROM {v}
     GROUP BY ALL
 ) a JOIN {d} d USING (indicator_id)"""
-
-
-PANEL_ORDER = ("indicator_id", "area_code", "period")
-
-
-def materialise_sql(table: str, select: str) -> str:
-    """SQL storing the rows of `select` as `table`, laid out for both panel queries.
-
-    Rows are written ordered by (indicator, area, period). DuckDB keeps min/max per row group
-    (zone maps), so a map (one indicator, one period) reads only that indicator's few row
-    groups, and an area's series (one area, all indicators) reads one short run per indicator
-    — no index to build and no second copy. A layout by area alone made maps scan everything.
-    """
-    return (f"CREATE OR REPLACE TABLE {_ident(table)} AS {select} "
-            f"ORDER BY {', '.join(PANEL_ORDER)}")
-
-
-def area_series_sql(values: str, area_code: str) -> str:
-    """SQL for every indicator's full time series of one area from a table of values."""
-    return (f"SELECT indicator_id, period, value, numerator, denominator, flags "
-            f"FROM {_ident(values)} WHERE area_code = '{_safe_code(area_code)}' "
-            "ORDER BY indicator_id, period")
-
-
-def map_sql(values: str, indicator_id: str, period: str) -> str:
-    """SQL for one indicator in one period over all areas (a map layer)."""
-    return (f"SELECT area_code, value, flags FROM {_ident(values)} "
-            f"WHERE indicator_id = '{_safe_code(indicator_id)}' "
-            f"AND period = '{_safe_code(period)}' ORDER BY area_code")
-
-
-def _safe_code(text: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", str(text)):
-        raise ValueError(f"not a plain code: {text!r}")
-    return str(text)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from monitoring import schema
+from monitoring import panel_sql, schema
 from monitoring.errors import StoreError
 from monitoring.vocab import DEFAULT_VOCABULARIES
 
@@ -253,14 +253,18 @@ class Store:
     def read_indicators(self) -> pd.DataFrame:
         return self.query("SELECT * FROM indicator ORDER BY indicator_id")
 
-    def read_observations(self, *, indicator_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        where, params = ["TRUE"], []
-        if indicator_ids is not None:
-            where.append("list_contains(?, indicator_id)")
-            params.append(list(indicator_ids))
-        return self.query(
-            f"SELECT * FROM observation WHERE {' AND '.join(where)} "
-            "ORDER BY indicator_id, area_code, period", params)
+    def read_observations(self, *, indicator_ids: Sequence[str] | None = None,
+                          area_codes: Sequence[str] | None = None,
+                          periods: Sequence[str] | None = None) -> pd.DataFrame:
+        """Indicator values as stored areas report them (not yet harmonised to today's areas).
+
+        Values from series are computed as they are read (see `monitoring.panel_sql`); values
+        entered directly fill in where no series produce one. Filters restrict indicators,
+        areas (exact codes) and periods, and are applied inside the table scans.
+        """
+        sql = panel_sql.observations_sql(indicator_ids=indicator_ids, area_codes=area_codes,
+                                         periods=periods)
+        return self.query(f"SELECT * FROM ({sql}) ORDER BY indicator_id, area_code, period")
 
     def read_targets(self) -> pd.DataFrame:
         return self.query("SELECT * FROM target ORDER BY indicator_id, area_code")
