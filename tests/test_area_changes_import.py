@@ -362,7 +362,6 @@ def test_series_are_reported_on_todays_areas_after_the_import(store_path: Path,
                                                              tmp_path: Path) -> None:
     with open_store(store_path, read_only=False) as store:
         ingest.import_zahlen(store, _figures(tmp_path))
-        ingest.compute_indicators(store)
     before = _panel(store_path)
     a01 = before[before["indicator_id"] == "A01"].set_index(["area_code", "period"])
     assert (ALKERSLEBEN, "2018-Q4") in a01.index and (NEW, "2018-Q4") not in a01.index
