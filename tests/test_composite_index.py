@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from monitoring import composite_index as ci
 from monitoring import settings as mon_settings
-from monitoring import views
+from monitoring import figures, tables, views
 from monitoring.errors import ConfigError, DataValidationError, InsufficientDataError
 from monitoring.store import open_store
 
@@ -354,6 +354,21 @@ def test_a_withheld_rate_makes_its_district_not_assessed(writable_store: Path) -
     own = position["own"].set_index("indicator_id")
     assert np.isnan(own.loc["A19", "value"])  # the withheld rate is not shown either
     assert "Suhl wird nicht bewertet" in " ".join(position["summary"])
+
+
+def test_view_with_too_few_peers_reports_why_instead_of_failing(demo_store_path: Path) -> None:
+    with open_store(demo_store_path) as store:
+        ctx = views.context(store, "16051", "2025-Q4")
+        position = views.composite_index(store, ctx, peers=["16051", "16052", "16053"])
+    assert position["result"] is None and position["table"].empty
+    assert "nur 3 Gebiete" in position["summary"][0]
+    assert position["summary"][0].startswith("Der Status-Dynamik-Index wird nicht berechnet")
+    html = tables.html_table(position["table"], {"label": ("Gebiet", tables.text)},
+                             persons=False)
+    assert "<tbody></tbody>" in html
+    fig = figures.index_chart(position["table"], status_bounds=(-1, 1, 1.5),
+                              dynamic_bounds=(-1, 1))
+    assert len(fig.data[0].x) == 0
 
 
 @pytest.mark.slow

@@ -195,9 +195,8 @@ def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_
 WITHHELD_FLAG = "geheimgehalten"
 DIRECTION_LABELS = {"down": "niedriger ist besser", "up": "höher ist besser"}
 POSITION_COLUMNS = ["area_code", "name", "label", "kind", "own", "assessed", "reason",
-                    "status_index",
-                    "status_class", "dynamic_index", "dynamic_class", "group", "attention",
-                    "attention_label"]
+                    "status_index", "status_class", "dynamic_index", "dynamic_class", "group",
+                    "attention", "attention_label"]
 
 
 def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None, *,
