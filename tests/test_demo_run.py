@@ -38,6 +38,7 @@ def test_demo_produces_22_district_reports_and_an_index(demo_run: Path) -> None:
         # controlling section: traffic-light table, count summary and series with target path
         assert "Zielerreichung (Ampel)" in text and "Zielen im Plan" in text
         assert "Zielpfad" in text
+        assert "Status-Dynamik-Index 2025-Q4: Lage unter den Kreisen" in text
         assert report.stat().st_size < 6_000_000
 
 
@@ -71,7 +72,8 @@ def test_report_renders_offline_in_chromium(demo_run: Path, artifacts: Path) -> 
     assert errors == [] and outside == []
     # 2 coverage maps + 2 context-indicator charts + 7 charts with target path + 1 accessibility
     # map with a Handlungsfeld selector + 7 peer comparisons (one per target indicator)
-    assert charts == 19
+    # + 1 Status-Dynamik-Index chart
+    assert charts == 20
     # District map: 22 districts (+ highlight); municipality map: 42 Gemeinden of the Ilm-Kreis.
     assert areas_drawn >= 22 + 1 + 42
     assert lines_drawn >= 9 * 2

@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "monitoring"
 PURE = ["areas", "coverage", "indicators", "privacy", "periods", "errors", "vocab", "fmt",
         "overlap", "network", "inventory/cells", "inventory/spec",
         "statistik", "catalogue", "concept", "panel_sql",
-        "accessibility", "weights", "demand", "area_changes"]
+        "accessibility", "weights", "demand", "area_changes", "composite_index"]
 FORBIDDEN = {"duckdb", "papermill", "nbformat", "nbconvert", "plotly", "monitoring.store",
              "monitoring.report", "monitoring.notebook", "os", "pathlib", "subprocess"}
 

@@ -47,6 +47,10 @@ class DataValidationError(MonitoringError, ValueError):
         self.problems = problems or []
 
 
+class InsufficientDataError(MonitoringError, ValueError):
+    """Too few areas or values for a computation to mean anything (e.g. z-scores of 3 areas)."""
+
+
 class CRSMismatchError(MonitoringError, ValueError):
     """Geometries are in a coordinate reference system that cannot be used here."""
 

@@ -323,3 +323,39 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int = 1,
     fig.update_layout(bargap=0.25)
     _layout(fig, height=max(260, 28 * len(peers) + 110), title=title or name)
     return fig
+
+
+def index_chart(table: pd.DataFrame, *, status_bounds: Sequence[float],
+                dynamic_bounds: Sequence[float], title: str | None = None) -> go.Figure:
+    """Status index (x) against dynamic index (y) of all assessed peers, class bounds as lines.
+
+    `table` is ``views.composite_index(...)["table"]`` (index values, classes, ``own``,
+    ``attention``; no person counts). Higher values mean more need for attention on both
+    axes, so areas flagged "besonderer Aufmerksamkeitsbedarf" sit to the right. Areas not
+    assessed have no point.
+    """
+    import plotly.graph_objects as go
+
+    shown = table[table["assessed"].fillna(False).astype(bool)]
+    colours = [ACCENT if own else (TARGET_COLOUR if attention else "#9ecae1")
+               for own, attention in zip(shown["own"], shown["attention"], strict=True)]
+    hover = [f"<b>{r.name}</b><br>Status: {r.status_class} ({fmt.signed(r.status_index, 2)})"
+             f"<br>Dynamik: {r.dynamic_class} ({fmt.signed(r.dynamic_index, 2)})"
+             + ("<br>besonderer Aufmerksamkeitsbedarf" if r.attention else "")
+             for r in shown.itertuples()]
+    fig = go.Figure(go.Scatter(
+        x=shown["status_index"], y=shown["dynamic_index"], mode="markers+text",
+        marker={"color": colours, "size": [14 if own else 9 for own in shown["own"]],
+                "line": {"color": "white", "width": 1}},
+        text=[name if own else "" for name, own in zip(shown["name"], shown["own"], strict=True)],
+        textposition="top center", hovertext=hover, hoverinfo="text", showlegend=False))
+    for bound in status_bounds:
+        fig.add_vline(x=bound, line={"color": STATE_COLOUR, "dash": "dot", "width": 1})
+    for bound in dynamic_bounds:
+        fig.add_hline(y=bound, line={"color": STATE_COLOUR, "dash": "dot", "width": 1})
+    fig.update_xaxes(title={"text": "Statusindex (höher = mehr Aufmerksamkeitsbedarf)"},
+                     gridcolor="#eeeeee", zeroline=False, tickformat=",.1f")
+    fig.update_yaxes(title={"text": "Dynamikindex"}, gridcolor="#eeeeee", zeroline=False,
+                     tickformat=",.1f")
+    _layout(fig, height=420, title=title)
+    return fig

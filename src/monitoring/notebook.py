@@ -116,6 +116,11 @@ def key_figures(items: dict[str, str]) -> HTML:
     return _html(f'<div class="mon-kpis">{boxes}</div>')
 
 
+def summary(sentences: list[str]) -> HTML:
+    """A paragraph of German summary sentences (escaped)."""
+    return _html('<p class="mon-summary">' + html.escape(" ".join(sentences)) + "</p>")
+
+
 def show(markup: str) -> HTML:
     """Display an HTML fragment built by `monitoring.tables`."""
     return _html(markup)

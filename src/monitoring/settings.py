@@ -12,6 +12,10 @@ Where the settings come from, first match wins per value:
        mindestnenner = 20    # Quoten mit kleinerem Nenner werden nicht ausgewiesen
 
 3. the defaults of `monitoring.privacy` (3 and 20).
+
+The same file may hold a section ``[status_dynamik_index]`` that overrides the shipped
+defaults of the Status-Dynamik-Index (``monitoring/data/composite_index.toml``, see
+`index_settings` and ``docs/composite_index.md``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitoring import privacy
+from monitoring import composite_index, privacy
 from monitoring.errors import ConfigError
 
 ENV_FILE = "MONITORING_SETTINGS"
@@ -46,16 +50,11 @@ def _number(value: object, what: str, origin: str) -> float:
 
 def load(path: str | os.PathLike[str] | None = None) -> Settings:
     """The settings in force (see the module docstring)."""
-    file = Path(path or os.environ.get(ENV_FILE) or "monitoring.toml")
+    file = _settings_file(path)
     values: dict[str, float] = {}
     source = "Voreinstellung"
     if file.exists():
-        try:
-            data = tomllib.loads(file.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise ConfigError(f"Die Einstellungsdatei {file} ist kein gültiges TOML.",
-                              detail=str(err)) from err
-        section = data.get("geheimhaltung", {})
+        section = _read_toml(file).get("geheimhaltung", {})
         for key, name in (("schwelle", "threshold"), ("mindestnenner", "min_denominator")):
             if key in section:
                 values[name] = _number(section[key], key, str(file))
@@ -79,3 +78,45 @@ def apply(settings: Settings | None = None) -> Settings:
     settings = settings or load()
     privacy.configure(threshold=settings.threshold, min_denominator=settings.min_denominator)
     return settings
+
+
+INDEX_SECTION = "status_dynamik_index"
+INDEX_DEFAULTS = "data/composite_index.toml"
+
+
+def _settings_file(path: str | os.PathLike[str] | None) -> Path:
+    return Path(path or os.environ.get(ENV_FILE) or "monitoring.toml")
+
+
+def _read_toml(file: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"Die Einstellungsdatei {file} ist kein gültiges TOML. Prüfen Sie "
+                          "die genannte Zeile (Texte in Anführungszeichen, Listen in "
+                          "eckigen Klammern).", detail=str(err)) from err
+
+
+def index_settings(path: str | os.PathLike[str] | None = None,
+                   ) -> composite_index.IndexSettings:
+    """Index indicators and method values of the Status-Dynamik-Index.
+
+    The shipped defaults (``monitoring/data/composite_index.toml``) with every key of the
+    section ``[status_dynamik_index]`` of the settings file (see module docstring) replacing
+    its default, so a user changes indicators or class bounds without touching code.
+    """
+    from importlib.resources import files
+
+    shipped = files("monitoring").joinpath(INDEX_DEFAULTS).read_text(encoding="utf-8")
+    values = dict(tomllib.loads(shipped)[INDEX_SECTION])
+    origin = "Voreinstellung"
+    file = _settings_file(path)
+    if file.exists():
+        section = _read_toml(file).get(INDEX_SECTION)
+        if section is not None:
+            if not isinstance(section, dict):
+                raise ConfigError(f"{file}: [{INDEX_SECTION}] muss ein Abschnitt mit "
+                                  "Schlüsseln sein, z. B. indikatoren = [\"A19\", \"A21\"].")
+            values.update(section)
+            origin = f"{file}, Abschnitt [{INDEX_SECTION}]"
+    return composite_index.IndexSettings.from_mapping(values, origin=origin)

@@ -32,6 +32,11 @@ def signed(value: Any) -> str:
     return fmt.signed(value, 1)
 
 
+def index_value(value: Any) -> str:
+    """A z-score or index value with sign and two decimals: ``+1,29`` / ``−0,86``."""
+    return fmt.signed(value, 2)
+
+
 def integer(value: Any) -> str:
     return fmt.number(value, 0)
 

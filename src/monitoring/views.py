@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from monitoring import __version__, concept, coverage, indicators
+from monitoring import __version__, concept, coverage, indicators, privacy
+from monitoring import composite_index as index_method
 from monitoring.areas import check_code
-from monitoring.errors import AreaError, PeriodError
+from monitoring.errors import AreaError, InsufficientDataError, PeriodError
 from monitoring.geography import LAND_CODE
 from monitoring.periods import Quarter
 
@@ -188,3 +189,80 @@ def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_
     out = pd.concat([out, state], ignore_index=True)
     out["own"] = out["area_code"] == ctx.area_code
     return out[["area_code", "name", "kind", "value", "numerator", "denominator", "flags", "own"]]
+
+
+# -- Status-Dynamik-Index ----------------------------------------------------------------------
+WITHHELD_FLAG = "geheimgehalten"
+DIRECTION_LABELS = {"down": "niedriger ist besser", "up": "höher ist besser"}
+POSITION_COLUMNS = ["area_code", "name", "label", "kind", "own", "assessed", "reason",
+                    "status_index", "status_class", "dynamic_index", "dynamic_class", "group",
+                    "attention", "attention_label"]
+
+
+def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None, *,
+                    peers: list[str] | None = None,
+                    settings: index_method.IndexSettings | None = None) -> dict[str, object]:
+    """The report area's position among its peers in the Status-Dynamik-Index.
+
+    Peers are all of today's areas at the report area's level (the 22 districts for a
+    district report) unless `peers` names them. The index is computed on the panel after
+    disclosure control: a withheld rate makes its area "nicht bewertet" instead of being
+    recoverable from a z-score. When too few areas can be assessed the result is ``None``
+    and the summary says why, so the report section shows the reason instead of failing.
+
+    Returns ``result`` (`composite_index.CompositeIndex` or None), ``table`` (one row per
+    peer, ready for `tables.html_table`, highest status index first; ``label`` marks the
+    report area), ``own`` (the report area's index indicators: values, change, unweighted
+    peer mean, z-scores), ``summary`` (German sentences), ``caption``, ``note`` (the
+    method), ``earlier_period`` and ``settings``.
+    """
+    from monitoring import settings as settings_file
+    from monitoring.figures import CENSUS_BREAK
+
+    settings = settings_file.index_settings() if settings is None else settings
+    panel = indicator_panel(store) if panel is None else panel
+    protected = privacy.protect(panel, counts=["numerator"],
+                                rates={"value": ("numerator", "denominator")})
+    safe = protected.frame.copy()
+    withheld = protected.is_suppressed("value")
+    safe.loc[withheld, "flags"] = [
+        WITHHELD_FLAG if pd.isna(f) or not f else f"{f},{WITHHELD_FLAG}"
+        for f in safe.loc[withheld, "flags"]]
+    areas = pd.DataFrame(store.read_areas(level=ctx.level).drop(columns="geometry"))[
+        ["area_code", "name", "kind"]]
+    if peers is not None:
+        areas = areas[areas["area_code"].isin(peers)]
+    label = ("Kreisen und kreisfreien Städten" if ctx.level == "kreis"
+             else f"Gebieten der Ebene „{ctx.level}“")
+    out: dict[str, object] = {
+        "caption": f"Status-Dynamik-Index {ctx.period}: Lage unter den {label}",
+        "earlier_period": str(ctx.period - settings.span), "settings": settings}
+    definitions = store.read_indicators()
+    try:
+        result = index_method.compute(safe, definitions, areas=list(areas["area_code"]),
+                                      period=str(ctx.period), settings=settings)
+    except InsufficientDataError as err:
+        return {**out, "result": None, "table": pd.DataFrame(columns=POSITION_COLUMNS),
+                "own": pd.DataFrame(), "note": "",
+                "summary": [f"Der Status-Dynamik-Index wird nicht berechnet: {err.message}"]}
+    table = areas.merge(result.areas, on="area_code", how="left")
+    table["own"] = table["area_code"] == ctx.area_code
+    table["label"] = [f"{n} (Berichtsgebiet)" if own else n
+                      for n, own in zip(table["name"], table["own"], strict=True)]
+    table["attention_label"] = table["attention"].map({True: "ja", False: ""})
+    table = table.sort_values(["status_index", "name"], ascending=[False, True],
+                              na_position="last", ignore_index=True)[POSITION_COLUMNS]
+    summary = index_method.summary_de(result, area_code=ctx.area_code, area_name=ctx.area_name,
+                                      peers=label)
+    if result.earlier_period < CENSUS_BREAK <= result.period:
+        summary.append(f"Der Zeitraum {result.earlier_period} bis {result.period} enthält den "
+                       "Wechsel der Bevölkerungszahlen auf die Basis des Zensus 2022; "
+                       "Veränderungen von Quoten enthalten diesen Bruch.")
+    used = result.indicators[result.indicators["used"]]
+    units = definitions.set_index("indicator_id")["unit"]
+    own = result.values[result.values["area_code"] == ctx.area_code].merge(
+        used[["indicator_id", "name", "direction", "mean"]], on="indicator_id")
+    own["direction_label"] = own["direction"].map(DIRECTION_LABELS)
+    own["unit"] = own["indicator_id"].map(units)
+    return {**out, "result": result, "table": table, "own": own, "summary": summary,
+            "note": result.note_de()}
