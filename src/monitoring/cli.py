@@ -424,6 +424,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    from monitoring import ingest
     from monitoring.ingest_area_changes import count_changes
     from monitoring.store import open_store
 
@@ -435,9 +436,12 @@ def _info(args: argparse.Namespace) -> int:
         if store.is_demo:
             console.print("[yellow]Demodaten – fiktiv[/]")
         console.print(f"Datenstand: {meta.get('data_stand', 'unbekannt')}")
-        for table in ("area", "population", "actor", "offer", "observation", "target"):
+        for table in ("area", "population", "actor", "offer", "series_value", "target"):
             n = int(store.query(f"SELECT count(*) AS n FROM {table}")["n"].iloc[0])
             console.print(f"  {table}: {n}")
+        entered = int(store.query("SELECT count(*) AS n FROM observation")["n"].iloc[0])
+        console.print(f"  Indikatorwerte: {ingest.computed_value_count(store)} aus Reihen "
+                      f"(beim Lesen berechnet), {entered} direkt erfasst", soft_wrap=True)
         changes = count_changes(store)
         console.print(f"  area_change: {changes['packaged'] + changes['own']} "
                       f"(Gebietsänderungen: {changes['packaged']} im Programm enthalten, "
