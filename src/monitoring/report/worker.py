@@ -3,7 +3,8 @@
 Runs in the processes of the run's pool (`runner._run_jobs`), which are started with
 ``spawn``: a fresh interpreter imports this module to find `execute_report`. It is kept apart
 from `runner` so that such a worker imports only what it needs (papermill, nbformat, the
-renderer) and not pandas, DuckDB and the views: that is about a third of a worker's start-up.
+renderer) and not pandas, DuckDB and the views: that halved a spawned worker's start-up
+(benchmarks/bench_pool_start.py).
 Everything that crosses the process boundary is plain data: the job is a ``dict[str, str]``,
 the answer a `ReportResult`.
 """
