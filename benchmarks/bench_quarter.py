@@ -2,14 +2,15 @@
 
 Run from the project folder (takes minutes; all 22 districts by default):
 
-    .venv/bin/python benchmarks/bench_quarter.py [--areas N] [--out DIR]
+    .venv/bin/python benchmarks/bench_quarter.py [--areas N | --areas 16051,16052] [--out DIR]
 
 In one process it
 
 1. builds a fresh demo store in a temporary folder (or in ``--out``),
 2. times the baseline a user would run without our tool: for each district, papermill on
-   EACH section notebook separately (serially), then ``jupyter nbconvert --to html`` as a
-   subprocess for every executed notebook,
+   EACH section notebook of the quarterly report separately (serially; five since sections
+   15, 30 and 40 were added), then ``jupyter nbconvert --to html`` as a subprocess for every
+   executed notebook,
 3. times ``monitoring.report.run_quarter`` (one composed notebook per district, 2 workers),
 4. prints wall times, the ratio ours/baseline, per-report seconds, report sizes and the
    size of the map geometry embedded in each report.
@@ -223,10 +224,21 @@ def _goal(value: float, goal: float) -> str:
     return "erreicht / met" if value <= goal else "verfehlt / missed"
 
 
+def _areas(text: str) -> int | list[str]:
+    """``--areas``: a count (first N districts) or a comma-separated list of codes."""
+    if text.isdigit() and len(text) < 5:
+        return int(text)
+    codes = [c.strip() for c in text.split(",") if c.strip()]
+    if not codes or not all(c.isdigit() and len(c) == 5 for c in codes):
+        raise argparse.ArgumentTypeError("expected N or district codes like 16051,16052")
+    return codes
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--areas", type=int, default=None,
-                        help="only the first N districts (default: all 22)")
+    parser.add_argument("--areas", type=_areas, default=None,
+                        help="only the first N districts, or a comma-separated list of district "
+                             "codes (e.g. 16051,16052); default: all 22")
     parser.add_argument("--out", type=Path, default=None,
                         help="keep store and outputs in DIR (default: temporary, deleted)")
     args = parser.parse_args(argv)
@@ -258,8 +270,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Demo-Datenbank / demo store built in {time.perf_counter() - t0:.1f} s")
         with open_store(store, read_only=True) as s:
             codes = list(districts(s)["area_code"])
-        if args.areas:
+        if isinstance(args.areas, int):
             codes = codes[:args.areas]
+        elif args.areas:
+            unknown = sorted(set(args.areas) - set(codes))
+            if unknown:
+                parser.error(f"unknown district code(s): {', '.join(unknown)}")
+            codes = list(args.areas)
         print(f"Kreise / districts: {len(codes)} ({', '.join(codes)})")
         print(f"Zeitraum / period : {PERIOD}; renderer (ours): {choose_renderer('auto')}; "
               f"workers (ours): {WORKERS}")
@@ -304,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
 
         base_sizes = [sum(f.stat().st_size for f in r.files) / MB for r in base_ok]
+        n = len(section_notebooks())
         print("-- Zusammenfassung / summary --")
         print(f"  Wall time baseline (naiv seriell)      : {base_wall:8.1f} s")
         print(f"  Wall time ours (run_quarter, {WORKERS} workers) : {ours_wall:8.1f} s")
@@ -311,13 +329,13 @@ def main(argv: list[str] | None = None) -> int:
               f"(Ziel / goal <= {GOAL_RATIO}: {_goal(ratio, GOAL_RATIO)})")
         if base_ok:
             print(f"  Mittel je Bericht / mean per report    : baseline "
-                  f"{sum(r.seconds for r in base_ok) / len(base_ok):.1f} s (2 notebooks + 2 nbconvert), "
+                  f"{sum(r.seconds for r in base_ok) / len(base_ok):.1f} s ({n} notebooks + {n} nbconvert), "
                   f"ours {sum(r.seconds for r in ok) / max(len(ok), 1):.1f} s (per worker)")
             print(f"  Wand-Zeit je Bericht / wall per report : baseline "
                   f"{base_wall / len(codes):.1f} s, ours {ours_wall / len(codes):.1f} s")
             print(f"  Baseline-HTML je Kreis / per district  : mean "
                   f"{sum(base_sizes) / len(base_sizes):.2f} MB, max {max(base_sizes):.2f} MB "
-                  f"(2 files)")
+                  f"({n} files)")
         max_mb = max(sizes_mb) if sizes_mb else float("nan")
         max_geo = max(geo_kb) if geo_kb else float("nan")
         if sizes_mb:

@@ -372,6 +372,8 @@ def _run(args: argparse.Namespace) -> int:
         console.print(f"[red]Fehler[/] {failed.area_code} {failed.name}{kept}: {failed.error}")
     if summary.failed:
         console.print(f"Die fehlgeschlagenen Notebooks liegen in {summary.out_dir / '_fehler'}.")
+    for note in summary.notes:
+        console.print(f"Hinweis: {note}")
     return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
 
 
@@ -528,9 +530,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in getattr(err, "problems", [])[:20]:
             print("  " + " · ".join(f"{k}: {v}" for k, v in problem.items()), file=sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        print("Abgebrochen.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as err:  # Ctrl-C; `RunInterrupted` also for SIGTERM/SIGHUP
+        print(str(err) or "Abgebrochen.", file=sys.stderr)
+        return int(getattr(err, "exit_code", 130))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -67,3 +67,27 @@ class ReportError(MonitoringError):
         super().__init__(message, detail=detail)
         self.area_code = area_code
         self.notebook = notebook
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A report run was stopped by a signal (Ctrl-C, SIGTERM from a scheduler, SIGHUP).
+
+    A `KeyboardInterrupt` (not a `MonitoringError`), so that no ``except Exception`` on the way
+    swallows it; the run cleans up (workers stopped, staging folder removed, lock released)
+    while it propagates. ``exit_code`` follows the shell convention 128 + signal number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = str(signum)
+        super().__init__(
+            f"Berichtslauf abgebrochen (Signal {name}). Was der Lauf noch nicht an seinen "
+            "Platz verschoben hatte, bleibt in der zuletzt veröffentlichten Fassung; "
+            "Zwischendateien und Sperrdatei wurden entfernt. Starten Sie den Lauf erneut, um "
+            "alle Berichte zu erstellen.")
+        self.signum = signum
+        self.exit_code = 128 + signum

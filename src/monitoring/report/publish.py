@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import time
 import zipfile
 from collections.abc import Callable, Sequence
@@ -33,7 +34,7 @@ from monitoring.errors import ReportError
 from monitoring.periods import Quarter
 from monitoring.report import compare, deck, evaluation, pdf, published, reveal, scan, site
 from monitoring.report.render import quarto_available
-from monitoring.report.runner import RunLock, _slug, run_quarter
+from monitoring.report.runner import RunLock, _slug, _stop_pool, _StopSignals, run_quarter
 from monitoring.store import open_store, resolve_path
 from monitoring import views
 from monitoring.views import districts
@@ -81,6 +82,34 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
                  f"{rule.min_denominator:g}, Datenbank {store_file})")
 
     site.check_config(out)  # a broken website config stops the run before anything changes
+    with _StopSignals() as stop:  # Ctrl-C / SIGTERM: clean up, then raise RunInterrupted
+        published = _publish_steps(quarter, summary, stop, store_file=store_file, out=out,
+                                   areas=areas, workers=workers, conclusions_dir=conclusions_dir,
+                                   notebooks=notebooks, renderer=renderer, rule=rule, say=say)
+    if not published:
+        return summary
+    site.write_sources(out)
+    if quarto_available():
+        say("Quarto-Website")
+        t = time.perf_counter()
+        site.render(out)
+        summary.seconds["website"] = time.perf_counter() - t
+    if stop.pending:
+        _log(target, f"Hinweis: Abbruchsignal {signal.Signals(stop.pending).name} kam beim "
+                     "Verschieben der Dateien; die Veröffentlichung wurde noch abgeschlossen.")
+    _log(target, f"Ende: {summary.html_ok} HTML-Berichte, {len(summary.html_failed)} Fehler, "
+                 f"{len(summary.files)} Dateien, ZIP {summary.zip_file}")
+    return summary
+
+
+def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: _StopSignals, *,
+                   store_file: Path, out: Path, areas: Sequence[str] | None, workers: int,
+                   conclusions_dir: str | os.PathLike[str],
+                   notebooks: str | os.PathLike[str] | None, renderer: str,
+                   rule: mon_settings.Settings, say: Callable[[str], None]) -> bool:
+    """Steps 1–4 of the module docstring (under `publish_quarter`'s signal handling); False
+    when the disclosure scan found something and nothing was published."""
+    target = out / str(quarter)
     started = time.perf_counter()
     say("HTML-Quartalsberichte")
     run = run_quarter(str(quarter), store_path=store_file, out_dir=out, areas=areas,
@@ -88,10 +117,16 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
     summary.html_ok = len(run.results) - len(run.failed)
     summary.html_failed = [f"{r.area_code} {r.name}: {r.error}" for r in run.failed]
     summary.seconds["html"] = time.perf_counter() - started
+    for note in run.notes:
+        _log(target, f"Hinweis: {note}")
 
-    with RunLock(target):
+    with RunLock(target) as lock:
+        if lock.taken_over:
+            _log(target, "Hinweis: Sperrdatei eines nicht mehr laufenden Laufs übernommen "
+                         f"({lock.taken_over.describe()}).")
+        for stale in out.glob(f".{quarter}.publish-*"):  # left by a run that died
+            shutil.rmtree(stale, ignore_errors=True)
         staging = out / f".{quarter}.publish-{os.getpid()}"
-        shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         try:
             entries = _write_formats(staging, quarter, store_file, areas, Path(conclusions_dir),
@@ -109,7 +144,8 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
             if summary.findings:
                 _log(target, f"ABBRUCH: {len(summary.findings)} Geheimhaltungsbefunde; nichts "
                              "veröffentlicht. " + "; ".join(map(str, summary.findings[:5])))
-                return summary
+                return False
+            stop.defer()  # from here on finish: a half-moved folder is worse
             _move_into_place(staging, target, entries)
             summary.files = entries + _html_entries(target)
             summary.zip_file = _register_and_zip(target, quarter, summary, rule)
@@ -117,15 +153,7 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
             raise _disk_error(err, out) from err
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    site.write_sources(out)
-    if quarto_available():
-        say("Quarto-Website")
-        t = time.perf_counter()
-        site.render(out)
-        summary.seconds["website"] = time.perf_counter() - t
-    _log(target, f"Ende: {summary.html_ok} HTML-Berichte, {len(summary.html_failed)} Fehler, "
-                 f"{len(summary.files)} Dateien, ZIP {summary.zip_file}")
-    return summary
+    return True
 
 
 # Per-process state of the format workers: the open store and the indicator panel, which is
@@ -134,10 +162,18 @@ _WORKER: dict[str, object] = {}
 
 
 def _init_worker(store_file: str, rule: mon_settings.Settings) -> None:
-    """Pool initializer: put the run's disclosure rule in force and forget any older state."""
+    """Put the run's disclosure rule in force and forget any older state (pool initializer, or
+    called directly for a run without pool)."""
     mon_settings.apply(rule)
     _WORKER.clear()
     _WORKER["store_file"] = store_file
+
+
+def _init_pool_worker(store_file: str, rule: mon_settings.Settings) -> None:
+    """Pool initializer: as `_init_worker`, and ignore Ctrl-C – the main process stops the pool
+    (see `runner.init_worker`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(store_file, rule)
 
 
 def _worker_inputs() -> tuple[object, object]:
@@ -228,10 +264,15 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
     else:
         # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
         # child can inherit one of their locks held (seen: workers stuck in futex_wait).
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(str(store_file), rule),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_pool_worker,
+                                   initargs=(str(store_file), rule),
+                                   mp_context=multiprocessing.get_context("spawn"))
+        try:
             results = list(pool.map(_district_formats, jobs))  # keeps the districts' order
+        except BaseException:  # Ctrl-C / SIGTERM: do not wait for the remaining districts
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
     summary.seconds["formate_wand"] = time.perf_counter() - t_wall
     entries: list[dict[str, object]] = []
     for district_entries, district_timing, _ in results:
