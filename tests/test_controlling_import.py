@@ -240,3 +240,27 @@ def _filter_store(factory) -> Path:
             ingest.import_zahlen(store, _figures(folder / "z.csv", 1000))
         _FILTER_STORE["path"] = path
     return _FILTER_STORE["path"]
+
+
+def test_district_values_are_summed_from_municipal_parts_on_read(store_path: Path,
+                                                                 tmp_path: Path) -> None:
+    figures = tmp_path / "gemeinden.csv"
+    figures.write_text(
+        "reihe;gebiet;zeitraum;wert\n"
+        "auslaender;16070004;2024-Q4;30\nbevoelkerung;16070004;2024-Q4;1000\n"
+        "auslaender;16070028;2024-Q4;10\nbevoelkerung;16070028;2024-Q4;3000\n"
+        "auslaender;16051000;2024-Q4;500\n"                       # no denominator: incomplete
+        "auslaender;16051000;2024-Q3;400\nbevoelkerung;16051000;2024-Q3;20000\n",
+        encoding="utf-8")
+    with open_store(store_path, read_only=False) as store:
+        # a Kreis value entered by hand must not be added to its own Gemeinden
+        _entered(store, [("A01", "16070", "2024-Q4", 50.0)])
+        ingest.import_zahlen(store, figures)
+        got = store.read_aggregated(code_length=5, part_length=8, indicator_ids=["A01"])
+    got = got.set_index(["area_code", "period"])
+    assert got.loc[("16070", "2024-Q4"), "numerator"] == 40
+    assert got.loc[("16070", "2024-Q4"), "denominator"] == 4000
+    assert got.loc[("16070", "2024-Q4"), "value"] == pytest.approx(1.0)   # 40/4000, not mean 1.67
+    assert math.isnan(got.loc[("16051", "2024-Q4"), "value"])
+    assert got.loc[("16051", "2024-Q4"), "flags"] == "unvollständig"
+    assert got.loc[("16051", "2024-Q3"), "value"] == pytest.approx(2.0)   # 400 / 20000 %

@@ -50,9 +50,10 @@ def _member(column: str, values: Sequence[str]) -> str:
     return f"{column} IN ({_in_list(values)})" if values else "FALSE"
 
 
-OBSERVATION_COLUMNS = ("indicator_id", "area_code", "period", "value", "numerator",
-                       "denominator", "flags", "source", "source_table", "download_date",
-                       "file_hash")
+VALUE_COLUMNS = ("indicator_id", "area_code", "period", "value", "numerator", "denominator",
+                 "flags")
+PROVENANCE_COLUMNS = ("source", "source_table", "download_date", "file_hash")
+OBSERVATION_COLUMNS = VALUE_COLUMNS + PROVENANCE_COLUMNS
 
 
 def indicator_values_sql(*, series: str = "series_value", indicators: str = "indicator",
@@ -94,11 +95,12 @@ SELECT d.indicator_id, n.area_code, n.period,
             ELSE n.value / m.value * d.scale END AS value,
        n.value AS numerator,
        CASE WHEN coalesce(d.denominator_series, '') = '' THEN NULL ELSE m.value END AS denominator,
-       nullif(concat_ws(',', n.flag,
+       CASE WHEN n.flag IS NULL AND m.flag IS NULL AND m.value <> 0 THEN NULL  -- the usual
+            ELSE nullif(concat_ws(',', n.flag,                               -- case, cheaply
               CASE WHEN m.flag IS NOT NULL THEN 'Nenner ' || m.flag END,
               CASE WHEN coalesce(d.denominator_series, '') <> '' AND m.series_id IS NULL
                    THEN 'Nenner fehlt'
-                   WHEN m.value = 0 THEN 'Division durch null' END), '') AS flags,
+                   WHEN m.value = 0 THEN 'Division durch null' END), '') END AS flags,
        n.source, n.source_table, n.download_date, n.file_hash
 FROM {d} d
 JOIN {s} n ON n.series_id = d.numerator_series
@@ -109,12 +111,13 @@ WHERE {' AND '.join(where)}"""
 
 def observations_sql(*, indicator_ids: Sequence[str] | None = None,
                      area_codes: Sequence[str] | None = None,
-                     periods: Sequence[str] | None = None) -> str:
+                     periods: Sequence[str] | None = None, provenance: bool = True) -> str:
     """SQL for all observations: values computed from series plus values entered directly.
 
     Where series produce a value for an (indicator, area, period), it takes precedence over a
     directly entered one (the series are the newer, checked source). Filters as in
-    `indicator_values_sql`.
+    `indicator_values_sql`. Without `provenance` only `VALUE_COLUMNS` are returned; a reader
+    that has no use for them does not copy four text columns per value.
     """
     computed = indicator_values_sql(indicator_ids=indicator_ids, area_codes=area_codes,
                                     periods=periods)
@@ -123,7 +126,7 @@ def observations_sql(*, indicator_ids: Sequence[str] | None = None,
                            ("period", periods)):
         if values is not None:
             where.append(_member(column, values))
-    cols = ", ".join(OBSERVATION_COLUMNS)
+    cols = ", ".join(OBSERVATION_COLUMNS if provenance else VALUE_COLUMNS)
     # Entered values are few: which of them series cover is found by joining them to the
     # series (hash table on the few), not by comparing them with every computed value.
     return f"""
@@ -144,9 +147,12 @@ def aggregate_sql(values: str, *, code_length: int, indicators: str = "indicator
     """SQL aggregating indicator values of `values` to areas of `code_length` digits.
 
     Numerators and denominators are summed over the areas that share the first `code_length`
-    digits, and the rate is recomputed (never averaged).
+    digits, and the rate is recomputed (never averaged). `values` is a table name or a
+    parenthesised query with the `VALUE_COLUMNS` (e.g. ``"(" + observations_sql() + ")"``:
+    then every value is computed and aggregated in one pass, nothing is held).
     """
-    v, d = _ident(values), _ident(indicators)
+    v = values if values.startswith("(") and values.endswith(")") else _ident(values)
+    d = _ident(indicators)
     length = int(code_length)
     return f"""
 SELECT a.indicator_id, a.area_code, a.period,
@@ -160,8 +166,8 @@ SELECT a.indicator_id, a.area_code, a.period,
 FROM (
     SELECT indicator_id, left(area_code, {length}) AS area_code, period,
            sum(numerator) AS numerator, sum(denominator) AS denominator,
-           count(*) FILTER (WHERE numerator IS NULL
-                             OR (denominator IS NULL AND value IS NULL)) AS missing
+           sum(CASE WHEN numerator IS NULL OR (denominator IS NULL AND value IS NULL)
+                    THEN 1 ELSE 0 END) AS missing
     FROM {v}
     GROUP BY ALL
 ) a JOIN {d} d USING (indicator_id)"""

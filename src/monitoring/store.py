@@ -255,15 +255,33 @@ class Store:
 
     def read_observations(self, *, indicator_ids: Sequence[str] | None = None,
                           area_codes: Sequence[str] | None = None,
-                          periods: Sequence[str] | None = None) -> pd.DataFrame:
+                          periods: Sequence[str] | None = None,
+                          provenance: bool = True) -> pd.DataFrame:
         """Indicator values as stored areas report them (not yet harmonised to today's areas).
 
         Values from series are computed as they are read (see `monitoring.panel_sql`); values
         entered directly fill in where no series produce one. Filters restrict indicators,
-        areas (exact codes) and periods, and are applied inside the table scans.
+        areas (exact codes) and periods, and are applied inside the table scans. Provenance
+        (source, source table, download date, file hash) unless `provenance` is False.
         """
         sql = panel_sql.observations_sql(indicator_ids=indicator_ids, area_codes=area_codes,
-                                         periods=periods)
+                                         periods=periods, provenance=provenance)
+        return self.query(f"SELECT * FROM ({sql}) ORDER BY indicator_id, area_code, period")
+
+    def read_aggregated(self, *, code_length: int, part_length: int,
+                        indicator_ids: Sequence[str] | None = None,
+                        periods: Sequence[str] | None = None) -> pd.DataFrame:
+        """Indicator values of larger areas (first `code_length` digits of the code, e.g. 5 for
+        Kreise) from the values of their parts (codes of `part_length` digits, e.g. 8 for
+        Gemeinden): numerators and denominators summed, rates recomputed, a sum with a missing
+        part missing (flag „unvollständig“).
+
+        Computed in one pass over the parts' values as they are read; nothing is stored.
+        """
+        values = panel_sql.observations_sql(indicator_ids=indicator_ids, periods=periods,
+                                            provenance=False)
+        parts = f"(SELECT * FROM ({values}) WHERE length(area_code) = {int(part_length)})"
+        sql = panel_sql.aggregate_sql(parts, code_length=code_length)
         return self.query(f"SELECT * FROM ({sql}) ORDER BY indicator_id, area_code, period")
 
     def read_targets(self) -> pd.DataFrame:

@@ -177,7 +177,7 @@ def indicator_panel(store: Store) -> pd.DataFrame:
         _panel_cache.hits += 1
         return _panel_cache.panel.copy()
     defs = store.read_indicators()
-    panel = indicators.harmonised_panel(store.read_observations(), defs,
+    panel = indicators.harmonised_panel(store.read_observations(provenance=False), defs,
                                         store.read_area_changes())
     panel = indicators.with_state(panel, defs, list(districts(store)["area_code"]),
                                   state_code=LAND_CODE)
