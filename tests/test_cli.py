@@ -5,6 +5,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from monitoring import schema
 from monitoring.cli import main
 
 
@@ -30,10 +31,11 @@ def test_missing_and_newer_store(tmp_path: Path, writable_store: Path,
     assert main(["run", "--period", "2025-Q4", "--store", str(tmp_path / "x.duckdb")]) == 2
     assert "nicht gefunden" in capsys.readouterr().err
     con = duckdb.connect(str(writable_store))
-    con.execute("UPDATE meta SET value='7' WHERE key='schema_version'")
+    newer = schema.SCHEMA_VERSION + 1
+    con.execute("UPDATE meta SET value=? WHERE key='schema_version'", [str(newer)])
     con.close()
     assert main(["run", "--period", "2025-Q4", "--store", str(writable_store)]) == 2
-    assert "Schema-Version 7" in capsys.readouterr().err
+    assert f"Schema-Version {newer}" in capsys.readouterr().err
 
 
 def test_usage_errors_are_german(capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,7 +32,7 @@ def test_import_creates_versions_and_is_idempotent(writable_store: Path, tmp_pat
         before = store.snapshot_id()
         result = load_area_file(store, path, level="gemeinde", valid_from=date(2024, 1, 1),
                                 layer="vg250_gem")
-        assert result["new_or_changed"] == 1  # only the renamed one; geometry within 0.5 m
+        assert result.new_or_changed == 1  # only the renamed one; geometry within 0.5 m
         history = store.query("SELECT name, valid_from, valid_to FROM area "
                               "WHERE area_code = '16070004' ORDER BY valid_from")
         assert history["name"].tolist()[-1] == "Arnstadt (neu)"
@@ -41,7 +41,7 @@ def test_import_creates_versions_and_is_idempotent(writable_store: Path, tmp_pat
         assert once != before
         again = load_area_file(store, path, level="gemeinde", valid_from=date(2024, 1, 1),
                                layer="vg250_gem")
-        assert again["new_or_changed"] == 0
+        assert again.new_or_changed == 0
         assert len(store.query("SELECT * FROM area WHERE area_code='16070004'")) == 2
 
 

@@ -344,7 +344,8 @@ def check(rows: pd.DataFrame, facts: StoreFacts, *, file: str, sheet: str,
     cannot change again; the shares of one old area on one date add up to at most 1; whole
     changes on one date must not form a cycle (A → B and B → A), a chain A → B → C is fine;
     the old key must be known to the store (as an area or from data) and still exist on the
-    day before the change; a new key unknown to the store is allowed (a new Gemeinde) and
+    day before the change, and an area that wholly goes must have no boundaries from the day
+    of the change on; a new key unknown to the store is allowed (a new Gemeinde) and
     noted. A Gemeinde that changes its Kreis without a matching Kreis row is noted.
     """
     problems: list[Problem] = []
@@ -529,8 +530,11 @@ def _store_rules(rows: pd.DataFrame, new_codes: set[str], union: pd.DataFrame,
     """
     areas = facts.areas
     versions: dict[str, list[date | None]] = defaultdict(list)
-    for code, valid_to in zip(areas["area_code"].astype(str), areas["valid_to"], strict=True):
+    starts: dict[str, list[date]] = defaultdict(list)
+    for code, valid_from, valid_to in zip(areas["area_code"].astype(str), areas["valid_from"],
+                                          areas["valid_to"], strict=True):
         versions[code].append(None if pd.isna(valid_to) else pd.Timestamp(valid_to).date())
+        starts[code].append(pd.Timestamp(valid_from).date())
     held = facts.changes
     known = set(versions) | set(facts.data_codes) | new_codes | set(
         held["old_code"].astype(str)) | set(held["new_code"].astype(str))
@@ -552,6 +556,13 @@ def _store_rules(rows: pd.DataFrame, new_codes: set[str], union: pd.DataFrame,
             report(row, "effective", f"ein Datum bis {last + timedelta(days=1):%d.%m.%Y}",
                    f"{old} besteht laut Datenbank nur bis {last:%d.%m.%Y}; zum {_day(day)} "
                    "kann es sich nicht mehr ändern. Datum oder Schlüssel prüfen.")
+        elif row["kind"] in WHOLE and any(start >= day for start in starts.get(old, [])):
+            later = min(start for start in starts[old] if start >= day)
+            report(row, "effective", f"ein Datum nach dem {later:%d.%m.%Y}",
+                   f"{old} hat in der Datenbank Gebietsgrenzen, die erst am {later:%d.%m.%Y} "
+                   f"beginnen; es kann nicht schon zum {_day(day)} ganz in {new} aufgegangen "
+                   "sein. Prüfen Sie das Datum der Änderung oder den Gebietsstand der "
+                   "Grenzdatei (`monitoring import-areas --valid-from`).")
         if new in versions and all(v is not None and v < day for v in versions[new]):
             last = max(v for v in versions[new] if v is not None)
             report(row, "new_code", f"ein Gebiet, das am {_day(day)} besteht",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -84,6 +84,125 @@ def harmonise(frame: pd.DataFrame, changes: pd.DataFrame, *, code_col: str = "ar
         current_code(str(c), ends[p], lookup) if str(c) in lookup else c
         for c, p in zip(out[code_col], out[period_col], strict=True)
     ]
+    return out
+
+
+def todays_code(code: str, changes: dict[str, list[tuple[date, str]]]) -> str:
+    """The code of the area that today contains the place recorded under `code`.
+
+    Unlike `current_code` (for figures, which belong to a date) this follows every whole-area
+    change, whatever its date: an offer located in a Gemeinde that has since merged is located
+    in the merged Gemeinde today.
+    """
+    seen: set[str] = set()
+    while code in changes and code not in seen:
+        seen.add(code)
+        code = changes[code][0][1]
+    return code
+
+
+def located_today(frame: pd.DataFrame, changes: pd.DataFrame, *,
+                  code_col: str = "area_code") -> pd.DataFrame:
+    """A copy of `frame` whose `code_col` names the area that holds each place today
+    (`todays_code`): offers or sites recorded under a merged-away Gemeinde count for the
+    Gemeinde it went into, not for an area that no longer exists."""
+    lookup = successor_map(changes)
+    out = frame.copy()
+    if not lookup or out.empty:
+        return out
+    out[code_col] = [todays_code(str(c), lookup) if str(c) in lookup else c
+                     for c in out[code_col]]
+    return out
+
+
+# -- area versions ended by whole-area changes ------------------------------------------------
+ENDED_BY_CHANGE = "gebietsaenderung"
+"""`area.end_reason`: the version ends the day before a whole-area change of its code."""
+ENDED_MISSING_FROM_FILE = "fehlt_in_gebietsdatei"
+"""`area.end_reason`: a boundary file of the next day's Gebietsstand no longer had the area."""
+END_REASONS = {
+    ENDED_BY_CHANGE: "Gebietsänderung (zusammenschluss, eingliederung oder umschluesselung)",
+    ENDED_MISSING_FROM_FILE: "fehlt in einer Gebietsdatei neueren Stands",
+}
+
+
+def whole_change_dates(changes: pd.DataFrame) -> dict[str, date]:
+    """old code → effective date of its (earliest) whole-area change in an ``area_change`` table.
+
+    From that date the old area no longer exists; partial changes (``teilausgliederung``) leave
+    it in place and are not listed.
+    """
+    out: dict[str, date] = {}
+    for row in changes.itertuples(index=False):
+        if getattr(row, "kind", None) == PARTIAL:
+            continue
+        effective = pd.Timestamp(row.effective).date()
+        code = str(row.old_code)
+        if code not in out or effective < out[code]:
+            out[code] = effective
+    return out
+
+
+def _day_or_none(value: object) -> date | None:
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def apply_change_endings(versions: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
+    """Area versions with the ends that the whole-area changes in `changes` give them (a copy).
+
+    Why: an area that merged into another (zusammenschluss, eingliederung) or got a new key
+    (umschluesselung) on date D no longer exists from D; if its version stayed open it would
+    show as a current area without offers or population in lists, maps and coverage tables.
+
+    `versions` has ``area_code``, ``valid_from``, ``valid_to`` and ``end_reason`` (one row per
+    area version, any level). Rules, so that the result depends only on the changes held and
+    can be undone exactly:
+
+    * a version that starts before D and would otherwise still be valid on D ends on D − 1,
+      ``end_reason`` = `ENDED_BY_CHANGE`; one that already ends on D − 1 without a reason gets
+      that reason (it is the change that ends it);
+    * a version with `ENDED_BY_CHANGE` whose change is no longer held (or now has another
+      date) gets its natural end back: the day before the code's next version, else open;
+    * partial changes (``teilausgliederung``) end nothing; other reasons are kept unless a
+      change ends the version earlier.
+
+    Returns `versions` with ``valid_to`` (`datetime.date` or None) and ``end_reason`` set.
+    """
+    out = versions.copy()
+    ends = whole_change_dates(changes)
+    starts = [_day_or_none(v) for v in out["valid_from"]]
+    old_to = [_day_or_none(v) for v in out["valid_to"]]
+    reasons = [None if r is None or pd.isna(r) else str(r) for r in out["end_reason"]]
+    codes = [str(c) for c in out["area_code"]]
+    following: dict[int, date | None] = {}
+    by_code: dict[str, list[int]] = {}
+    for i, code in enumerate(codes):
+        by_code.setdefault(code, []).append(i)
+    for rows in by_code.values():
+        rows.sort(key=lambda i: starts[i])  # type: ignore[arg-type, return-value]
+        for here, nxt in zip(rows, [*rows[1:], None], strict=True):
+            following[here] = None if nxt is None else starts[nxt]
+    new_to: list[date | None] = []
+    new_reason: list[str | None] = []
+    for i, code in enumerate(codes):
+        end, reason = old_to[i], reasons[i]
+        if reason == ENDED_BY_CHANGE:  # undo our own ending first; the change may be gone
+            nxt = following[i]
+            end, reason = (None if nxt is None else nxt - timedelta(days=1)), None
+        effective = ends.get(code)
+        start = starts[i]
+        if effective is not None and start is not None and start < effective:
+            eve = effective - timedelta(days=1)
+            if end is None or end > eve:
+                end, reason = eve, ENDED_BY_CHANGE
+            elif end == eve and reason is None:
+                reason = ENDED_BY_CHANGE
+        new_to.append(end)
+        new_reason.append(reason)
+    out["valid_to"] = pd.Series(new_to, index=out.index, dtype=object)
+    out["end_reason"] = pd.Series(new_reason, index=out.index, dtype=object)
     return out
 
 

@@ -92,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--layer", help="Ebene im GeoPackage, z. B. vg250_gem")
     imp.add_argument("--code-field", help="Spalte mit dem Gebietsschlüssel (Standard: erkannt)")
     imp.add_argument("--name-field", help="Spalte mit dem Namen (Standard: erkannt)")
+    imp.add_argument("--fehlende-beenden", action="store_true",
+                     help="aktuelle Gebiete, die in den von der Datei abgedeckten Kreisen "
+                          "(bzw. Ländern) fehlen, zum Vortag von --valid-from beenden "
+                          "(ohne diese Option: Abbruch mit Liste)")
     imp.add_argument("--store", default=None, help="Datenbankdatei")
     tpl = sub.add_parser("template", help="Vorlage erzeugen (angebote, gebietsaenderungen)")
     tpl.add_argument("what", choices=["angebote", "gebietsaenderungen"], help="welche Vorlage")
@@ -281,6 +285,14 @@ def _import_area_changes(args: argparse.Namespace) -> int:
               "ausgewiesen." if result.written or result.replaced else "")
     console.print(f"{result.file}: {result.written} Gebietsänderungen übernommen"
                   f"{replaced}.{effect}", markup=False, soft_wrap=True)
+    if result.ended:
+        listing = ", ".join(f"{code} {name} (bis {end:%d.%m.%Y})"
+                            for code, name, end in result.ended)
+        console.print(f"  Gebiete beendet (in anderen Gebieten aufgegangen): {listing}.",
+                      markup=False, soft_wrap=True)
+    if result.reopened:
+        console.print(f"  Gebiete wieder gültig (Änderung entfernt): "
+                      f"{', '.join(result.reopened)}.", markup=False, soft_wrap=True)
     shown = 10
     for note in result.notes[:shown]:
         console.print(f"  Hinweis Zeile {note.row}, {note.column}: {note.message}",
@@ -318,7 +330,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import_areas(args: argparse.Namespace) -> int:
-    from datetime import date
+    from datetime import date, timedelta
 
     from monitoring.errors import ConfigError
     from monitoring.geography import load_area_file
@@ -332,9 +344,22 @@ def _import_areas(args: argparse.Namespace) -> int:
     with open_store(args.store, read_only=False, create=True) as store:
         result = load_area_file(store, args.file, level=args.level, valid_from=valid_from,
                                 layer=args.layer, code_field=args.code_field,
-                                name_field=args.name_field)
-    _console().print(f"{result['new_or_changed']} Gebiete neu oder geändert, "
-                     f"{result['unchanged']} unverändert.")
+                                name_field=args.name_field, end_missing=args.fehlende_beenden)
+    console = _console()
+    console.print(f"{result.new_or_changed} Gebiete neu oder geändert, "
+                  f"{result.unchanged} unverändert.", markup=False)
+    eve = valid_from - timedelta(days=1)
+    if result.reopened:
+        console.print(f"Hinweis: {len(result.reopened)} Gebiete, die als fehlend zum "
+                      f"{eve:%d.%m.%Y} beendet waren, sind wieder enthalten und gelten weiter: "
+                      f"{', '.join(result.reopened)}.", markup=False, soft_wrap=True)
+    if result.ended:
+        listing = ", ".join(f"{code} {name}" for code, name, _ in result.ended)
+        console.print(f"Hinweis: {len(result.ended)} Gebiete fehlen in der Datei und gelten "
+                      f"nur noch bis zum {eve:%d.%m.%Y}: {listing}. Ihre Zahlen werden keinem "
+                      "heutigen Gebiet zugerechnet, solange keine Gebietsänderung sie "
+                      "zuordnet (`monitoring import gebietsaenderungen`).",
+                      markup=False, soft_wrap=True)
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from importlib.resources import files
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from monitoring.areas import ENDED_MISSING_FROM_FILE, whole_change_dates
 from monitoring.schema import PACKAGED_CHANGES_SOURCE, STORE_CRS
 
 if TYPE_CHECKING:
@@ -88,7 +90,13 @@ def read_reference_layer(level: str) -> gpd.GeoDataFrame:
 
 
 def reference_areas() -> gpd.GeoDataFrame:
-    """All area versions for the store (Land, Kreise, Gemeinden) in EPSG:25832."""
+    """All area versions for the store (Land, Kreise, Gemeinden) in EPSG:25832.
+
+    Areas that a packaged whole-area change removes (Eisenach 16056 and 16056000, the parts of
+    Kaltennordheim) are left open here: writing them with their changes ends them, by the same
+    rule as for a user's changes (`Store.settle_area_versions`). Versions that a newer version
+    of the same code follows (Wartburgkreis, Schmalkalden-Meiningen) end here.
+    """
     import geopandas as gpd
 
     source = source_label()
@@ -107,10 +115,7 @@ def reference_areas() -> gpd.GeoDataFrame:
     kalt = g_by_code.loc["16063102"].geometry
     for r in kreise.itertuples():
         start = date.fromisoformat(r.valid_from)
-        if r.area_code == "16056":
-            add(r.area_code, r.name, "kreis", r.kind, LAND_CODE, r.geometry, start,
-                _DAY_BEFORE_MERGER)
-        elif r.area_code in ("16063", "16066"):
+        if r.area_code in ("16063", "16066"):  # new versions from 2019 (Kaltennordheim)
             add(r.area_code, r.name, "kreis", r.kind, LAND_CODE, r.geometry, start,
                 _DAY_BEFORE_KALTENNORDHEIM)
         else:
@@ -126,16 +131,10 @@ def reference_areas() -> gpd.GeoDataFrame:
         g_by_code.loc[list(KALTENNORDHEIM_PARTS)].union_all(), KALTENNORDHEIM_CHANGE)
     for r in gemeinden.itertuples():
         start = date.fromisoformat(r.valid_from)
-        if r.area_code in KALTENNORDHEIM_PARTS:
-            add(r.area_code, r.name, "gemeinde", r.kind, r.parent_code, r.geometry, start,
-                _DAY_BEFORE_KALTENNORDHEIM)
-        elif r.area_code == "16056000":
-            add(r.area_code, r.name, "gemeinde", r.kind, r.parent_code, r.geometry, start,
-                _DAY_BEFORE_MERGER)
+        add(r.area_code, r.name, "gemeinde", r.kind, r.parent_code, r.geometry, start)
+        if r.area_code == "16056000":
             add("16063105", r.name, "gemeinde", "Große Kreisstadt", "16063", r.geometry,
                 EISENACH_MERGER)
-        else:
-            add(r.area_code, r.name, "gemeinde", r.kind, r.parent_code, r.geometry, start)
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=STORE_CRS)
 
 
@@ -143,7 +142,8 @@ def write_areas(store: Store, areas: gpd.GeoDataFrame, changes: pd.DataFrame | N
     """Write area versions (and changes) into the store inside its current transaction.
 
     Rows with the same (area_code, valid_from) are replaced, so loading the same layer twice
-    changes nothing.
+    changes nothing. Afterwards the versions are settled against the changes held
+    (`Store.settle_area_versions`): an area that wholly went into another ends the day before.
     """
     import shapely
 
@@ -153,11 +153,14 @@ def write_areas(store: Store, areas: gpd.GeoDataFrame, changes: pd.DataFrame | N
     frame["geometry"] = [None if g is None else bytes(b)
                          for g, b in zip(areas.geometry, shapely.to_wkb(areas.geometry.values),
                                          strict=True)]
+    if "end_reason" not in frame:
+        frame["end_reason"] = None
     cols = ["area_code", "valid_from", "valid_to", "name", "level", "kind", "parent_code",
-            "geometry", "source"]
+            "geometry", "source", "end_reason"]
     count = store.upsert("area", frame[cols], ["area_code", "valid_from"])
     if changes is not None and not changes.empty:
         store.upsert("area_change", changes, CHANGE_KEY)
+    store.settle_area_versions()
     return count
 
 
@@ -180,13 +183,33 @@ def packaged_changes_to_write(store: Store) -> pd.DataFrame:
 
 def load_reference_geography(store: Store) -> int:
     """Load the packaged Thuringia geography and its area changes into `store` (one transaction)."""
-    areas = reference_areas()
+    areas = _keep_later_endings(store, reference_areas())
     with store.transaction():
         count = write_areas(store, areas, packaged_changes_to_write(store))
         store.log_import("gebiete", source_label(),
                          (_geo_file("thueringen_kreise.geojson")
                           + _geo_file("thueringen_gemeinden.geojson")).encode(), count)
     return count
+
+
+def _keep_later_endings(store: Store, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Reference versions with the end the store already gives them where the package leaves
+    them open: loading the reference geography again must not reopen a version that a user's
+    boundary file or area change has ended since."""
+    held = store.query("SELECT area_code, valid_from, valid_to, end_reason FROM area "
+                       "WHERE valid_to IS NOT NULL")
+    if held.empty:
+        return areas
+    ends = {(str(c), pd.Timestamp(f).date()): (pd.Timestamp(t).date(), r)
+            for c, f, t, r in held.itertuples(index=False)}
+    out = areas.copy()
+    found = [ends.get((c, f)) if t is None or pd.isna(t) else None
+             for c, f, t in zip(out["area_code"], out["valid_from"], out["valid_to"],
+                                strict=True)]
+    out["valid_to"] = [t if hit is None else hit[0]
+                       for t, hit in zip(out["valid_to"], found, strict=True)]
+    out["end_reason"] = [None if hit is None or pd.isna(hit[1]) else hit[1] for hit in found]
+    return out
 
 
 def _same_shape(a: object, b: object) -> bool:
@@ -207,13 +230,23 @@ KIND_FIELDS = ("kind", "BEZ", "bez")
 
 def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
                    valid_from: date, layer: str | None = None, code_field: str | None = None,
-                   name_field: str | None = None, source: str | None = None) -> dict[str, int]:
+                   name_field: str | None = None, source: str | None = None,
+                   end_missing: bool = False) -> AreaFileImport:
     """Import boundaries a user brings (VG250, GeoPackage, GeoJSON, Shapefile) as new versions.
 
-    Areas whose name and geometry are unchanged are left alone (re-importing the same file
-    changes nothing); changed ones get a new version from `valid_from`, and the old version
-    ends the day before. Everything happens in one transaction; any problem raises
-    `DataValidationError` listing file, row, column, value and what is expected.
+    `valid_from` is the file's Gebietsstand: the first day its boundaries hold. Each area is
+    compared with its version valid on that day: unchanged name and geometry leave it alone
+    (re-importing the same file changes nothing); a changed one gets a new version from
+    `valid_from`, and the version before ends the day before.
+
+    Areas of `level` that are current in the store, lie in a parent area the file covers (the
+    Kreis of a Gemeinde, the Land of a Kreis) and are missing from the file are a problem:
+    without an area change their figures would belong to no area of today. They are refused
+    (listed, nothing written) unless `end_missing`, which ends them on ``valid_from − 1``
+    (`ENDED_MISSING_FROM_FILE`; a later file of the same stand that has them again reopens
+    them). Areas that a whole-area change holds as gone before `valid_from` must not be in the
+    file (it would be older than its stand). Everything happens in one transaction; any
+    problem raises `DataValidationError` listing file, row, column, value and what is expected.
     """
     import geopandas as gpd
     import shapely
@@ -272,7 +305,8 @@ def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
                              "Wert": "leer", "Erwartet": "eine Fläche (Polygon)"})
             continue
         entry = rows.setdefault(code, {"parts": [], "name": getattr(row, name_col),
-                                       "kind": getattr(row, kind_col) if kind_col else None})
+                                       "kind": getattr(row, kind_col) if kind_col else None,
+                                       "row": position})
         entry["parts"].append(shapely.make_valid(geom))
     if problems:
         raise DataValidationError(
@@ -288,22 +322,162 @@ def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
           "source": source or f"{file.name} (Import, gültig ab {valid_from:%d.%m.%Y})"}
          for code, v in sorted(rows.items())], geometry="geometry", crs=frame.crs,
     ).to_crs(STORE_CRS)
-    current = store.read_areas(level=level).set_index("area_code")
-    changed, same = [], 0
+    incoming = incoming.set_index("area_code", drop=False)
+    plan = _plan_versions(store, incoming, rows, level=level, valid_from=valid_from,
+                          file=file, code_col=str(code_col), end_missing=end_missing)
+    result = AreaFileImport(new_or_changed=len(plan.new_rows), unchanged=plan.unchanged,
+                            ended=plan.missing, reopened=plan.reopened)
+    if plan.new_rows.empty and not plan.updates and not plan.missing:
+        return result  # nothing to do: the store already holds this stand
+    eve = valid_from - timedelta(days=1)
+    with store.transaction():
+        for code, start, end, reason in plan.updates:
+            store.execute("UPDATE area SET valid_to = ?, end_reason = ? WHERE area_code = ? "
+                          "AND valid_from = ?", [end, reason, code, start])
+        for code, _, start in plan.missing:
+            store.execute("UPDATE area SET valid_to = ?, end_reason = ? WHERE area_code = ? "
+                          "AND valid_from = ?", [eve, ENDED_MISSING_FROM_FILE, code, start])
+        count = write_areas(store, plan.new_rows) if not plan.new_rows.empty else 0
+        store.settle_area_versions()
+        store.log_import("gebiete", str(file), file.read_bytes(),
+                         count + len(plan.updates) + len(plan.missing))
+    return result
+
+
+@dataclass
+class AreaFileImport:
+    """What `load_area_file` did (for the CLI's German summary)."""
+
+    new_or_changed: int
+    """Areas that got a new version from the file's stand."""
+    unchanged: int
+    ended: list[tuple[str, str, date]] = field(default_factory=list)
+    """(code, name, valid_from of the ended version) of areas missing from the file."""
+    reopened: list[str] = field(default_factory=list)
+    """Codes whose version, ended as missing from a file of this stand, the file has again."""
+
+
+@dataclass
+class _Plan:
+    new_rows: gpd.GeoDataFrame
+    unchanged: int
+    updates: list[tuple[str, date, date | None, str | None]]
+    missing: list[tuple[str, str, date]]
+    reopened: list[str]
+
+
+PARENT_PREFIX = {"kreis": 2, "gemeinde": 5}
+"""Length of the code prefix that names the parent area a file covers (Land of a Kreis, Kreis
+of a Gemeinde). Missing areas are only looked for at these levels."""
+
+
+def _plan_versions(store: Store, incoming: gpd.GeoDataFrame, rows: dict[str, dict[str, object]],
+                   *, level: str, valid_from: date, file: Path, code_col: str,
+                   end_missing: bool) -> _Plan:
+    """Decide, without writing, what importing `incoming` as of `valid_from` changes."""
+    from monitoring.errors import DataValidationError
+
+    eve = valid_from - timedelta(days=1)
+    changes = store.read_area_changes()
+    gone = whole_change_dates(changes)
+    problems: list[dict[str, object]] = []
+    for code in incoming.index:
+        if code in gone and gone[code] <= valid_from:
+            into = changes[(changes["old_code"] == code) & (changes["kind"] != "teilausgliederung")
+                           ].iloc[0]
+            problems.append({
+                "Datei": file.name, "Zeile": rows[code]["row"], "Spalte": code_col, "Wert": code,
+                "Erwartet": f"ein Gebiet, das am {valid_from:%d.%m.%Y} besteht",
+                "Problem": f"{code} ist laut Gebietsänderung zum {gone[code]:%d.%m.%Y} in "
+                           f"{into['new_code']} aufgegangen, steht aber in der Datei mit "
+                           f"Gebietsstand {valid_from:%d.%m.%Y}."})
+    if problems:
+        first = problems[0]
+        raise DataValidationError(
+            f"{file.name}: {len(problems)} Gebiet(e) der Datei bestehen laut den "
+            f"Gebietsänderungen am {valid_from:%d.%m.%Y} nicht mehr, z. B. Zeile "
+            f"{first['Zeile']}: {first['Problem']} Prüfen Sie den Gebietsstand (`--valid-from`: "
+            "erster Tag, für den die Grenzen der Datei gelten) oder die Gebietsänderung "
+            "(`monitoring import gebietsaenderungen`). Es wurde nichts importiert.", problems)
+
+    versions = store.query("SELECT area_code, valid_from, valid_to, end_reason FROM area "
+                           "WHERE level = ? ORDER BY area_code, valid_from", [level])
+    versions["valid_from"] = [pd.Timestamp(v).date() for v in versions["valid_from"]]
+    versions["valid_to"] = [None if pd.isna(v) else pd.Timestamp(v).date()
+                            for v in versions["valid_to"]]
+    by_code: dict[str, list[dict[str, object]]] = {}
+    for rec in versions.to_dict("records"):
+        by_code.setdefault(str(rec["area_code"]), []).append(rec)
+    on_stand = store.read_areas(level=level, on=valid_from).set_index("area_code")
+    codes = list(incoming.index)
+    shapes = store.read_areas(codes=codes, level=level, on=eve).set_index("area_code") \
+        if codes else on_stand.iloc[0:0]
+
+    changed: list[str] = []
+    ends: dict[str, tuple[date | None, str | None]] = {}
+    updates: list[tuple[str, date, date | None, str | None]] = []
+    reopened: list[str] = []
+    same = 0
     for row in incoming.itertuples(index=False):
-        if row.area_code in current.index:
-            old = current.loc[row.area_code]
+        code = row.area_code
+        if code in on_stand.index:
+            old = on_stand.loc[code]
             if old["name"] == row.name and _same_shape(old.geometry, row.geometry):
                 same += 1
                 continue
-        changed.append(row.area_code)
-    new_rows = incoming[incoming["area_code"].isin(changed)]
-    with store.transaction():
-        for code in changed:
-            if code in current.index:
-                store.execute(
-                    "UPDATE area SET valid_to = ? WHERE area_code = ? AND valid_to IS NULL "
-                    "AND valid_from < ?", [valid_from - timedelta(days=1), code, valid_from])
-        count = write_areas(store, new_rows)
-        store.log_import("gebiete", str(file), file.read_bytes(), count)
-    return {"new_or_changed": len(changed), "unchanged": same}
+            start = pd.Timestamp(old["valid_from"]).date()
+            end = None if pd.isna(old["valid_to"]) else pd.Timestamp(old["valid_to"]).date()
+            reason = next((r["end_reason"] for r in by_code[code] if r["valid_from"] == start),
+                          None)
+            reason = None if reason is None or pd.isna(reason) else str(reason)
+            if start < valid_from:
+                updates.append((code, start, eve, None))
+            ends[code] = (end, reason)  # the new version inherits the old version's end
+            changed.append(code)
+            continue
+        history = by_code.get(code, [])
+        last = max((r for r in history if r["valid_from"] < valid_from),
+                   key=lambda r: r["valid_from"], default=None)
+        later = min((r["valid_from"] for r in history if r["valid_from"] > valid_from),
+                    default=None)
+        natural = None if later is None else later - timedelta(days=1)
+        if (last is not None and last["end_reason"] == ENDED_MISSING_FROM_FILE
+                and last["valid_to"] == eve and code in shapes.index
+                and shapes.loc[code, "name"] == row.name
+                and _same_shape(shapes.loc[code].geometry, row.geometry)):
+            updates.append((code, last["valid_from"], natural, None))  # type: ignore[arg-type]
+            reopened.append(code)
+            continue
+        ends[code] = (natural, None)  # a later change ends it when the versions are settled
+        changed.append(code)
+    new_rows = incoming.loc[changed].reset_index(drop=True)
+    new_rows["valid_to"] = [ends[c][0] for c in changed]
+    new_rows["end_reason"] = [ends[c][1] for c in changed]
+
+    missing: list[tuple[str, str, date]] = []
+    prefix = PARENT_PREFIX.get(level)
+    if prefix is not None:
+        covered = {c[:prefix] for c in incoming.index}
+        current = store.query("SELECT area_code, name, valid_from FROM area WHERE level = ? "
+                              "AND valid_to IS NULL AND valid_from < ? ORDER BY area_code",
+                              [level, valid_from])
+        for code, name, start in current.itertuples(index=False):
+            if code not in incoming.index and code[:prefix] in covered:
+                missing.append((str(code), str(name), pd.Timestamp(start).date()))
+    if missing and not end_missing:
+        listing = ", ".join(f"{c} {n}" for c, n, _ in missing[:20])
+        more = f" und {len(missing) - 20} weitere" if len(missing) > 20 else ""
+        problems = [{"Datei": file.name, "Zeile": "–", "Spalte": code_col, "Wert": f"{c} {n}",
+                     "Erwartet": "in der Datei enthalten, oder beendet durch eine "
+                                 "Gebietsänderung bzw. `--fehlende-beenden`",
+                     "Problem": f"{c} {n} ist in der Datenbank aktuell, fehlt aber in der "
+                                "Datei."} for c, n, _ in missing]
+        raise DataValidationError(
+            f"{file.name}: {len(missing)} Gebiet(e) der Ebene {level} sind in der Datenbank "
+            f"aktuell, liegen in den Gebieten, die die Datei abdeckt, fehlen aber in der Datei: "
+            f"{listing}{more}. Ohne Gebietsänderung würden ihre Zahlen keinem heutigen Gebiet "
+            "zugerechnet. Sind sie in anderen Gebieten aufgegangen, importieren Sie zuerst die "
+            "Gebietsänderungen (`monitoring import gebietsaenderungen`): dann enden sie zum Tag "
+            "der Änderung. Sind sie aus anderem Grund weggefallen, beenden Sie sie zum "
+            f"{eve:%d.%m.%Y} mit `--fehlende-beenden`. Es wurde nichts importiert.", problems)
+    return _Plan(new_rows, same, updates, missing, reopened)

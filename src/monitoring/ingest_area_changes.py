@@ -10,7 +10,10 @@ are pure (`area_changes.parse_rows`, `area_changes.check`). Rules, as for every 
 * the same file twice changes nothing (file hash in the import log);
 * the file's name is the rows' ``source``: a new version of the same file replaces the rows
   of the earlier one (so a wrong row can be corrected or removed); rows of other files and
-  the packaged changes stay.
+  the packaged changes stay;
+* in the same transaction the area versions follow the changes (`Store.settle_area_versions`):
+  an area that wholly went into another (zusammenschluss, eingliederung, umschluesselung) on
+  D ends on D − 1, and an ending whose change a new version of the file removed is undone.
 
 After an import, `views.indicator_panel` reports every series on today's areas with the new
 changes (counts summed, rates recomputed from numerators and denominators).
@@ -28,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from monitoring import area_changes
+from monitoring.areas import ENDED_BY_CHANGE, apply_change_endings
 from monitoring.errors import DataValidationError
 from monitoring.geography import AREA_CHANGES, CHANGE_KEY
 from monitoring.inventory import read
@@ -53,6 +57,10 @@ class AreaChangeImport:
     notes: list[Problem] = field(default_factory=list)
     report: Path | None = None
     already_imported: bool = False
+    ended: list[tuple[str, str, date]] = field(default_factory=list)
+    """(code, name, last day) of area versions the import ended: the area went into another."""
+    reopened: list[str] = field(default_factory=list)
+    """Codes whose ending the import undid: the change that ended them is gone."""
 
 
 def error_report_path(path: Path) -> Path:
@@ -91,7 +99,10 @@ def store_facts(store: Store, *, except_source: str | None = None) -> area_chang
         back = _packaged_refined_by(store, except_source)
         if not back.empty:
             changes = pd.concat([changes, back[changes.columns]], ignore_index=True)
-    areas = store.query("SELECT area_code, level, valid_from, valid_to FROM area")
+    # the versions as they would be without `except_source`'s changes: an area that an
+    # earlier version of the same file ended is judged as still existing
+    areas = apply_change_endings(store.query(
+        "SELECT area_code, level, valid_from, valid_to, end_reason FROM area"), changes)
     codes = store.query("SELECT area_code FROM series_value UNION SELECT area_code FROM "
                         "observation UNION SELECT area_code FROM population")
     return area_changes.StoreFacts(changes, areas, frozenset(codes["area_code"].astype(str)))
@@ -137,6 +148,12 @@ def import_area_changes(store: Store, path: str | os.PathLike[str], *,
         out = rows.drop(columns="row").assign(source=file.name)
         out["effective"] = pd.to_datetime(out["effective"]).dt.date
         result.written = store.upsert("area_change", out[STORE_COLUMNS], CHANGE_KEY)
+        moved = store.settle_area_versions()
+        for rec in moved.to_dict("records"):
+            if rec["end_reason"] == ENDED_BY_CHANGE:  # newly ended, or the date moved
+                result.ended.append((rec["area_code"], rec["name"], rec["valid_to"]))
+            else:  # the change that ended it is gone
+                result.reopened.append(rec["area_code"])
         note = f" (Kodierung {raw.encoding})" if raw.encoding else ""
         store.log_import(KIND, f"{file.name}{note}", raw.content, result.written)
     return result

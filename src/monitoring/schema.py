@@ -262,6 +262,19 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             f"""UPDATE area_change SET source = '{PACKAGED_CHANGES_SOURCE}'""",
         ],
     ),
+    (
+        "Gebietsfassungen: Grund des Endes (Gebietsänderung, fehlt in neuerer Gebietsdatei)",
+        [
+            # Why a version ended, so that an ending can be undone exactly when its cause
+            # goes away (`monitoring.areas.END_REASONS`): 'gebietsaenderung' = a whole-area
+            # change of the code takes effect the next day; 'fehlt_in_gebietsdatei' = a
+            # boundary file of the next day's stand no longer had the area; NULL = still
+            # valid, or followed by a newer version of the same code. After this statement
+            # the store applies the changes it holds (versions of merged-away areas end),
+            # see `store._settle_area_versions`.
+            """ALTER TABLE area ADD COLUMN end_reason VARCHAR""",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

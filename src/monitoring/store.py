@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from monitoring import panel_sql, schema
+from monitoring import areas, panel_sql, schema
 from monitoring.errors import StoreError
 from monitoring.vocab import DEFAULT_VOCABULARIES
 
@@ -228,6 +228,18 @@ class Store:
     def read_area_changes(self) -> pd.DataFrame:
         return self.query("SELECT * FROM area_change ORDER BY effective, old_code")
 
+    def settle_area_versions(self) -> pd.DataFrame:
+        """End (or reopen) area versions so that they agree with the area changes held.
+
+        Every writer of areas or area changes calls this inside its transaction: a version
+        of an area that wholly went into another on date D ends on D − 1, and an ending whose
+        change has gone is undone (rules: `monitoring.areas.apply_change_endings`). Returns
+        the versions whose end changed: area_code, name, level, valid_from, valid_to_before,
+        valid_to, end_reason (empty when nothing changed).
+        """
+        self._require_transaction()
+        return _settle_area_versions(self._con)
+
     def read_population(self, *, population_group: str | None = None,
                         periods: Sequence[str] | None = None) -> pd.DataFrame:
         where, params = ["TRUE"], []
@@ -318,6 +330,36 @@ class Store:
         return {c: label for c, label in rows}
 
 
+def _settle_area_versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """`Store.settle_area_versions` on a raw connection inside its transaction (also used by
+    the migration that introduced ``area.end_reason``)."""
+    versions = con.execute("SELECT area_code, name, level, valid_from, valid_to, end_reason "
+                           "FROM area").df()
+    changes = con.execute("SELECT old_code, new_code, effective, kind FROM area_change").df()
+    settled = areas.apply_change_endings(versions, changes)
+    before = [None if pd.isna(v) else pd.Timestamp(v).date() for v in versions["valid_to"]]
+    old_reason = [None if pd.isna(r) else str(r) for r in versions["end_reason"]]
+    moved = [(b != a) or (r != n) for b, a, r, n in zip(
+        before, settled["valid_to"], old_reason, settled["end_reason"], strict=True)]
+    diff = settled.loc[moved].assign(
+        valid_to_before=pd.Series(before, index=settled.index, dtype=object).loc[moved])
+    diff["valid_from"] = [pd.Timestamp(v).date() for v in diff["valid_from"]]
+    columns = ["area_code", "name", "level", "valid_from", "valid_to_before", "valid_to",
+               "end_reason"]
+    if diff.empty:
+        return diff[columns].reset_index(drop=True)
+    view = "_settled_area"
+    con.register(view, diff[["area_code", "valid_from", "valid_to", "end_reason"]])
+    try:
+        con.execute(
+            f'UPDATE area SET valid_to = CAST(u.valid_to AS DATE), '
+            f'end_reason = CAST(u.end_reason AS VARCHAR) FROM "{view}" u '
+            "WHERE area.area_code = u.area_code AND area.valid_from = CAST(u.valid_from AS DATE)")
+    finally:
+        con.unregister(view)
+    return diff[columns].sort_values(["area_code", "valid_from"]).reset_index(drop=True)
+
+
 def _validity_clause(on: date | None) -> tuple[list[str], list[Any]]:
     if on is None:
         return ["valid_to IS NULL"], []
@@ -353,6 +395,8 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: Path, target: int | None = No
                 con.execute(statement)
             if version == 2:
                 _seed_vocabularies(con)
+            if version == 7:  # area.end_reason: apply the changes already held
+                _settle_area_versions(con)
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
         con.execute("COMMIT")
     except Exception as err:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from monitoring import __version__, concept, coverage, indicators, privacy
 from monitoring import composite_index as index_method
-from monitoring.areas import check_code
+from monitoring.areas import check_code, harmonise, located_today
 from monitoring.errors import AreaError, InsufficientDataError, PeriodError
 from monitoring.geography import LAND_CODE
 from monitoring.periods import Quarter
@@ -103,12 +103,28 @@ def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd
 
 def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str = "auslaender",
                     ) -> dict[str, pd.DataFrame]:
-    """Offer coverage on the period's reference date: by district, by municipality, by field."""
+    """Offer coverage on the period's reference date: by district, by municipality, by field.
+
+    Areas are today's (merged-away Gemeinden are not listed); offers and population recorded
+    under an old key are counted for the area that holds them today (`areas.located_today`,
+    `areas.harmonise`).
+    """
     fields = list(store.read_vocabulary("field"))
     on = ctx.period.end
-    offers = coverage.active(store.read_offers(on=on), on)
+    changes = store.read_area_changes()
+    # today's areas: offers recorded under a merged-away area count where that place is today,
+    # figures dated before a change count for the new area
+    offers = located_today(coverage.active(store.read_offers(on=on), on), changes)
     all_versions = store.query("SELECT area_code, parent_code, valid_from FROM area")
-    pop = store.read_population(population_group=population_group, periods=[str(ctx.period)])
+    # a new key whose boundaries are not loaded yet still lies in its Kreis (AGS prefix)
+    unknown = sorted(set(changes["new_code"].astype(str)) - set(all_versions["area_code"]))
+    if unknown:
+        all_versions = pd.concat([all_versions, pd.DataFrame({
+            "area_code": unknown, "parent_code": [c[:5] if len(c) == 8 else c[:2]
+                                                  for c in unknown],
+            "valid_from": pd.NaT})], ignore_index=True)
+    pop = harmonise(store.read_population(population_group=population_group,
+                                          periods=[str(ctx.period)]), changes)
     kreise, gemeinden = area_layers(store, ctx)
     one = ["alle"]
     any_field = offers.assign(fields=[one] * len(offers))

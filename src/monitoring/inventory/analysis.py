@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from monitoring import coverage, network, overlap
+from monitoring.areas import located_today
 
 if TYPE_CHECKING:
     from monitoring.store import Store
@@ -44,7 +45,9 @@ def inventory_tables(store: Store, ctx: ReportContext, *, min_size: float = MIN_
     """Gaps, overlap candidates and changes since the previous quarter for the report's area."""
     names = labels(store)
     on, before = ctx.period.end, (ctx.period - 1).end
-    offers = _in_area(coverage.active(store.read_offers(on=on), on), ctx)
+    # an offer recorded under a merged-away Gemeinde serves the Gemeinde it went into
+    offers = _in_area(located_today(coverage.active(store.read_offers(on=on), on),
+                                    store.read_area_changes()), ctx)
     gemeinden = store.read_areas(level="gemeinde")
     gemeinden = pd.DataFrame(gemeinden[gemeinden["parent_code"] == ctx.area_code]
                              .drop(columns="geometry"))
