@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from monitoring.cli import main
-from monitoring.report import scan
+from monitoring.report import evaluation, scan
 from monitoring.report.runner import RunLock
+from monitoring.store import open_store
 
 pytestmark = pytest.mark.slow
 AREAS = ["16070", "16072"]  # Ilm-Kreis; Sonneberg (thin on offers)
@@ -91,6 +93,148 @@ def test_evaluation_pdf_pages(published: Path, artifacts: Path) -> None:
                         str(folder / "16072_Sonneberg_Evaluation.pdf"),
                         str(artifacts / "evaluation_16072")], check=True)
         _assert_drawn(sorted(artifacts.glob("evaluation_16072-*.png")), 3)
+
+
+# The Status-Dynamik-Index's sentence on the area, as a reader sees it in every format.
+POSITION = re.compile(r"beim Status in der Klasse „([a-z ]+)“ \(Indexwert ([−+±][\d,]+)\) und "
+                      r"bei der Dynamik in der Klasse „([a-z]+)“ \(Indexwert ([−+±][\d,]+)\); "
+                      r"das ergibt die Gruppe (\d/\d)")
+
+
+def _flat(text: str) -> str:
+    """PDF text on one line: page footers dropped (a sentence may run on to the next page),
+    words hyphenated at a line end joined, whitespace collapsed."""
+    text = re.sub(r"Seite \d+ von \d+", " ", text)
+    return " ".join(re.sub(r"-\n", "", text).split())
+
+
+def _number(text: str) -> float:
+    return float(text.replace("−", "-").replace("±", "").replace("+", "").replace(",", "."))
+
+
+def _status_class(value: float) -> str:
+    """Status class by the documented bounds (docs/composite_index.md), written out by hand."""
+    if value < -1.0:
+        return "hoch"
+    if value <= 1.0:
+        return "mittel"
+    return "niedrig" if value <= 1.5 else "sehr niedrig"
+
+
+def _dynamic_class(value: float) -> str:
+    if value < -1.0:
+        return "positiv"
+    return "stabil" if value <= 1.0 else "negativ"
+
+
+def test_evaluation_pdf_places_the_district_in_the_index(published: Path) -> None:
+    """The PDF section: classes consistent with the index values and the documented bounds,
+    the same position as the HTML report, the index indicators and the figure."""
+    from pypdf import PdfReader
+
+    folder = published / "out" / "2025-Q4"
+    reader = PdfReader(folder / "16072_Sonneberg_Evaluation.pdf")
+    pages = [p.extract_text() for p in reader.pages]
+    text = _flat("\n".join(pages))
+    assert "Lage im Landesvergleich: Status-Dynamik-Index" in text
+    match = POSITION.search(text)
+    assert match, "the district's classes are missing from the PDF"
+    status, status_value, dynamic, dynamic_value, group = match.groups()
+    assert status == _status_class(_number(status_value))
+    assert dynamic == _dynamic_class(_number(dynamic_value))
+    statuses, dynamics = ["hoch", "mittel", "niedrig", "sehr niedrig"], ["positiv", "stabil",
+                                                                          "negativ"]
+    assert group == f"{statuses.index(status) + 1}/{dynamics.index(dynamic) + 1}"
+    # the quarterly HTML report (notebook path) says the same about Sonneberg
+    html = (folder / "16072_Sonneberg.html").read_text(encoding="utf-8")
+    assert POSITION.search(" ".join(html.split())).groups() == match.groups()
+    # wording rules: relative, no causes
+    assert "Die Klassen beschreiben die Lage relativ zu den anderen Gebieten" in text
+    assert "Über Ursachen sagt der Index nichts" in text
+    # the district's index indicators (A22 has no demo values: named as left out)
+    assert "Sonneberg: Indexindikatoren" in text
+    for name in ("A19 Arbeitslosenquote Ausländer", "A21 SGB-II-Hilfequote Ausländer",
+                 "A16 Beschäftigungsquote Ausländer", "z-Wert Status", "z-Wert Dynamik"):
+        assert name in text, name
+    assert "Nicht im Index: A22" in text
+    # the figure: an image on the page whose caption names it
+    [page] = [p for p, t in zip(reader.pages, pages, strict=True)
+              if "Status- und Dynamikindex der bewerteten Gebiete" in _flat(t)]
+    assert len(page.images) >= 1
+    assert "Sonneberg hervorgehoben" in _flat(page.extract_text())
+
+
+def test_comparison_and_deck_name_each_districts_group(published: Path) -> None:
+    """The state-wide comparison has a column with each district's group, the Kreistag deck
+    one line under the key messages; both agree with the evaluation PDF."""
+    from pptx import Presentation
+    from pypdf import PdfReader
+
+    folder = published / "out" / "2025-Q4"
+    groups = {}
+    for stem in ("16070_Ilm-Kreis", "16072_Sonneberg"):
+        pdf = _flat("\n".join(p.extract_text() for p in PdfReader(
+            folder / f"{stem}_Evaluation.pdf").pages))
+        status, _, dynamic, _, group = POSITION.search(pdf).groups()
+        groups[stem.split("_")[1]] = (group, status, dynamic)
+    page = (folder / "Landesvergleich.html").read_text(encoding="utf-8")
+    assert "Demodaten – fiktiv" in page
+    header = re.search(r"<thead><tr>(.*?)</tr></thead>", page).group(1)
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", header)[-1] == "Status-Dynamik-Index: Gruppe"
+    for name, (group, status, dynamic) in groups.items():
+        row = re.search(rf'<tr><td class="txt">{name}</td>(.*?)</tr>', page).group(1)
+        cell = re.findall(r"<td[^>]*>([^<]*)</td>", row)[-1]
+        assert cell.startswith(f"{group} {status}/{dynamic}"), (name, cell)
+    assert "relativ zu den anderen Gebieten" in page and "nichts über Ursachen" in page
+
+    slides = Presentation(str(folder / "16072_Sonneberg_Kreistag.pptx")).slides
+    assert len(slides) == 6  # one line on an existing slide, no new slide
+    [messages] = [s for s in slides if s.shapes.title is not None
+                  and s.shapes.title.text == "Drei Kernaussagen"]
+    text = " ".join(shape.text_frame.text for shape in messages.shapes if shape.has_text_frame)
+    group, status, dynamic = groups["Sonneberg"]
+    assert (f"Status „{status}“, Dynamik „{dynamic}“ (Gruppe {group}" in text
+            and "relativ zu den anderen Gebieten" in text and "nichts über Ursachen" in text)
+
+
+def test_evaluation_says_why_a_district_is_not_assessed(
+        demo_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a minimum denominator just above Sonneberg's smallest index denominator the
+    district is "nicht bewertet" with the reason in the evaluation text (no class, no point
+    in the figure), and so in the deck line and the comparison column."""
+    from monitoring import views
+
+    with open_store(demo_store_path) as store:
+        panel = views.indicator_panel(store)
+    rows = panel[panel["indicator_id"].isin(["A19", "A21", "A16"])
+                 & panel["period"].isin(["2025-Q4", "2023-Q4"])]
+    smallest = rows.groupby("area_code")["denominator"].min()
+    limit = int(smallest["16072"]) + 1
+    assert smallest["16070"] >= limit  # Ilm-Kreis stays assessed
+    settings = tmp_path / "monitoring.toml"
+    settings.write_text(f"[status_dynamik_index]\nmindestnenner = {limit}\n", encoding="utf-8")
+    monkeypatch.setenv("MONITORING_SETTINGS", str(settings))
+    with open_store(demo_store_path) as store:
+        facts = evaluation.collect(store, "16072", "2025-Q4", panel=panel)
+    md = evaluation.markdown(facts, conclusions_text=None, conclusions_path=tmp_path / "f.md")
+    section = md.split("# Lage im Landesvergleich: Status-Dynamik-Index")[1].split("\n# ")[0]
+    assert "Sonneberg wird nicht bewertet: " in section
+    assert "Bezugsgröße unter" in section and f"{limit // 1000}.{limit % 1000:03d}" in section
+    assert "Sonneberg nicht bewertet, daher ohne Punkt" in section
+    assert "beim Status in der Klasse" not in section  # no class for it
+    assert facts.index_group_de() == "nicht bewertet"
+    assert facts.index_line().startswith("Status-Dynamik-Index: Sonneberg wird nicht bewertet (")
+    # More areas required than there are districts: no index at all, the reason instead.
+    settings.write_text("[status_dynamik_index]\nmindestgebiete = 23\n", encoding="utf-8")
+    with open_store(demo_store_path) as store:
+        facts = evaluation.collect(store, "16072", "2025-Q4", panel=panel)
+    md = evaluation.markdown(facts, conclusions_text=None, conclusions_path=tmp_path / "f.md")
+    section = md.split("# Lage im Landesvergleich: Status-Dynamik-Index")[1].split("\n# ")[0]
+    assert "Der Status-Dynamik-Index wird nicht berechnet: " in section
+    assert "mindestens 23" in section
+    assert "index.png" not in section and "index" not in facts.figures
+    assert "Sonneberg: Indexindikatoren" not in section
+    assert facts.index_group_de() == "nicht berechnet"
 
 
 def _assert_drawn(pngs: list[Path], count: int) -> None:

@@ -111,6 +111,10 @@ def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]
     assert len(slides) + 1 <= 8  # plus the title slide
     assert f"![]({MAP_FILE})" in body and "- Netzwerktreffen im Mai" in body
     assert "Demodaten – fiktiv" in qmd and body.count("Quelle:") >= 2
+    # like the PowerPoint deck: one line on the district's place in the Status-Dynamik-Index
+    messages = body.split("## Drei Kernaussagen")[1].split("## ")[0]
+    assert "Status-Dynamik-Index (Lage im Vergleich von 22 Kreisen" in messages
+    assert "relativ zu den anderen Gebieten" in messages
 
 
 @pytest.mark.quarto

@@ -23,7 +23,7 @@ import pytest
 from monitoring.cli import main
 from monitoring.errors import ReportError, RunInterrupted
 from monitoring.report import run_quarter
-from monitoring.report.compose import notebooks_dir
+from monitoring.report.compose import REPORTS, notebooks_dir
 from monitoring.report.runner import LOCK_NAME, RunLock, _StopSignals
 
 HAS_PROC = Path("/proc/self/environ").exists()
@@ -274,24 +274,63 @@ def test_signal_deferred_by_a_nested_run_stops_the_outer_one() -> None:
 
 
 # -- a cell that hangs -------------------------------------------------------------------------
+def _tiny_sections(folder: Path, body: list[str]) -> Path:
+    """The quarterly report's section notebooks reduced to their parameters cell; the first
+    section also holds `body`, so the composed report is just these cells (real papermill
+    kernels, no report code)."""
+    folder.mkdir()
+    for n, name in enumerate(REPORTS["quartalsbericht"].sections):
+        params = nbformat.v4.new_code_cell(
+            'area_code = "16051"\nperiod = "2025-Q4"\nstore_path = ""')
+        params.metadata["tags"] = ["parameters"]
+        cells = [params, *(nbformat.v4.new_code_cell(b) for b in body)] if n == 0 else [params]
+        nb = nbformat.v4.new_notebook(cells=cells)
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
+        nbformat.write(nb, folder / name)
+    return folder
+
+
 @pytest.mark.slow
-def test_hanging_cell_fails_its_report_after_the_time_limit(
-        demo_store_path: Path, tmp_path: Path) -> None:
-    source = tmp_path / "notebooks"
-    shutil.copytree(notebooks_dir(), source)
-    path = source / "10_angebote_abdeckung.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    position = next(i for i, c in enumerate(nb.cells) if "setup" in c.metadata.get("tags", []))
-    nb.cells.insert(position + 1, nbformat.v4.new_code_cell(
-        'import time\nif area_code == "16052":\n    time.sleep(3600)  # a hang'))
-    nbformat.write(nb, path)
+def test_hanging_cell_fails_its_report_and_keeps_the_notebook(
+        demo_store_path: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """A cell over the time limit fails its report only; the notebook executed so far is
+    kept in `_fehler/` with a German note naming the cell and the limit, like any failure.
+    Erfurt's cell stops at the kernel interrupt; Gera's ignores SIGINT (a call deaf to the
+    interrupt), so its kernel is shut down – the notebook is kept all the same."""
+    hang = ('import signal, time\n'
+            'if area_code == "16052":\n'
+            '    signal.signal(signal.SIGINT, signal.SIG_IGN)\n'
+            'time.sleep(120)  # a hang')
+    source = _tiny_sections(tmp_path / "notebooks",
+                            ['print("vorher")', hang, 'print("nachher")'])
     summary = run_quarter("2025-Q4", store_path=demo_store_path, out_dir=tmp_path / "out",
-                          areas=["16052"], workers=1, notebooks=source, cell_timeout=15)
-    [gera] = summary.results
-    assert gera.status == "failed"
-    assert gera.error is not None
-    assert gera.error.startswith(
-        "Zeitüberschreitung: eine Zelle des Berichts lief länger als 15 s und wurde abgebrochen")
-    assert not (tmp_path / "out" / "2025-Q4" / "16052_Gera.html").exists()
-    index = (tmp_path / "out" / "2025-Q4" / "index.html").read_text(encoding="utf-8")
-    assert "Zeitüberschreitung" in index
+                          areas=["16051", "16052"], workers=2, notebooks=source,
+                          cell_timeout=2)
+    folder = tmp_path / "out" / "2025-Q4"
+    assert [r.status for r in summary.results] == ["failed", "failed"]
+    for result in summary.results:
+        kept = nbformat.read(folder / "_fehler" / f"{result.area_code}.ipynb", as_version=4)
+        code = [c for c in kept.cells if c.cell_type == "code"]
+        before, hung, after = code[-3:]
+        assert [o.get("text") for o in before.outputs] == ["vorher\n"]  # ran before: kept
+        assert after.execution_count is None and after.outputs == []    # never ran
+        [error] = [o for o in hung.outputs if o.output_type == "error"]
+        note = (f"Die Zelle In [{hung.execution_count}] („import signal, time“) lief länger "
+                "als das Zeitlimit von 2 s und wurde abgebrochen; die folgenden Zellen wurden "
+                "nicht ausgeführt.")
+        assert hung.execution_count == before.execution_count + 1
+        assert (error.ename, error.evalue) == ("Zeitüberschreitung", note)
+        assert error.traceback[-1] == f"Zeitüberschreitung: {note}"
+        assert result.error == (f"Zeitüberschreitung: {note} Hängt z. B. ein Zugriff auf die "
+                                "Datenbank? Die übrigen Berichte wurden weiter erstellt; "
+                                "starten Sie den Lauf für dieses Gebiet erneut (--area).")
+        assert not list(folder.glob(f"{result.area_code}_*.html"))
+    erfurt = nbformat.read(folder / "_fehler" / "16051.ipynb", as_version=4)
+    # interrupted: the kernel's traceback shows the line the cell was running
+    assert any("time.sleep" in line for c in erfurt.cells for o in c.get("outputs", [])
+               for line in o.get("traceback", []))
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert index.count("Zeitüberschreitung") >= 2
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "ZMQError" not in err and "Timeout waiting" not in err, err

@@ -2,7 +2,9 @@
 
 A map of offers per 1,000 foreign nationals (plotly, inline, offline) and one table per
 district: foreign nationals (disclosure-controlled, with the state total), offers, offers per
-1,000 and the traffic lights of its goals. Built from the same `DistrictFacts` as the PDF.
+1,000, the traffic lights of its goals and its group in the Status-Dynamik-Index (computed on
+the disclosure-controlled panel over all districts, as in the reports). Built from the same
+`DistrictFacts` as the PDF.
 """
 
 from __future__ import annotations
@@ -25,6 +27,25 @@ from monitoring.store import Store
 from monitoring.tables import integer, one_decimal, text
 
 
+def _index_note(facts: Sequence[DistrictFacts]) -> str:
+    """What the index column means, and why a district has no group (HTML)."""
+    position = facts[0].position
+    note = str(position.get("note", ""))
+    missing = [f"{f.ctx.area_name}: {row['reason']}" for f in facts
+               if (row := f.index_row()) is not None and not bool(row["assessed"])]
+    if position.get("result") is None:
+        missing = [" ".join(map(str, position.get("summary", [])))]  # type: ignore[call-overload]
+    items = "".join(f"<li>{html.escape(m)}</li>" for m in missing)
+    return (
+        '<p class="mon-note">Status-Dynamik-Index: Gruppe „Statusklasse/Dynamikklasse“ '
+        "(Status 1 hoch bis 4 sehr niedrig, Dynamik 1 positiv bis 3 negativ), berechnet über "
+        "alle Kreise und kreisfreien Städte aus den Werten nach der Geheimhaltung. Die Klassen "
+        "beschreiben die Lage relativ zu den anderen Gebieten, keinen absoluten Zustand, und "
+        f"sagen nichts über Ursachen. {html.escape(note)}</p>"
+        + (f'<p class="mon-note">Nicht bewertet oder nicht berechnet:</p><ul>{items}</ul>'
+           if items else ""))
+
+
 def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
                      out: Path) -> published.PublishedTable:
     """Write the comparison page to `out`; returns its published table (for the register)."""
@@ -36,7 +57,8 @@ def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
     cov = views.coverage_tables(store, ctx)["districts"]
     lights = pd.DataFrame([{
         "area_code": f.ctx.area_code,
-        **{k: int((f.overview["status"] == k).sum()) for k in ("green", "amber", "red")}}
+        **{k: int((f.overview["status"] == k).sum()) for k in ("green", "amber", "red")},
+        "index_group": f.index_group_de()}
         for f in facts])
     frame = cov.merge(lights, on="area_code", how="inner").assign(land="Thüringen")
     pub = privacy.protect(frame, counts=["population"],
@@ -47,7 +69,8 @@ def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
         "population": ("Ausländische Staatsangehörige", integer),
         "offers": ("Angebote", integer), "offers_per_1000": ("Angebote je 1.000", one_decimal),
         "green": ("Ziele im Plan", integer), "amber": ("gefährdet", integer),
-        "red": ("nicht im Plan", integer)},
+        "red": ("nicht im Plan", integer),
+        "index_group": ("Status-Dynamik-Index: Gruppe", text)},
         caption=f"Thüringen im Vergleich, Stichtag {fmt.day(ctx.period.end)}",
         source="Bestandsaufnahme der Angebote; ausländische Staatsangehörige; "
                "Controlling-Indikatoren" + demo)
@@ -74,6 +97,7 @@ def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
 <p class="mon-source">Quelle: Bestandsaufnahme der Angebote; ausländische Staatsangehörige
 {html.escape(demo)}; {html.escape(GEO_ATTRIBUTION)}</p>
 <h2>Alle Kreise und kreisfreien Städte</h2>{published.to_html(table)}
+{_index_note(facts)}
 <footer class="mon-footer"><p>„.“ = geheim zu halten (zu kleine Fallzahl). {html.escape(pub.rule)}</p>
 <p class="mon-repro">Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} ·
 Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · erstellt

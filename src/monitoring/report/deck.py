@@ -2,6 +2,8 @@
 
 Six slides (the issue allows eight): title, map, traffic-light table, three key messages,
 next steps, sources with the reproducibility line. Person counts only in `PublishedTable`s.
+Under the key messages one line places the district in the Status-Dynamik-Index (classes,
+group, "relative, no causes"); the table, indicators and figure are in the evaluation PDF.
 """
 
 from __future__ import annotations
@@ -129,7 +131,9 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
 
     slide = _titled(prs, "Drei Kernaussagen", facts)
     _text(slide, "\n".join(f"{i}. {m}" for i, m in enumerate(facts.key_messages(), 1)),
-          1.5, 4.0, 30.5, 10, size=22)
+          1.5, 4.0, 30.5, 9.2, size=22)
+    # Context, not a fourth message: the district's place among its peers, said to be relative
+    _text(slide, facts.index_line(), 1.5, 13.6, 30.5, 2.4, size=14, colour=(0x33, 0x33, 0x33))
 
     slide = _titled(prs, "Nächste Schritte", facts)
     steps = next_steps(conclusions_text)

@@ -29,6 +29,12 @@ ACTOR_TYPES_DE = {"verein": "Vereine", "wohlfahrtsverband": "Wohlfahrtsverbände
                   "amt": "Ämter", "unternehmen": "Unternehmen"}
 
 
+def _peers_de(level: str) -> str:
+    """The peer set of the Status-Dynamik-Index in the dative plural (as `views` says it)."""
+    return ("Kreisen und kreisfreien Städten" if level == "kreis"
+            else f"Gebieten der Ebene „{level}“")
+
+
 @dataclass
 class DistrictFacts:
     ctx: views.ReportContext
@@ -42,6 +48,8 @@ class DistrictFacts:
     controlling_summary: list[str]   # German sentences that only state counts
     activity: dict[str, object]      # network meetings, active share, working groups
     rule: str
+    # `views.composite_index` for the area (computed on the disclosure-controlled panel)
+    position: dict[str, object] = field(default_factory=dict)
     created: datetime = field(default_factory=datetime.now)
 
     def source(self, text_: str) -> str:
@@ -52,6 +60,51 @@ class DistrictFacts:
         return (f"Berichtszeitraum {c.period} · Daten-Snapshot {c.snapshot_id} · Schema-Version "
                 f"{c.schema_version} · Integrationsmonitor {c.package_version} · erstellt "
                 f"{fmt.timestamp(self.created)}")
+
+    def index_row(self) -> pd.Series | None:
+        """The area's row of the Status-Dynamik-Index table (None: no index computed)."""
+        table = self.position.get("table")
+        if not isinstance(table, pd.DataFrame) or self.position.get("result") is None:
+            return None
+        own = table[table["own"].astype(bool)]
+        return None if own.empty else own.iloc[0]
+
+    def index_group_de(self) -> str:
+        """The area's group as one short German phrase (state-wide comparison, deck).
+
+        ``2/2 mittel/stabil``, with ``, besonderer Aufmerksamkeitsbedarf`` where flagged;
+        ``nicht bewertet`` or ``nicht berechnet`` otherwise (the reasons are stated where
+        there is room for them).
+        """
+        row = self.index_row()
+        if row is None:
+            return "nicht berechnet"
+        if not bool(row["assessed"]):
+            return "nicht bewertet"
+        text = f"{row['group']} {row['status_class']}/{row['dynamic_class']}"
+        return text + (", besonderer Aufmerksamkeitsbedarf" if bool(row["attention"]) else "")
+
+    def index_line(self) -> str:
+        """One sentence on the area's position in the Status-Dynamik-Index, for the deck.
+
+        Names the classes, the peer set and that they are relative; no causes.
+        """
+        row, name = self.index_row(), self.ctx.area_name
+        if row is None:
+            return "Status-Dynamik-Index: nicht berechnet (Grund im Evaluationsbericht)."
+        if not bool(row["assessed"]):
+            reasons = str(row["reason"]).split("; ")
+            reason = reasons[0] + (" u. a." if len(reasons) > 1 else "")
+            return (f"Status-Dynamik-Index: {name} wird nicht bewertet ({reason}); für "
+                    "nicht bewertete Gebiete wird nichts geschätzt.")
+        result = self.position["result"]
+        count = result.assessed_count  # type: ignore[attr-defined]
+        flag = (", „besonderer Aufmerksamkeitsbedarf“" if bool(row["attention"]) else "")
+        return (f"Status-Dynamik-Index (Lage im Vergleich von {count} "
+                f"{_peers_de(self.ctx.level)}): Status „{row['status_class']}“, "
+                f"Dynamik „{row['dynamic_class']}“ "
+                f"(Gruppe {row['group']}{flag}). Die Klassen sind relativ zu den anderen "
+                "Gebieten und sagen nichts über Ursachen.")
 
     def key_messages(self) -> list[str]:
         """Three key messages, each computed from the data shown in the report."""
@@ -146,9 +199,18 @@ def collect(store: Store, area_code: str, period: str, *,
     from monitoring.inventory.analysis import network_figures
 
     controlling = views.controlling(store, ctx, panel)
+    # The index is computed on the disclosure-controlled panel (inside the view), over all
+    # areas of the report area's level, exactly as in the HTML report's controlling section.
+    position = views.composite_index(store, ctx, panel)
+    if position["result"] is not None:
+        bounds = position["settings"]
+        figures["index"] = static.index_chart(
+            position["table"], status_bounds=bounds.status_bounds,  # type: ignore[attr-defined]
+            dynamic_bounds=bounds.dynamic_bounds,  # type: ignore[attr-defined]
+            area_name=ctx.area_name)
     return DistrictFacts(ctx, views.coverage_summary(cov, ctx), tables, figures, overview, esf,
                          network, controlling["measures"], controlling["summary"],
-                         network_figures(store, ctx), municipalities.rule)
+                         network_figures(store, ctx), municipalities.rule, position)
 
 
 def _measures_markdown(facts: DistrictFacts) -> str:
@@ -181,6 +243,51 @@ def _activity_markdown(facts: DistrictFacts) -> str:
             f"{one_decimal(active['share'] * 100)} %.\n\n| Quartal | Treffen |\n|:---|---:|\n"
             f"{rows}\n\n: Netzwerk- und Arbeitsgruppentreffen je Quartal\n\n"
             f"*Quelle: {facts.source('Netzwerkdokumentation der Bestandsaufnahme')}*")
+
+
+def _index_markdown(facts: DistrictFacts) -> str:
+    """The section on the Status-Dynamik-Index: what it is, the area's classes (the view's
+    sentences, which say that classes are relative and name no causes), the area's index
+    indicators and the status/dynamic figure. Without an index only the reason is given."""
+    c, position = facts.ctx, facts.position
+    peers = _peers_de(c.level)
+    earlier = position.get("earlier_period", "")
+    intro = (f"Der Status-Dynamik-Index ordnet {c.area_name} unter den {peers} ein: nach "
+             "dem Stand der Indexindikatoren im Berichtsquartal (Status) und nach "
+             f"ihrer Veränderung seit {earlier} (Dynamik), jeweils standardisiert über alle "
+             "bewerteten Gebiete; höhere Indexwerte bedeuten mehr Aufmerksamkeitsbedarf. Das "
+             "Verfahren lehnt sich an das Berliner Monitoring Soziale Stadtentwicklung an.")
+    summary = " ".join(position.get("summary", []))  # type: ignore[arg-type]
+    parts = [f"\n# Lage im Landesvergleich: Status-Dynamik-Index\n\n{intro}\n\n{summary}\n"]
+    own = position.get("own")
+    if position.get("result") is None or not isinstance(own, pd.DataFrame) or own.empty:
+        return "".join(parts)
+    rows = "\n".join(
+        f"| {published.md_escape(f'{r.indicator_id} {r.name} ({r.unit}; {r.direction_label})')}"
+        f" | {fmt.number(r.value, 1)} | {fmt.number(r.earlier_value, 1)} | "
+        f"{fmt.signed(r.change, 1)} | {fmt.number(r.mean, 1)} | {fmt.signed(r.status_z, 2)} | "
+        f"{fmt.signed(r.dynamic_z, 2)} |"
+        for r in own.itertuples())
+    parts.append(
+        # the dashes set the relative column widths (pandoc pipe tables): a wide first column
+        f"\n| Indikator | {c.period} | {earlier} | Veränderung | Mittel der bewerteten Gebiete "
+        "| z-Wert Status | z-Wert Dynamik |\n|:" + "-" * 33 + "|" + "|".join(
+            "-" * n + ":" for n in (8, 8, 10, 11, 8, 8)) + "|\n"
+        f"{rows}\n\n: {c.area_name}: Indexindikatoren\n\n"
+        "*Mittel: ungewichtet, jedes Gebiet zählt einmal (nicht der Landeswert). z-Werte mit "
+        "Vorzeichen: positiv = mehr Aufmerksamkeitsbedarf als im Mittel (bei „höher ist "
+        "besser“ also ein niedrigerer Wert). Veränderung bei Quoten in Prozentpunkten. "
+        f"Quelle: {facts.source('Controlling-Indikatoren nach der Geheimhaltung')}*\n")
+    row = facts.index_row()
+    shown = row is not None and bool(row["assessed"])
+    where = (f"{c.area_name} hervorgehoben" if shown
+             else f"{c.area_name} nicht bewertet, daher ohne Punkt")
+    if "index" in facts.figures:
+        parts.append(f"\n![Status- und Dynamikindex der bewerteten Gebiete; {where}; gepunktete "
+                     f"Linien: Klassengrenzen](index.png){{width=68%}}\n\n"
+                     f"*Quelle: {facts.source('Controlling-Indikatoren; Status-Dynamik-Index')}*\n")
+    parts.append(f"\n*Verfahren:* {position.get('note', '')}\n")
+    return "".join(parts)
 
 
 def conclusions(folder: Path, area_code: str, year: int) -> str | None:
@@ -220,7 +327,7 @@ Ende {year} leben im {c.area_name} die unten je Gemeinde ausgewiesenen ausländi
 Staatsangehörigen. Gemeinden mit sehr wenigen Personen werden nicht ausgewiesen („.“).
 
 {published.to_markdown(facts.tables["municipalities"])}
-
+{_index_markdown(facts)}
 # Angebote und Abdeckung
 
 Am Stichtag laufen **{integer(s["offers"])}** Angebote ({one_decimal(s["offers_per_1000"])} je

@@ -105,17 +105,18 @@ def write_xlsx(tables: list[PublishedTable], path: Path) -> None:
     book.save(path)
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
+    """`text` for a pandoc table cell or caption: ``|``, ``*`` and ``_`` taken literally."""
     return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
 def to_markdown(table: PublishedTable) -> str:
     """A pandoc pipe table with its caption and source line."""
-    head = "| " + " | ".join(_md_escape(h) for h in table.header) + " |"
+    head = "| " + " | ".join(md_escape(h) for h in table.header) + " |"
     align = "|" + "|".join(":---" if j == 0 else "---:" for j in range(len(table.header))) + "|"
-    body = "\n".join("| " + " | ".join(_md_escape(c) for c in row) + " |" for row in table.rows)
-    source = f"\n\n*Quelle: {_md_escape(table.source)}*" if table.source else ""
-    return f"{head}\n{align}\n{body}\n\n: {_md_escape(table.caption)}{source}\n"
+    body = "\n".join("| " + " | ".join(md_escape(c) for c in row) + " |" for row in table.rows)
+    source = f"\n\n*Quelle: {md_escape(table.source)}*" if table.source else ""
+    return f"{head}\n{align}\n{body}\n\n: {md_escape(table.caption)}{source}\n"
 
 
 def to_html(table: PublishedTable) -> str:

@@ -64,7 +64,8 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
                  f"Quelle: {facts.source('Controlling-Indikatoren')}. Ampel: Abstand zum Pfad "
                  "vom Ausgangs- zum Zielwert.\n")
     messages = "\n".join(f"{i}. {m}" for i, m in enumerate(facts.key_messages(), 1))
-    parts.append(f"\n## Drei Kernaussagen\n\n{messages}\n")
+    parts.append(f"\n## Drei Kernaussagen\n\n{messages}\n\n::: {{style=\"font-size: 0.6em\"}}\n"
+                 f"{facts.index_line()}\n:::\n")
     steps = next_steps(conclusions_text)
     body = "\n".join(f"- {s}" for s in steps) if steps else (
         "Die nächsten Schritte trägt das Integrationsmanagement ein: Abschnitt "

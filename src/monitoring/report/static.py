@@ -9,6 +9,7 @@ Why matplotlib and not kaleido: kaleido ≥ 1 needs a Chrome/Chromium installati
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -93,4 +94,52 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str, title: s
     ax.set_title(title, loc="left", fontsize=10)
     ax.legend(frameon=False, fontsize=7, loc="best")
     ax.grid(axis="y", color="#eeeeee")
+    return _png(fig)
+
+
+def index_chart(table: pd.DataFrame, *, status_bounds: Sequence[float],
+                dynamic_bounds: Sequence[float], area_name: str,
+                size: tuple[float, float] = (5.6, 3.4)) -> bytes:
+    """A PNG scatter of the Status-Dynamik-Index: status (x) against dynamic (y) of every
+    assessed peer, class bounds as dotted lines, the report area highlighted and named.
+
+    `table` is ``views.composite_index(...)["table"]`` (index values, ``own``, ``attention``;
+    computed after disclosure control and without person counts, so no `Publishable` is
+    needed). Higher values mean more need for attention on both axes, as in the HTML chart
+    (`figures.index_chart`). Areas not assessed have no point.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    plt = _pyplot()
+    shown = table[table["assessed"].fillna(False).astype(bool)]
+    own = shown[shown["own"].astype(bool)]
+    others = shown[~shown["own"].astype(bool)]
+    flagged = others["attention"].fillna(False).astype(bool)
+    fig, ax = plt.subplots(figsize=size)
+    for bound in status_bounds:
+        ax.axvline(bound, color=STATE_COLOUR, linestyle=":", linewidth=0.8)
+    for bound in dynamic_bounds:
+        ax.axhline(bound, color=STATE_COLOUR, linestyle=":", linewidth=0.8)
+    ax.scatter(others.loc[~flagged, "status_index"], others.loc[~flagged, "dynamic_index"],
+               s=22, color="#9ecae1", edgecolor="white", linewidth=0.5,
+               label="andere Gebiete")
+    if flagged.any():
+        ax.scatter(others.loc[flagged, "status_index"], others.loc[flagged, "dynamic_index"],
+                   s=22, color=TARGET_COLOUR, edgecolor="white", linewidth=0.5,
+                   label="besonderer Aufmerksamkeitsbedarf")
+    if not own.empty:
+        x, y = float(own["status_index"].iloc[0]), float(own["dynamic_index"].iloc[0])
+        ax.scatter([x], [y], s=70, color=ACCENT, edgecolor="white", linewidth=0.8,
+                   label=area_name, zorder=3)
+        ax.annotate(area_name, (x, y), xytext=(0, 7), textcoords="offset points",
+                    ha="center", fontsize=8, color=ACCENT, fontweight="bold")
+    axis = FuncFormatter(lambda v, _: fmt.signed(v, 1))
+    ax.xaxis.set_major_formatter(axis)
+    ax.yaxis.set_major_formatter(axis)
+    ax.set_xlabel("Statusindex (höher = mehr Aufmerksamkeitsbedarf)")
+    ax.set_ylabel("Dynamikindex")
+    ax.legend(frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              ncol=3)
+    ax.grid(color="#eeeeee")
+    ax.set_axisbelow(True)
     return _png(fig)
