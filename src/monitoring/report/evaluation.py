@@ -111,12 +111,17 @@ class DistrictFacts:
         s, o = self.summary, self.overview
         counts = o["status"].value_counts()
         worst = o[o["status"] == "red"]["name"].tolist()
+        fields = f"{integer(s['fields_without_offer'])} Handlungsfelder ohne Angebot."
+        if s["municipalities"] > 1:
+            places = (f"{integer(s['municipalities_without_offer'])} von "
+                      f"{integer(s['municipalities'])} Gemeinden ohne Angebot mit festem "
+                      f"Standort; {fields}")
+        else:  # a kreisfreie Stadt is one Gemeinde: "0 von 1 Gemeinden" says nothing
+            places = fields
         return [
             f"{integer(s['offers'])} aktive Angebote, {one_decimal(s['offers_per_1000'])} je "
             f"1.000 ausländische Staatsangehörige.",
-            f"{integer(s['municipalities_without_offer'])} von {integer(s['municipalities'])} "
-            f"Gemeinden ohne Angebot mit festem Standort; "
-            f"{integer(s['fields_without_offer'])} Handlungsfelder ohne Angebot.",
+            places,
             f"Ziele: {counts.get('green', 0)} im Plan, {counts.get('amber', 0)} gefährdet, "
             f"{counts.get('red', 0)} nicht im Plan"
             + (f" (u. a. {worst[0]})." if worst else "."),
