@@ -30,3 +30,24 @@ def writable_store(demo_store_path: Path, tmp_path: Path) -> Path:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def reference_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the packaged geography and indicator catalogue only (no demo data)."""
+    from monitoring import geography, ingest
+    from monitoring.store import open_store
+
+    path = tmp_path_factory.mktemp("ref") / "ref.duckdb"
+    with open_store(path, read_only=False, create=True) as store:
+        geography.load_reference_geography(store)
+        ingest.load_catalogue(store)
+    return path
+
+
+@pytest.fixture
+def reference_copy(reference_store: Path, tmp_path: Path) -> Path:
+    """A writable copy of `reference_store` for one test."""
+    target = tmp_path / "s.duckdb"
+    shutil.copy(reference_store, target)
+    return target

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -33,20 +32,9 @@ ALKERSLEBEN, ALTENFELD, NEW = "16070001", "16070002", "16070900"
 BALLSTEDT, ARNSTADT = "16071005", "16070004"  # Weimarer Land → Ilm-Kreis (fictitious change)
 
 
-@pytest.fixture(scope="module")
-def reference_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ref") / "ref.duckdb"
-    with open_store(path, read_only=False, create=True) as store:
-        geography.load_reference_geography(store)
-        ingest.load_catalogue(store)
-    return path
-
-
 @pytest.fixture
-def store_path(reference_store: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "s.duckdb"
-    shutil.copy(reference_store, target)
-    return target
+def store_path(reference_copy: Path) -> Path:
+    return reference_copy
 
 
 def _csv(folder: Path, rows: list[str], *, name: str = "aenderungen.csv",

@@ -7,7 +7,6 @@ the comments: a whole-area change effective D ends the old area's version on D â
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,19 +33,9 @@ MERGER = date(2019, 1, 1)
 EVE = date(2018, 12, 31)
 
 
-@pytest.fixture(scope="module")
-def reference_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("ref") / "ref.duckdb"
-    with open_store(path, read_only=False, create=True) as store:
-        geography.load_reference_geography(store)
-    return path
-
-
 @pytest.fixture
-def store_path(reference_store: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "s.duckdb"
-    shutil.copy(reference_store, target)
-    return target
+def store_path(reference_copy: Path) -> Path:
+    return reference_copy
 
 
 def _csv(folder: Path, rows: list[str], name: str = "aenderungen.csv") -> Path:
