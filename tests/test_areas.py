@@ -4,10 +4,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitoring.areas import check_code, current_code, harmonise, harmonise_sum, successor_map
 from monitoring.errors import AreaError
 from monitoring.geography import AREA_CHANGES
+from monitoring.periods import Quarter
 from monitoring.store import open_store
 
 
@@ -73,3 +76,27 @@ def test_reference_geography_models_the_merger(demo_store_path: Path) -> None:
         inside = [kreise[p].buffer(1).contains(g.representative_point())
                   for g, p in zip(gemeinden.geometry, gemeinden["parent_code"], strict=True)]
         assert all(inside)
+
+
+CODES = ["16051", "16052", "16053", "16054"]
+PERIODS = [str(Quarter(2019, 1) + i) for i in range(8)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(CODES), st.sampled_from(PERIODS)), max_size=30),
+       changes=st.lists(st.tuples(st.sampled_from(CODES), st.sampled_from(CODES),
+                                  st.sampled_from([date(2019, 6, 30), date(2019, 7, 1),
+                                                   date(2020, 2, 14), date(2021, 1, 1)])),
+                        max_size=4))
+def test_harmonise_equals_the_row_by_row_definition(rows: list[tuple[str, str]],
+                                                    changes: list[tuple]) -> None:
+    """Chains, changes dated on a quarter's last day and codes changed twice included."""
+    frame = pd.DataFrame(rows, columns=["area_code", "period"]).assign(value=range(len(rows)))
+    table = pd.DataFrame(changes, columns=["old_code", "new_code", "effective"])
+    lookup = successor_map(table)
+    expected = frame.copy()
+    if rows:
+        expected["area_code"] = [current_code(c, Quarter.parse(p).end, lookup) if c in lookup else c
+                                 for c, p in zip(frame["area_code"], frame["period"],
+                                                 strict=True)]
+    pd.testing.assert_frame_equal(harmonise(frame, table), expected)

@@ -73,17 +73,23 @@ def harmonise(frame: pd.DataFrame, changes: pd.DataFrame, *, code_col: str = "ar
               period_col: str = "period") -> pd.DataFrame:
     """A copy of `frame` with area codes replaced by today's codes (see module docstring).
 
-    The reference date of a row is the last day of its quarter in `period_col`.
+    The reference date of a row is the last day of its quarter in `period_col`. Only rows
+    whose code has a successor are looked at, and each (code, quarter) pair once.
     """
     lookup = successor_map(changes)
     out = frame.copy()
     if not lookup or out.empty:
         return out
     ends = {p: Quarter.parse(p).end for p in out[period_col].unique()}
-    out[code_col] = [
-        current_code(str(c), ends[p], lookup) if str(c) in lookup else c
-        for c, p in zip(out[code_col], out[period_col], strict=True)
-    ]
+    codes = out[code_col].to_numpy(dtype=object, copy=True)
+    with_successor = [c for c in pd.unique(codes) if str(c) in lookup]
+    hit = pd.Series(codes).isin(with_successor).to_numpy()
+    if hit.any():
+        pairs = list(zip((str(c) for c in codes[hit]), out[period_col].to_numpy()[hit],
+                         strict=True))
+        today = {pair: current_code(pair[0], ends[pair[1]], lookup) for pair in set(pairs)}
+        codes[hit] = [today[pair] for pair in pairs]
+    out[code_col] = list(codes)
     return out
 
 
@@ -223,11 +229,11 @@ def split_partial(frame: pd.DataFrame, changes: pd.DataFrame, *, values: Sequenc
         return frame
     out = frame.copy()
     ends = {p: Quarter.parse(p).end for p in out[period_col].unique()}
-    row_end = out[period_col].map(ends)
     extra = []
     for change in changes[changes["kind"] == PARTIAL].itertuples(index=False):
         effective = pd.Timestamp(change.effective).date()
-        before = row_end.map(lambda d, e=effective: d < e)
+        before = out[period_col].map({p: end < effective for p, end in ends.items()}) \
+            .astype(bool)
         share = getattr(change, "share", None)
         for code, part in ((change.old_code, 1.0), (change.new_code, 0.0)):
             mask = (out[code_col] == str(code)) & before

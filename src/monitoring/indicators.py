@@ -33,10 +33,10 @@ def harmonised_panel(observations: pd.DataFrame, indicators: pd.DataFrame,
                      changes: pd.DataFrame) -> pd.DataFrame:
     """Observations re-keyed to today's areas (see `monitoring.areas`).
 
-    Rates with numerator and denominator are summed and recomputed; counts (indicators whose
-    catalogue entry has a numerator series but no denominator series) are summed; other
-    values are kept where no areas were combined and set to NaN with flag ``nicht
-    harmonisierbar`` where they would have to be combined.
+    Rates with numerator and denominator are summed and recomputed; counts
+    (`count_indicators`: a numerator series, no denominator series, a counting unit) are
+    summed; other values are kept where no areas were combined and set to NaN with flag
+    ``nicht harmonisierbar`` where they would have to be combined.
     """
     scale = indicators.set_index("indicator_id")["scale"]
     counts = observations["indicator_id"].isin(count_indicators(indicators))
@@ -74,46 +74,135 @@ def harmonised_panel(observations: pd.DataFrame, indicators: pd.DataFrame,
     return panel[PANEL_COLUMNS].sort_values(keys, ignore_index=True)
 
 
-def count_indicators(indicators: pd.DataFrame) -> set[str]:
-    """Ids of count indicators: a numerator series and no denominator series in the catalogue.
+COUNT_UNITS = frozenset({"anzahl", "personen"})
+"""Units (compared case-insensitively) of values that may be added up across areas."""
 
-    Their values are counts, so combining areas sums them. Without the catalogue columns
-    (a bare definitions frame) no indicator is taken for a count.
+
+def count_indicators(indicators: pd.DataFrame) -> set[str]:
+    """Ids of count indicators: values that may be added up across areas.
+
+    A count has a numerator series and no denominator series in the catalogue, and – where the
+    catalogue gives them – a counting unit (`COUNT_UNITS`: „Anzahl“, „Personen“) and scale 1.
+    A value without denominator in another unit (%, ‰, „je 1.000“, an index …) is a ratio or
+    score computed elsewhere: adding it up would be wrong, so it is not a count. Combining areas
+    sums counts; the state value of a count is the sum over the districts. Without the series
+    columns (a bare definitions frame) no indicator is taken for a count.
     """
-    if not {"numerator_series", "denominator_series"} <= set(indicators.columns):
+    series = _named_series(indicators)
+    if series is None:
         return set()
-    num = indicators["numerator_series"].fillna("").astype(str).str.strip()
-    den = indicators["denominator_series"].fillna("").astype(str).str.strip()
-    return set(indicators.loc[(num != "") & (den == ""), "indicator_id"])
+    num, den = series
+    counting = num & ~den
+    if "unit" in indicators.columns:
+        unit = indicators["unit"].fillna("").astype(str).str.strip().str.casefold()
+        counting &= unit.isin(COUNT_UNITS)
+    if "scale" in indicators.columns:
+        counting &= pd.to_numeric(indicators["scale"], errors="coerce") == 1
+    return set(indicators.loc[counting, "indicator_id"])
+
+
+def rate_indicators(indicators: pd.DataFrame) -> set[str]:
+    """Ids of rates: a numerator and a denominator series in the catalogue."""
+    series = _named_series(indicators)
+    return set() if series is None else set(indicators.loc[series[0] & series[1],
+                                                            "indicator_id"])
+
+
+def _named_series(indicators: pd.DataFrame) -> tuple[pd.Series, pd.Series] | None:
+    """(names a numerator series, names a denominator series) per catalogue row, or None
+    for a bare definitions frame without the series columns."""
+    if not {"numerator_series", "denominator_series"} <= set(indicators.columns):
+        return None
+    num, den = (indicators[c].fillna("").astype(str).str.strip() != ""
+                for c in ("numerator_series", "denominator_series"))
+    return num, den
 
 
 def _joined_flags(observations: pd.DataFrame, changes: pd.DataFrame,
                   keys: Sequence[str]) -> pd.Series:
+    """The flags of the rows that `harmonise` combines, one string per group of `keys`.
+
+    Each row's ``flags`` is a comma-separated list; a group gets its distinct non-empty flags,
+    sorted and joined with ``,`` (None when it has none). The groups are in the order of
+    ``groupby(keys, sort=True)`` – the order of `harmonise_sum`'s result, to which the flags
+    are assigned by position.
+
+    Vectorised (split, explode, drop duplicates, sort, one join per flagged group): a pandas
+    function per group cost ≈ 80 % of `views.indicator_panel` although most groups carry no
+    flag at all (``benchmarks/bench_panel_demo.py``).
+    """
     recoded = harmonise(observations, changes)
-    flags = recoded.groupby(list(keys), sort=True)["flags"].agg(
-        lambda s: ",".join(sorted({f for v in s.dropna() for f in str(v).split(",") if f})) or None)
-    return flags.reset_index(drop=True)
+    grouped = recoded.groupby(list(keys), sort=True)
+    joined: list[str | None] = [None] * grouped.ngroups
+    group = grouped.ngroup()  # row → position of its group; NaN where a key is missing
+    has = recoded["flags"].notna().to_numpy() & group.notna().to_numpy()
+    if has.any():
+        tokens = pd.DataFrame({
+            "group": group.to_numpy()[has].astype(np.int64),
+            "flag": recoded["flags"].to_numpy()[has],
+        })
+        tokens["flag"] = [str(v).split(",") for v in tokens["flag"]]
+        tokens = tokens.explode("flag")
+        tokens = tokens[tokens["flag"] != ""].drop_duplicates()
+        tokens = tokens.sort_values(["group", "flag"], kind="stable")
+        ids = tokens["group"].to_numpy()
+        words = tokens["flag"].tolist()
+        starts = np.flatnonzero(np.diff(ids, prepend=-1)).tolist()  # first token per group
+        ends = [*starts[1:], len(ids)] if starts else []
+        for start, end in zip(starts, ends, strict=True):
+            joined[int(ids[start])] = ",".join(words[start:end])
+    # Built from a list, as `agg` builds its result: str dtype when a group has a flag,
+    # object (all None) otherwise.
+    return pd.Series(joined, name="flags")
 
 
 def with_state(panel: pd.DataFrame, indicators: pd.DataFrame, districts: Sequence[str], *,
                state_code: str) -> pd.DataFrame:
-    """Add rows for the state (`state_code`), recomputed from the districts' parts.
+    """Add the state value (`state_code`) of each indicator and quarter, from the districts.
 
-    A state value is only given when every district reported numerator and denominator.
+    * Rates: numerators and denominators summed over the districts, the rate recomputed
+      (never averaged).
+    * Counts (`count_indicators`, e.g. A28): the districts' counts summed.
+    * Other indicators – values without parts (differences of rates, indices) and values
+      without denominator in a unit that is not a count (%, ‰, „je 1.000“) – get no computed
+      state value: neither a sum nor a mean of them is the state's value.
+
+    A state value is computed only when every district has its parts (rates: numerator and
+    denominator; counts: the count); otherwise it is missing with flag ``unvollständig``. A
+    state row already in `panel` (a value published for the Land, e.g. an indicator
+    available only for the Land) is replaced by a complete computed value and kept otherwise.
+    Without the catalogue's series columns every indicator is taken for a rate.
     """
+    keys = ["indicator_id", "period"]
     scale = indicators.set_index("indicator_id")["scale"]
-    part = panel[panel["area_code"].isin(list(districts))]
-    agg = part.groupby(["indicator_id", "period"], as_index=False).agg(
-        numerator=("numerator", lambda s: s.sum(min_count=1)),
-        denominator=("denominator", lambda s: s.sum(min_count=1)),
-        reported=("numerator", "count"))
-    complete = agg["reported"] == len(districts)
+    counts = count_indicators(indicators)
+    computed = set(panel["indicator_id"]) if _named_series(indicators) is None \
+        else rate_indicators(indicators) | counts
+    part = panel[panel["area_code"].isin(list(districts))
+                 & panel["indicator_id"].isin(list(computed))]
+    is_count = part["indicator_id"].isin(list(counts))
+    reported = part["numerator"].notna() & (is_count | part["denominator"].notna())
+    agg = part.assign(reported=reported, is_count=is_count).groupby(
+        keys, as_index=False, sort=True).agg(
+        numerator=("numerator", "sum"), denominator=("denominator", "sum"),
+        reported=("reported", "sum"), is_count=("is_count", "first"))
+    complete = (agg["reported"] == len(set(districts))).to_numpy()
     agg.loc[~complete, ["numerator", "denominator"]] = np.nan
+    agg.loc[agg["is_count"], "denominator"] = np.nan
     agg["value"] = _rate(agg["numerator"], agg["denominator"], agg["indicator_id"].map(scale))
+    agg.loc[agg["is_count"], "value"] = agg["numerator"]
     agg["area_code"] = state_code
     agg["flags"] = np.where(complete, None, "unvollständig")
+
+    observed = panel[panel["area_code"] == state_code]
+    observed_keys = pd.MultiIndex.from_frame(observed[keys])
+    replaced = observed_keys.isin(pd.MultiIndex.from_frame(agg.loc[complete, keys]))
+    superseded = ~complete & pd.MultiIndex.from_frame(agg[keys]).isin(observed_keys)
+    state = pd.concat([f for f in (observed[~replaced], agg.loc[~superseded, PANEL_COLUMNS])
+                       if not f.empty] or [agg[PANEL_COLUMNS]], ignore_index=True)
+    state = state.sort_values(keys, kind="stable", ignore_index=True)
     own = panel[panel["area_code"] != state_code]
-    return pd.concat([own, agg[PANEL_COLUMNS]], ignore_index=True)
+    return pd.concat([own, state], ignore_index=True)
 
 
 def series(panel: pd.DataFrame, indicator_id: str, area_code: str, *,
