@@ -264,3 +264,24 @@ def test_district_values_are_summed_from_municipal_parts_on_read(store_path: Pat
     assert math.isnan(got.loc[("16051", "2024-Q4"), "value"])
     assert got.loc[("16051", "2024-Q4"), "flags"] == "unvollständig"
     assert got.loc[("16051", "2024-Q3"), "value"] == pytest.approx(2.0)   # 400 / 20000 %
+
+
+def test_only_counts_are_added_up_without_a_denominator(store_path: Path, tmp_path: Path) -> None:
+    figures = tmp_path / "gemeinden.csv"
+    figures.write_text(
+        "reihe;gebiet;zeitraum;wert\n"
+        "anerkennungen_positiv;16070004;2024-Q4;7\nanerkennungen_positiv;16070028;2024-Q4;5\n"
+        "quote_fertig;16070004;2024-Q4;12.5\nquote_fertig;16070028;2024-Q4;30\n",
+        encoding="utf-8")
+    with open_store(store_path, read_only=False) as store:
+        with store.transaction():  # a finished percentage delivered without its parts
+            store.write("indicator", pd.DataFrame([{
+                "indicator_id": "X01", "name_de": "Quote", "name_en": "rate", "definition": "d",
+                "unit": "%", "scale": 1.0, "direction": "up", "source": "eigene",
+                "numerator_series": "quote_fertig", "denominator_series": None}]))
+        ingest.import_zahlen(store, figures)
+        got = store.read_aggregated(code_length=5, part_length=8, indicator_ids=["A28", "X01"],
+                                    periods=["2024-Q4"]).set_index("indicator_id")
+    assert got.loc["A28", "value"] == 12 and got.loc["A28", "area_code"] == "16070"  # 7 + 5
+    assert pd.isna(got.loc["X01", "value"])                  # 42.5 % would be nonsense
+    assert got.loc["X01", "flags"] == "nicht summierbar"

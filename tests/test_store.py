@@ -83,3 +83,16 @@ def test_snapshot_id_changes_with_imports(tmp_path: Path) -> None:
         with store.transaction():
             store.log_import("test", "Datei.xlsx", b"abc", 1)
         assert store.snapshot_id() != before
+
+
+def test_missing_store_points_to_the_demo_store_when_there_is_one(tmp_path: Path) -> None:
+    missing = tmp_path / "data" / "monitoring.duckdb"
+    with pytest.raises(StoreError) as info:
+        open_store(missing)
+    assert "monitoring demo" in str(info.value)
+    with open_store(tmp_path / "data" / "demo.duckdb", read_only=False, create=True):
+        pass
+    with pytest.raises(StoreError) as info:
+        open_store(missing)
+    assert f"--store {tmp_path / 'data' / 'demo.duckdb'}" in str(info.value)
+    assert "monitoring demo" not in str(info.value)

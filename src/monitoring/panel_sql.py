@@ -27,6 +27,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from monitoring.indicators import COUNT_UNITS
+
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -154,15 +156,22 @@ def aggregate_sql(values: str, *, code_length: int, indicators: str = "indicator
     v = values if values.startswith("(") and values.endswith(")") else _ident(values)
     d = _ident(indicators)
     length = int(code_length)
+    units = _in_list(sorted(COUNT_UNITS))
+    # Without a denominator only a count (`indicators.count_indicators`) may be added up; a
+    # ratio or score delivered as a finished value may not.
+    plain = "coalesce(d.denominator_series, '') = ''"
+    summable = f"(lower(trim(d.unit)) IN ({units}) AND d.scale = 1)"
     return f"""
 SELECT a.indicator_id, a.area_code, a.period,
        CASE WHEN a.missing > 0 THEN NULL
-            WHEN coalesce(d.denominator_series, '') = '' THEN a.numerator
+            WHEN {plain} THEN CASE WHEN {summable} THEN a.numerator END
             WHEN a.denominator = 0 THEN NULL
             ELSE a.numerator / a.denominator * d.scale END AS value,
-       CASE WHEN a.missing > 0 THEN NULL ELSE a.numerator END AS numerator,
+       CASE WHEN a.missing > 0 OR ({plain} AND NOT {summable}) THEN NULL
+            ELSE a.numerator END AS numerator,
        CASE WHEN a.missing > 0 THEN NULL ELSE a.denominator END AS denominator,
-       CASE WHEN a.missing > 0 THEN 'unvollständig' END AS flags
+       CASE WHEN a.missing > 0 THEN 'unvollständig'
+            WHEN {plain} AND NOT {summable} THEN 'nicht summierbar' END AS flags
 FROM (
     SELECT indicator_id, left(area_code, {length}) AS area_code, period,
            sum(numerator) AS numerator, sum(denominator) AS denominator,

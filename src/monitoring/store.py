@@ -424,10 +424,14 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
     resolved = resolve_path(path)
     if not resolved.exists():
         if not create:
+            demo = resolved.with_name("demo.duckdb")
+            hint = (f" Die Demo-Datenbank liegt in {demo}: `--store {demo}`."
+                    if demo.exists() and demo != resolved else
+                    " Oder legen Sie mit `monitoring demo` die Demo-Datenbank "
+                    f"{demo} an und nennen Sie sie mit `--store {demo}`.")
             raise StoreError(
                 f"Die Datenbank {resolved} wurde nicht gefunden. Prüfen Sie den Pfad "
-                f"(Parameter `--store` bzw. Umgebungsvariable {ENV_VAR}) oder legen Sie mit "
-                "`monitoring demo` eine Demo-Datenbank an."
+                f"(Parameter `--store` bzw. Umgebungsvariable {ENV_VAR})." + hint
             )
         if read_only:
             raise StoreError("Eine neue Datenbank kann nicht schreibgeschützt angelegt werden.")
