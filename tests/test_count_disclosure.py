@@ -197,3 +197,25 @@ def test_store_indicator_notebook_withholds_the_small_district(a28_store,
     # unit, value, zum Vorquartal, zum Vorjahresquartal, Thüringen
     assert cells[0] == "Anzahl" and cells[1:4] == [".", ".", "."]
     assert re.fullmatch(r"\d{1,3}(\.\d{3})*", cells[4])  # state total, an integer
+
+
+# -- the scanner ----------------------------------------------------------------------------------
+def _indicator_page(tmp_path: Path, change: str) -> Path:
+    page = tmp_path / "bericht.html"
+    page.write_text(
+        "<table><thead><tr><th>Indikator</th><th>Einheit</th><th>2025-Q4</th>"
+        "<th>zum Vorquartal</th><th>zum Vorjahresquartal</th><th>Thüringen</th></tr></thead>"
+        "<tbody><tr><td>Anerkennung von Berufsabschlüssen</td><td>Anzahl</td><td>.</td>"
+        f"<td>{change}</td><td>.</td><td>649</td></tr>"
+        "<tr><td>Beschäftigungsquote</td><td>%</td><td>41,2</td><td>+1,0</td><td>+4,0</td>"
+        "<td>.</td></tr></tbody></table>", encoding="utf-8")
+    return page
+
+
+def test_scanner_finds_a_change_next_to_a_withheld_value(tmp_path: Path) -> None:
+    from monitoring.report import scan
+
+    found = scan.scan_file(_indicator_page(tmp_path, "+1,0"), threshold=3)
+    assert [(f.value, "zum Vorquartal" in f.where) for f in found] == [("+1,0", True)]
+    # withheld change next to withheld value; a withheld state value beside shown figures: fine
+    assert scan.scan_file(_indicator_page(tmp_path, "."), threshold=3) == []
