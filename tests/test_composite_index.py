@@ -350,7 +350,17 @@ def test_a_withheld_rate_makes_its_district_not_assessed(writable_store: Path) -
     assert not row["assessed"]
     assert row["reason"].startswith("A19 2025-Q4: kein Wert (")
     assert "geheimgehalten" in row["reason"]
-    assert position["table"]["assessed"].sum() == 21
+    # secondary suppression within A19 2025-Q4 (the state value is the districts' total):
+    # the district with the next smallest numerator is withheld as well
+    with open_store(writable_store) as store:
+        numerators = store.query(
+            "SELECT area_code, numerator FROM observation WHERE indicator_id = 'A19' AND "
+            "period = '2025-Q4' AND area_code <> '16054' AND length(area_code) = 5 "
+            "AND numerator > 0 ORDER BY numerator, area_code LIMIT 1")
+    second = numerators["area_code"].iloc[0]
+    table = position["table"].set_index("area_code")
+    assert not table.loc[second, "assessed"] and "geheimgehalten" in table.loc[second, "reason"]
+    assert position["table"]["assessed"].sum() == 20
     own = position["own"].set_index("indicator_id")
     assert np.isnan(own.loc["A19", "value"])  # the withheld rate is not shown either
     assert "Suhl wird nicht bewertet" in " ".join(position["summary"])

@@ -51,8 +51,9 @@ def test_peer_chart_highlights_own_district_and_draws_state_line() -> None:
     fig = figures.peer_chart(safe, name="Quote", unit="%")
     bar = fig.data[0]
     # Sonneberg's 1 person is suppressed, Weimarer Land's 20 as well (secondary suppression:
-    # the smallest other cell): both listed first with "–" and no bar, then ascending values.
-    assert list(bar.y) == ["Weimarer L. –", "Sbg –", "Ilm"]
+    # the smallest other cell): both listed first with the sign "." (withheld, not missing)
+    # and no bar, then ascending values.
+    assert list(bar.y) == ["Weimarer L. .", "Sbg .", "Ilm"]
     assert np.isnan(bar.x[0]) and np.isnan(bar.x[1]) and bar.x[2] == 7.0
     assert bar.marker.color[2] != bar.marker.color[1]                 # own district highlighted
     assert [s.x0 for s in fig.layout.shapes] == [6.5]                  # state value line

@@ -2,7 +2,9 @@
 
 CSV follows German Excel conventions (``;``, decimal comma, UTF-8 with BOM, so that Excel
 opens umlauts correctly); Excel via openpyxl. Person counts pass disclosure control first:
-numerators below the threshold (and rates on them) are withheld and marked "gesperrt".
+numerators below the threshold (and rates on them), count indicators below it, and the
+districts and state values that would reveal them are withheld and marked "gesperrt"
+(`views.protected_panel`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring import privacy, views
+from monitoring import views
 from monitoring.errors import ConfigError
 from monitoring.store import Store
 
@@ -29,10 +31,10 @@ def panel_frame(store: Store) -> pd.DataFrame:
     names = pd.DataFrame(store.read_areas().drop(columns="geometry"))[["area_code", "name"]]
     out = panel.merge(defs, on="indicator_id", how="left").merge(
         names.rename(columns={"name": "area_name"}), on="area_code", how="left")
-    protected = privacy.protect(out, counts=["numerator"],
-                                rates={"value": ("numerator", "denominator")})
+    protected = views.protected_panel(store, out)
     frame = protected.frame.copy()
     hidden = protected.is_suppressed("numerator") | protected.is_suppressed("value")
+    frame["flags"] = out["flags"]  # "gesperrt" below, not the report flag "geheimgehalten"
     frame.loc[hidden, ["value", "numerator"]] = float("nan")
     frame.loc[hidden, "flags"] = frame.loc[hidden, "flags"].fillna("").map(
         lambda f: ",".join(x for x in (f, "gesperrt") if x))

@@ -225,15 +225,17 @@ def _period_label(period: str) -> str:
 
 def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: str,
                     state_name: str = "Thüringen", target: pd.Series | None = None,
-                    decimals: int = 1, title: str | None = None,
+                    decimals: int | None = None, title: str | None = None,
                     census_break: str | None = CENSUS_BREAK) -> go.Figure:
     """Time series of one indicator for one area, the state value, and the target path.
 
     `series` comes from `indicators.series` after disclosure control (rates whose numerator
-    is too small are already NaN).
+    is too small are already NaN). `decimals` defaults by unit (`fmt.decimals_for`: counts
+    as integers).
     """
     import plotly.graph_objects as go
 
+    decimals = fmt.decimals_for(unit) if decimals is None else decimals
     x = [_period_label(p) for p in series["period"]]
     fig = go.Figure()
 
@@ -289,7 +291,7 @@ def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: st
     return fig
 
 
-def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int = 1,
+def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None = None,
                state_name: str = "Thüringen", title: str | None = None) -> go.Figure:
     """Bar chart of one indicator for the report's district and its peers, state as a line.
 
@@ -300,14 +302,20 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int = 1,
     """
     import plotly.graph_objects as go
 
-    frame = require(data, "Der Vergleichsbalken").frame
+    decimals = fmt.decimals_for(unit) if decimals is None else decimals
+    data = require(data, "Der Vergleichsbalken")
+    frame = data.frame.assign(withheld=data.is_suppressed("value"))
     state = frame[frame["kind"] == "Land"]
     peers = frame[frame["kind"] != "Land"].sort_values("value", na_position="first", kind="stable")
-    labels = [f"{n} {fmt.MISSING}" if pd.isna(v) else str(n)
-              for n, v in zip(peers["name"], peers["value"])]
+
+    def missing(hidden: bool) -> str:
+        return fmt.SUPPRESSED if hidden else fmt.MISSING
+
+    labels = [f"{n} {missing(h)}" if pd.isna(v) else str(n)
+              for n, v, h in zip(peers["name"], peers["value"], peers["withheld"])]
     colours = [ACCENT if own else "#9ecae1" for own in peers["own"]]
-    text = [fmt.MISSING if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
-            for v in peers["value"]]
+    text = [missing(h) if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
+            for v, h in zip(peers["value"], peers["withheld"])]
     fig = go.Figure(go.Bar(x=peers["value"], y=labels, orientation="h", marker={"color": colours},
                            text=text, textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))

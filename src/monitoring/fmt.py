@@ -21,6 +21,19 @@ def number(value: float | int | None, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+COUNT_UNITS = frozenset({"anzahl", "personen"})
+"""Units of whole counts (compared case-insensitively; as `indicators.COUNT_UNITS`)."""
+
+
+def decimals_for(unit: object, default: int = 1) -> int:
+    """Decimals to show for a value in `unit`: 0 for counts („Anzahl“, „Personen“).
+
+    A count of 605 persons is shown as ``605``, not ``605,0``; other units keep `default`.
+    """
+    text = "" if unit is None or (isinstance(unit, float) and math.isnan(unit)) else str(unit)
+    return 0 if text.strip().casefold() in COUNT_UNITS else default
+
+
 def signed(value: float | None, decimals: int = 1) -> str:
     """A change with an explicit sign: ``+1,2`` / ``−0,4``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

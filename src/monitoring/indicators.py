@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from monitoring import fmt
 from monitoring.areas import PARTIAL, harmonise, harmonise_sum, split_partial
 from monitoring.errors import PeriodError
 from monitoring.periods import Quarter
@@ -74,7 +75,7 @@ def harmonised_panel(observations: pd.DataFrame, indicators: pd.DataFrame,
     return panel[PANEL_COLUMNS].sort_values(keys, ignore_index=True)
 
 
-COUNT_UNITS = frozenset({"anzahl", "personen"})
+COUNT_UNITS = fmt.COUNT_UNITS
 """Units (compared case-insensitively) of values that may be added up across areas."""
 
 

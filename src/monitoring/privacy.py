@@ -12,7 +12,7 @@ Rates are suppressed when their numerator is suppressed or their denominator is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,7 +81,8 @@ def require(data: object, what: str) -> Publishable:
 def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
             rates: dict[str, tuple[str | None, str]] | None = None,
             groups: Sequence[str] | None = None, threshold: int | None = None,
-            min_denominator: float | None = None) -> Publishable:
+            min_denominator: float | None = None,
+            count_rows: pd.Series | None = None) -> Publishable:
     """Suppress small person counts and the rates built on them.
 
     Parameters
@@ -95,6 +96,11 @@ def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
         each group); None means the whole frame is one group.
     threshold, min_denominator
         Default: the configured rule (`configure`).
+    count_rows
+        Boolean per row: rows whose rate columns hold a count itself (a count indicator such
+        as A28: value = numerator, no denominator). There a rate column is withheld exactly
+        when its numerator is (primary or secondary suppression); a missing denominator does
+        not withhold it.
     """
     threshold = int(_RULE["threshold"] if threshold is None else threshold)
     min_denominator = float(_RULE["min_denominator"] if min_denominator is None
@@ -106,12 +112,14 @@ def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
         values = out[col]
         primary = (values > 0) & (values < threshold)
         mask[col], withheld_totals[col] = _secondary(values, primary, out, groups, threshold)
+    is_count = (pd.Series(False, index=out.index) if count_rows is None
+                else count_rows.reindex(out.index).fillna(False).astype(bool))
     for rate, (numerator, denominator) in (rates or {}).items():
         hidden = out[denominator].isna() | (out[denominator] < min_denominator)
-        if numerator is not None and numerator in mask:
-            hidden |= mask[numerator]
         if denominator in mask:
             hidden |= mask[denominator]
+        if numerator is not None and numerator in mask:
+            hidden = hidden.where(~is_count, False) | mask[numerator]
         mask[rate] = hidden & out[rate].notna()
     totals: dict[str, dict[object, float]] = {}
     keys = _keys(out, groups)
@@ -153,3 +161,74 @@ def _secondary(values: pd.Series, primary: pd.Series, frame: pd.DataFrame,
         if hidden.sum() < 2 or group_values[hidden].sum() < threshold:
             unprotected.append(key)
     return mask, tuple(unprotected)
+
+
+def protect_panel(panel: pd.DataFrame, *, counts: Collection[str], districts: Sequence[str],
+                  state_code: str, threshold: int | None = None,
+                  min_denominator: float | None = None) -> Publishable:
+    """Disclosure control of an indicator panel (indicator_id, area_code, period, value,
+    numerator, denominator) in which the state value is the total of the districts.
+
+    Numerators are person counts. Among the `districts` each indicator and quarter is one
+    group whose total – the state row – is published: small numerators are suppressed and, by
+    secondary suppression, enough further districts that the state value cannot reveal them
+    (`protect` with ``groups``). Count indicators (`counts`, e.g. A28: value = numerator, no
+    denominator) are protected as counts: the value is withheld exactly when the count is.
+    Rates are withheld with their numerator or for a small denominator. The state row is
+    withheld where its group could not be protected (e.g. a state total of 1 … threshold − 1).
+    Rows of other areas are checked on their own (primary suppression).
+    Returns the whole panel; withheld cells are NaN and marked in ``suppressed``.
+    """
+    frame = panel.copy()
+    is_count = frame["indicator_id"].isin(list(counts))
+    in_districts = frame["area_code"].isin(list(districts))
+    is_state = frame["area_code"] == state_code
+    rates = {"value": ("numerator", "denominator")}
+    options = {"threshold": threshold, "min_denominator": min_denominator}
+    parts = []
+    district_rows = frame[in_districts]
+    by_district = protect(district_rows, counts=["numerator"], rates=rates,
+                          groups=["indicator_id", "period"],
+                          count_rows=is_count[in_districts], **options)
+    parts.append(by_district)
+    other_rows = frame[~in_districts & ~is_state]
+    if not other_rows.empty:
+        parts.append(protect(other_rows, counts=["numerator"], rates=rates,
+                             groups=["indicator_id", "period", "area_code"],
+                             count_rows=is_count[~in_districts & ~is_state], **options))
+    state_rows = frame[is_state]
+    state = protect(state_rows, counts=["numerator"], rates=rates,
+                    groups=["indicator_id", "period"], count_rows=is_count[is_state],
+                    **options)
+    withheld_groups = set(by_district.suppressed_groups.get("numerator", ()))
+    if withheld_groups:
+        keys = list(zip(state_rows["indicator_id"], state_rows["period"], strict=True))
+        total_withheld = pd.Series([k in withheld_groups for k in keys], index=state_rows.index)
+        state_mask = state.suppressed.copy()
+        state_mask["numerator"] |= total_withheld & state_rows["numerator"].notna()
+        state_mask["value"] |= total_withheld & state_rows["value"].notna()
+        state_frame = state.frame.copy()
+        state_frame.loc[total_withheld, ["numerator", "value"]] = np.nan
+        state = Publishable(state_frame, state_mask, state.rule, state.columns)
+    parts.append(state)
+    out = pd.concat([p.frame for p in parts]).reindex(frame.index)
+    mask = pd.concat([p.suppressed for p in parts]).reindex(frame.index).fillna(False)
+    mask = mask.astype(bool)
+    return Publishable(out, mask, by_district.rule, tuple(mask.columns),
+                       by_district.suppressed_groups, ("numerator",),
+                       ("indicator_id", "period"), by_district.threshold,
+                       by_district.min_denominator, by_district.totals)
+
+
+def withheld(raw: pd.DataFrame, safe: pd.DataFrame, columns: Sequence[str], *,
+             rule: str = "") -> Publishable:
+    """Mark what disclosure control withheld in a frame derived from a protected source.
+
+    `raw` is computed from the unprotected data, `safe` the same computation on the
+    protected data (same index). A cell is withheld where `raw` has a number and `safe` has
+    none: a change whose either end was withheld, a status or state value built on a withheld
+    value. Tables then show the official sign "." there instead of "–".
+    """
+    mask = pd.DataFrame({c: raw[c].notna() & safe[c].isna() for c in columns},
+                        index=safe.index)
+    return Publishable(safe, mask, rule, tuple(columns))

@@ -45,6 +45,36 @@ def one_decimal(value: Any) -> str:
     return fmt.number(value, 1)
 
 
+class ByUnit:
+    """A formatter that reads the row's unit: counts as integers, other units as `decimals`.
+
+    `html_table` and `report.published.build` call it with the whole row (``per_row``).
+    """
+
+    per_row = True
+
+    def __init__(self, decimals: int = 1, *, sign: bool = False, unit_column: str = "unit"):
+        self.decimals, self.sign, self.unit_column = decimals, sign, unit_column
+
+    def __call__(self, value: Any, row: Any = None) -> str:
+        unit = None if row is None else row.get(self.unit_column)
+        decimals = fmt.decimals_for(unit, self.decimals)
+        return fmt.signed(value, decimals) if self.sign else fmt.number(value, decimals)
+
+
+indicator_value = ByUnit(1)
+"""An indicator value: integer for counts (``605``), one decimal otherwise (``12,3``)."""
+indicator_change = ByUnit(1, sign=True)
+"""A change of an indicator value with sign: ``+4`` for counts, ``+1,2`` otherwise."""
+
+
+def cell_text(formatter: Formatter, row: Any, column: str) -> str:
+    """`formatter` applied to ``row[column]`` (with the row for per-row formatters)."""
+    if getattr(formatter, "per_row", False):
+        return formatter(row[column], row)  # type: ignore[call-arg]
+    return formatter(row[column])
+
+
 def text(value: Any) -> str:
     return fmt.MISSING if value is None or (isinstance(value, float) and pd.isna(value)) \
         else str(value)
@@ -73,7 +103,7 @@ def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, F
         for col, (_, formatter) in columns.items():
             withheld = (hidden is not None and col in hidden.columns
                         and bool(hidden.is_suppressed(col).get(i, False)))
-            value = fmt.SUPPRESSED if withheld else formatter(row[col])
+            value = fmt.SUPPRESSED if withheld else cell_text(formatter, row, col)
             numeric = formatter not in (text, traffic_light)
             shown = value if isinstance(value, Markup) else html.escape(value)
             cells.append(f'<td class="{"num" if numeric else "txt"}">{shown}</td>')

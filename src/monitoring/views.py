@@ -231,19 +231,28 @@ def thresholds(store: Store) -> concept.Thresholds:
 
 def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None,
                 ) -> dict[str, object]:
-    """Traffic lights, measure progress, measures and the German summary for one area."""
+    """Traffic lights, measure progress, measures and the German summary for one area.
+
+    The lights are computed on the disclosure-controlled panel: a withheld value gets no
+    light (its colour would tell on which side of the path the value lies). ``lights`` is the
+    frame, ``lights_table`` the same as `privacy.Publishable` (withheld values shown as ".").
+    """
     panel = indicator_panel(store) if panel is None else panel
+    safe = protected_panel(store, panel)
     goals = store.read_goals()
     limits = thresholds(store)
-    lights = concept.traffic_lights(panel, store.read_targets(), store.read_indicators(), goals,
-                                    area_code=ctx.area_code, period=str(ctx.period),
-                                    thresholds=limits)
+    args = (store.read_targets(), store.read_indicators(), goals)
+    options = {"area_code": ctx.area_code, "period": str(ctx.period), "thresholds": limits}
+    lights = concept.traffic_lights(safe.frame, *args, **options)
+    lights_table = privacy.withheld(concept.traffic_lights(panel, *args, **options), lights,
+                                    ["value", "numerator"], rule=safe.rule)
     all_measures = store.read_measures()
     progress = concept.measure_progress(all_measures, goals, area_code=ctx.area_code)
     own_goals = goals[goals["area_code"] == ctx.area_code]
     measures = all_measures.merge(own_goals[["goal_id", "field"]], on="goal_id")
     measures["status_label"] = measures["status"].map(concept.MEASURE_STATUS)
-    return {"lights": lights, "progress": progress, "measures": measures,
+    return {"lights": lights, "lights_table": lights_table, "progress": progress,
+            "measures": measures,
             "summary": concept.summary_de(lights, progress), "thresholds": limits}
 
 
@@ -258,6 +267,83 @@ def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_
     out = pd.concat([out, state], ignore_index=True)
     out["own"] = out["area_code"] == ctx.area_code
     return out[["area_code", "name", "kind", "value", "numerator", "denominator", "flags", "own"]]
+
+
+def protected_panel(store: Store, panel: pd.DataFrame | None = None) -> privacy.Publishable:
+    """The indicator panel after disclosure control (`privacy.protect_panel`).
+
+    Count indicators (`indicators.count_indicators`, e.g. A28) are protected as counts, rates
+    by numerator and denominator; the state value (the districts' total) is withheld where it
+    would reveal a withheld district. Withheld values are NaN with flag ``geheimgehalten``, so
+    every number derived from this panel (changes, lights, index, charts) leaves them out.
+    """
+    panel = indicator_panel(store) if panel is None else panel
+    protected = privacy.protect_panel(
+        panel, counts=indicators.count_indicators(store.read_indicators()),
+        districts=list(districts(store)["area_code"]), state_code=LAND_CODE)
+    safe = protected.frame
+    hidden = protected.is_suppressed("value") | protected.is_suppressed("numerator")
+    safe.loc[hidden, "flags"] = [
+        WITHHELD_FLAG if pd.isna(f) or not f else f"{f},{WITHHELD_FLAG}"
+        for f in safe.loc[hidden, "flags"]]
+    return protected
+
+
+def indicator_overview(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None,
+                       ) -> privacy.Publishable:
+    """`indicators.overview` for the report area from the disclosure-controlled panel.
+
+    A withheld value and every number derived from it – the changes against the previous
+    quarter and the previous year (also when only the earlier value is withheld), the state
+    value – are withheld (".") and no traffic light is given for it.
+    """
+    panel = indicator_panel(store) if panel is None else panel
+    safe = protected_panel(store, panel)
+    args = (store.read_indicators(), store.read_targets())
+    options = {"area_code": ctx.area_code, "period": str(ctx.period), "state_code": LAND_CODE}
+    raw = indicators.overview(panel, *args, **options)
+    shown = indicators.overview(safe.frame, *args, **options)
+    columns = [c for c in ("value", "numerator", "vs_previous", "vs_year_ago", "state_value")
+               if c in shown]
+    return privacy.withheld(raw, shown, columns, rule=safe.rule)
+
+
+def development(store: Store, ctx: ReportContext, indicator_ids: list[str],
+                panel: pd.DataFrame | None = None, *, quarters: int = 4) -> privacy.Publishable:
+    """`indicators.period_range` over the last `quarters` for `indicator_ids`, protected.
+
+    Columns as `period_range` plus ``indicator_id``, ``indicator`` (name) and ``unit``.
+    Changes are computed from the protected panel: a withheld value at either end withholds
+    the change.
+    """
+    panel = indicator_panel(store) if panel is None else panel
+    safe = protected_panel(store, panel)
+    defs = store.read_indicators().set_index("indicator_id")
+    start, end = str(ctx.period - quarters), str(ctx.period)
+    columns = ["indicator_id", "indicator", "unit", "period", "value", "numerator",
+               "denominator", "state_value", "vs_previous", "vs_year_ago"]
+
+    def frame(source: pd.DataFrame) -> pd.DataFrame:
+        parts = [indicators.period_range(source, i, ctx.area_code, start, end,
+                                         state_code=LAND_CODE).assign(
+            indicator_id=i, indicator=defs.loc[i, "name_de"], unit=defs.loc[i, "unit"])
+            for i in dict.fromkeys(indicator_ids)]
+        return pd.concat(parts, ignore_index=True)[columns] if parts \
+            else pd.DataFrame(columns=columns)
+
+    return privacy.withheld(frame(panel), frame(safe.frame),
+                            ["value", "numerator", "state_value", "vs_previous", "vs_year_ago"],
+                            rule=safe.rule)
+
+
+def peers(store: Store, ctx: ReportContext, indicator_id: str,
+          panel: pd.DataFrame | None = None) -> privacy.Publishable:
+    """`peer_table` from the disclosure-controlled panel (withheld bars and state line)."""
+    panel = indicator_panel(store) if panel is None else panel
+    safe = protected_panel(store, panel)
+    return privacy.withheld(peer_table(store, panel, ctx, indicator_id),
+                            peer_table(store, safe.frame, ctx, indicator_id),
+                            ["value", "numerator"], rule=safe.rule)
 
 
 # -- Status-Dynamik-Index ----------------------------------------------------------------------
@@ -290,13 +376,7 @@ def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None
 
     settings = settings_file.index_settings() if settings is None else settings
     panel = indicator_panel(store) if panel is None else panel
-    protected = privacy.protect(panel, counts=["numerator"],
-                                rates={"value": ("numerator", "denominator")})
-    safe = protected.frame.copy()
-    withheld = protected.is_suppressed("value")
-    safe.loc[withheld, "flags"] = [
-        WITHHELD_FLAG if pd.isna(f) or not f else f"{f},{WITHHELD_FLAG}"
-        for f in safe.loc[withheld, "flags"]]
+    safe = protected_panel(store, panel).frame
     areas = pd.DataFrame(store.read_areas(level=ctx.level).drop(columns="geometry"))[
         ["area_code", "name", "kind"]]
     if peers is not None:

@@ -18,7 +18,7 @@ from monitoring.demo import DEMO_LABEL
 from monitoring.notebook import GEO_ATTRIBUTION
 from monitoring.report.evaluation import STATUS_DE, DistrictFacts
 from monitoring.report.published import PublishedTable
-from monitoring.tables import one_decimal
+from monitoring.tables import indicator_value
 
 LIGHT_RGB = {"green": (0x2E, 0x7D, 0x32), "amber": (0xF3, 0x9C, 0x12), "red": (0xC0, 0x39, 0x2B),
              "none": (0x9E, 0x9E, 0x9E)}
@@ -122,8 +122,8 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
     goals = facts.overview[facts.overview["status"] != "none"].head(8)
     table = PublishedTable(
         "Ziele", ("Indikator", str(c.period), "Zielwert", "Stand"),
-        tuple((r["name"], one_decimal(r["value"]) if r["value"] == r["value"] else fmt.SUPPRESSED,
-               one_decimal(r["target_value"]), STATUS_DE[r["status"]])
+        tuple((r["name"], indicator_value(r["value"], r) if r["value"] == r["value"] else fmt.SUPPRESSED,
+               indicator_value(r["target_value"], r), STATUS_DE[r["status"]])
               for _, r in goals.iterrows()), ())
     add_table(slide, table, 1.5, 3.6, 30.5, lights=list(goals["status"]), size=14)
     _text(slide, f"Quelle: {facts.source('Controlling-Indikatoren')}. Ampel: Abstand zum Pfad "

@@ -19,7 +19,7 @@ from monitoring.demo import DEMO_LABEL
 from monitoring.notebook import GEO_ATTRIBUTION
 from monitoring.report import published, static
 from monitoring.store import Store
-from monitoring.tables import integer, one_decimal, signed, text
+from monitoring.tables import indicator_change, indicator_value, integer, one_decimal, text
 
 STATUS_DE = {"green": "im Plan", "amber": "gefährdet", "red": "nicht im Plan",
              "none": "ohne Bewertung"}
@@ -148,14 +148,13 @@ def collect(store: Store, area_code: str, period: str, *,
                                counts=["population"],
                                rates={"capacity_per_1000": (None, "population")})
     panel = views.indicator_panel(store) if panel is None else panel
-    overview = indicators.overview(panel, store.read_indicators(), store.read_targets(),
-                                   area_code=ctx.area_code, period=str(ctx.period),
-                                   state_code="16")
-    protected = privacy.protect(overview, counts=["numerator"],
-                                rates={"value": ("numerator", "denominator")})
-    overview = protected.frame.assign(status=overview["status"].fillna("none")).merge(
+    protected = views.indicator_overview(store, ctx, panel)
+    overview = protected.frame.assign(status=protected.frame["status"].fillna("none")).merge(
         store.read_indicators()[["indicator_id", "definition"]], on="indicator_id", how="left")
     overview = overview.sort_values("status", key=lambda s: s.eq("none"), kind="stable")
+    goal_rows = privacy.Publishable(
+        overview.assign(status_de=overview["status"].map(STATUS_DE)),
+        protected.suppressed.reindex(overview.index), protected.rule, protected.columns)
     demo = f" ({DEMO_LABEL})" if ctx.is_demo else ""
     pop_source = "ausländische Staatsangehörige am Stichtag (Bevölkerungsstatistik, AZR)" + demo
     tables = {
@@ -170,10 +169,10 @@ def collect(store: Store, area_code: str, period: str, *,
             "capacity_per_1000": ("Plätze je 1.000", one_decimal)},
             caption="Aktive Angebote nach Handlungsfeld", source="Bestandsaufnahme der Angebote" + demo,
             totals=False),
-        "goals": published.build(privacy.protect(overview.assign(
-            status_de=overview["status"].map(STATUS_DE))), {
-            "name": ("Indikator", text), "value": (str(ctx.period), one_decimal),
-            "vs_year_ago": ("zum Vorjahr", signed), "target_value": ("Zielwert", one_decimal),
+        "goals": published.build(goal_rows, {
+            "name": ("Indikator", text), "value": (str(ctx.period), indicator_value),
+            "vs_year_ago": ("zum Vorjahr", indicator_change),
+            "target_value": ("Zielwert", indicator_value),
             "status_de": ("Stand", text)},
             caption="Ziele und Indikatoren mit Stand", source="Controlling-Indikatoren" + demo,
             totals=False),
@@ -182,12 +181,11 @@ def collect(store: Store, area_code: str, period: str, *,
                                         label="Angebote je 1.000", highlight=ctx.area_code)}
     defs = store.read_indicators().set_index("indicator_id")
     targets = store.read_targets()
+    safe_panel = views.protected_panel(store, panel).frame
     for indicator_id in overview["indicator_id"][:4]:
-        series = indicators.series(panel, indicator_id, ctx.area_code, state_code="16")
+        series = indicators.series(safe_panel, indicator_id, ctx.area_code, state_code="16")
         if series.empty:
             continue
-        series = privacy.protect(series, counts=["numerator"],
-                                 rates={"value": ("numerator", "denominator")}).frame
         target = targets[(targets.indicator_id == indicator_id)
                          & (targets.area_code == ctx.area_code)]
         figures[f"ind_{indicator_id}"] = static.indicator_chart(

@@ -51,15 +51,18 @@ def build(data: Publishable, columns: dict[str, tuple[str, Formatter]], *, capti
     group_col = pub.groups[0] if pub.groups else None
     rows: list[tuple[str, ...]] = []
 
-    def cell(i: object, col: str, value: Any) -> str:
+    def cell(i: object, col: str, row: Any) -> str:
         if col in pub.columns and bool(pub.is_suppressed(col).get(i, False)):
             return fmt.SUPPRESSED
-        return columns[col][1](value)
+        formatter = columns[col][1]
+        if getattr(formatter, "per_row", False):  # e.g. tables.indicator_value (by unit)
+            return formatter(row[col], row)  # type: ignore[call-arg]
+        return formatter(row[col])
 
     keys = frame[group_col] if group_col else pd.Series(0, index=frame.index)
     for key in pd.unique(keys):
         part = frame[keys == key]
-        rows.extend(tuple(cell(i, c, row[c]) for c in cols) for i, row in part.iterrows())
+        rows.extend(tuple(cell(i, c, row) for c in cols) for i, row in part.iterrows())
         if totals and any(c in pub.counts for c in cols):
             label = f"{TOTAL_LABEL} {key}" if group_col else TOTAL_LABEL
             total = [label] + [""] * (len(cols) - 1)

@@ -23,7 +23,7 @@ from monitoring.errors import ReportError
 from monitoring.notebook import GEO_ATTRIBUTION
 from monitoring.report.deck import next_steps
 from monitoring.report.evaluation import STATUS_DE, DistrictFacts
-from monitoring.tables import one_decimal
+from monitoring.tables import indicator_value
 
 MAP_FILE = "karte.png"
 LIGHT = {"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"}
@@ -56,8 +56,8 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
     goals = facts.overview[facts.overview["status"] != "none"].head(8)
     rows = "\n".join(
         f"| {_cell(str(r['name']))} | "
-        f"{one_decimal(r['value']) if r['value'] == r['value'] else fmt.SUPPRESSED} | "
-        f"{one_decimal(r['target_value'])} | {LIGHT[r['status']]} {STATUS_DE[r['status']]} |"
+        f"{indicator_value(r['value'], r) if r['value'] == r['value'] else fmt.SUPPRESSED} | "
+        f"{indicator_value(r['target_value'], r)} | {LIGHT[r['status']]} {STATUS_DE[r['status']]} |"
         for _, r in goals.iterrows())
     parts.append(f"\n## Ziele im Überblick (Ampel)\n\n| Indikator | {c.period} | Zielwert | "
                  f"Stand |\n|:---|---:|---:|:---|\n{rows}\n\n"

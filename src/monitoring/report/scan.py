@@ -5,7 +5,10 @@ It does not trust the code that wrote the files; it parses what a reader would s
 * tables (HTML ``<table>``, CSV, Excel sheets, PowerPoint tables, table rows in the PDF text):
   every cell in a person-count column must be 0, ≥ threshold or the sign "."; where a group has
   a total row ("Summe …") next to withheld cells, total minus the shown cells must not pin the
-  withheld cells down to values below the threshold (differencing);
+  withheld cells down to values below the threshold (differencing); a change column ("zum
+  Vorquartal", "zum Vorjahr…", "Veränderung") must not show a number next to a withheld value
+  (the value column is the one left of the first change column): value = earlier value +
+  change would reveal it;
 * text (HTML text and embedded figure data such as plotly hover texts, PDF and slide text):
   ``<person label>: <number>`` must not show a number between 1 and threshold − 1.
 
@@ -78,6 +81,30 @@ def check_table(header: Sequence[str], rows: Sequence[Sequence[str]], persons: I
                                   f"Summe minus gezeigte Werte = {rest}: verrät "
                                   f"{'den geschwärzten Wert' if hidden == 1 else 'kleine Werte'}"))
         group = [] if is_total else [*group, row]
+    found.extend(_changes_of_withheld(header, rows))
+    return found
+
+
+CHANGE_HEADERS = ("zum vor", "veränderung")
+
+
+def _changes_of_withheld(header: Sequence[str], rows: Sequence[Sequence[str]],
+                         ) -> list[tuple[str, str, str]]:
+    """A change shown next to a withheld value (".") lets a reader recompute the value."""
+    changes = [j for j, h in enumerate(header) if h.strip().casefold().startswith(CHANGE_HEADERS)]
+    if not changes or changes[0] == 0:
+        return []
+    value_col = changes[0] - 1
+    found = []
+    for r, row in enumerate(rows):
+        if value_col >= len(row) or row[value_col].strip() != ".":
+            continue
+        for j in changes:
+            cell = row[j].strip() if j < len(row) else ""
+            if re.search(r"\d", cell):
+                found.append((f"Zeile {r + 1}, Spalte „{header[j]}“", cell,
+                              f"Veränderung zu einem geschwärzten Wert („{header[value_col]}“): "
+                              "verrät ihn zusammen mit dem früheren Wert"))
     return found
 
 

@@ -68,11 +68,15 @@ def choropleth(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, label:
 
 
 def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str, title: str,
-                    target: pd.Series | None = None, decimals: int = 1,
+                    target: pd.Series | None = None, decimals: int | None = None,
                     size: tuple[float, float] = (6.2, 2.6)) -> bytes:
-    """A PNG line chart: area, Thuringia (dashed) and the target path (dotted)."""
-    from matplotlib.ticker import FuncFormatter
+    """A PNG line chart: area, Thuringia (dashed) and the target path (dotted).
 
+    `decimals` defaults by unit: counts get whole-number ticks (`fmt.decimals_for`).
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    decimals = fmt.decimals_for(unit) if decimals is None else decimals
     plt = _pyplot()
     periods = list(series["period"])
     if target is not None:
@@ -89,6 +93,8 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str, title: s
                 label="Zielpfad")
     ax.set_xticks(range(len(periods)), [p.replace("-", " ") for p in periods], rotation=60,
                   fontsize=7)
+    if decimals == 0:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, decimals)))
     ax.set_ylabel(unit)
     ax.set_title(title, loc="left", fontsize=10)
