@@ -51,3 +51,27 @@ def reference_copy(reference_store: Path, tmp_path: Path) -> Path:
     target = tmp_path / "s.duckdb"
     shutil.copy(reference_store, target)
     return target
+
+
+@pytest.fixture
+def section_html(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run one section notebook with papermill for an area; return the HTML of its outputs
+    and the executed notebook."""
+    import nbformat
+    import papermill as pm
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+
+    def run(name: str, area_code: str, store_path: Path,
+            period: str = "2025-Q4") -> tuple[str, nbformat.NotebookNode]:
+        out = tmp_path / name
+        pm.execute_notebook(str(notebooks / name), str(out), kernel_name="python3",
+                            cwd=str(notebooks), progress_bar=False,
+                            parameters={"area_code": area_code, "period": period,
+                                        "store_path": str(store_path)})
+        nb = nbformat.read(out, as_version=4)
+        html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells
+                       if c.cell_type == "code" for o in c.outputs)
+        return html, nb
+
+    return run

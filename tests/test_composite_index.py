@@ -7,10 +7,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
-import papermill as pm
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -383,15 +381,8 @@ def test_view_with_too_few_peers_reports_why_instead_of_failing(demo_store_path:
 
 @pytest.mark.slow
 def test_controlling_section_executes_and_shows_the_index(demo_store_path: Path,
-                                                          tmp_path: Path) -> None:
-    out = tmp_path / "40.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "40_controlling.ipynb"), str(out),
-                        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
-                        parameters={"area_code": "16051", "period": "2025-Q4",
-                                    "store_path": str(demo_store_path)})
-    nb = nbformat.read(out, as_version=4)
-    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells
-                   if c.cell_type == "code" for o in c.outputs)
+                                                          section_html) -> None:
+    html, nb = section_html("40_controlling.ipynb", "16051", demo_store_path)
     assert "Status-Dynamik-Index 2025-Q4: Lage unter den Kreisen und kreisfreien Städten" in html
     assert "Erfurt (Berichtsgebiet)" in html and "Statusklasse" in html
     assert "Erfurt: Indexindikatoren" in html and "Mittel aller bewerteten Gebiete" in html

@@ -13,10 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pandas as pd
-import papermill as pm
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -180,16 +178,9 @@ def test_store_count_above_threshold_shown_as_integer(a28_store) -> None:
 
 
 def test_store_indicator_notebook_withholds_the_small_district(a28_store,
-                                                               tmp_path: Path) -> None:
+                                                               section_html) -> None:
     path, _ = a28_store
-    out = tmp_path / "20.ipynb"
-    pm.execute_notebook(str(ROOT / "notebooks" / "20_indikatoren.ipynb"), str(out),
-                        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
-                        parameters={"area_code": "16052", "period": "2025-Q4",
-                                    "store_path": str(path)})
-    nb = nbformat.read(out, as_version=4)
-    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells
-                   if c.cell_type == "code" for o in c.outputs)
+    html, _ = section_html("20_indikatoren.ipynb", "16052", path)
     row = re.search(r"<tr><td class=\"txt\">Anerkennung von Berufsabschlüssen</td>(.*?)</tr>",
                     html)
     assert row is not None
