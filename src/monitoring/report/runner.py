@@ -50,6 +50,7 @@ from monitoring.periods import Quarter
 from monitoring.report import index as index_page
 from monitoring.report.compose import REPORTS, compose, notebooks_dir
 from monitoring.report.render import choose_renderer
+from monitoring.report.site import write_atomic
 from monitoring.report.worker import ReportResult, describe, execute_report, init_worker
 from monitoring.store import open_store, resolve_path
 from monitoring.views import context, districts
@@ -543,9 +544,9 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
         "versions": _versions(),
         "reports": [asdict(r) for r in listing],
     }
-    _write_atomic(target / "manifest.json",
+    write_atomic(target / "manifest.json",
                   json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
-    _write_atomic(target / "index.html", index_page.render(
+    write_atomic(target / "index.html", index_page.render(
         period=period, results=listing, snapshot=snapshot, is_demo=is_demo,
         data_stand=meta.get("data_stand"), created=created, versions=manifest["versions"]))
 
@@ -565,11 +566,3 @@ def _merge_previous(manifest: Path, results: list[ReportResult]) -> list[ReportR
                 "kept_previous")})
     return [merged[k] for k in sorted(merged)]
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)  # left only when writing failed (e.g. a full disk)
