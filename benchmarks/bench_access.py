@@ -31,8 +31,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from monitoring import accessibility as acc
-from monitoring import weights
+from monitoring.core import accessibility as acc
+from monitoring.core import weights
 
 warnings.filterwarnings("ignore")
 GIB = 1024**3

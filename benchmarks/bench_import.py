@@ -5,7 +5,7 @@
 In one process: builds a demo store and a workbook in the template's form with N offers
 (plus their actors and locations) in a temporary folder; times (a) the baseline
 ``pandas.read_excel`` of all three sheets without any validation and (b) our
-``monitoring.inventory.load.import_file`` into a copy of the store (read, validate every cell
+``monitoring.io.inventory.load.import_file`` into a copy of the store (read, validate every cell
 and row rule incl. point-in-municipality, write with history, import log). Each side runs in a
 fresh spawned process (same imports preloaded: pandas, openpyxl, monitoring), so its wall time
 is not slowed by memory tracing and its peak resident memory (ru_maxrss, including the
@@ -29,9 +29,9 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from monitoring.demo import build_demo_store
-from monitoring.inventory.load import import_file
-from monitoring.store import open_store
+from monitoring.demo.build import build_demo_store
+from monitoring.io.inventory.load import import_file
+from monitoring.store.database import open_store
 
 
 def make_workbook(store_path: Path, path: Path, n: int) -> None:

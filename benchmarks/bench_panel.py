@@ -18,7 +18,7 @@ Generates 40 numerator series and 4 shared denominator series for 11,000 municip
    `store.read_observations(indicator_ids=[...], periods=[...])`, likewise.
 
 The store does not persist computed indicator values (they are computed when read, see
-`monitoring.panel_sql`), so 2 and 3 include the computation, and after an import nothing needs
+`monitoring.store.panel_sql`), so 2 and 3 include the computation, and after an import nothing needs
 recomputing. For context the script also prints what persisting the full panel to the
 database file would cost (the first design; not what the tool does). Before timing the queries
 it checks that both sides computed the same: per-indicator checksums of all values, the
@@ -40,9 +40,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from monitoring import panel_sql
+from monitoring.store import panel_sql
 from monitoring.periods import Quarter, quarter_range
-from monitoring.store import open_store
+from monitoring.store.database import open_store
 
 
 CPU: dict[str, float] = {}

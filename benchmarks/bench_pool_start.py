@@ -6,7 +6,7 @@ Run from the project folder (about a minute):
 
 For each start method (fork, forkserver with the worker's heavy modules preloaded, spawn) and
 each repetition, a FRESH interpreter does what ``monitoring run`` does before its pool starts
-(imports ``monitoring.report.runner``, opens the store read-only, reads the districts and the
+(imports ``monitoring.report.run.runner``, opens the store read-only, reads the districts and the
 report contexts, closes the store), then creates a 2-worker ``ProcessPoolExecutor`` with that
 method and submits two "first tasks". A first task is what every report worker must do before
 its first notebook can run: import papermill and build the nbconvert HTML exporter; it then
@@ -33,14 +33,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = ("fork", "forkserver", "spawn")
 HOLD_S = 0.5
-PRELOAD = ["monitoring.report.worker", "papermill", "nbconvert"]
+PRELOAD = ["monitoring.report.run.worker", "papermill", "nbconvert"]
 
 
 def first_task(_: int) -> tuple[int, float]:
     """The work every report worker does before its first notebook: heavy imports."""
     import papermill  # noqa: F401
 
-    from monitoring.report.render import _exporter
+    from monitoring.report.run.render import _exporter
 
     _exporter()
     time.sleep(HOLD_S)
@@ -53,9 +53,9 @@ def one_measurement(method: str, store: str) -> dict[str, object]:
     import resource
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from monitoring.report import runner  # noqa: F401 - as in `monitoring run`
-    from monitoring.store import open_store
-    from monitoring.views import context, districts
+    from monitoring.report.run import runner  # noqa: F401 - as in `monitoring run`
+    from monitoring.store.database import open_store
+    from monitoring.views.base import context, districts
 
     with open_store(store, read_only=True) as s:
         codes = list(districts(s)["area_code"])

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_quarter import run_baseline  # noqa: E402
 
-from monitoring.demo import build_demo_store  # noqa: E402
-from monitoring.report.publish import publish_quarter  # noqa: E402
+from monitoring.demo.build import build_demo_store  # noqa: E402
+from monitoring.report.publish.publish import publish_quarter  # noqa: E402
 
 PERIOD = "2025-Q4"
 GOAL_SECONDS = 180.0
@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-publish-") as tmp:
         root = Path(tmp)
         store = build_demo_store(root / "demo.duckdb")
-        from monitoring.store import open_store
-        from monitoring.views import districts
+        from monitoring.store.database import open_store
+        from monitoring.views.base import districts
 
         with open_store(store) as s:
             codes = list(districts(s)["area_code"])[: args.areas]

@@ -152,7 +152,7 @@ def nbconvert_command() -> list[str]:
 
 
 def section_notebooks() -> list[Path]:
-    from monitoring.report.compose import REPORTS
+    from monitoring.report.run.compose import REPORTS
 
     return [NOTEBOOKS / name for name in REPORTS["quartalsbericht"].sections]
 
@@ -243,10 +243,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep store and outputs in DIR (default: temporary, deleted)")
     args = parser.parse_args(argv)
 
-    from monitoring.demo import build_demo_store
-    from monitoring.report.render import choose_renderer
-    from monitoring.store import open_store
-    from monitoring.views import districts
+    from monitoring.demo.build import build_demo_store
+    from monitoring.report.run.render import choose_renderer
+    from monitoring.store.database import open_store
+    from monitoring.views.base import districts
 
     if args.out:
         work = args.out.resolve()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitoring.demo import build_demo_store
+from monitoring.demo.build import build_demo_store
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -35,8 +35,8 @@ def artifacts() -> Path:
 @pytest.fixture(scope="session")
 def reference_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the packaged geography and indicator catalogue only (no demo data)."""
-    from monitoring import geography, ingest
-    from monitoring.store import open_store
+    from monitoring.io import geography, ingest
+    from monitoring.store.database import open_store
 
     path = tmp_path_factory.mktemp("ref") / "ref.duckdb"
     with open_store(path, read_only=False, create=True) as store:

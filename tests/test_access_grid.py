@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from monitoring.cli import main
-from monitoring.store import open_store
+from monitoring.cli.main import main
+from monitoring.store.database import open_store
 
 DISTRICT, PERIOD = "16070", "2025-Q4"
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from monitoring import access_views, coverage, views
-from monitoring.store import open_store
+from monitoring import views
+from monitoring.core import coverage
+from monitoring.views import accessibility as access_views
+from monitoring.store.database import open_store
 
 
 def test_district_tables_on_demo_store(demo_store_path: Path) -> None:

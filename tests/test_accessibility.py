@@ -13,8 +13,8 @@ from access import weights as access_weights
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring import accessibility as acc
-from monitoring import weights
+from monitoring.core import accessibility as acc
+from monitoring.core import weights
 from monitoring.errors import ConfigError, CRSMismatchError, DataValidationError
 
 

@@ -18,12 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitoring import area_changes, geography, indicators, ingest, views
-from monitoring.cli import main
+from monitoring import views
+from monitoring.core import area_changes, indicators
+from monitoring.io import geography, ingest
+from monitoring.cli.main import main
 from monitoring.errors import DataValidationError, MonitoringError
-from monitoring.ingest_area_changes import import_area_changes, parse
-from monitoring.schema import PACKAGED_CHANGES_SOURCE
-from monitoring.store import create_store_at_version, open_store
+from monitoring.io.import_area_changes import import_area_changes, parse
+from monitoring.vocab import PACKAGED_CHANGES_SOURCE
+from monitoring.store.database import create_store_at_version, open_store
 
 HEADER = "alter_schluessel;neuer_schluessel;wirksam_ab;art;anteil;hinweis"
 TODAY = date(2026, 1, 15)

@@ -17,14 +17,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring import geography, views
-from monitoring.areas import (ENDED_BY_CHANGE, ENDED_MISSING_FROM_FILE, apply_change_endings,
+from monitoring import views
+from monitoring.io import geography
+from monitoring.core.areas import (ENDED_BY_CHANGE, ENDED_MISSING_FROM_FILE, apply_change_endings,
                               located_today)
-from monitoring.cli import main
+from monitoring.cli.main import main
 from monitoring.errors import AreaError, DataValidationError
-from monitoring.geography import load_area_file, read_reference_layer
-from monitoring.ingest_area_changes import import_area_changes
-from monitoring.store import create_store_at_version, open_store
+from monitoring.io.geography import load_area_file, read_reference_layer
+from monitoring.io.import_area_changes import import_area_changes
+from monitoring.store.database import create_store_at_version, open_store
 
 HEADER = "alter_schluessel;neuer_schluessel;wirksam_ab;art;anteil;hinweis"
 TODAY = date(2026, 1, 15)

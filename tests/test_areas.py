@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring.areas import check_code, current_code, harmonise, harmonise_sum, successor_map
+from monitoring.core.areas import check_code, current_code, harmonise, harmonise_sum, successor_map
 from monitoring.errors import AreaError
-from monitoring.geography import AREA_CHANGES
+from monitoring.io.geography import AREA_CHANGES
 from monitoring.periods import Quarter
-from monitoring.store import open_store
+from monitoring.store.database import open_store
 
 
 def test_eisenach_data_before_the_merger_is_attributed_to_wartburgkreis() -> None:

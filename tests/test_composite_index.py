@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring import composite_index as ci
-from monitoring import settings as mon_settings
-from monitoring import figures, tables, views
+from monitoring.core import composite_index as ci
+from monitoring.io import settings as mon_settings
+from monitoring import views
+from monitoring.present import figures, tables
 from monitoring.errors import ConfigError, DataValidationError, InsufficientDataError
-from monitoring.store import open_store
+from monitoring.store.database import open_store
 
 NOW, EARLIER = "2025-Q4", "2023-Q4"
 ROOT = Path(__file__).resolve().parents[1]

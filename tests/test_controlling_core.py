@@ -7,10 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from monitoring import concept, geography, ingest, panel_sql
-from monitoring.areas import split_partial
+from monitoring.core import concept
+from monitoring.io import geography, ingest
+from monitoring.store import panel_sql
+from monitoring.core.areas import split_partial
 from monitoring.errors import DataValidationError
-from monitoring.store import open_store
+from monitoring.store.database import open_store
 
 
 def test_catalogue_has_all_40_and_marks_needs_input(tmp_path: Path) -> None:

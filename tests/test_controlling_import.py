@@ -13,9 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring import geography, ingest, statistik, views
+from monitoring import views
+from monitoring.core import statistik
+from monitoring.io import geography, ingest
 from monitoring.errors import DataValidationError
-from monitoring.store import open_store
+from monitoring.store.database import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "genesis"
 FLAT = FIXTURES / "12411-03-03-4_flat.csv"

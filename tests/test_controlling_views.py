@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitoring import figures, indicators, privacy
+from monitoring.core import indicators, privacy
+from monitoring.present import figures
 from monitoring.errors import PeriodError, PrivacyError
 
 

@@ -19,8 +19,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring import privacy, tables, views
-from monitoring.store import open_store
+from monitoring import views
+from monitoring.core import privacy
+from monitoring.present import tables
+from monitoring.store.database import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 QUARTERS = ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
@@ -204,7 +206,7 @@ def _indicator_page(tmp_path: Path, change: str) -> Path:
 
 
 def test_scanner_finds_a_change_next_to_a_withheld_value(tmp_path: Path) -> None:
-    from monitoring.report import scan
+    from monitoring.report.publish import scan
 
     found = scan.scan_file(_indicator_page(tmp_path, "+1,0"), threshold=3)
     assert [(f.value, "zum Vorquartal" in f.where) for f in found] == [("+1,0", True)]

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from monitoring import coverage
+from monitoring.core import coverage
 
 AREAS = pd.DataFrame({
     "area_code": ["16", "16001", "16002", "16001001", "16001002", "16002001"],

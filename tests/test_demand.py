@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from monitoring.demand import group_shares, target_group_demand
+from monitoring.core.demand import group_shares, target_group_demand
 from monitoring.errors import CRSMismatchError, DataValidationError
 
 # Two municipalities side by side (EPSG:25832): A = [0, 1 km]², B = [1, 2 km] × [0, 1 km].

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 import shapely
 
-from monitoring.demo import build_demo_store
-from monitoring.store import open_store
+from monitoring.demo.build import build_demo_store
+from monitoring.store.database import open_store
 from monitoring.vocab import FIELDS
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitoring.cli import main
+from monitoring.cli.main import main
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitoring import privacy
-from monitoring import settings as mon_settings
+from monitoring.core import privacy
+from monitoring.io import settings as mon_settings
 from monitoring.errors import ConfigError
-from monitoring.report import published, scan
-from monitoring.tables import integer, text
+from monitoring.report.publish import published, scan
+from monitoring.present.tables import integer, text
 
 COLUMNS = {"name": ("Gemeinde", text), "persons": ("Ausländische Staatsangehörige", integer)}
 
@@ -34,7 +34,7 @@ def write_all(table: published.PublishedTable, folder: Path) -> list[Path]:
     published.write_xlsx([table], xlsx)
     from pptx import Presentation
 
-    from monitoring.report import deck
+    from monitoring.report.publish import deck
 
     prs = Presentation()
     deck.add_table(prs.slides.add_slide(prs.slide_layouts[deck.BLANK]), table, 1, 1, 20)
@@ -141,7 +141,7 @@ def test_no_pdf_or_slide_ever_shows_a_small_count(tmp_path: Path, groups: list[l
                                                   threshold: int) -> None:
     from pptx import Presentation
 
-    from monitoring.report import deck, pdf
+    from monitoring.report.publish import deck, pdf
 
     pub = privacy.protect(_frame(groups), counts=["persons"], groups=["group"],
                           threshold=threshold)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from monitoring.report.evaluation import DistrictFacts
+from monitoring.report.publish.evaluation import DistrictFacts
 
 
 def _facts(municipalities: int, without: int) -> DistrictFacts:

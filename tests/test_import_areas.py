@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitoring.cli import main
+from monitoring.cli.main import main
 from monitoring.errors import CRSMismatchError, DataValidationError
-from monitoring.geography import load_area_file, read_reference_layer
-from monitoring.store import open_store
+from monitoring.io.geography import load_area_file, read_reference_layer
+from monitoring.store.database import open_store
 
 
 def _vg250_like(tmp_path: Path, suffix: str = ".gpkg") -> Path:

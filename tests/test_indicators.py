@@ -7,11 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring import geography, indicators, ingest, views
-from monitoring.areas import PARTIAL, current_code, harmonise, successor_map
-from monitoring.geography import AREA_CHANGES
+from monitoring import views
+from monitoring.core import indicators
+from monitoring.io import geography, ingest
+from monitoring.core.areas import PARTIAL, current_code, harmonise, successor_map
+from monitoring.io.geography import AREA_CHANGES
 from monitoring.periods import Quarter
-from monitoring.store import open_store
+from monitoring.store.database import open_store
 
 DEFS = pd.DataFrame({"indicator_id": ["A19", "X1"], "scale": [100.0, 1.0]})
 

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring import accessibility as acc
+from monitoring.core import accessibility as acc
 from monitoring.errors import DataValidationError
-from monitoring.ingest_grid import WITHHELD, parse_grid, read_grid
+from monitoring.io.import_grid import WITHHELD, parse_grid, read_grid
 
 SAMPLE = ("GITTER_ID_100m;x_mp_100m;y_mp_100m;Einwohner\n"
           "CRS3035RES100mN2689100E4337000;4337050;2689150;4\n"

@@ -4,7 +4,7 @@ from datetime import date
 
 import pandas as pd
 
-from monitoring import coverage, network, overlap
+from monitoring.core import coverage, network, overlap
 
 
 def _offer(oid, title, area, fields, groups, langs, start="2024-01-01", end=None, actor="A1"):

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitoring.errors import DataValidationError
-from monitoring.inventory import cells, read
-from monitoring.inventory.load import import_file
-from monitoring.store import open_store
+from monitoring.core import cells
+from monitoring.io.inventory import read
+from monitoring.io.inventory.load import import_file
+from monitoring.store.database import open_store
 
 HEADER = "Angebots-ID;Akteur-ID;Titel;Handlungsfeld;Zielgruppe;Sprache 1;Angebotsform;Ebene;" \
          "Gebietsschlüssel;Plätze;Beginn;Ende"
@@ -132,7 +133,7 @@ _cell = st.one_of(st.none(), st.text(max_size=20), st.integers(-10**9, 10**9),
 @given(st.lists(st.lists(_cell, min_size=0, max_size=14), min_size=1, max_size=6),
        st.sampled_from([";", ","]))
 def test_fuzzed_csv_rows_give_problems_not_tracebacks(rows: list, sep: str) -> None:
-    from monitoring.inventory.validate import Reference, validate
+    from monitoring.io.inventory.validate import Reference, validate
     from monitoring.vocab import DEFAULT_VOCABULARIES
 
     text = HEADER.replace(";", sep) + "\n" + "\n".join(

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from monitoring.cli import main
+from monitoring.cli.main import main
 from monitoring.errors import DataValidationError
-from monitoring.inventory.load import import_file
-from monitoring.inventory.template import write_template
-from monitoring.store import open_store
+from monitoring.io.inventory.load import import_file
+from monitoring.io.inventory.template import write_template
+from monitoring.store.database import open_store
 from monitoring.vocab import DEFAULT_VOCABULARIES
 
 ACTORS = [["P-1", "Sprachbrücke Arnstadt e. V.", "Verein", "16070004", "ja", 8],

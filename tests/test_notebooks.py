@@ -8,7 +8,7 @@ import papermill as pm
 import pytest
 import yaml
 
-from monitoring.report.compose import PARAMETERS, REPORTS, compose, notebooks_dir
+from monitoring.report.run.compose import PARAMETERS, REPORTS, compose, notebooks_dir
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring import privacy
+from monitoring.core import privacy
 from monitoring.errors import PrivacyError
 
 

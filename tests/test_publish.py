@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from monitoring.cli import main
-from monitoring.report import evaluation, scan
-from monitoring.report.runner import RunLock
-from monitoring.store import open_store
+from monitoring.cli.main import main
+from monitoring.report.publish import evaluation, scan
+from monitoring.report.run.runner import RunLock
+from monitoring.store.database import open_store
 
 pytestmark = pytest.mark.slow
 AREAS = ["16070", "16072"]  # Ilm-Kreis; Sonneberg (thin on offers)

@@ -8,7 +8,7 @@ import pytest
 
 from monitoring.errors import ReportError
 from monitoring.report import run_quarter
-from monitoring.report.render import choose_renderer
+from monitoring.report.run.render import choose_renderer
 
 QUARTO = shutil.which("quarto")
 
@@ -42,7 +42,7 @@ def test_full_disk_during_render_keeps_the_previous_file(tmp_path: Path,
 
     import nbformat
 
-    from monitoring.report.render import render_html
+    from monitoring.report.run.render import render_html
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Bericht")])
     out = tmp_path / "16070_Ilm-Kreis.html"
@@ -70,8 +70,8 @@ def test_quarto_parameters_are_the_papermill_parameters() -> None:
 
     import nbformat
 
-    from monitoring.report.compose import notebooks_dir
-    from monitoring.report.site import quarto_command
+    from monitoring.report.run.compose import notebooks_dir
+    from monitoring.report.publish.site import quarto_command
 
     params = {"area_code": "16070", "period": "2025-Q4", "store_path": "data/demo.duckdb"}
     command = quarto_command("notebooks/10_angebote_abdeckung.ipynb", params)
@@ -87,8 +87,8 @@ def test_quarto_parameters_are_the_papermill_parameters() -> None:
 
 @pytest.fixture(scope="module")
 def facts(demo_store_path: Path):  # type: ignore[no-untyped-def]
-    from monitoring.report import evaluation
-    from monitoring.store import open_store
+    from monitoring.report.publish import evaluation
+    from monitoring.store.database import open_store
 
     with open_store(demo_store_path) as store:
         return evaluation.collect(store, "16072", "2025-Q4")
@@ -97,7 +97,7 @@ def facts(demo_store_path: Path):  # type: ignore[no-untyped-def]
 def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]
     import yaml
 
-    from monitoring.report.reveal import MAP_FILE, deck_qmd
+    from monitoring.report.publish.reveal import MAP_FILE, deck_qmd
 
     qmd = deck_qmd(facts, conclusions_text="## Nächste Schritte\n\n- Netzwerktreffen im Mai\n")
     _, front, body = qmd.split("---\n", 2)
@@ -121,7 +121,7 @@ def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.skipif(QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im "
                     "PATH); die Kreistag-Folien werden als PowerPoint getestet")
 def test_revealjs_deck_renders_offline(facts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from monitoring.report.reveal import deck_qmd, render_deck
+    from monitoring.report.publish.reveal import deck_qmd, render_deck
 
     out = tmp_path / "16072_Sonneberg_Kreistag.html"
     render_deck(deck_qmd(facts), facts.figures["map"], out)
@@ -134,7 +134,7 @@ def test_revealjs_deck_renders_offline(facts, tmp_path: Path) -> None:  # type: 
 @pytest.mark.skipif(QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im "
                     "PATH); die Quelldateien der Website werden in test_publish geprüft")
 def test_quarto_website_renders(tmp_path: Path) -> None:
-    from monitoring.report import site
+    from monitoring.report.publish import site
 
     period = tmp_path / "2025-Q4"
     period.mkdir()

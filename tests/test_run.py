@@ -10,10 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from monitoring import schema
-from monitoring.cli import main
+from monitoring.store import schema
+from monitoring.cli.main import main
 from monitoring.report import run_quarter
-from monitoring.report.compose import notebooks_dir
+from monitoring.report.run.compose import notebooks_dir
 
 pytestmark = pytest.mark.slow
 AREAS = ["16051", "16052"]

@@ -20,11 +20,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from monitoring.cli import main
+from monitoring.cli.main import main
 from monitoring.errors import ReportError, RunInterrupted
 from monitoring.report import run_quarter
-from monitoring.report.compose import REPORTS, notebooks_dir
-from monitoring.report.runner import LOCK_NAME, RunLock, _StopSignals
+from monitoring.report.run.compose import REPORTS, notebooks_dir
+from monitoring.report.run.runner import LOCK_NAME, RunLock, _StopSignals
 
 HAS_PROC = Path("/proc/self/environ").exists()
 MARK = "MONITORING_TEST_RUN"

@@ -4,9 +4,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from monitoring import schema
+from monitoring.store import schema
 from monitoring.errors import StoreError
-from monitoring.store import create_store_at_version, open_store
+from monitoring.store.database import create_store_at_version, open_store
 
 
 def test_old_store_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:

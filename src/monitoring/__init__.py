@@ -1,22 +1,58 @@
 """Integrationsmonitor: monitoring toolkit for municipal integration management.
 
-Notebooks read as ``coverage.by_area(...)``, ``indicators.series(...)``: the submodules are the
-namespaces. Importing this package is cheap; heavy libraries load when a function needs them.
+The package is layered, one folder per layer (see README "Layout"):
+
+    errors, periods, fmt, vocab   vocabulary every layer may use
+    core/      pure computation (no files, no store, no drawing)
+    store/     the DuckDB store: schema migrations and every SQL statement
+    io/        importers, the settings file, the packaged geography
+    views/     what notebooks and reports ask the store for, disclosure-controlled
+    present/   figures, tables, notebook helpers
+    report/    the quarterly run and publication in every format
+    cli/       the `monitoring` command;   demo/  the demo store (CLI and tests only)
+
+Notebooks read as ``coverage.by_area(...)``, ``indicators.series(...)``: ``from monitoring
+import coverage, views`` loads the module of that name from its layer on first use, so
+importing this package is cheap and heavy libraries load only when a function needs them.
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from types import ModuleType
+from typing import Any
 
 try:
     __version__ = version("integrationsmonitor")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-__all__ = ["__version__", "open_store"]
+# The analyst's namespace: short module name → module in its layer.
+MODULES = {
+    **{name: f"monitoring.core.{name}" for name in (
+        "accessibility", "area_changes", "areas", "catalogue", "composite_index", "concept",
+        "coverage", "demand", "indicators", "network", "overlap", "privacy", "statistik",
+        "weights")},
+    **{name: f"monitoring.present.{name}" for name in ("figures", "notebook", "tables")},
+    "geography": "monitoring.io.geography",
+    "settings": "monitoring.io.settings",
+    "store": "monitoring.store",
+    "views": "monitoring.views",
+}
+
+__all__ = ["MODULES", "__version__", "open_store", *sorted(MODULES)]
 
 
-def open_store(*args, **kwargs):  # type: ignore[no-untyped-def]
+def __getattr__(name: str) -> ModuleType:
+    if name in MODULES:
+        module = importlib.import_module(MODULES[name])
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'monitoring' has no attribute {name!r}")
+
+
+def open_store(*args: Any, **kwargs: Any) -> Any:
     """Open the DuckDB store; see `monitoring.store.open_store`."""
     from monitoring.store import open_store as _open
 

@@ -76,3 +76,8 @@ def quarter_range(first: Quarter, last: Quarter) -> list[Quarter]:
         out.append(current)
         current = current + 1
     return out
+
+
+CENSUS_BREAK = "2022-Q2"
+"""First quarter of the Fortschreibung on the Zensus 2022 basis (reference date 15.05.2022):
+population-based series break here, and charts mark it."""

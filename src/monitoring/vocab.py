@@ -75,3 +75,17 @@ DEFAULT_VOCABULARIES: dict[str, dict[str, str]] = {
     "level": LEVELS,
     "offer_mode": OFFER_MODES,
 }
+
+
+# -- shared labels and constants (vocabulary, not features) ------------------------------------
+DEMO_LABEL = "Demodaten – fiktiv"
+"""Printed on everything made from the demo store."""
+
+GEO_ATTRIBUTION = "Geometrie: © GeoBasis-DE / BKG (2017), Gebietsstand 31.12.2015, vereinfacht"
+"""Attribution of the packaged boundaries (BKG VG250, see data/geo/README.md)."""
+
+STORE_CRS = "EPSG:25832"
+"""Coordinate reference system of every geometry in the store (ETRS89 / UTM 32N, metres)."""
+
+PACKAGED_CHANGES_SOURCE = "Referenzgeografie Thüringen (im Programm enthalten)"
+"""`area_change.source` of the area changes shipped with the package."""

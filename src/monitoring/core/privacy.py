@@ -1,0 +1,234 @@
+"""Disclosure control for published figures about persons (pure functions).
+
+Rule (aligned with BA statistics practice, configurable): counts of 1 … ``threshold − 1``
+persons are suppressed (primary suppression); zeros are shown. Where a group total is published,
+the suppressed cells could be recomputed as total minus the shown cells, so within each group
+further cells are suppressed (secondary suppression, smallest positive cells first) until the
+suppressed cells together hold at least ``threshold`` persons. Where that is impossible the
+group's total must not be published either (`Publishable.suppressed_groups`).
+Rates are suppressed when their numerator is suppressed or their denominator is below
+``min_denominator``. Output functions accept only `Publishable` frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from monitoring.errors import PrivacyError
+
+DEFAULT_THRESHOLD = 3
+DEFAULT_MIN_DENOMINATOR = 20
+
+# The rule in force for this process. `configure` changes it (the report kernels call it with
+# the publishing settings, see `monitoring.io.settings`), so that every `protect` call in a report
+# uses the same configured threshold without passing it through each notebook cell.
+_RULE = {"threshold": DEFAULT_THRESHOLD, "min_denominator": DEFAULT_MIN_DENOMINATOR}
+
+
+def configure(*, threshold: int = DEFAULT_THRESHOLD,
+              min_denominator: float = DEFAULT_MIN_DENOMINATOR) -> None:
+    """Set the threshold and minimum denominator that `protect` uses by default."""
+    if int(threshold) < 2:
+        raise PrivacyError(f"Die Geheimhaltungsschwelle muss mindestens 2 sein (erhalten: "
+                           f"{threshold}).")
+    if float(min_denominator) < 1:
+        raise PrivacyError(f"Der Mindestnenner für Quoten muss mindestens 1 sein (erhalten: "
+                           f"{min_denominator}).")
+    _RULE["threshold"] = int(threshold)
+    _RULE["min_denominator"] = float(min_denominator)
+
+
+@dataclass(frozen=True)
+class Publishable:
+    """A frame that went through disclosure control, and what was suppressed in it."""
+
+    frame: pd.DataFrame
+    suppressed: pd.DataFrame  # boolean, same index; True = value withheld
+    rule: str = ""
+    columns: tuple[str, ...] = field(default_factory=tuple)
+    suppressed_groups: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    counts: tuple[str, ...] = ()      # the person-count columns (what the scanner checks)
+    groups: tuple[str, ...] = ()      # the columns defining groups whose totals may be shown
+    threshold: int = DEFAULT_THRESHOLD
+    min_denominator: float = DEFAULT_MIN_DENOMINATOR
+    # Group totals of each count column from the unsuppressed values (NaN = withheld because
+    # the group's suppressed cells could not be protected); key 0 when the frame is one group.
+    totals: dict[str, dict[object, float]] = field(default_factory=dict)
+
+    def is_suppressed(self, column: str) -> pd.Series:
+        if column in self.suppressed:
+            return self.suppressed[column]
+        return pd.Series(False, index=self.frame.index)
+
+    @property
+    def any_suppressed(self) -> bool:
+        return bool(self.suppressed.to_numpy().any()) if not self.suppressed.empty else False
+
+
+def require(data: object, what: str) -> Publishable:
+    """Return `data` if it is `Publishable`; otherwise raise `PrivacyError`."""
+    if not isinstance(data, Publishable):
+        raise PrivacyError(
+            f"{what} darf nur Daten zeigen, die die Geheimhaltungsprüfung durchlaufen haben. "
+            "Rufen Sie zuerst `privacy.protect(...)` auf.")
+    return data
+
+
+def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
+            rates: dict[str, tuple[str | None, str]] | None = None,
+            groups: Sequence[str] | None = None, threshold: int | None = None,
+            min_denominator: float | None = None,
+            count_rows: pd.Series | None = None) -> Publishable:
+    """Suppress small person counts and the rates built on them.
+
+    Parameters
+    ----------
+    counts
+        Columns holding counts of persons.
+    rates
+        ``rate column → (numerator count column or None, denominator count column)``.
+    groups
+        Columns defining groups whose totals are published (secondary suppression runs within
+        each group); None means the whole frame is one group.
+    threshold, min_denominator
+        Default: the configured rule (`configure`).
+    count_rows
+        Boolean per row: rows whose rate columns hold a count itself (a count indicator such
+        as A28: value = numerator, no denominator). There a rate column is withheld exactly
+        when its numerator is (primary or secondary suppression); a missing denominator does
+        not withhold it.
+    """
+    threshold = int(_RULE["threshold"] if threshold is None else threshold)
+    min_denominator = float(_RULE["min_denominator"] if min_denominator is None
+                            else min_denominator)
+    out = frame.copy()
+    mask = pd.DataFrame(False, index=out.index, columns=list(counts) + list(rates or {}))
+    withheld_totals: dict[str, tuple[object, ...]] = {}
+    for col in counts:
+        values = out[col]
+        primary = (values > 0) & (values < threshold)
+        mask[col], withheld_totals[col] = _secondary(values, primary, out, groups, threshold)
+    is_count = (pd.Series(False, index=out.index) if count_rows is None
+                else count_rows.reindex(out.index).fillna(False).astype(bool))
+    for rate, (numerator, denominator) in (rates or {}).items():
+        hidden = out[denominator].isna() | (out[denominator] < min_denominator)
+        if denominator in mask:
+            hidden |= mask[denominator]
+        if numerator is not None and numerator in mask:
+            hidden = hidden.where(~is_count, False) | mask[numerator]
+        mask[rate] = hidden & out[rate].notna()
+    totals: dict[str, dict[object, float]] = {}
+    keys = _keys(out, groups)
+    for col in counts:
+        sums = out[col].astype(float).groupby(keys).sum(min_count=1)
+        totals[col] = {key: (np.nan if key in withheld_totals[col] else float(value))
+                       for key, value in sums.items()}
+    for col in mask.columns:
+        out[col] = out[col].astype(float).where(~mask[col], np.nan)
+    rule = (f"Fallzahlen von 1 bis {threshold - 1} Personen und Quoten mit weniger als "
+            f"{min_denominator:g} Personen im Nenner werden nicht ausgewiesen („.“); damit "
+            "Summen sie nicht verraten, wird je Gruppe ein weiterer Wert geschwärzt.")
+    return Publishable(out, mask, rule, tuple(mask.columns), withheld_totals,
+                       tuple(counts), tuple(groups or ()), threshold, min_denominator, totals)
+
+
+def _keys(frame: pd.DataFrame, groups: Sequence[str] | None) -> pd.Series | list[pd.Series]:
+    if groups:
+        return frame[groups[0]] if len(groups) == 1 else [frame[g] for g in groups]
+    return pd.Series(0, index=frame.index)
+
+
+def _secondary(values: pd.Series, primary: pd.Series, frame: pd.DataFrame,
+               groups: Sequence[str] | None, threshold: int) -> tuple[pd.Series, tuple[object, ...]]:
+    mask = primary.copy()
+    keys = _keys(frame, groups)
+    unprotected: list[object] = []
+    for key, index in values.groupby(keys).groups.items():
+        part = mask.loc[index]
+        if not part.any():
+            continue
+        group_values = values.loc[index]
+        candidates = group_values[(~part) & (group_values > 0)].sort_values(kind="stable")
+        for candidate in candidates.index:
+            if mask.loc[index].sum() >= 2 and group_values[mask.loc[index]].sum() >= threshold:
+                break
+            mask.loc[candidate] = True
+        hidden = mask.loc[index]
+        if hidden.sum() < 2 or group_values[hidden].sum() < threshold:
+            unprotected.append(key)
+    return mask, tuple(unprotected)
+
+
+def protect_panel(panel: pd.DataFrame, *, counts: Collection[str], districts: Sequence[str],
+                  state_code: str, threshold: int | None = None,
+                  min_denominator: float | None = None) -> Publishable:
+    """Disclosure control of an indicator panel (indicator_id, area_code, period, value,
+    numerator, denominator) in which the state value is the total of the districts.
+
+    Numerators are person counts. Among the `districts` each indicator and quarter is one
+    group whose total – the state row – is published: small numerators are suppressed and, by
+    secondary suppression, enough further districts that the state value cannot reveal them
+    (`protect` with ``groups``). Count indicators (`counts`, e.g. A28: value = numerator, no
+    denominator) are protected as counts: the value is withheld exactly when the count is.
+    Rates are withheld with their numerator or for a small denominator. The state row is
+    withheld where its group could not be protected (e.g. a state total of 1 … threshold − 1).
+    Rows of other areas are checked on their own (primary suppression).
+    Returns the whole panel; withheld cells are NaN and marked in ``suppressed``.
+    """
+    frame = panel.copy()
+    is_count = frame["indicator_id"].isin(list(counts))
+    in_districts = frame["area_code"].isin(list(districts))
+    is_state = frame["area_code"] == state_code
+    rates = {"value": ("numerator", "denominator")}
+    options = {"threshold": threshold, "min_denominator": min_denominator}
+    parts = []
+    district_rows = frame[in_districts]
+    by_district = protect(district_rows, counts=["numerator"], rates=rates,
+                          groups=["indicator_id", "period"],
+                          count_rows=is_count[in_districts], **options)
+    parts.append(by_district)
+    other_rows = frame[~in_districts & ~is_state]
+    if not other_rows.empty:
+        parts.append(protect(other_rows, counts=["numerator"], rates=rates,
+                             groups=["indicator_id", "period", "area_code"],
+                             count_rows=is_count[~in_districts & ~is_state], **options))
+    state_rows = frame[is_state]
+    state = protect(state_rows, counts=["numerator"], rates=rates,
+                    groups=["indicator_id", "period"], count_rows=is_count[is_state],
+                    **options)
+    withheld_groups = set(by_district.suppressed_groups.get("numerator", ()))
+    if withheld_groups:
+        keys = list(zip(state_rows["indicator_id"], state_rows["period"], strict=True))
+        total_withheld = pd.Series([k in withheld_groups for k in keys], index=state_rows.index)
+        state_mask = state.suppressed.copy()
+        state_mask["numerator"] |= total_withheld & state_rows["numerator"].notna()
+        state_mask["value"] |= total_withheld & state_rows["value"].notna()
+        state_frame = state.frame.copy()
+        state_frame.loc[total_withheld, ["numerator", "value"]] = np.nan
+        state = Publishable(state_frame, state_mask, state.rule, state.columns)
+    parts.append(state)
+    out = pd.concat([p.frame for p in parts]).reindex(frame.index)
+    mask = pd.concat([p.suppressed for p in parts]).reindex(frame.index).fillna(False)
+    mask = mask.astype(bool)
+    return Publishable(out, mask, by_district.rule, tuple(mask.columns),
+                       by_district.suppressed_groups, ("numerator",),
+                       ("indicator_id", "period"), by_district.threshold,
+                       by_district.min_denominator, by_district.totals)
+
+
+def withheld(raw: pd.DataFrame, safe: pd.DataFrame, columns: Sequence[str], *,
+             rule: str = "") -> Publishable:
+    """Mark what disclosure control withheld in a frame derived from a protected source.
+
+    `raw` is computed from the unprotected data, `safe` the same computation on the
+    protected data (same index). A cell is withheld where `raw` has a number and `safe` has
+    none: a change whose either end was withheld, a status or state value built on a withheld
+    value. Tables then show the official sign "." there instead of "–".
+    """
+    mask = pd.DataFrame({c: raw[c].notna() & safe[c].isna() for c in columns},
+                        index=safe.index)
+    return Publishable(safe, mask, rule, tuple(columns))

@@ -1,0 +1,130 @@
+"""Excel and GeoPackage output: the error workbook of an import and exports for colleagues.
+
+Excel files get German headers, a bold frozen header row, an autofilter and fitting column
+widths; GeoPackages are in EPSG:25832 (the store's CRS) so QGIS users can overlay them on
+official layers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from monitoring.io.inventory.validate import Validated
+
+PROBLEM_HEADERS = ["Schwere", "Datei", "Blatt", "Zeile", "Spalte", "Gefundener Wert", "Erlaubt",
+                   "Problem"]
+
+
+def _format_sheet(ws: Any, widths: list[int] | None = None) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    ws.freeze_panes = "A2"
+    if ws.max_row > 1 and ws.max_column:
+        ws.auto_filter.ref = ws.dimensions
+    for i, column in enumerate(ws.iter_cols(min_row=1, max_row=min(ws.max_row, 200)), start=1):
+        longest = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+        width = widths[i - 1] if widths and i <= len(widths) else min(max(10, longest + 2), 60)
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def _atomic_save(book: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    book.save(tmp)
+    os.replace(tmp, path)
+    return path
+
+
+def error_workbook(checked: Validated, path: Path) -> Path:
+    """All problems (sheet „Fehler“) and the rejected rows as typed (one sheet per input sheet)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "Fehler"
+    ws.append(PROBLEM_HEADERS)
+    for p in checked.problems:
+        ws.append([p.severity, p.file, p.sheet, p.row, p.column, p.value, p.expected, p.message])
+    _format_sheet(ws)
+    for key, rejected in checked.rejected.items():
+        table = checked.tables[key]
+        out = book.create_sheet(f"Abgelehnt {table.sheet_name}"[:31])
+        headers = {pos: col.header for col in table.sheet.columns
+                   if (pos := table.positions.get(col.key)) is not None}
+        width = max(headers) + 1 if headers else 0
+        out.append(["Zeile", "Probleme", *[headers.get(i, "") for i in range(width)]])
+        for number, values, messages in rejected:
+            shown = [None if v is None else str(v) for v in values[:width]]
+            out.append([number, "; ".join(messages), *shown])
+        _format_sheet(out)
+        for cell in out["B"][1:]:
+            cell.font = Font(color="C0392B")
+    return _atomic_save(book, path)
+
+
+def excel(tables: Mapping[str, pd.DataFrame], headers: Mapping[str, Mapping[str, str]],
+          path: str | os.PathLike[str], *, note: str | None = None) -> Path:
+    """A formatted workbook: one sheet per table, selected columns with German headers.
+
+    `headers` maps a sheet name to {column: German header}; list values become "a; b".
+    """
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in tables.items():
+        columns = headers[name]
+        ws = book.create_sheet(name[:31])
+        ws.append(list(columns.values()))
+        for rec in frame[list(columns)].itertuples(index=False):
+            ws.append([_cell(v) for v in rec])
+        _format_sheet(ws)
+    if note:
+        info = book.create_sheet("Hinweis", 0)
+        for line in note.splitlines():
+            info.append([line])
+        info.column_dimensions["A"].width = 110
+    return _atomic_save(book, Path(path))
+
+
+def _cell(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        value = value.tolist()  # numpy scalars and arrays → Python values
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def geopackage(layers: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
+    """Write GeoDataFrames as layers of one GeoPackage (replacing the file atomically)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.gpkg")
+    tmp.unlink(missing_ok=True)
+    try:
+        for name, frame in layers.items():
+            out = frame.copy()
+            for col in out.columns:
+                if col != out.geometry.name and out[col].map(
+                        lambda v: isinstance(v, (list, tuple)) or getattr(v, "ndim", 0)).any():
+                    out[col] = out[col].map(_cell)
+            out.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

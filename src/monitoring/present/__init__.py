@@ -1,0 +1,1 @@
+"""Presentation: plotly figures, German tables, and the helpers report notebooks call."""

@@ -1,0 +1,369 @@
+"""Plotly figures for reports: coverage maps and indicator time series (presentation layer).
+
+Maps use the store's own geometry as GeoJSON (no tile server, nothing fetched when viewed);
+numbers are German (``separators=",."``). Figures that show figures about persons accept only
+`privacy.Publishable` data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from monitoring import fmt
+from monitoring.core.privacy import Publishable, require
+from monitoring.periods import CENSUS_BREAK
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import plotly.graph_objects as go
+
+FONT = "Source Sans 3, Segoe UI, Helvetica, Arial, sans-serif"
+COLORSCALE = "YlGnBu"
+NO_VALUE_COLOUR = "#d9d9d9"
+ACCENT = "#1b4f72"
+STATE_COLOUR = "#7f7f7f"
+TARGET_COLOUR = "#c0392b"
+
+
+# plotly.js draws geo subplots only after loading a world base map (topojson) from its CDN,
+# even when the base map is hidden. Reports must work offline, so we hand it an empty one.
+_EMPTY_WORLD = json.dumps({
+    "type": "Topology", "arcs": [], "bbox": [-180, -90, 180, 90],
+    "objects": {name: {"type": "GeometryCollection", "geometries": []} for name in (
+        "coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")}},
+    separators=(",", ":"))
+OFFLINE_GEO_SCRIPT = (
+    "<script>window.PlotlyGeoAssets=window.PlotlyGeoAssets||{topojson:{}};"
+    f"window.PlotlyGeoAssets.topojson.world_110m={_EMPTY_WORLD};</script>")
+
+
+def _simplified(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
+    """The layer simplified as a coverage, so that shared borders stay shared."""
+    import shapely
+
+    out = areas[["area_code", "geometry"]].copy()
+    if len(out) > 0:
+        out["geometry"] = shapely.coverage_simplify(out.geometry.to_numpy(), tolerance_m)
+    return out
+
+
+def _geojson(areas: gpd.GeoDataFrame, codes: Sequence[str] | None = None) -> dict[str, Any]:
+    """GeoJSON in WGS84 (only `codes`, if given) with clockwise exterior rings for plotly."""
+    import shapely
+
+    frame = areas[["area_code", "geometry"]]
+    if codes is not None:
+        frame = frame[frame["area_code"].isin(list(codes))]
+    frame = frame.to_crs(4326)
+    frame["geometry"] = [shapely.orient_polygons(g, exterior_cw=True) for g in frame.geometry]
+    data = json.loads(frame.to_json(drop_id=True))
+    for feature in data["features"]:
+        feature["geometry"]["coordinates"] = _round(feature["geometry"]["coordinates"])
+    return data
+
+
+def _round(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    return [_round(v) for v in value]
+
+
+def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
+    fig.update_layout(
+        separators=",.", height=height, font={"family": FONT, "size": 13},
+        margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        title={"text": title, "x": 0.01, "font": {"size": 15}} if title else None,
+        paper_bgcolor="white", plot_bgcolor="white",
+    )
+
+
+def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, label: str,
+                 unit: str = "", highlight: str | None = None, title: str | None = None,
+                 decimals: int = 1, extra: dict[str, str] | None = None,
+                 simplify_m: float = 100.0) -> go.Figure:
+    """Choropleth of `value` per area; withheld or missing values are grey and say why.
+
+    Parameters
+    ----------
+    data
+        Disclosure-controlled frame with ``area_code``, ``name`` and `value`.
+    areas
+        Geometries (any metric or geographic CRS) with ``area_code``.
+    extra
+        Further columns to show in the hover text: column → German label.
+    simplify_m
+        Display simplification in metres (geometry in a projected CRS only); keeps the
+        report small without changing any figure.
+    """
+    import plotly.graph_objects as go
+
+    publishable = require(data, "Die Karte")
+    frame = publishable.frame.merge(areas[["area_code"]], on="area_code", how="inner")
+    hidden = publishable.is_suppressed(value).reindex(frame.index, fill_value=False)
+    if areas.crs is not None and areas.crs.is_projected and simplify_m > 0:
+        areas = _simplified(areas[areas["area_code"].isin(frame["area_code"])], simplify_m)
+    hover = []
+    for i, row in frame.iterrows():
+        if hidden.get(i, False):
+            shown = f"{fmt.SUPPRESSED} (nicht ausgewiesen: zu kleine Fallzahl)"
+        elif pd.isna(row[value]):
+            shown = "keine Angabe"
+        else:
+            shown = f"{fmt.number(row[value], decimals)} {unit}".strip()
+        lines = [f"<b>{row['name']}</b>", f"{label}: {shown}"]
+        for col, text in (extra or {}).items():
+            cell = row[col]
+            is_hidden = publishable.is_suppressed(col).get(i, False) if col in publishable.columns else False
+            lines.append(f"{text}: {fmt.SUPPRESSED if is_hidden else fmt.number(cell)}")
+        hover.append("<br>".join(lines))
+    frame["hover"] = hover
+    known = frame[frame[value].notna()]
+    unknown = frame[frame[value].isna()]
+    fig = go.Figure()
+    if not unknown.empty:  # each trace carries only its own features: no geometry twice
+        fig.add_trace(go.Choropleth(
+            geojson=_geojson(areas, unknown["area_code"]),
+            featureidkey="properties.area_code", locations=unknown["area_code"],
+            z=[0] * len(unknown), colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+            showscale=False, text=unknown["hover"], hoverinfo="text", name="ohne Wert",
+            marker={"line": {"color": "white", "width": 0.6}}))
+    if not known.empty:
+        fig.add_trace(go.Choropleth(
+            geojson=_geojson(areas, known["area_code"]),
+            featureidkey="properties.area_code", locations=known["area_code"],
+            z=known[value], colorscale=COLORSCALE, zmin=0, text=known["hover"],
+            hoverinfo="text", name=label,
+            marker={"line": {"color": "white", "width": 0.6}},
+            colorbar={"title": {"text": f"{label}<br>{unit}".strip("<br>"), "side": "top"},
+                      "thickness": 14, "len": 0.75, "tickformat": ",.1~f"}))
+    if highlight is not None and highlight in set(frame["area_code"]):
+        fig.add_trace(go.Choropleth(
+            geojson=_geojson(areas, [highlight]),
+            featureidkey="properties.area_code", locations=[highlight], z=[0],
+            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+            hoverinfo="skip", marker={"line": {"color": "#111111", "width": 2.5}}))
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
+                    bgcolor="white")
+    _layout(fig, height=520, title=title)
+    return fig
+
+
+
+
+def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, category: str,
+              classes: Sequence[tuple[str, str]], hover: dict[str, tuple[str, int]],
+              title: str | None = None, simplify_m: float = 100.0,
+              legend_title: str = "Erreichbarkeit") -> go.Figure:
+    """Choropleth of classes with a selector: one map, one layer per key of `layers`.
+
+    Each layer (e.g. one Handlungsfeld) is a disclosure-controlled frame with ``area_code``,
+    ``name`` and the `category` column holding labels from `classes` (``[(label, colour)]``,
+    legend order). The geometry is embedded once; the selector only swaps values and hover
+    texts, which keeps reports small. `hover` maps column → (German label, decimals).
+    """
+    import plotly.graph_objects as go
+
+    checked = {key: require(layer, "Die Karte") for key, layer in layers.items()}
+    labels = [label for label, _ in classes]
+    codes = sorted(set().union(*(set(p.frame["area_code"]) for p in checked.values()))
+                   & set(areas["area_code"])) if checked else []
+    if areas.crs is not None and areas.crs.is_projected and simplify_m > 0:
+        areas = _simplified(areas[areas["area_code"].isin(codes)], simplify_m)
+    n = len(classes)
+    colorscale = [item for i, (_, colour) in enumerate(classes)
+                  for item in ([i / n, colour], [(i + 1) / n, colour])]
+
+    def values(publishable: Publishable) -> tuple[list[float | None], list[str]]:
+        frame = publishable.frame.set_index("area_code")
+        z, texts = [], []
+        for code in codes:
+            if code not in frame.index:
+                z.append(None)
+                texts.append("keine Angabe")
+                continue
+            row = frame.loc[code]
+            position = frame.index.get_loc(code)
+            lines = [f"<b>{row['name']}</b>", str(row[category])]
+            for col, (text, decimals) in hover.items():
+                hidden = bool(publishable.is_suppressed(col).iloc[position])
+                lines.append(f"{text}: "
+                             f"{fmt.SUPPRESSED if hidden else fmt.number(row[col], decimals)}")
+            z.append(labels.index(row[category]) if row[category] in labels else None)
+            texts.append("<br>".join(lines))
+        return z, texts
+
+    per_layer = {key: values(p) for key, p in checked.items()}
+    first = next(iter(per_layer.values()), ([], []))
+    fig = go.Figure(go.Choropleth(
+        geojson=_geojson(areas, codes), featureidkey="properties.area_code", locations=codes,
+        z=first[0], text=first[1], hoverinfo="text", colorscale=colorscale, zmin=-0.5,
+        zmax=n - 0.5, marker={"line": {"color": "white", "width": 0.6}},
+        colorbar={"title": {"text": legend_title, "side": "top"}, "tickvals": list(range(n)),
+                  "ticktext": labels, "thickness": 14, "len": 0.8}))
+    if len(per_layer) > 1:
+        fig.update_layout(updatemenus=[{
+            "type": "dropdown", "x": 0, "y": 1.08, "xanchor": "left", "yanchor": "top",
+            "showactive": True,
+            "buttons": [{"label": key, "method": "restyle",
+                         "args": [{"z": [z], "text": [texts]}]}
+                        for key, (z, texts) in per_layer.items()]}])
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
+                    bgcolor="white")
+    _layout(fig, height=520, title=title)
+    if len(per_layer) > 1:
+        fig.update_layout(margin={"t": 70})
+    return fig
+
+def _period_label(period: str) -> str:
+    year, quarter = period.split("-Q")
+    return f"Q{quarter} {year}"
+
+
+def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: str,
+                    state_name: str = "Thüringen", target: pd.Series | None = None,
+                    decimals: int | None = None, title: str | None = None,
+                    census_break: str | None = CENSUS_BREAK) -> go.Figure:
+    """Time series of one indicator for one area, the state value, and the target path.
+
+    `series` comes from `indicators.series` after disclosure control (rates whose numerator
+    is too small are already NaN). `decimals` defaults by unit (`fmt.decimals_for`: counts
+    as integers).
+    """
+    import plotly.graph_objects as go
+
+    decimals = fmt.decimals_for(unit) if decimals is None else decimals
+    x = [_period_label(p) for p in series["period"]]
+    fig = go.Figure()
+
+    def text(values: pd.Series) -> list[str]:
+        return [fmt.MISSING if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
+                for v in values]
+
+    fig.add_trace(go.Scatter(
+        x=x, y=series["state_value"], name=state_name, mode="lines",
+        line={"color": STATE_COLOUR, "dash": "dash", "width": 2},
+        text=text(series["state_value"]), hovertemplate="%{x}: %{text}<extra>" + state_name
+        + "</extra>"))
+    fig.add_trace(go.Scatter(
+        x=x, y=series["value"], name=area_name, mode="lines+markers",
+        line={"color": ACCENT, "width": 3}, marker={"size": 6},
+        text=text(series["value"]), hovertemplate="%{x}: %{text}<extra>" + area_name
+        + "</extra>"))
+    if target is not None:
+        tx = [_period_label(target["baseline_period"]), _period_label(target["target_period"])]
+        ty = [target["baseline_value"], target["target_value"]]
+        fig.add_trace(go.Scatter(
+            x=tx, y=ty, name="Zielpfad", mode="lines+markers",
+            line={"color": TARGET_COLOUR, "dash": "dot", "width": 2},
+            marker={"symbol": ["circle-open", "star"], "size": [9, 13]},
+            text=[f"Ausgangswert {fmt.number(ty[0], decimals)} {unit}",
+                  f"Zielwert {fmt.number(ty[1], decimals)} {unit}"],
+            hovertemplate="%{x}: %{text}<extra></extra>"))
+        categories = sorted(set(series["period"]) | {target["baseline_period"],
+                                                      target["target_period"]})
+        fig.update_xaxes(categoryorder="array",
+                         categoryarray=[_period_label(p) for p in categories])
+    values = pd.concat([series["value"], series["state_value"]]).dropna()
+    if target is not None:
+        values = pd.concat([values, pd.Series([target["baseline_value"],
+                                               target["target_value"]])])
+    if not values.empty:
+        low, high = float(values.min()), float(values.max())
+        pad = max((high - low) * 0.15, abs(high) * 0.02, 10 ** -decimals)
+        fig.update_yaxes(range=[max(0.0, low - pad) if low >= 0 else low - pad, high + pad])
+    fig.update_yaxes(title={"text": unit}, gridcolor="#eeeeee", zeroline=False,
+                     tickformat=",." + str(decimals) + "f")
+    fig.update_xaxes(type="category", tickangle=-45, gridcolor="#f5f5f5")
+    periods = sorted(series["period"])
+    if census_break and periods and periods[0] < census_break <= periods[-1]:
+        # Population figures switch from the Zensus 2011 to the Zensus 2022 basis: a break.
+        fig.add_vline(x=_period_label(census_break), line={"color": "#777", "dash": "dash",
+                                                           "width": 1})
+        fig.add_annotation(x=_period_label(census_break), y=1, yref="paper", showarrow=False,
+                           text="Zensus 2022: neue Bevölkerungsbasis", font={"size": 10},
+                           xanchor="left", yanchor="bottom")
+    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, hovermode="x unified")
+    _layout(fig, height=360, title=title)
+    return fig
+
+
+def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None = None,
+               state_name: str = "Thüringen", title: str | None = None) -> go.Figure:
+    """Bar chart of one indicator for the report's district and its peers, state as a line.
+
+    `data` is `views.peer_table` after disclosure control: one row per district of the same
+    kind (column ``own`` marks the report's district) plus the state row (``kind`` = Land).
+    Districts without a publishable value are listed with "–" instead of a bar, so a missing
+    bar is never mistaken for zero.
+    """
+    import plotly.graph_objects as go
+
+    decimals = fmt.decimals_for(unit) if decimals is None else decimals
+    data = require(data, "Der Vergleichsbalken")
+    frame = data.frame.assign(withheld=data.is_suppressed("value"))
+    state = frame[frame["kind"] == "Land"]
+    peers = frame[frame["kind"] != "Land"].sort_values("value", na_position="first", kind="stable")
+
+    def missing(hidden: bool) -> str:
+        return fmt.SUPPRESSED if hidden else fmt.MISSING
+
+    labels = [f"{n} {missing(h)}" if pd.isna(v) else str(n)
+              for n, v, h in zip(peers["name"], peers["value"], peers["withheld"])]
+    colours = [ACCENT if own else "#9ecae1" for own in peers["own"]]
+    text = [missing(h) if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
+            for v, h in zip(peers["value"], peers["withheld"])]
+    fig = go.Figure(go.Bar(x=peers["value"], y=labels, orientation="h", marker={"color": colours},
+                           text=text, textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))
+    if not state.empty and pd.notna(state["value"].iloc[0]):
+        level = float(state["value"].iloc[0])
+        fig.add_vline(x=level, line={"color": STATE_COLOUR, "dash": "dash", "width": 2})
+        fig.add_annotation(x=level, y=1, yref="paper", showarrow=False, xanchor="left",
+                           yanchor="bottom", font={"size": 11},
+                           text=f"{state_name}: {fmt.number(level, decimals)} {unit}".strip())
+    fig.update_xaxes(title={"text": unit}, gridcolor="#eeeeee", rangemode="tozero",
+                     tickformat=",." + str(decimals) + "f")
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(bargap=0.25)
+    _layout(fig, height=max(260, 28 * len(peers) + 110), title=title or name)
+    return fig
+
+
+def index_chart(table: pd.DataFrame, *, status_bounds: Sequence[float],
+                dynamic_bounds: Sequence[float], title: str | None = None) -> go.Figure:
+    """Status index (x) against dynamic index (y) of all assessed peers, class bounds as lines.
+
+    `table` is ``views.composite_index(...)["table"]`` (index values, classes, ``own``,
+    ``attention``; no person counts). Higher values mean more need for attention on both
+    axes, so areas flagged "besonderer Aufmerksamkeitsbedarf" sit to the right. Areas not
+    assessed have no point.
+    """
+    import plotly.graph_objects as go
+
+    shown = table[table["assessed"].fillna(False).astype(bool)]
+    colours = [ACCENT if own else (TARGET_COLOUR if attention else "#9ecae1")
+               for own, attention in zip(shown["own"], shown["attention"], strict=True)]
+    hover = [f"<b>{r.name}</b><br>Status: {r.status_class} ({fmt.signed(r.status_index, 2)})"
+             f"<br>Dynamik: {r.dynamic_class} ({fmt.signed(r.dynamic_index, 2)})"
+             + ("<br>besonderer Aufmerksamkeitsbedarf" if r.attention else "")
+             for r in shown.itertuples()]
+    fig = go.Figure(go.Scatter(
+        x=shown["status_index"], y=shown["dynamic_index"], mode="markers+text",
+        marker={"color": colours, "size": [14 if own else 9 for own in shown["own"]],
+                "line": {"color": "white", "width": 1}},
+        text=[name if own else "" for name, own in zip(shown["name"], shown["own"], strict=True)],
+        textposition="top center", hovertext=hover, hoverinfo="text", showlegend=False))
+    for bound in status_bounds:
+        fig.add_vline(x=bound, line={"color": STATE_COLOUR, "dash": "dot", "width": 1})
+    for bound in dynamic_bounds:
+        fig.add_hline(y=bound, line={"color": STATE_COLOUR, "dash": "dot", "width": 1})
+    fig.update_xaxes(title={"text": "Statusindex (höher = mehr Aufmerksamkeitsbedarf)"},
+                     gridcolor="#eeeeee", zeroline=False, tickformat=",.1f")
+    fig.update_yaxes(title={"text": "Dynamikindex"}, gridcolor="#eeeeee", zeroline=False,
+                     tickformat=",.1f")
+    _layout(fig, height=420, title=title)
+    return fig

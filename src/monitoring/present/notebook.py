@@ -1,0 +1,125 @@
+"""Helpers for the first and last cells of report notebooks.
+
+`open_report` validates the notebook parameters, opens the store read-only and installs the
+plotly renderer used in reports; `header` and `footer` state what the report is about, whether
+the data are fictitious, the data stand, the sources, and how to reproduce it.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from monitoring import fmt
+from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
+from monitoring.present.figures import OFFLINE_GEO_SCRIPT
+from monitoring.store.database import Store, open_store
+from monitoring.views.base import ReportContext, context
+
+if TYPE_CHECKING:
+    from IPython.display import HTML
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
+                 "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
+
+
+def use_report_renderer() -> None:
+    """Make plotly figures self-contained: plotly.js inline once, no CDN, no MathJax.
+
+    Each figure output carries the plotly JSON (for JupyterLab and Quarto) and an HTML
+    fragment (for the Jupyter-native HTML report); the first fragment of a kernel session also
+    carries plotly.js itself, so the rendered report works offline.
+    """
+    import plotly.io as pio
+    from plotly.io.base_renderers import MimetypeRenderer
+
+    js_sent: list[bool] = []  # shared state: plotly copies the renderer for every figure
+
+    class ReportRenderer(MimetypeRenderer):  # type: ignore[misc]
+        def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
+            fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=not js_sent,
+                                   include_mathjax=False, config=PLOTLY_CONFIG, validate=False)
+            if not js_sent:
+                fragment = OFFLINE_GEO_SCRIPT + fragment
+            js_sent.append(True)
+            return {"text/html": fragment,
+                    "application/vnd.plotly.v1+json": {**fig_dict, "config": PLOTLY_CONFIG}}
+
+    if "monitoring" not in pio.renderers:
+        pio.renderers["monitoring"] = ReportRenderer()
+    pio.renderers.default = "monitoring"
+
+
+def open_report(store_path: str, area_code: str, period: str) -> tuple[Store, ReportContext]:
+    """Validate the parameters and open the store read-only for one report."""
+    import pandas as pd
+
+    from monitoring.io import settings
+
+    use_report_renderer()
+    settings.apply()  # the configured disclosure rule, for every `privacy.protect` below
+    pd.set_option("display.max_rows", 60)
+    store = open_store(store_path or None, read_only=True)
+    try:
+        return store, context(store, str(area_code), str(period))
+    except BaseException:
+        store.close()
+        raise
+
+
+def _html(markup: str) -> HTML:
+    from IPython.display import HTML
+
+    return HTML(markup)
+
+
+def header(ctx: ReportContext, *, report: str = "Quartalsbericht Integrationsmonitoring") -> HTML:
+    """Title block with the demo banner and the data stand."""
+    demo = (f'<div class="mon-demo" role="note"><strong>{DEMO_LABEL}</strong> – alle Angebote, '
+            "Akteure und Indikatorwerte sind erfunden; nur Gebietsgrenzen und Kreissummen der "
+            "Bevölkerung sind amtlich.</div>") if ctx.is_demo else ""
+    stand = fmt.day(ctx.data_stand) if ctx.data_stand else "unbekannt"
+    return _html(
+        f'<header class="mon-header"><p class="mon-kicker">{html.escape(report)}</p>'
+        f"<h1>{html.escape(ctx.area_name)}</h1>"
+        f'<p class="mon-sub">{html.escape(ctx.area_kind)} · Berichtszeitraum '
+        f"{ctx.period.label_de()} · Stichtag {fmt.day(ctx.period.end)} · Datenstand {stand}</p>"
+        f"{demo}</header>")
+
+
+def source_note(text: str, *, ctx: ReportContext | None = None) -> HTML:
+    """The source line under a figure or table."""
+    demo = f" ({DEMO_LABEL})" if ctx is not None and ctx.is_demo else ""
+    return _html(f'<p class="mon-source">Quelle: {html.escape(text)}{demo}</p>')
+
+
+def footer(ctx: ReportContext, *, privacy_rule: str | None = None) -> HTML:
+    """Sources and the reproducibility footer (period, snapshot, schema, version, run time)."""
+    sources = "".join(f"<li>{html.escape(s)}</li>" for s in ctx.sources)
+    rule = f"<p>{html.escape(privacy_rule)}</p>" if privacy_rule else ""
+    return _html(
+        '<footer class="mon-footer"><h2>Quellen und Methodik</h2>'
+        f"<ul>{sources}<li>{html.escape(GEO_ATTRIBUTION)}</li></ul>{rule}"
+        '<p class="mon-repro">'
+        f"Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} · "
+        f"Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · "
+        f"erstellt {fmt.timestamp(datetime.now())}</p></footer>")
+
+
+def key_figures(items: dict[str, str]) -> HTML:
+    """A row of key-figure boxes (label → already formatted value)."""
+    boxes = "".join(f'<div class="mon-kpi"><div class="mon-kpi-value">{html.escape(v)}</div>'
+                    f'<div class="mon-kpi-label">{html.escape(k)}</div></div>'
+                    for k, v in items.items())
+    return _html(f'<div class="mon-kpis">{boxes}</div>')
+
+
+def summary(sentences: list[str]) -> HTML:
+    """A paragraph of German summary sentences (escaped)."""
+    return _html('<p class="mon-summary">' + html.escape(" ".join(sentences)) + "</p>")
+
+
+def show(markup: str) -> HTML:
+    """Display an HTML fragment built by `monitoring.present.tables`."""
+    return _html(markup)

@@ -1,0 +1,114 @@
+"""HTML tables for reports with German number formats and the official suppression sign."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from monitoring import fmt
+from monitoring.core.privacy import Publishable, require
+
+Formatter = Callable[[Any], str]
+
+
+class Markup(str):
+    """Text a formatter returns that is already safe HTML (not escaped again)."""
+
+
+LIGHTS = {"green": ("#2e7d32", "im Plan"), "amber": ("#f39c12", "gefährdet"),
+          "red": ("#c0392b", "nicht im Plan"), "none": ("#9e9e9e", "ohne Bewertung")}
+
+
+def traffic_light(value: Any) -> str:
+    colour, label = LIGHTS.get(str(value), LIGHTS["none"])
+    return Markup(f'<span class="mon-light" style="background:{colour}" aria-hidden="true">'
+                  f"</span> {html.escape(label)}")
+
+
+def signed(value: Any) -> str:
+    return fmt.signed(value, 1)
+
+
+def index_value(value: Any) -> str:
+    """A z-score or index value with sign and two decimals: ``+1,29`` / ``−0,86``."""
+    return fmt.signed(value, 2)
+
+
+def integer(value: Any) -> str:
+    return fmt.number(value, 0)
+
+
+def one_decimal(value: Any) -> str:
+    return fmt.number(value, 1)
+
+
+class ByUnit:
+    """A formatter that reads the row's unit: counts as integers, other units as `decimals`.
+
+    `html_table` and `report.published.build` call it with the whole row (``per_row``).
+    """
+
+    per_row = True
+
+    def __init__(self, decimals: int = 1, *, sign: bool = False, unit_column: str = "unit"):
+        self.decimals, self.sign, self.unit_column = decimals, sign, unit_column
+
+    def __call__(self, value: Any, row: Any = None) -> str:
+        unit = None if row is None else row.get(self.unit_column)
+        decimals = fmt.decimals_for(unit, self.decimals)
+        return fmt.signed(value, decimals) if self.sign else fmt.number(value, decimals)
+
+
+indicator_value = ByUnit(1)
+"""An indicator value: integer for counts (``605``), one decimal otherwise (``12,3``)."""
+indicator_change = ByUnit(1, sign=True)
+"""A change of an indicator value with sign: ``+4`` for counts, ``+1,2`` otherwise."""
+
+
+def cell_text(formatter: Formatter, row: Any, column: str) -> str:
+    """`formatter` applied to ``row[column]`` (with the row for per-row formatters)."""
+    if getattr(formatter, "per_row", False):
+        return formatter(row[column], row)  # type: ignore[call-arg]
+    return formatter(row[column])
+
+
+def text(value: Any) -> str:
+    return fmt.MISSING if value is None or (isinstance(value, float) and pd.isna(value)) \
+        else str(value)
+
+
+def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, Formatter]], *,
+               caption: str | None = None, note: str | None = None,
+               persons: bool = True, css_class: str = "mon-table") -> str:
+    """Render selected columns as an HTML table.
+
+    `columns` maps a column to (German header, formatter). With ``persons=True`` (the
+    default) the data must be `Publishable`; withheld cells show the official sign ".".
+    """
+    if persons:
+        publishable = require(data, "Die Tabelle")
+        frame, hidden = publishable.frame, publishable
+    else:
+        frame = data.frame if isinstance(data, Publishable) else data
+        hidden = data if isinstance(data, Publishable) else None
+    counts = set(data.counts) if isinstance(data, Publishable) else set()
+    head = "".join(f'<th{" data-persons" if col in counts else ""}>{html.escape(h)}</th>'
+                   for col, (h, _) in columns.items())  # data-persons: for report.scan
+    body = []
+    for i, row in frame.iterrows():
+        cells = []
+        for col, (_, formatter) in columns.items():
+            withheld = (hidden is not None and col in hidden.columns
+                        and bool(hidden.is_suppressed(col).get(i, False)))
+            value = fmt.SUPPRESSED if withheld else cell_text(formatter, row, col)
+            numeric = formatter not in (text, traffic_light)
+            shown = value if isinstance(value, Markup) else html.escape(value)
+            cells.append(f'<td class="{"num" if numeric else "txt"}">{shown}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    foot = f'<p class="mon-note">{html.escape(note)}</p>' if note else ""
+    return (f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>{foot}')

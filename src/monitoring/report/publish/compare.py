@@ -1,0 +1,111 @@
+"""The state-wide comparison: all districts in one self-contained HTML page.
+
+A map of offers per 1,000 foreign nationals (plotly, inline, offline) and one table per
+district: foreign nationals (disclosure-controlled, with the state total), offers, offers per
+1,000, the traffic lights of its goals and its group in the Status-Dynamik-Index (computed on
+the disclosure-controlled panel over all districts, as in the reports). Built from the same
+`DistrictFacts` as the PDF.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+
+from monitoring import fmt, views
+from monitoring.core import privacy
+from monitoring.present import figures
+from monitoring.vocab import DEMO_LABEL
+from monitoring.present.notebook import PLOTLY_CONFIG
+from monitoring.vocab import GEO_ATTRIBUTION
+from monitoring.report.publish import published
+from monitoring.report.publish.evaluation import DistrictFacts
+from monitoring.store.database import Store
+from monitoring.present.tables import integer, one_decimal, text
+
+
+def _index_note(facts: Sequence[DistrictFacts]) -> str:
+    """What the index column means, and why a district has no group (HTML)."""
+    position = facts[0].position
+    note = str(position.get("note", ""))
+    missing = [f"{f.ctx.area_name}: {row['reason']}" for f in facts
+               if (row := f.index_row()) is not None and not bool(row["assessed"])]
+    if position.get("result") is None:
+        missing = [" ".join(map(str, position.get("summary", [])))]  # type: ignore[call-overload]
+    items = "".join(f"<li>{html.escape(m)}</li>" for m in missing)
+    return (
+        '<p class="mon-note">Status-Dynamik-Index: Gruppe „Statusklasse/Dynamikklasse“ '
+        "(Status 1 hoch bis 4 sehr niedrig, Dynamik 1 positiv bis 3 negativ), berechnet über "
+        "alle Kreise und kreisfreien Städte aus den Werten nach der Geheimhaltung. Die Klassen "
+        "beschreiben die Lage relativ zu den anderen Gebieten, keinen absoluten Zustand, und "
+        f"sagen nichts über Ursachen. {html.escape(note)}</p>"
+        + (f'<p class="mon-note">Nicht bewertet oder nicht berechnet:</p><ul>{items}</ul>'
+           if items else ""))
+
+
+def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
+                     out: Path) -> published.PublishedTable:
+    """Write the comparison page to `out`; returns its published table (for the register)."""
+    import plotly.io as pio
+
+    if not facts:
+        raise ValueError("no districts")
+    ctx = facts[0].ctx
+    cov = views.coverage_tables(store, ctx)["districts"]
+    lights = pd.DataFrame([{
+        "area_code": f.ctx.area_code,
+        **{k: int((f.overview["status"] == k).sum()) for k in ("green", "amber", "red")},
+        "index_group": f.index_group_de()}
+        for f in facts])
+    frame = cov.merge(lights, on="area_code", how="inner").assign(land="Thüringen")
+    pub = privacy.protect(frame, counts=["population"],
+                          rates={"offers_per_1000": (None, "population")}, groups=["land"])
+    demo = f" ({DEMO_LABEL})" if ctx.is_demo else ""
+    table = published.build(pub, {
+        "name": ("Kreis / kreisfreie Stadt", text),
+        "population": ("Ausländische Staatsangehörige", integer),
+        "offers": ("Angebote", integer), "offers_per_1000": ("Angebote je 1.000", one_decimal),
+        "green": ("Ziele im Plan", integer), "amber": ("gefährdet", integer),
+        "red": ("nicht im Plan", integer),
+        "index_group": ("Status-Dynamik-Index: Gruppe", text)},
+        caption=f"Thüringen im Vergleich, Stichtag {fmt.day(ctx.period.end)}",
+        source="Bestandsaufnahme der Angebote; ausländische Staatsangehörige; "
+               "Controlling-Indikatoren" + demo)
+    kreise = store.read_areas(level="kreis")
+    fig = figures.coverage_map(pub, kreise, value="offers_per_1000", label="Angebote",
+                               unit="je 1.000 Ausländer/-innen",
+                               extra={"offers": "Angebote",
+                                      "population": "Ausländische Staatsangehörige"})
+    figure = figures.OFFLINE_GEO_SCRIPT + pio.to_html(
+        fig, full_html=False, include_plotlyjs=True, include_mathjax=False,
+        config=PLOTLY_CONFIG)
+    css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
+    banner = (f'<div class="mon-demo" role="note"><strong>{DEMO_LABEL}</strong></div>'
+              if ctx.is_demo else "")
+    page = f"""<!DOCTYPE html>
+<html lang="de"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Landesvergleich {html.escape(ctx.period.label_de())}</title><style>{css}</style></head>
+<body><main class="mon-page"><header class="mon-header">
+<p class="mon-kicker">Integrationsmonitoring Thüringen</p><h1>Landesweiter Vergleich</h1>
+<p class="mon-sub">{html.escape(ctx.period.label_de())} · Stichtag {fmt.day(ctx.period.end)}
+</p>{banner}</header>
+<h2>Angebote je 1.000 ausländische Staatsangehörige</h2>{figure}
+<p class="mon-source">Quelle: Bestandsaufnahme der Angebote; ausländische Staatsangehörige
+{html.escape(demo)}; {html.escape(GEO_ATTRIBUTION)}</p>
+<h2>Alle Kreise und kreisfreien Städte</h2>{published.to_html(table)}
+{_index_note(facts)}
+<footer class="mon-footer"><p>„.“ = geheim zu halten (zu kleine Fallzahl). {html.escape(pub.rule)}</p>
+<p class="mon-repro">Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} ·
+Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · erstellt
+{fmt.timestamp(datetime.now())}</p></footer></main></body></html>"""
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, out)
+    return table

@@ -1,0 +1,361 @@
+"""The scheduled quarterly publication: every district, every format, checked, then shared.
+
+`publish_quarter` is one idempotent command (``monitoring veroeffentlichen``):
+
+1. the HTML quarterly reports and the index (`runner.run_quarter`, parallel papermill);
+2. per district the printable evaluation PDF, the Kreistag deck (PPTX) and the exported
+   tables (CSV, Excel), and the state-wide comparison (HTML) — written to a staging folder;
+3. the disclosure scanner reads every artefact back; any finding stops publication;
+4. files are moved into ``<out>/<period>/`` one by one with atomic renames (the last good
+   outputs stay when anything before this step fails), then the publication register
+   ``veroeffentlichung.json`` (what was published where), a ZIP for the network and a line in
+   ``lauf.log``. A lock prevents two publications of the same folder at once.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+from monitoring.io import settings as mon_settings
+from monitoring.errors import ReportError
+from monitoring.periods import Quarter
+from monitoring.report.publish import compare, deck, evaluation, pdf, published, reveal, scan, site
+from monitoring.report.run.render import quarto_available
+from monitoring.report.run.runner import RunLock, _slug, _stop_pool, _StopSignals, run_quarter
+from monitoring.store.database import open_store, resolve_path
+from monitoring import views
+from monitoring.views.base import districts
+
+FORMATS = ("html", "pdf", "pptx", "tabellen", "vergleich")
+
+
+@dataclass
+class PublishSummary:
+    period: str
+    folder: Path
+    html_ok: int = 0
+    html_failed: list[str] = field(default_factory=list)
+    files: list[dict[str, object]] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    findings: list[scan.Finding] = field(default_factory=list)
+    zip_file: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.html_failed and not self.findings
+
+
+def _log(folder: Path, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lauf.log", "a", encoding="utf-8") as handle:
+        handle.write(f"{datetime.now().isoformat(timespec='seconds')} {text}\n")
+
+
+def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None,
+                    out_dir: str | os.PathLike[str] = "reports",
+                    areas: Sequence[str] | None = None, workers: int = 2,
+                    conclusions_dir: str | os.PathLike[str] = "fazit",
+                    notebooks: str | os.PathLike[str] | None = None, renderer: str = "auto",
+                    on_step: Callable[[str], None] | None = None) -> PublishSummary:
+    """Publish `period` in all formats; see the module docstring."""
+    quarter = Quarter.parse(period)
+    rule = mon_settings.apply()
+    store_file = resolve_path(store_path).resolve()
+    out = Path(out_dir)
+    target = out / str(quarter)
+    summary = PublishSummary(str(quarter), target)
+    say = on_step or (lambda _text: None)
+    _log(target, f"Start Veröffentlichung {quarter} (Schwelle {rule.threshold}, Mindestnenner "
+                 f"{rule.min_denominator:g}, Datenbank {store_file})")
+
+    site.check_config(out)  # a broken website config stops the run before anything changes
+    with _StopSignals() as stop:  # Ctrl-C / SIGTERM: clean up, then raise RunInterrupted
+        published = _publish_steps(quarter, summary, stop, store_file=store_file, out=out,
+                                   areas=areas, workers=workers, conclusions_dir=conclusions_dir,
+                                   notebooks=notebooks, renderer=renderer, rule=rule, say=say)
+    if not published:
+        return summary
+    site.write_sources(out)
+    if quarto_available():
+        say("Quarto-Website")
+        t = time.perf_counter()
+        site.render(out)
+        summary.seconds["website"] = time.perf_counter() - t
+    if stop.pending:
+        _log(target, f"Hinweis: Abbruchsignal {signal.Signals(stop.pending).name} kam beim "
+                     "Verschieben der Dateien; die Veröffentlichung wurde noch abgeschlossen.")
+    _log(target, f"Ende: {summary.html_ok} HTML-Berichte, {len(summary.html_failed)} Fehler, "
+                 f"{len(summary.files)} Dateien, ZIP {summary.zip_file}")
+    return summary
+
+
+def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: _StopSignals, *,
+                   store_file: Path, out: Path, areas: Sequence[str] | None, workers: int,
+                   conclusions_dir: str | os.PathLike[str],
+                   notebooks: str | os.PathLike[str] | None, renderer: str,
+                   rule: mon_settings.Settings, say: Callable[[str], None]) -> bool:
+    """Steps 1–4 of the module docstring (under `publish_quarter`'s signal handling); False
+    when the disclosure scan found something and nothing was published."""
+    target = out / str(quarter)
+    started = time.perf_counter()
+    say("HTML-Quartalsberichte")
+    run = run_quarter(str(quarter), store_path=store_file, out_dir=out, areas=areas,
+                      workers=workers, notebooks=notebooks, renderer=renderer)
+    summary.html_ok = len(run.results) - len(run.failed)
+    summary.html_failed = [f"{r.area_code} {r.name}: {r.error}" for r in run.failed]
+    summary.seconds["html"] = time.perf_counter() - started
+    for note in run.notes:
+        _log(target, f"Hinweis: {note}")
+
+    with RunLock(target) as lock:
+        if lock.taken_over:
+            _log(target, "Hinweis: Sperrdatei eines nicht mehr laufenden Laufs übernommen "
+                         f"({lock.taken_over.describe()}).")
+        for stale in out.glob(f".{quarter}.publish-*"):  # left by a run that died
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = out / f".{quarter}.publish-{os.getpid()}"
+        staging.mkdir(parents=True)
+        try:
+            entries = _write_formats(staging, quarter, store_file, areas, Path(conclusions_dir),
+                                     summary, say, rule=rule, workers=workers)
+            say("Geheimhaltungsprüfung aller Dateien")
+            t = time.perf_counter()
+            registers = [tbl for e in entries for tbl in e["tables"]]  # type: ignore[union-attr]
+            for entry in entries:
+                summary.findings += scan.scan_file(staging / str(entry["file"]),
+                                                   threshold=rule.threshold, register=registers)
+            for html in sorted(target.glob("16*.html")) + [target / "index.html"]:
+                if html.exists():
+                    summary.findings += scan.scan_file(html, threshold=rule.threshold)
+            summary.seconds["pruefung"] = time.perf_counter() - t
+            if summary.findings:
+                _log(target, f"ABBRUCH: {len(summary.findings)} Geheimhaltungsbefunde; nichts "
+                             "veröffentlicht. " + "; ".join(map(str, summary.findings[:5])))
+                return False
+            stop.defer()  # from here on finish: a half-moved folder is worse
+            _move_into_place(staging, target, entries)
+            summary.files = entries + _html_entries(target)
+            summary.zip_file = _register_and_zip(target, quarter, summary, rule)
+        except OSError as err:
+            raise _disk_error(err, out) from err
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return True
+
+
+# Per-process state of the format workers: the open store and the indicator panel, which is
+# the same for every district and the most expensive input, are built once per process.
+_WORKER: dict[str, object] = {}
+
+
+def _init_worker(store_file: str, rule: mon_settings.Settings) -> None:
+    """Put the run's disclosure rule in force and forget any older state (pool initializer, or
+    called directly for a run without pool)."""
+    mon_settings.apply(rule)
+    _WORKER.clear()
+    _WORKER["store_file"] = store_file
+
+
+def _init_pool_worker(store_file: str, rule: mon_settings.Settings) -> None:
+    """Pool initializer: as `_init_worker`, and ignore Ctrl-C – the main process stops the pool
+    (see `runner.init_worker`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(store_file, rule)
+
+
+def _worker_inputs() -> tuple[object, object]:
+    if "store" not in _WORKER:
+        store = open_store(str(_WORKER["store_file"]), read_only=True)
+        _WORKER["store"] = store
+        _WORKER["panel"] = views.indicator_panel(store)
+    return _WORKER["store"], _WORKER["panel"]
+
+
+def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dict[str, float],
+                                                     evaluation.DistrictFacts]:
+    """Worker: content, PDF, deck and tables of one district, written into the staging folder.
+
+    Returns the register entries, the time per step and the facts without their figures (the
+    state comparison needs context and traffic lights only; PNG bytes need not travel back).
+    """
+    store, panel = _worker_inputs()
+    staging, code, conclusions_dir = Path(job["staging"]), job["area_code"], Path(job["fazit"])
+    quarter = Quarter.parse(job["period"])
+    timing: dict[str, float] = {}
+    t = time.perf_counter()
+    facts = evaluation.collect(store, code, str(quarter), panel=panel)  # type: ignore[arg-type]
+    timing["inhalt"] = time.perf_counter() - t
+    stem = f"{code}_{_slug(facts.ctx.area_name)}"
+    text = evaluation.conclusions(conclusions_dir, code, quarter.year)
+    fazit = conclusions_dir / f"{code}_{quarter.year}.md"
+    t = time.perf_counter()
+    md = evaluation.markdown(facts, conclusions_text=text, conclusions_path=fazit)
+    pdf.write_pdf(md, facts.figures, staging / f"{stem}_Evaluation.pdf")
+    timing["pdf"] = time.perf_counter() - t
+    t = time.perf_counter()
+    deck.write_deck(facts, staging / f"{stem}_Kreistag.pptx", conclusions_text=text,
+                    conclusions_path=fazit)
+    timing["pptx"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tables = [facts.tables["municipalities"], facts.tables["fields"]]
+    (staging / f"{stem}_Gemeinden.csv").write_bytes(published.to_csv(tables[0]))
+    published.write_xlsx(tables, staging / f"{stem}_Tabellen.xlsx")
+    timing["tabellen"] = time.perf_counter() - t
+    register = [tbl.register() for tbl in tables]
+    extra: list[dict[str, object]] = []
+    if job.get("reveal") == "1":  # Quarto is installed: the deck also as revealjs
+        t = time.perf_counter()
+        reveal.render_deck(reveal.deck_qmd(facts, conclusions_text=text,
+                                           conclusions_path=fazit),
+                           facts.figures["map"], staging / f"{stem}_Kreistag.html")
+        timing["revealjs"] = time.perf_counter() - t
+        extra.append({"file": f"{stem}_Kreistag.html", "format": "html", "area_code": code,
+                      "tables": []})
+    entries: list[dict[str, object]] = [
+        {"file": f"{stem}_Evaluation.pdf", "format": "pdf", "area_code": code,
+         "tables": [facts.tables[k].register() for k in ("municipalities", "fields")]},
+        {"file": f"{stem}_Kreistag.pptx", "format": "pptx", "area_code": code, "tables": []},
+        {"file": f"{stem}_Gemeinden.csv", "format": "csv", "area_code": code,
+         "tables": register[:1]},
+        {"file": f"{stem}_Tabellen.xlsx", "format": "xlsx", "area_code": code,
+         "tables": register},
+        *extra,
+    ]
+    return entries, timing, replace(facts, figures={})
+
+
+def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
+                   areas: Sequence[str] | None, conclusions_dir: Path, summary: PublishSummary,
+                   say: Callable[[str], None], *, rule: mon_settings.Settings,
+                   workers: int = 2) -> list[dict[str, object]]:
+    """PDF, deck and tables per district in a pool of `workers` processes (like the HTML
+    reports), then the state comparison in this process. Per-step times are summed over the
+    districts (CPU seconds of the workers, not wall time)."""
+    timing = dict.fromkeys(("inhalt", "pdf", "pptx", "tabellen", "vergleich"), 0.0)
+    with open_store(store_file, read_only=True) as store:
+        wanted = list(areas) if areas else list(districts(store)["area_code"])
+    say(f"PDF, Folien und Tabellen für {len(wanted)} Gebiete")
+    jobs = [{"staging": str(staging), "area_code": code, "period": str(quarter),
+             "fazit": str(conclusions_dir), "reveal": "1" if quarto_available() else "0"}
+            for code in wanted]
+    t_wall = time.perf_counter()
+    if workers <= 1 or len(jobs) == 1:
+        _init_worker(str(store_file), rule)
+        try:
+            results = [_district_formats(job) for job in jobs]
+        finally:
+            store = _WORKER.pop("store", None)
+            if store is not None:
+                store.close()  # type: ignore[attr-defined]
+            _WORKER.clear()
+    else:
+        # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
+        # child can inherit one of their locks held (seen: workers stuck in futex_wait).
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_pool_worker,
+                                   initargs=(str(store_file), rule),
+                                   mp_context=multiprocessing.get_context("spawn"))
+        try:
+            results = list(pool.map(_district_formats, jobs))  # keeps the districts' order
+        except BaseException:  # Ctrl-C / SIGTERM: do not wait for the remaining districts
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
+    summary.seconds["formate_wand"] = time.perf_counter() - t_wall
+    entries: list[dict[str, object]] = []
+    for district_entries, district_timing, _ in results:
+        entries += district_entries
+        for key, seconds in district_timing.items():
+            timing[key] = timing.get(key, 0.0) + seconds
+    say("Landesweiter Vergleich")
+    t = time.perf_counter()
+    with open_store(store_file, read_only=True) as store:
+        table = compare.write_comparison(store, str(quarter), [r[2] for r in results],
+                                         staging / "Landesvergleich.html")
+    timing["vergleich"] = time.perf_counter() - t
+    entries.append({"file": "Landesvergleich.html", "format": "html", "area_code": "16",
+                    "tables": [table.register()]})
+    summary.seconds.update(timing)
+    return entries
+
+
+def _move_into_place(staging: Path, target: Path, entries: list[dict[str, object]]) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in entries:
+        os.replace(staging / str(entry["file"]), target / str(entry["file"]))
+
+
+def _html_entries(target: Path) -> list[dict[str, object]]:
+    return [{"file": p.name, "format": "html", "area_code": p.name[:5], "tables": []}
+            for p in sorted(target.glob("16*.html"))
+            if not p.name.endswith("_Kreistag.html")] + \
+        [{"file": "index.html", "format": "html", "area_code": "16", "tables": []}]
+
+
+def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,
+                      rule: mon_settings.Settings) -> Path:
+    """Write ``veroeffentlichung.json`` (file, format, area, size, SHA-256, where shared) and
+    the ZIP for the network; both atomically."""
+    zip_name = f"Integrationsmonitor_{quarter}.zip"
+    for entry in summary.files:
+        path = target / str(entry["file"])
+        entry["bytes"] = path.stat().st_size
+        entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        entry["veroeffentlicht"] = [f"Ordner {target}", f"ZIP {zip_name}"]
+    register = {"period": str(quarter), "created_at": datetime.now().isoformat(timespec="seconds"),
+                "geheimhaltung": {"schwelle": rule.threshold,
+                                  "mindestnenner": rule.min_denominator,
+                                  "einstellungen": rule.source},
+                "artefacts": summary.files}
+    tmp = target / ".veroeffentlichung.json.tmp"
+    tmp.write_text(json.dumps(register, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, target / "veroeffentlichung.json")
+    tmp_zip = target / f".{zip_name}.tmp"
+    with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in summary.files:
+            archive.write(target / str(entry["file"]), str(entry["file"]))
+        archive.write(target / "veroeffentlichung.json", "veroeffentlichung.json")
+    os.replace(tmp_zip, target / zip_name)
+    return target / zip_name
+
+
+def _disk_error(err: OSError, out: Path) -> Exception:
+    """A full disk (or another OS error) while writing: German message; nothing incomplete was
+    moved into place, the last good outputs stay."""
+    if err.errno == errno.ENOSPC:
+        return ReportError(f"Kein Speicherplatz mehr auf dem Datenträger von {out}. Die "
+                           "Veröffentlichung wurde abgebrochen; die zuletzt veröffentlichten "
+                           "Dateien bleiben unverändert. Geben Sie Speicherplatz frei und starten "
+                           "Sie den Lauf erneut.", detail=str(err))
+    return ReportError(f"Beim Schreiben nach {out} ist ein Fehler aufgetreten "
+                       f"({err.strerror or err}). Die zuletzt veröffentlichten Dateien bleiben "
+                       "unverändert.", detail=str(err))
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse early, with a German message, when the output folder cannot be written."""
+    probe = folder / f".schreibtest-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"x")
+    except OSError as err:
+        raise ReportError(f"In den Ausgabeordner {folder} kann nicht geschrieben werden "
+                          f"({err.strerror or err}). Wählen Sie mit --out einen anderen Ordner.",
+                          detail=str(err)) from err
+    finally:
+        try:
+            probe.unlink(missing_ok=True)
+        except OSError:
+            pass

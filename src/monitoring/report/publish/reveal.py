@@ -1,0 +1,95 @@
+"""The Kreistag deck as a Quarto revealjs presentation (where Quarto is installed).
+
+Same content as the PowerPoint deck (`report.deck`): title, map, traffic-light table, three
+key messages, next steps, sources – six slides, the issue allows eight. `deck_qmd` writes the
+Quarto source (pure text; the map is a PNG next to it); `render_deck` runs
+``quarto render deck.qmd --to revealjs`` with embedded resources, so the result is one HTML file
+that opens offline. Without Quarto the PowerPoint deck is the deck.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from monitoring import fmt
+from monitoring.vocab import DEMO_LABEL
+from monitoring.errors import ReportError
+from monitoring.vocab import GEO_ATTRIBUTION
+from monitoring.report.publish.deck import next_steps
+from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
+from monitoring.present.tables import indicator_value
+
+MAP_FILE = "karte.png"
+LIGHT = {"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
+             conclusions_path: Path | None = None) -> str:
+    """The revealjs source of the deck; the map is referenced as ``karte.png``."""
+    c = facts.ctx
+    footer = f"{c.area_name} · {c.period.label_de()}" + (f" · {DEMO_LABEL}" if c.is_demo else "")
+    meta = {"title": f"Integrationsmonitoring {c.area_name}",
+            "subtitle": f"Bericht im Kreistag · {c.period.label_de()} · Stichtag "
+                        f"{fmt.day(c.period.end)}",
+            "lang": "de",
+            "format": {"revealjs": {"embed-resources": True, "slide-number": True,
+                                    "footer": footer}}}
+    parts = ["---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"]
+    if c.is_demo:
+        parts.append(f"\n**{DEMO_LABEL}:** alle Angebote, Indikatorwerte und Ziele sind "
+                     "erfunden.\n")
+    parts.append(f"\n## Angebote je 1.000 ausländische Staatsangehörige\n\n"
+                 f"![]({MAP_FILE}){{fig-alt=\"Karte der Angebote je 1.000 ausländische "
+                 f"Staatsangehörige\" height=\"480\"}}\n\n"
+                 f"Quelle: {facts.source('Bestandsaufnahme der Angebote')}; {GEO_ATTRIBUTION}. "
+                 f"{c.area_name} schwarz umrandet.\n")
+    goals = facts.overview[facts.overview["status"] != "none"].head(8)
+    rows = "\n".join(
+        f"| {_cell(str(r['name']))} | "
+        f"{indicator_value(r['value'], r) if r['value'] == r['value'] else fmt.SUPPRESSED} | "
+        f"{indicator_value(r['target_value'], r)} | {LIGHT[r['status']]} {STATUS_DE[r['status']]} |"
+        for _, r in goals.iterrows())
+    parts.append(f"\n## Ziele im Überblick (Ampel)\n\n| Indikator | {c.period} | Zielwert | "
+                 f"Stand |\n|:---|---:|---:|:---|\n{rows}\n\n"
+                 f"Quelle: {facts.source('Controlling-Indikatoren')}. Ampel: Abstand zum Pfad "
+                 "vom Ausgangs- zum Zielwert.\n")
+    messages = "\n".join(f"{i}. {m}" for i, m in enumerate(facts.key_messages(), 1))
+    parts.append(f"\n## Drei Kernaussagen\n\n{messages}\n\n::: {{style=\"font-size: 0.6em\"}}\n"
+                 f"{facts.index_line()}\n:::\n")
+    steps = next_steps(conclusions_text)
+    body = "\n".join(f"- {s}" for s in steps) if steps else (
+        "Die nächsten Schritte trägt das Integrationsmanagement ein: Abschnitt "
+        f"„## Nächste Schritte“ in `{conclusions_path or 'der Fazit-Datei'}`.")
+    parts.append(f"\n## Nächste Schritte\n\n{body}\n")
+    sources = "\n".join(f"- {s}" for s in [*c.sources, GEO_ATTRIBUTION])
+    parts.append(f"\n## Quellen und Datenstand\n\n{sources}\n\n„.“ = geheim zu halten (zu "
+                 f"kleine Fallzahl). {facts.repro()}\n")
+    return "".join(parts)
+
+
+def render_deck(qmd: str, map_png: bytes, out: Path) -> int:
+    """Render `qmd` with Quarto to one self-contained revealjs HTML file at `out`."""
+    with tempfile.TemporaryDirectory(prefix="monitoring-reveal-") as tmpdir:
+        source = Path(tmpdir) / "folien.qmd"
+        source.write_text(qmd, encoding="utf-8")
+        (Path(tmpdir) / MAP_FILE).write_bytes(map_png)
+        result = subprocess.run(["quarto", "render", source.name, "--to", "revealjs",
+                                 "--output", "folien.html"], cwd=tmpdir, capture_output=True,
+                                text=True, check=False)
+        if result.returncode != 0:
+            raise ReportError("Quarto konnte die Kreistag-Folien (revealjs) nicht erzeugen.",
+                              detail=result.stderr[-2000:])
+        tmp = out.with_name(f".{out.name}.tmp")
+        shutil.move(str(Path(tmpdir) / "folien.html"), tmp)
+        os.replace(tmp, out)
+    return out.stat().st_size

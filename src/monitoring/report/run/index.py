@@ -1,0 +1,58 @@
+"""The index page of a quarterly run: every district's report with its status."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import date, datetime
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+from monitoring import fmt
+from monitoring.vocab import DEMO_LABEL
+from monitoring.periods import Quarter
+
+if TYPE_CHECKING:
+    from monitoring.report.run.runner import ReportResult
+
+
+def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, is_demo: bool,
+           data_stand: str | None, created: datetime, versions: dict[str, str]) -> str:
+    """A self-contained German HTML page linking all reports of `period`."""
+    css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
+    rows = []
+    for r in results:
+        link = (f'<a href="{html.escape(r.file)}">{html.escape(r.name)}</a>'
+                if r.file else html.escape(r.name))
+        if r.status == "ok":
+            state = "erstellt"
+        elif r.kept_previous:
+            state = "Fehler – letzte erfolgreiche Fassung bleibt verlinkt"
+        else:
+            state = "Fehler – kein Bericht"
+        size = fmt.number((r.bytes or 0) / 1e6, 1) + "\u00a0MB" if r.bytes else fmt.MISSING
+        error = f'<br><span class="mon-note">{html.escape(r.error or "")}</span>' if r.error else ""
+        rows.append(f"<tr><td>{html.escape(r.area_code)}</td><td>{link}{error}</td>"
+                    f'<td>{state}</td><td class="num">{size}</td></tr>')
+    failed = sum(r.status != "ok" for r in results)
+    stand = fmt.day(date.fromisoformat(data_stand)) if data_stand else "unbekannt"
+    demo = (f'<div class="mon-demo"><strong>{DEMO_LABEL}</strong> – die Berichte zeigen erfundene '
+            "Angebote und Indikatorwerte auf echten Gebietsgrenzen.</div>") if is_demo else ""
+    status = (f"{len(results)} Berichte erstellt." if not failed else
+              f"{len(results) - failed} von {len(results)} Berichten erstellt, {failed} mit Fehler.")
+    return f"""<!DOCTYPE html>
+<html lang="de"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>Integrationsmonitoring – {period.label_de()}</title>
+<style>{css}</style></head>
+<body class="mon-report"><main>
+<header class="mon-header"><p class="mon-kicker">Integrationsmonitoring Thüringen</p>
+<h1>Quartalsberichte {period.label_de()}</h1>
+<p class="mon-sub">Stichtag {fmt.day(period.end)} · Datenstand {stand} · {status}</p>{demo}</header>
+<table class="mon-table"><thead><tr><th>Schlüssel</th><th>Kreis / kreisfreie Stadt</th>
+<th>Status</th><th>Größe</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
+<footer class="mon-footer"><p class="mon-repro">Berichtszeitraum {period} · Daten-Snapshot
+{html.escape(snapshot)} · Integrationsmonitor {html.escape(versions.get('integrationsmonitor', ''))}
+· erstellt {fmt.timestamp(created)} · Geometrie © GeoBasis-DE / BKG (2017)</p></footer>
+</main></body></html>
+"""

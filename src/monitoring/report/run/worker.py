@@ -1,0 +1,217 @@
+"""The report worker: execute one composed notebook with papermill and render it to HTML.
+
+Runs in the processes of the run's pool (`runner._run_jobs`), which are started with
+``spawn``: a fresh interpreter imports this module to find `execute_report`. It is kept apart
+from `runner` so that such a worker imports only what it needs (papermill, nbformat, the
+renderer) and not pandas, DuckDB and the views: that halved a spawned worker's start-up
+(benchmarks/bench_pool_start.py).
+Everything that crosses the process boundary is plain data: the job is a ``dict[str, str]``,
+the answer a `ReportResult`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import signal
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from monitoring.errors import MonitoringError
+from monitoring.report.run.render import render_html
+
+# A cell that runs past the cell timeout ends with an error of this name in the executed
+# notebook (German: whoever opens the notebook kept in `_fehler/` reads it); `describe`
+# recognises it. The papermill engine that does this is registered under `ENGINE`.
+TIMEOUT_ENAME = "Zeitüberschreitung"
+ENGINE = "monitoring-zeitlimit"
+
+
+@dataclass
+class ReportResult:
+    """The outcome of one district's report: status, time, file and size, or the error."""
+
+    area_code: str
+    name: str
+    status: str  # "ok" | "failed"
+    seconds: float
+    file: str | None = None
+    bytes: int | None = None
+    error: str | None = None
+    kept_previous: bool = False
+
+
+def init_worker() -> None:
+    """Pool initializer: ignore Ctrl-C in the worker.
+
+    A terminal sends SIGINT to the whole process group. The parent process alone decides what
+    an interrupt means (stop the pool, clean up, release the lock); a worker that reacted on its
+    own would print a traceback and could take the next job from the queue meanwhile.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def execute_report(job: dict[str, str]) -> ReportResult:
+    """Execute the composed notebook for one area and render it; never raises an `Exception`.
+
+    Every failure becomes a ``failed`` result naming its cause, so that one district cannot
+    stop the others.
+    """
+    import papermill as pm
+
+    started = time.perf_counter()
+    staging = Path(job["staging"])
+    executed_path = staging / "_notebooks" / f"{job['area_code']}.ipynb"
+    try:
+        # request_save_on_cell_execute=False: papermill would otherwise rewrite (and validate)
+        # the whole growing notebook before every cell – with the inlined figures that was
+        # more than half of a district's run. It still writes the notebook once at the end,
+        # and on a failing cell (with the error marked) before raising, for `_fehler/`.
+        _quiet_papermill_log()
+        executed = pm.execute_notebook(
+            job["notebook"], str(executed_path), engine_name=_timeout_engine(),
+            kernel_name="python3",
+            parameters={"area_code": job["area_code"], "period": job["period"],
+                        "store_path": job["store_path"]},
+            cwd=job["cwd"], progress_bar=False, log_output=False, start_timeout=120,
+            execution_timeout=float(job["cell_timeout"]) if job.get("cell_timeout") else None,
+            request_save_on_cell_execute=False,
+            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no kernel chatter on stderr
+        size = render_html(executed, staging / job["file"], title=job["title"],
+                           renderer=job["renderer"])
+        return ReportResult(job["area_code"], job["name"], "ok",
+                            time.perf_counter() - started, job["file"], size)
+    except Exception as err:  # noqa: BLE001 - every failure is reported, none stops the run
+        return ReportResult(job["area_code"], job["name"], "failed",
+                            time.perf_counter() - started, None, None,
+                            describe(err, cell_timeout=job.get("cell_timeout")))
+
+
+def _first_line(source: str, limit: int = 60) -> str:
+    """The first line of code of a cell (no comments), shortened: names the cell in messages."""
+    for line in source.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return line if len(line) <= limit else line[:limit - 1] + "…"
+    return ""
+
+
+def _timeout_note(cell: Any, index: int, seconds: float) -> str:
+    """German sentence naming the timed-out cell (``In [n]`` and its first line of code) and
+    the limit; the error value of the cell and, through `describe`, the report's error."""
+    number = (f"In [{cell.get('execution_count')}]" if cell.get("execution_count")
+              else f"Nr. {index + 1} des Notebooks")
+    code = _first_line(str(cell.get("source", "")))
+    return (f"Die Zelle {number}{f' („{code}“)' if code else ''} lief länger als das "
+            f"Zeitlimit von {seconds:g} s und wurde abgebrochen; die folgenden Zellen wurden "
+            "nicht ausgeführt.")
+
+
+def _mark_timeout(cell: Any, index: int, seconds: float) -> None:
+    """Give the timed-out `cell` the German error output (in place).
+
+    The kernel's own ``KeyboardInterrupt`` (from the interrupt at the timeout) is replaced;
+    its traceback stays, because it shows the line the cell was running when it was stopped.
+    """
+    import nbformat
+
+    frames: list[str] = []
+    kept = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error" and output.get("ename") == "KeyboardInterrupt":
+            frames = list(output.get("traceback", []))[:-1]  # without "KeyboardInterrupt: "
+        else:
+            kept.append(output)
+    note = _timeout_note(cell, index, seconds)
+    kept.append(nbformat.v4.new_output("error", ename=TIMEOUT_ENAME, evalue=note,
+                                       traceback=[*frames, f"{TIMEOUT_ENAME}: {note}"]))
+    cell["outputs"] = kept
+
+
+@functools.cache
+def _timeout_engine() -> str:
+    """Register (once per process) the papermill engine that keeps a timed-out notebook.
+
+    papermill's own engine lets nbclient's ``CellTimeoutError`` escape before anything is
+    written (with ``request_save_on_cell_execute=False`` not even the cells before), and
+    nbclient then shuts the kernel down in the middle of the cell, which makes ipykernel
+    print a zmq traceback on stderr. This engine has nbclient interrupt the kernel at the
+    timeout instead (``interrupt_on_timeout``) and report an error named `TIMEOUT_ENAME`
+    (``error_on_timeout``): the cell ends like a failing one, papermill marks it, writes the
+    executed notebook and raises `PapermillExecutionError` – the path of every other failure
+    (the runner keeps the notebook in ``_fehler/``). A kernel that does not react to the
+    interrupt (a call that ignores SIGINT) still raises ``CellTimeoutError`` after nbclient's
+    IOPub wait; then the running cell is marked here and the notebook returned the same way.
+    """
+    from nbclient.exceptions import CellTimeoutError
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class TimeoutKeepingEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(  # type: ignore[no-untyped-def]
+                cls, nb_man, kernel_name, **kwargs):
+            seconds = kwargs.get("execution_timeout")
+            if not seconds:
+                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+
+            def on_cell_error(cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
+                if execute_reply.get("content", {}).get("ename") == TIMEOUT_ENAME:
+                    _mark_timeout(cell, cell_index, float(seconds))
+
+            try:
+                return super().execute_managed_notebook(
+                    nb_man, kernel_name, interrupt_on_timeout=True,
+                    error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
+                    on_cell_error=on_cell_error, **kwargs)
+            except CellTimeoutError:
+                cells = nb_man.nb.cells
+                # the cell that was running: papermill marks every cell "pending" at the start
+                # and stopped right after this one
+                index = max((i for i, c in enumerate(cells)
+                             if c.metadata.get("papermill", {}).get("status") != "pending"),
+                            default=None)
+                if index is None:
+                    raise
+                _mark_timeout(cells[index], index, float(seconds))
+                cells[index].metadata.papermill.update(status="failed", exception=True)
+                nb_man.nb.metadata.papermill["exception"] = True
+                return nb_man.nb
+
+    papermill_engines.register(ENGINE, TimeoutKeepingEngine)
+    return ENGINE
+
+
+@functools.cache
+def _quiet_papermill_log() -> None:
+    """No English log lines from papermill/nbclient on stderr ("Timeout waiting for execute
+    reply", "Interrupting kernel"): every failure reaches the user as a German `describe`.
+
+    Without any handler Python prints warnings and errors through its last-resort handler;
+    a `NullHandler` stops that, and records still propagate to handlers an application
+    configured on the root logger.
+    """
+    logging.getLogger("papermill").addHandler(logging.NullHandler())
+
+
+def describe(err: Exception, *, cell_timeout: str | None = None) -> str:
+    """A one-line German description of a failed report for summary, manifest and index."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(err, PapermillExecutionError) and err.ename == TIMEOUT_ENAME:
+        return (f"Zeitüberschreitung: {err.evalue} Hängt z. B. ein Zugriff auf die Datenbank? "
+                "Die übrigen Berichte wurden weiter erstellt; starten Sie den Lauf für dieses "
+                "Gebiet erneut (--area).")
+    if isinstance(err, TimeoutError) and cell_timeout:  # nbclient's CellTimeoutError
+        return (f"Zeitüberschreitung: eine Zelle des Berichts lief länger als "
+                f"{float(cell_timeout):g} s und wurde abgebrochen (hängt z. B. ein Zugriff auf "
+                "die Datenbank?). Die übrigen Berichte wurden weiter erstellt; starten Sie den "
+                "Lauf für dieses Gebiet erneut (--area).")
+    if isinstance(err, PapermillExecutionError):
+        return (f"Fehler im Notebook (Zelle {err.exec_count}): {err.ename}: "
+                f"{err.evalue.splitlines()[0] if err.evalue else ''}")
+    if isinstance(err, MonitoringError):
+        return str(err)
+    return f"{type(err).__name__}: {err}\n{traceback.format_exc(limit=3)}"

@@ -1,0 +1,476 @@
+"""The DuckDB store: the only module that imports `duckdb`.
+
+A store is one file on disk. It owns the schema (through `monitoring.store.schema`), transactions,
+reads and writes. Notebooks and report runs open it read-only, so several reports can read it at
+once; imports and the demo builder open it for writing, always inside `Store.transaction`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pandas as pd
+
+from monitoring.core import areas
+from monitoring.store import panel_sql, schema
+from monitoring.errors import StoreError
+from monitoring.vocab import DEFAULT_VOCABULARIES, STORE_CRS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+ENV_VAR = "MONITORING_STORE"
+DEFAULT_PATH = Path("data") / "monitoring.duckdb"
+
+
+def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The store path: the argument, else ``$MONITORING_STORE``, else ``data/monitoring.duckdb``."""
+    if path not in (None, ""):
+        return Path(path).expanduser()  # type: ignore[arg-type]
+    env = os.environ.get(ENV_VAR)
+    return Path(env).expanduser() if env else DEFAULT_PATH
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as err:
+        text = str(err)
+        if "lock" in text.lower():
+            raise StoreError(
+                f"Die Datenbank {path} wird gerade von einem anderen Programm geschrieben "
+                "(z. B. einem laufenden Import). Warten Sie, bis es fertig ist, und versuchen "
+                "Sie es dann erneut.",
+                detail=text,
+            ) from err
+        raise StoreError(
+            f"Die Datei {path} ist keine lesbare Integrationsmonitor-Datenbank (beschädigt oder "
+            "ein anderes Dateiformat). Stellen Sie eine Sicherung wieder her oder legen Sie die "
+            "Datenbank neu an (`monitoring demo` für Demodaten).",
+            detail=text,
+        ) from err
+
+
+class Store:
+    """An open store. Use `open_store` to get one; close it or use it as a context manager."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
+        self._con = con
+        self.path = path
+        self.read_only = read_only
+        self._depth = 0
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return _schema_version(self._con)
+
+    # -- transactions and raw SQL ------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """All writes inside happen together or not at all (nested calls join the outer one)."""
+        self._require_writable()
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self._con.execute("BEGIN TRANSACTION")
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        else:
+            self._con.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return a DataFrame."""
+        return self._con.execute(sql, params or []).df()
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
+        """Run a writing statement; must be inside `transaction`."""
+        self._require_transaction()
+        self._con.execute(sql, params or [])
+
+    def write(self, table: str, frame: pd.DataFrame) -> int:
+        """Append the rows of `frame` to `table` (columns by name); returns the row count."""
+        self._require_transaction()
+        if frame.empty:
+            return 0
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        view = f"_incoming_{table}"
+        self._con.register(view, frame)
+        try:
+            self._con.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{view}"')
+        finally:
+            self._con.unregister(view)
+        return len(frame)
+
+    def upsert(self, table: str, frame: pd.DataFrame, keys: Sequence[str]) -> int:
+        """Replace rows of `table` that share `keys` with a row of `frame`, then append `frame`.
+
+        Loading the same rows twice therefore leaves the table unchanged.
+        """
+        self._require_transaction()
+        if frame.empty:
+            return 0
+        view = f"_keys_{table}"
+        self._con.register(view, frame[list(keys)].drop_duplicates())
+        try:
+            match = " AND ".join(f't."{k}" = k."{k}"' for k in keys)
+            self._con.execute(f'DELETE FROM "{table}" t USING "{view}" k WHERE {match}')
+        finally:
+            self._con.unregister(view)
+        return self.write(table, frame)
+
+    def _require_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"Die Datenbank {self.path} ist nur zum Lesen geöffnet; Änderungen sind hier "
+                "nicht möglich. Öffnen Sie sie mit `read_only=False`."
+            )
+
+    def _require_transaction(self) -> None:
+        self._require_writable()
+        if not self._depth:
+            raise StoreError(
+                "Schreibzugriffe sind nur innerhalb von `store.transaction()` erlaubt, damit ein "
+                "Fehler nichts halb Geschriebenes hinterlässt."
+            )
+
+    # -- metadata and provenance -------------------------------------------------------------
+    def meta(self) -> dict[str, str]:
+        rows = self._con.execute("SELECT key, value FROM meta").fetchall()
+        return {k: v for k, v in rows}
+
+    def set_meta(self, **values: str) -> None:
+        for key, value in values.items():
+            self.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, str(value)]
+            )
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the store holds the fictitious demo data."""
+        return self.meta().get("is_demo") == "1"
+
+    def log_import(self, kind: str, source: str, content: bytes, row_count: int,
+                   *, at: datetime | None = None) -> str:
+        """Record an import (who, when, which file by hash); returns the file hash."""
+        digest = hashlib.sha256(content).hexdigest()
+        next_id = self._con.execute(
+            "SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+        self.execute(
+            "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [next_id, kind, source, digest, row_count, at or datetime.now(), _user()],
+        )
+        return digest
+
+    def snapshot_id(self) -> str:
+        """A short id of the data state: changes whenever any import changes the store."""
+        rows = self._con.execute(
+            "SELECT kind, file_hash, row_count FROM import_log ORDER BY import_id").fetchall()
+        text = "|".join(f"{k}:{h}:{n}" for k, h, n in rows)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def sources(self) -> list[str]:
+        """Every distinct data source named in the store (for the sources line of reports)."""
+        sql = " UNION ".join(
+            f"SELECT DISTINCT source FROM {t}"
+            for t in ("area", "population", "actor", "offer", "observation", "series_value")
+        )
+        return sorted(r[0] for r in self._con.execute(sql).fetchall())
+
+    # -- domain reads ------------------------------------------------------------------------
+    def read_areas(self, *, level: str | None = None, on: date | None = None,
+                   codes: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+        """Areas as a GeoDataFrame in EPSG:25832; current areas unless a date `on` is given."""
+        import geopandas as gpd
+        import shapely
+
+        where, params = _validity_clause(on)
+        if level:
+            where.append("level = ?")
+            params.append(level)
+        if codes is not None:
+            where.append("list_contains(?, area_code)")
+            params.append(list(codes))
+        frame = self.query(
+            "SELECT area_code, name, level, kind, parent_code, valid_from, valid_to, geometry, "
+            f"source FROM area WHERE {' AND '.join(where)} ORDER BY area_code",
+            params,
+        )
+        geometry = shapely.from_wkb([None if g is None else bytes(g) for g in frame.pop("geometry")])
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORE_CRS)
+
+    def read_area_changes(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM area_change ORDER BY effective, old_code")
+
+    def settle_area_versions(self) -> pd.DataFrame:
+        """End (or reopen) area versions so that they agree with the area changes held.
+
+        Every writer of areas or area changes calls this inside its transaction: a version
+        of an area that wholly went into another on date D ends on D − 1, and an ending whose
+        change has gone is undone (rules: `monitoring.core.areas.apply_change_endings`). Returns
+        the versions whose end changed: area_code, name, level, valid_from, valid_to_before,
+        valid_to, end_reason (empty when nothing changed).
+        """
+        self._require_transaction()
+        return _settle_area_versions(self._con)
+
+    def read_population(self, *, population_group: str | None = None,
+                        periods: Sequence[str] | None = None) -> pd.DataFrame:
+        where, params = ["TRUE"], []
+        if population_group:
+            where.append("population_group = ?")
+            params.append(population_group)
+        if periods is not None:
+            where.append("list_contains(?, period)")
+            params.append(list(periods))
+        return self.query(
+            f"SELECT * FROM population WHERE {' AND '.join(where)} ORDER BY area_code, period",
+            params)
+
+    def read_actors(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM actor ORDER BY actor_id")
+
+    def read_offers(self, *, on: date | None = None) -> pd.DataFrame:
+        """Offers valid on date `on` (current offers when None), one row per offer."""
+        where, params = _validity_clause(on)
+        return self.query(
+            f"SELECT * FROM offer WHERE {' AND '.join(where)} ORDER BY offer_id", params)
+
+    def read_indicators(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM indicator ORDER BY indicator_id")
+
+    def read_observations(self, *, indicator_ids: Sequence[str] | None = None,
+                          area_codes: Sequence[str] | None = None,
+                          periods: Sequence[str] | None = None,
+                          provenance: bool = True) -> pd.DataFrame:
+        """Indicator values as stored areas report them (not yet harmonised to today's areas).
+
+        Values from series are computed as they are read (see `monitoring.store.panel_sql`); values
+        entered directly fill in where no series produce one. Filters restrict indicators,
+        areas (exact codes) and periods, and are applied inside the table scans. Provenance
+        (source, source table, download date, file hash) unless `provenance` is False.
+        """
+        sql = panel_sql.observations_sql(indicator_ids=indicator_ids, area_codes=area_codes,
+                                         periods=periods, provenance=provenance)
+        return self.query(f"SELECT * FROM ({sql}) ORDER BY indicator_id, area_code, period")
+
+    def read_aggregated(self, *, code_length: int, part_length: int,
+                        indicator_ids: Sequence[str] | None = None,
+                        periods: Sequence[str] | None = None) -> pd.DataFrame:
+        """Indicator values of larger areas (first `code_length` digits of the code, e.g. 5 for
+        Kreise) from the values of their parts (codes of `part_length` digits, e.g. 8 for
+        Gemeinden): numerators and denominators summed, rates recomputed, a sum with a missing
+        part missing (flag „unvollständig“).
+
+        Computed in one pass over the parts' values as they are read; nothing is stored.
+        """
+        values = panel_sql.observations_sql(indicator_ids=indicator_ids, periods=periods,
+                                            provenance=False)
+        parts = f"(SELECT * FROM ({values}) WHERE length(area_code) = {int(part_length)})"
+        sql = panel_sql.aggregate_sql(parts, code_length=code_length)
+        return self.query(f"SELECT * FROM ({sql}) ORDER BY indicator_id, area_code, period")
+
+    def read_targets(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM target ORDER BY indicator_id, area_code")
+
+    def read_series_values(self, *, series_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        where, params = ["TRUE"], []
+        if series_ids is not None:
+            where.append("list_contains(?, series_id)")
+            params.append(list(series_ids))
+        return self.query(
+            f"SELECT * FROM series_value WHERE {' AND '.join(where)} "
+            "ORDER BY series_id, area_code, period", params)
+
+    def read_goals(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM goal ORDER BY goal_id")
+
+    def read_measures(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM measure ORDER BY measure_id")
+
+    def already_imported(self, kind: str, content: bytes) -> bool:
+        """True when exactly this file (by hash) was imported before as `kind`."""
+        digest = hashlib.sha256(content).hexdigest()
+        row = self._con.execute("SELECT count(*) FROM import_log WHERE kind = ? AND file_hash = ?",
+                                [kind, digest]).fetchone()
+        return bool(row and row[0])
+
+    def read_vocabulary(self, kind: str) -> dict[str, str]:
+        """The newest version of one vocabulary (code → German label)."""
+        rows = self._con.execute(
+            "SELECT code, label_de FROM vocabulary WHERE kind = ? AND version = "
+            "(SELECT max(version) FROM vocabulary WHERE kind = ?) ORDER BY rowid",
+            [kind, kind]).fetchall()
+        return {c: label for c, label in rows}
+
+
+def _settle_area_versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """`Store.settle_area_versions` on a raw connection inside its transaction (also used by
+    the migration that introduced ``area.end_reason``)."""
+    versions = con.execute("SELECT area_code, name, level, valid_from, valid_to, end_reason "
+                           "FROM area").df()
+    changes = con.execute("SELECT old_code, new_code, effective, kind FROM area_change").df()
+    settled = areas.apply_change_endings(versions, changes)
+    before = [None if pd.isna(v) else pd.Timestamp(v).date() for v in versions["valid_to"]]
+    old_reason = [None if pd.isna(r) else str(r) for r in versions["end_reason"]]
+    moved = [(b != a) or (r != n) for b, a, r, n in zip(
+        before, settled["valid_to"], old_reason, settled["end_reason"], strict=True)]
+    diff = settled.loc[moved].assign(
+        valid_to_before=pd.Series(before, index=settled.index, dtype=object).loc[moved])
+    diff["valid_from"] = [pd.Timestamp(v).date() for v in diff["valid_from"]]
+    columns = ["area_code", "name", "level", "valid_from", "valid_to_before", "valid_to",
+               "end_reason"]
+    if diff.empty:
+        return diff[columns].reset_index(drop=True)
+    view = "_settled_area"
+    con.register(view, diff[["area_code", "valid_from", "valid_to", "end_reason"]])
+    try:
+        con.execute(
+            f'UPDATE area SET valid_to = CAST(u.valid_to AS DATE), '
+            f'end_reason = CAST(u.end_reason AS VARCHAR) FROM "{view}" u '
+            "WHERE area.area_code = u.area_code AND area.valid_from = CAST(u.valid_from AS DATE)")
+    finally:
+        con.unregister(view)
+    return diff[columns].sort_values(["area_code", "valid_from"]).reset_index(drop=True)
+
+
+def _validity_clause(on: date | None) -> tuple[list[str], list[Any]]:
+    if on is None:
+        return ["valid_to IS NULL"], []
+    return ["valid_from <= ?", "(valid_to IS NULL OR valid_to >= ?)"], [on, on]
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name is not an error worth failing an import for
+        return "unbekannt"
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "meta" not in tables:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _migrate(con: duckdb.DuckDBPyConnection, path: Path, target: int | None = None) -> None:
+    """Apply the missing migrations up to `target` (default: newest) in one transaction."""
+    target = schema.SCHEMA_VERSION if target is None else target
+    current = _schema_version(con)
+    if current >= target:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for version in range(current + 1, target + 1):
+            _, statements = schema.MIGRATIONS[version - 1]
+            for statement in statements:
+                con.execute(statement)
+            if version == 2:
+                _seed_vocabularies(con)
+            if version == 7:  # area.end_reason: apply the changes already held
+                _settle_area_versions(con)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
+        con.execute("COMMIT")
+    except Exception as err:
+        con.execute("ROLLBACK")
+        raise StoreError(
+            f"Die Datenbank {path} konnte nicht auf Schema-Version {target} "
+            f"aktualisiert werden; sie bleibt unverändert auf Version {current}.",
+            detail=str(err),
+        ) from err
+
+
+def _seed_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
+    for kind, terms in DEFAULT_VOCABULARIES.items():
+        for code, label in terms.items():
+            con.execute("INSERT INTO vocabulary VALUES (?, ?, ?, 1)", [kind, code, label])
+
+
+def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = True,
+               create: bool = False) -> Store:
+    """Open the store at `path` (see `resolve_path`).
+
+    Read-write opening upgrades an older schema; read-only opening refuses it with a hint; a
+    newer schema is always refused. ``create=True`` makes a new, empty store when the file does not exist.
+    """
+    resolved = resolve_path(path)
+    if not resolved.exists():
+        if not create:
+            demo = resolved.with_name("demo.duckdb")
+            hint = (f" Die Demo-Datenbank liegt in {demo}: `--store {demo}`."
+                    if demo.exists() and demo != resolved else
+                    " Oder legen Sie mit `monitoring demo` die Demo-Datenbank "
+                    f"{demo} an und nennen Sie sie mit `--store {demo}`.")
+            raise StoreError(
+                f"Die Datenbank {resolved} wurde nicht gefunden. Prüfen Sie den Pfad "
+                f"(Parameter `--store` bzw. Umgebungsvariable {ENV_VAR})." + hint
+            )
+        if read_only:
+            raise StoreError("Eine neue Datenbank kann nicht schreibgeschützt angelegt werden.")
+        resolved.parent.mkdir(parents=True, exist_ok=True)
+    elif resolved.is_dir():
+        raise StoreError(f"{resolved} ist ein Ordner, keine Datenbankdatei.")
+    con = _connect(resolved, read_only)
+    try:
+        version = _schema_version(con)
+        tables = con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0]
+        if version == 0 and tables and not create:
+            raise StoreError(
+                f"Die Datei {resolved} ist eine DuckDB-Datei, aber keine Integrationsmonitor-"
+                "Datenbank (keine Schema-Version gefunden).")
+        if version > schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"Die Datenbank {resolved} hat Schema-Version {version}; diese Version des "
+                f"Integrationsmonitors kennt nur Versionen bis {schema.SCHEMA_VERSION}. "
+                "Aktualisieren Sie das Programm (pip install -U) statt die Datenbank zu ändern."
+            )
+        if version < schema.SCHEMA_VERSION:
+            if read_only:
+                raise StoreError(
+                    f"Die Datenbank {resolved} hat die ältere Schema-Version {version} "
+                    f"(aktuell: {schema.SCHEMA_VERSION}). Aktualisieren Sie sie einmal mit "
+                    f"`monitoring upgrade --store {resolved}`; Ihre Daten bleiben erhalten.")
+            _migrate(con, resolved)
+    except BaseException:
+        con.close()
+        raise
+    return Store(con, resolved, read_only)
+
+
+def create_store_at_version(path: str | os.PathLike[str], version: int) -> None:
+    """Create a store with only the first `version` migrations (for upgrade tests and tools)."""
+    resolved = Path(path)
+    con = _connect(resolved, False)
+    try:
+        _migrate(con, resolved, target=version)
+    finally:
+        con.close()

@@ -1,0 +1,418 @@
+"""What an analyst asks the store for: read at the edge, compute with the pure core.
+
+Each function takes an open `Store` and returns plain DataFrames, so a notebook cell stays one
+line. The computations themselves live in `coverage`, `indicators`, `areas` and `privacy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from monitoring import __version__
+from monitoring.core import concept, coverage, indicators, privacy
+from monitoring.core import composite_index as index_method
+from monitoring.core.areas import check_code, harmonise, located_today
+from monitoring.errors import AreaError, InsufficientDataError, PeriodError
+from monitoring.io.geography import LAND_CODE
+from monitoring.periods import Quarter
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from monitoring.store.database import Store
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a report states about itself: area, period, data stand and provenance."""
+
+    area_code: str
+    area_name: str
+    area_kind: str
+    level: str
+    period: Quarter
+    is_demo: bool
+    data_stand: date | None
+    snapshot_id: str
+    schema_version: int
+    package_version: str
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.area_name} – {self.period.label_de()}"
+
+
+def districts(store: Store) -> pd.DataFrame:
+    """Today's districts (Kreise and kreisfreie Städte) with code, name and kind."""
+    return pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))[
+        ["area_code", "name", "kind"]]
+
+
+def available_periods(store: Store) -> list[str]:
+    """Quarters for which population figures exist, oldest first."""
+    return sorted(store.query("SELECT DISTINCT period FROM population")["period"])
+
+
+def context(store: Store, area_code: str, period: str) -> ReportContext:
+    """Validate `area_code` and `period` against the store and collect the report's provenance."""
+    quarter = Quarter.parse(period)
+    code = check_code(area_code)
+    areas = store.read_areas(codes=[code])
+    if areas.empty:
+        known = districts(store)
+        listing = ", ".join(f"{c} {n}" for c, n in zip(known["area_code"], known["name"],
+                                                          strict=True))
+        changed = store.query(
+            "SELECT c.new_code, c.effective, a.name FROM area_change c LEFT JOIN area a "
+            "ON a.area_code = c.new_code AND a.valid_to IS NULL WHERE c.old_code = ?", [code])
+        if not changed.empty:
+            row = changed.iloc[0]
+            what = (f"Das Gebiet {code} besteht seit dem {pd.Timestamp(row['effective']):%d.%m.%Y} "
+                    f"nicht mehr; es gehört heute zu {row['new_code']} ({row['name']}). "
+                    f"Frühere Daten werden dort ausgewiesen.")
+        else:
+            what = f"Das Gebiet „{code}“ ist in der Datenbank nicht vorhanden."
+        raise AreaError(f"{what} Gültige Kreise: {listing}.")
+    periods = available_periods(store)
+    if str(quarter) not in periods:
+        span = f"{periods[0]} bis {periods[-1]}" if periods else "keine"
+        raise PeriodError(
+            f"Für den Berichtszeitraum {quarter} liegen keine Daten vor. Verfügbare Quartale: "
+            f"{span}.")
+    meta = store.meta()
+    row = areas.iloc[0]
+    stand = meta.get("data_stand")
+    return ReportContext(
+        area_code=code, area_name=str(row["name"]), area_kind=str(row["kind"]),
+        level=str(row["level"]), period=quarter, is_demo=store.is_demo,
+        data_stand=date.fromisoformat(stand) if stand else None,
+        snapshot_id=store.snapshot_id(), schema_version=store.schema_version,
+        package_version=__version__, sources=store.sources())
+
+
+def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(today's districts, municipalities of the report's district)."""
+    kreise = store.read_areas(level="kreis")
+    gemeinden = store.read_areas(level="gemeinde")
+    return kreise, gemeinden[gemeinden["parent_code"] == ctx.area_code]
+
+
+def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str = "auslaender",
+                    ) -> dict[str, pd.DataFrame]:
+    """Offer coverage on the period's reference date: by district, by municipality, by field.
+
+    Areas are today's (merged-away Gemeinden are not listed); offers and population recorded
+    under an old key are counted for the area that holds them today (`areas.located_today`,
+    `areas.harmonise`).
+    """
+    fields = list(store.read_vocabulary("field"))
+    on = ctx.period.end
+    changes = store.read_area_changes()
+    # today's areas: offers recorded under a merged-away area count where that place is today,
+    # figures dated before a change count for the new area
+    offers = located_today(coverage.active(store.read_offers(on=on), on), changes)
+    all_versions = store.query("SELECT area_code, parent_code, valid_from FROM area")
+    # a new key whose boundaries are not loaded yet still lies in its Kreis (AGS prefix)
+    unknown = sorted(set(changes["new_code"].astype(str)) - set(all_versions["area_code"]))
+    if unknown:
+        all_versions = pd.concat([all_versions, pd.DataFrame({
+            "area_code": unknown, "parent_code": [c[:5] if len(c) == 8 else c[:2]
+                                                  for c in unknown],
+            "valid_from": pd.NaT})], ignore_index=True)
+    pop = harmonise(store.read_population(population_group=population_group,
+                                          periods=[str(ctx.period)]), changes)
+    kreise, gemeinden = area_layers(store, ctx)
+    one = ["alle"]
+    any_field = offers.assign(fields=[one] * len(offers))
+    return {
+        "districts": coverage.by_area(any_field, kreise, pop, fields=one, hierarchy=all_versions),
+        "municipalities": coverage.by_area(any_field, gemeinden, pop, fields=one,
+                                           hierarchy=all_versions),
+        "municipality_fields": coverage.by_area(offers, gemeinden, pop, fields=fields,
+                                                hierarchy=all_versions),
+        "fields": coverage.by_area(offers, kreise[kreise["area_code"] == ctx.area_code], pop,
+                                   fields=fields, hierarchy=all_versions),
+        "offers": offers[offers["area_code"].str[:5] == ctx.area_code[:5]]
+        if ctx.level == "kreis" else offers,
+    }
+
+
+class _PanelCache:
+    """The last indicator panel of a read-only store, per process (one entry).
+
+    A district report computes the panel in two sections that run in one kernel (indicators
+    and controlling); on the demo store one computation takes ≈ 0.5 s of CPU. The key is the
+    store file's identity, size and modification time (and its WAL's), the snapshot id and the
+    schema version: any write to the file – also one that bypasses the import log – changes it.
+    DuckDB lets no process write a file while it is open read-only, so a read-only store cannot
+    change under the cached value. A writable store is never cached: its own writes need not
+    touch the file before it is closed.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple[object, ...] | None = None
+        self.panel: pd.DataFrame | None = None
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key_of(store: Store) -> tuple[object, ...] | None:
+        if not store.read_only:
+            return None
+        files = []
+        for path in (store.path, store.path.with_name(store.path.name + ".wal")):
+            try:
+                st = path.stat()
+            except OSError:
+                files.append(None)
+                continue
+            files.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
+        if files[0] is None:
+            return None
+        return (str(store.path.resolve()), *files, store.snapshot_id(), store.schema_version)
+
+    def clear(self) -> None:
+        self.key, self.panel = None, None
+
+
+_panel_cache = _PanelCache()
+
+
+def indicator_panel(store: Store) -> pd.DataFrame:
+    """All observations on today's areas, with the state value recomputed from the districts.
+
+    For a read-only store the result is remembered (see `_PanelCache`) and every call gets its
+    own copy, so a caller that changes its panel cannot change the next caller's.
+    """
+    key = _PanelCache.key_of(store)
+    if key is not None and key == _panel_cache.key and _panel_cache.panel is not None:
+        _panel_cache.hits += 1
+        return _panel_cache.panel.copy()
+    defs = store.read_indicators()
+    panel = indicators.harmonised_panel(store.read_observations(provenance=False), defs,
+                                        store.read_area_changes())
+    panel = indicators.with_state(panel, defs, list(districts(store)["area_code"]),
+                                  state_code=LAND_CODE)
+    _panel_cache.misses += 1
+    if key is not None:
+        _panel_cache.key, _panel_cache.panel = key, panel.copy()
+    return panel
+
+
+def coverage_summary(tables: dict[str, pd.DataFrame], ctx: ReportContext) -> dict[str, float]:
+    """Key figures for the report's district: offers, capacity, fields and places without offer."""
+    own = tables["districts"][tables["districts"]["area_code"] == ctx.area_code]
+    fields = tables["fields"]
+    municipalities = tables["municipalities"]
+    return {
+        "offers": float(own["offers"].sum()),
+        "capacity": float(own["capacity"].sum()),
+        "offers_per_1000": float(own["offers_per_1000"].iloc[0]) if not own.empty else float("nan"),
+        "fields_without_offer": float((fields["offers"] == 0).sum()),
+        "municipalities": float(len(municipalities)),
+        "municipalities_without_offer": float((municipalities["offers"] == 0).sum()),
+        "without_site": float(tables["offers"]["x"].isna().sum()),
+    }
+
+
+# -- controlling -------------------------------------------------------------------------------
+def thresholds(store: Store) -> concept.Thresholds:
+    """Traffic-light limits: store settings ``ampel_toleranz`` / ``ampel_gefaehrdet`` or defaults."""
+    meta = store.meta()
+    default = concept.Thresholds()
+    return concept.Thresholds(
+        tolerance=float(meta.get("ampel_toleranz", default.tolerance)),
+        at_risk=float(meta.get("ampel_gefaehrdet", default.at_risk)))
+
+
+def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None,
+                ) -> dict[str, object]:
+    """Traffic lights, measure progress, measures and the German summary for one area.
+
+    The lights are computed on the disclosure-controlled panel: a withheld value gets no
+    light (its colour would tell on which side of the path the value lies). ``lights`` is the
+    frame, ``lights_table`` the same as `privacy.Publishable` (withheld values shown as ".").
+    """
+    panel = indicator_panel(store) if panel is None else panel
+    safe = protected_panel(store, panel)
+    goals = store.read_goals()
+    limits = thresholds(store)
+    args = (store.read_targets(), store.read_indicators(), goals)
+    options = {"area_code": ctx.area_code, "period": str(ctx.period), "thresholds": limits}
+    lights = concept.traffic_lights(safe.frame, *args, **options)
+    lights_table = privacy.withheld(concept.traffic_lights(panel, *args, **options), lights,
+                                    ["value", "numerator"], rule=safe.rule)
+    all_measures = store.read_measures()
+    progress = concept.measure_progress(all_measures, goals, area_code=ctx.area_code)
+    own_goals = goals[goals["area_code"] == ctx.area_code]
+    measures = all_measures.merge(own_goals[["goal_id", "field"]], on="goal_id")
+    measures["status_label"] = measures["status"].map(concept.MEASURE_STATUS)
+    return {"lights": lights, "lights_table": lights_table, "progress": progress,
+            "measures": measures,
+            "summary": concept.summary_de(lights, progress), "thresholds": limits}
+
+
+def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_id: str,
+               ) -> pd.DataFrame:
+    """One indicator at the report's period for all districts of the same kind, plus the state."""
+    kreise = districts(store)
+    peers = kreise[kreise["kind"] == ctx.area_kind]
+    rows = panel[(panel["indicator_id"] == indicator_id) & (panel["period"] == str(ctx.period))]
+    out = peers.merge(rows, on="area_code", how="left")
+    state = rows[rows["area_code"] == LAND_CODE].assign(name="Thüringen", kind="Land")
+    out = pd.concat([out, state], ignore_index=True)
+    out["own"] = out["area_code"] == ctx.area_code
+    return out[["area_code", "name", "kind", "value", "numerator", "denominator", "flags", "own"]]
+
+
+def protected_panel(store: Store, panel: pd.DataFrame | None = None) -> privacy.Publishable:
+    """The indicator panel after disclosure control (`privacy.protect_panel`).
+
+    Count indicators (`indicators.count_indicators`, e.g. A28) are protected as counts, rates
+    by numerator and denominator; the state value (the districts' total) is withheld where it
+    would reveal a withheld district. Withheld values are NaN with flag ``geheimgehalten``, so
+    every number derived from this panel (changes, lights, index, charts) leaves them out.
+    """
+    panel = indicator_panel(store) if panel is None else panel
+    protected = privacy.protect_panel(
+        panel, counts=indicators.count_indicators(store.read_indicators()),
+        districts=list(districts(store)["area_code"]), state_code=LAND_CODE)
+    safe = protected.frame
+    hidden = protected.is_suppressed("value") | protected.is_suppressed("numerator")
+    safe.loc[hidden, "flags"] = [
+        WITHHELD_FLAG if pd.isna(f) or not f else f"{f},{WITHHELD_FLAG}"
+        for f in safe.loc[hidden, "flags"]]
+    return protected
+
+
+def indicator_overview(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None,
+                       ) -> privacy.Publishable:
+    """`indicators.overview` for the report area from the disclosure-controlled panel.
+
+    A withheld value and every number derived from it – the changes against the previous
+    quarter and the previous year (also when only the earlier value is withheld), the state
+    value – are withheld (".") and no traffic light is given for it.
+    """
+    panel = indicator_panel(store) if panel is None else panel
+    safe = protected_panel(store, panel)
+    args = (store.read_indicators(), store.read_targets())
+    options = {"area_code": ctx.area_code, "period": str(ctx.period), "state_code": LAND_CODE}
+    raw = indicators.overview(panel, *args, **options)
+    shown = indicators.overview(safe.frame, *args, **options)
+    columns = [c for c in ("value", "numerator", "vs_previous", "vs_year_ago", "state_value")
+               if c in shown]
+    return privacy.withheld(raw, shown, columns, rule=safe.rule)
+
+
+def development(store: Store, ctx: ReportContext, indicator_ids: list[str],
+                panel: pd.DataFrame | None = None, *, quarters: int = 4) -> privacy.Publishable:
+    """`indicators.period_range` over the last `quarters` for `indicator_ids`, protected.
+
+    Columns as `period_range` plus ``indicator_id``, ``indicator`` (name) and ``unit``.
+    Changes are computed from the protected panel: a withheld value at either end withholds
+    the change.
+    """
+    panel = indicator_panel(store) if panel is None else panel
+    safe = protected_panel(store, panel)
+    defs = store.read_indicators().set_index("indicator_id")
+    start, end = str(ctx.period - quarters), str(ctx.period)
+    columns = ["indicator_id", "indicator", "unit", "period", "value", "numerator",
+               "denominator", "state_value", "vs_previous", "vs_year_ago"]
+
+    def frame(source: pd.DataFrame) -> pd.DataFrame:
+        parts = [indicators.period_range(source, i, ctx.area_code, start, end,
+                                         state_code=LAND_CODE).assign(
+            indicator_id=i, indicator=defs.loc[i, "name_de"], unit=defs.loc[i, "unit"])
+            for i in dict.fromkeys(indicator_ids)]
+        return pd.concat(parts, ignore_index=True)[columns] if parts \
+            else pd.DataFrame(columns=columns)
+
+    return privacy.withheld(frame(panel), frame(safe.frame),
+                            ["value", "numerator", "state_value", "vs_previous", "vs_year_ago"],
+                            rule=safe.rule)
+
+
+def peers(store: Store, ctx: ReportContext, indicator_id: str,
+          panel: pd.DataFrame | None = None) -> privacy.Publishable:
+    """`peer_table` from the disclosure-controlled panel (withheld bars and state line)."""
+    panel = indicator_panel(store) if panel is None else panel
+    safe = protected_panel(store, panel)
+    return privacy.withheld(peer_table(store, panel, ctx, indicator_id),
+                            peer_table(store, safe.frame, ctx, indicator_id),
+                            ["value", "numerator"], rule=safe.rule)
+
+
+# -- Status-Dynamik-Index ----------------------------------------------------------------------
+WITHHELD_FLAG = "geheimgehalten"
+DIRECTION_LABELS = {"down": "niedriger ist besser", "up": "höher ist besser"}
+POSITION_COLUMNS = ["area_code", "name", "label", "kind", "own", "assessed", "reason",
+                    "status_index", "status_class", "dynamic_index", "dynamic_class", "group",
+                    "attention", "attention_label"]
+
+
+def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None, *,
+                    peers: list[str] | None = None,
+                    settings: index_method.IndexSettings | None = None) -> dict[str, object]:
+    """The report area's position among its peers in the Status-Dynamik-Index.
+
+    Peers are all of today's areas at the report area's level (the 22 districts for a
+    district report) unless `peers` names them. The index is computed on the panel after
+    disclosure control: a withheld rate makes its area "nicht bewertet" instead of being
+    recoverable from a z-score. When too few areas can be assessed the result is ``None``
+    and the summary says why, so the report section shows the reason instead of failing.
+
+    Returns ``result`` (`composite_index.CompositeIndex` or None), ``table`` (one row per
+    peer, ready for `tables.html_table`, highest status index first; ``label`` marks the
+    report area), ``own`` (the report area's index indicators: values, change, unweighted
+    peer mean, z-scores), ``summary`` (German sentences), ``caption``, ``note`` (the
+    method), ``earlier_period`` and ``settings``.
+    """
+    from monitoring.io import settings as settings_file
+    from monitoring.periods import CENSUS_BREAK
+
+    settings = settings_file.index_settings() if settings is None else settings
+    panel = indicator_panel(store) if panel is None else panel
+    safe = protected_panel(store, panel).frame
+    areas = pd.DataFrame(store.read_areas(level=ctx.level).drop(columns="geometry"))[
+        ["area_code", "name", "kind"]]
+    if peers is not None:
+        areas = areas[areas["area_code"].isin(peers)]
+    label = ("Kreisen und kreisfreien Städten" if ctx.level == "kreis"
+             else f"Gebieten der Ebene „{ctx.level}“")
+    out: dict[str, object] = {
+        "caption": f"Status-Dynamik-Index {ctx.period}: Lage unter den {label}",
+        "earlier_period": str(ctx.period - settings.span), "settings": settings}
+    definitions = store.read_indicators()
+    try:
+        result = index_method.compute(safe, definitions, areas=list(areas["area_code"]),
+                                      period=str(ctx.period), settings=settings)
+    except InsufficientDataError as err:
+        return {**out, "result": None, "table": pd.DataFrame(columns=POSITION_COLUMNS),
+                "own": pd.DataFrame(), "note": "",
+                "summary": [f"Der Status-Dynamik-Index wird nicht berechnet: {err.message}"]}
+    table = areas.merge(result.areas, on="area_code", how="left")
+    table["own"] = table["area_code"] == ctx.area_code
+    table["label"] = [f"{n} (Berichtsgebiet)" if own else n
+                      for n, own in zip(table["name"], table["own"], strict=True)]
+    table["attention_label"] = table["attention"].map({True: "ja", False: ""})
+    table = table.sort_values(["status_index", "name"], ascending=[False, True],
+                              na_position="last", ignore_index=True)[POSITION_COLUMNS]
+    summary = index_method.summary_de(result, area_code=ctx.area_code, area_name=ctx.area_name,
+                                      peers=label)
+    if result.earlier_period < CENSUS_BREAK <= result.period:
+        summary.append(f"Der Zeitraum {result.earlier_period} bis {result.period} enthält den "
+                       "Wechsel der Bevölkerungszahlen auf die Basis des Zensus 2022; "
+                       "Veränderungen von Quoten enthalten diesen Bruch.")
+    used = result.indicators[result.indicators["used"]]
+    units = definitions.set_index("indicator_id")["unit"]
+    own = result.values[result.values["area_code"] == ctx.area_code].merge(
+        used[["indicator_id", "name", "direction", "mean"]], on="indicator_id")
+    own["direction_label"] = own["direction"].map(DIRECTION_LABELS)
+    own["unit"] = own["indicator_id"].map(units)
+    return {**out, "result": result, "table": table, "own": own, "summary": summary,
+            "note": result.note_de()}
