@@ -69,6 +69,13 @@ class ReportError(MonitoringError):
         self.notebook = notebook
 
 
+class OutputError(MonitoringError, OSError):
+    """An output file cannot be written where it was asked for (e.g. its folder is missing).
+
+    Also an `OSError`, so that code handling failed writes in general handles it too.
+    """
+
+
 class RunInterrupted(KeyboardInterrupt):
     """A report run was stopped by a signal (Ctrl-C, SIGTERM from a scheduler, SIGHUP).
 

@@ -1,0 +1,99 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of one.
+
+Every file the package replaces in place (reports, manifests, workbooks, decks, PDFs, the
+publication register and ZIP, GeoPackages, the demo store) goes through one of two helpers:
+
+* `atomic_write(path, data)` for content we hold in memory (bytes or text);
+* `atomic_path(path)`, a context manager yielding a temporary path in the target folder, for
+  libraries that write to a path themselves (openpyxl ``book.save``, python-pptx ``prs.save``,
+  zipfile, pyogrio, typst, a rendered file moved out of a work folder).
+
+Both write to a hidden temporary file beside the target (``.<name>.<pid>-<n>.tmp``: same
+folder, so the final rename never crosses file systems), flush it to disk (``fsync``, so that
+after a power cut the target is not an empty file), then rename it over the target with
+``os.replace`` (atomic on POSIX and Windows). On any error – also ``KeyboardInterrupt`` or a
+stop signal – the temporary file is removed and the target stays as it was.
+
+Moving a finished file from a staging folder into place is a plain ``os.replace``: that file
+is complete already.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from monitoring.errors import OutputError
+
+__all__ = ["atomic_path", "atomic_write"]
+
+_COUNTER = itertools.count()  # unique temporary names for writes from several threads
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes | str, *,
+                 encoding: str = "utf-8") -> Path:
+    """Replace `path` with `data` atomically; text is encoded with `encoding` (line ends as
+    given, also on Windows). Returns the path. The folder must exist (`OutputError`)."""
+    payload = data.encode(encoding) if isinstance(data, str) else bytes(data)
+    target = Path(path)
+    tmp = _temporary(target, "")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        _remove(tmp)
+    return target
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str], *, suffix: str = "") -> Iterator[Path]:
+    """Yield a temporary path beside `path`; when the block ends without error, the file
+    written there replaces `path` atomically.
+
+    `suffix` is appended to the temporary name for libraries that choose the format by the
+    file extension (``suffix=".gpkg"`` for pyogrio, ``".xlsx"`` for ``pandas.ExcelWriter``).
+    The block must create the file; if it raises, the temporary file is removed and `path`
+    stays as it was. The folder must exist (`OutputError`).
+    """
+    target = Path(path)
+    tmp = _temporary(target, suffix)
+    try:
+        yield tmp
+        _sync(tmp)
+        os.replace(tmp, target)
+    finally:
+        _remove(tmp)
+
+
+def _temporary(target: Path, suffix: str) -> Path:
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError(
+            f"Der Ordner {folder} existiert nicht (oder ist kein Ordner), daher kann "
+            f"„{target.name}“ nicht geschrieben werden. Legen Sie den Ordner an oder wählen "
+            "Sie einen anderen Speicherort; es wurde nichts geschrieben.",
+            detail=f"no such directory: {folder.absolute()}")
+    return target.with_name(f".{target.name}.{os.getpid()}-{next(_COUNTER)}.tmp{suffix}")
+
+
+def _sync(path: Path) -> None:
+    """Flush a file another library has written and closed to disk."""
+    # Windows commits only through a handle with write access; POSIX accepts a read-only one.
+    fd = os.open(path, os.O_RDWR if os.name == "nt" else os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(tmp: Path) -> None:
+    """Remove the temporary file if it is still there (after an error); never raises, so that
+    the original error is the one reported."""
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)
