@@ -14,7 +14,7 @@ import pytest
 
 from monitoring.cli.main import main
 from monitoring.report.publish import evaluation, scan
-from monitoring.report.run.runner import RunLock
+from monitoring.report.run.lock import RunLock
 from monitoring.store.database import open_store
 
 pytestmark = pytest.mark.slow

@@ -24,7 +24,8 @@ from monitoring.cli.main import main
 from monitoring.errors import ReportError, RunInterrupted
 from monitoring.report import run_quarter
 from monitoring.report.run.compose import REPORTS, notebooks_dir
-from monitoring.report.run.runner import LOCK_NAME, RunLock, _StopSignals
+from monitoring.report.run.lock import LOCK_NAME, RunLock
+from monitoring.report.run.signals import StopSignals
 
 HAS_PROC = Path("/proc/self/environ").exists()
 MARK = "MONITORING_TEST_RUN"
@@ -245,11 +246,11 @@ def test_a_lock_that_is_no_longer_ours_is_left_alone(tmp_path: Path) -> None:
 @pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
 def test_signal_raises_until_deferred_then_is_recorded() -> None:
     before = signal.getsignal(signal.SIGTERM)
-    with pytest.raises(RunInterrupted) as caught, _StopSignals():
+    with pytest.raises(RunInterrupted) as caught, StopSignals():
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)  # the handler raises before this ends
     assert caught.value.exit_code == 143 and "Signal SIGTERM" in str(caught.value)
-    with _StopSignals() as stop:
+    with StopSignals() as stop:
         stop.defer()  # files are being moved into place: finish first
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(0.1)
@@ -262,8 +263,8 @@ def test_signal_deferred_by_a_nested_run_stops_the_outer_one() -> None:
     """A publication runs the HTML reports: a signal while those are being moved into place
     lets that finish, then stops the publication."""
     reached = []
-    with pytest.raises(RunInterrupted, match="Signal SIGTERM"), _StopSignals():  # publication
-        with _StopSignals() as inner:  # its HTML run, moving reports into place
+    with pytest.raises(RunInterrupted, match="Signal SIGTERM"), StopSignals():  # publication
+        with StopSignals() as inner:  # its HTML run, moving reports into place
             inner.defer()
             os.kill(os.getpid(), signal.SIGTERM)
             time.sleep(0.1)

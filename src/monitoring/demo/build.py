@@ -28,6 +28,7 @@ import pandas as pd
 
 from monitoring.core import coverage
 from monitoring.io import geography
+from monitoring.io.files import atomic_path
 from monitoring.io.inventory.load import import_frames
 from monitoring.periods import Quarter, quarter_range
 from monitoring.store.database import Store, open_store
@@ -133,16 +134,14 @@ def build_demo_store(path: str | os.PathLike[str], *, seed: int = SEED) -> Path:
     """Generate the demo store at `path`, replacing any previous demo store atomically."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    try:
-        with open_store(tmp, read_only=False, create=True) as store:
-            geography.load_reference_geography(store)
-            _fill(store, np.random.default_rng(seed))
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(target) as tmp:
+        try:
+            with open_store(tmp, read_only=False, create=True) as store:
+                geography.load_reference_geography(store)
+                _fill(store, np.random.default_rng(seed))
+        except BaseException:
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)  # DuckDB's journal
+            raise
     return target
 
 

@@ -14,8 +14,8 @@ after a power cut the target is not an empty file), then rename it over the targ
 ``os.replace`` (atomic on POSIX and Windows). On any error – also ``KeyboardInterrupt`` or a
 stop signal – the temporary file is removed and the target stays as it was.
 
-Moving a finished file from a staging folder into place is a plain ``os.replace``: that file
-is complete already.
+Moving a file that is complete already (written in a staging folder) into place is a plain
+rename, `move_into_place`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from monitoring.errors import OutputError
 
-__all__ = ["atomic_path", "atomic_write"]
+__all__ = ["atomic_path", "atomic_write", "move_into_place"]
 
 _COUNTER = itertools.count()  # unique temporary names for writes from several threads
 
@@ -69,6 +69,12 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str = "") -> Iterator[P
         os.replace(tmp, target)
     finally:
         _remove(tmp)
+
+
+def move_into_place(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Rename the finished file `source` over `target` in one step (``os.replace``; both on
+    the same file system, e.g. a staging folder beside the output folder)."""
+    os.replace(source, target)
 
 
 def _temporary(target: Path, suffix: str) -> Path:

@@ -33,9 +33,10 @@ import pandas as pd
 from monitoring.core import area_changes
 from monitoring.core.areas import ENDED_BY_CHANGE, apply_change_endings
 from monitoring.errors import DataValidationError
+from monitoring.io.files import atomic_write
 from monitoring.io.geography import AREA_CHANGES, CHANGE_KEY
 from monitoring.io.inventory import read
-from monitoring.io.inventory.workbook import _atomic_save, _format_sheet, error_workbook
+from monitoring.io.inventory.workbook import error_workbook, format_sheet, save_workbook
 from monitoring.core.inventory_spec import ERROR, INSTRUCTIONS_SHEET, Problem
 from monitoring.io.inventory.validate import Validated
 from monitoring.vocab import PACKAGED_CHANGES_SOURCE
@@ -264,10 +265,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
         writer.writerow(headers)
         writer.writerows(template_rows())
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(buffer.getvalue().encode("utf-8-sig"))
-        os.replace(tmp, target)
-        return target
+        return atomic_write(target, buffer.getvalue(), encoding="utf-8-sig")
     if target.suffix.lower() != ".xlsx":
         raise DataValidationError(
             f"Vorlage „{target.name}“: erwartet die Endung .xlsx oder .csv.",
@@ -290,7 +288,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
         ws.append(example)
         for cell in ws[ws.max_row]:
             cell.fill = grey
-    _format_sheet(ws, [18, 18, 14, 20, 10, 70])
+    format_sheet(ws, [18, 18, 14, 20, 10, 70])
     for row in range(2, 1001):
         for column in (1, 2):
             ws.cell(row, column).number_format = "@"  # keys as text: leading zeros stay
@@ -301,7 +299,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     kinds.add("D2:D1000")
     ws.add_data_validation(kinds)
     book.active = book.index(ws)
-    return _atomic_save(book, target)
+    return save_workbook(book, target)
 
 
 def count_changes(store: Store) -> dict[str, int]:

@@ -25,6 +25,7 @@ from monitoring.core import coverage
 from monitoring.views.accessibility import AccessSettings, offer_sites
 from monitoring.core.demand import group_shares, target_group_demand
 from monitoring.errors import ConfigError, DataValidationError
+from monitoring.io.files import atomic_path, atomic_write
 from monitoring.io.import_grid import read_grid
 from monitoring.vocab import STORE_CRS
 from monitoring.store.database import Store
@@ -133,17 +134,14 @@ def write_tables(result: GridAccess, out: str | os.PathLike[str]) -> list[Path]:
         raise ConfigError(f"Ausgabedatei „{path}“: erwartet die Endung .csv oder .xlsx.")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".xlsx":
-        tmp = path.with_name(path.name + ".tmp.xlsx")
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        with atomic_path(path, suffix=".xlsx") as tmp, \
+                pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             result.table.to_excel(writer, sheet_name="Gemeinden", index=False)
             result.gaps.to_excel(writer, sheet_name="Lücken", index=False)
             pd.DataFrame({"Methode": [result.method]}).to_excel(writer, sheet_name="Methode",
                                                                  index=False)
-        os.replace(tmp, path)
         return [path]
     targets = [(result.table, path), (result.gaps, path.with_name(path.stem + "_luecken.csv"))]
     for frame, target in targets:
-        tmp = target.with_name(target.name + ".tmp")
-        frame.to_csv(tmp, sep=";", decimal=",", index=False, encoding="utf-8")
-        os.replace(tmp, target)
+        atomic_write(target, frame.to_csv(sep=";", decimal=",", index=False))
     return [t for _, t in targets]

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from monitoring.io.files import atomic_path
+
 if TYPE_CHECKING:
     from monitoring.io.inventory.validate import Validated
 
@@ -21,7 +23,9 @@ PROBLEM_HEADERS = ["Schwere", "Datei", "Blatt", "Zeile", "Spalte", "Gefundener W
                    "Problem"]
 
 
-def _format_sheet(ws: Any, widths: list[int] | None = None) -> None:
+def format_sheet(ws: Any, widths: list[int] | None = None) -> None:
+    """Bold, shaded, frozen header row, an autofilter and column widths (`widths`, else
+    fitted to the first 200 rows)."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -37,11 +41,11 @@ def _format_sheet(ws: Any, widths: list[int] | None = None) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
-def _atomic_save(book: Any, path: Path) -> Path:
+def save_workbook(book: Any, path: Path) -> Path:
+    """Save an openpyxl workbook at `path` atomically (creating its folder); returns `path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    book.save(tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        book.save(tmp)
     return path
 
 
@@ -56,7 +60,7 @@ def error_workbook(checked: Validated, path: Path) -> Path:
     ws.append(PROBLEM_HEADERS)
     for p in checked.problems:
         ws.append([p.severity, p.file, p.sheet, p.row, p.column, p.value, p.expected, p.message])
-    _format_sheet(ws)
+    format_sheet(ws)
     for key, rejected in checked.rejected.items():
         table = checked.tables[key]
         out = book.create_sheet(f"Abgelehnt {table.sheet_name}"[:31])
@@ -67,10 +71,10 @@ def error_workbook(checked: Validated, path: Path) -> Path:
         for number, values, messages in rejected:
             shown = [None if v is None else str(v) for v in values[:width]]
             out.append([number, "; ".join(messages), *shown])
-        _format_sheet(out)
+        format_sheet(out)
         for cell in out["B"][1:]:
             cell.font = Font(color="C0392B")
-    return _atomic_save(book, path)
+    return save_workbook(book, path)
 
 
 def excel(tables: Mapping[str, pd.DataFrame], headers: Mapping[str, Mapping[str, str]],
@@ -89,13 +93,13 @@ def excel(tables: Mapping[str, pd.DataFrame], headers: Mapping[str, Mapping[str,
         ws.append(list(columns.values()))
         for rec in frame[list(columns)].itertuples(index=False):
             ws.append([_cell(v) for v in rec])
-        _format_sheet(ws)
+        format_sheet(ws)
     if note:
         info = book.create_sheet("Hinweis", 0)
         for line in note.splitlines():
             info.append([line])
         info.column_dimensions["A"].width = 110
-    return _atomic_save(book, Path(path))
+    return save_workbook(book, Path(path))
 
 
 def _cell(value: Any) -> Any:
@@ -114,9 +118,7 @@ def geopackage(layers: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write GeoDataFrames as layers of one GeoPackage (replacing the file atomically)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.gpkg")
-    tmp.unlink(missing_ok=True)
-    try:
+    with atomic_path(target, suffix=".gpkg") as tmp:
         for name, frame in layers.items():
             out = frame.copy()
             for col in out.columns:
@@ -124,7 +126,4 @@ def geopackage(layers: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
                         lambda v: isinstance(v, (list, tuple)) or getattr(v, "ndim", 0)).any():
                     out[col] = out[col].map(_cell)
             out.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return target

@@ -10,7 +10,6 @@ the disclosure-controlled panel over all districts, as in the reports). Built fr
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Sequence
 from datetime import datetime
 from importlib.resources import files
@@ -20,6 +19,7 @@ import pandas as pd
 
 from monitoring import fmt, views
 from monitoring.core import privacy
+from monitoring.io.files import atomic_write
 from monitoring.present import figures
 from monitoring.vocab import DEMO_LABEL
 from monitoring.present.notebook import PLOTLY_CONFIG
@@ -105,7 +105,5 @@ def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
 <p class="mon-repro">Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} ·
 Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · erstellt
 {fmt.timestamp(datetime.now())}</p></footer></main></body></html>"""
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
+    atomic_write(out, page)
     return table

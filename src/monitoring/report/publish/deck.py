@@ -9,13 +9,13 @@ group, "relative, no causes"); the table, indicators and figure are in the evalu
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 
 from monitoring import fmt
 from monitoring.vocab import DEMO_LABEL
 from monitoring.vocab import GEO_ATTRIBUTION
+from monitoring.io.files import atomic_path
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
 from monitoring.report.publish.published import PublishedTable
 from monitoring.present.tables import indicator_value
@@ -148,10 +148,6 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
           1.5, 3.6, 30.5, 12, size=12)
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
+    with atomic_path(out) as tmp:
         prs.save(str(tmp))
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
     return out.stat().st_size

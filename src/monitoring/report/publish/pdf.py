@@ -5,11 +5,11 @@ Markdown into Typst, the `typst` wheel compiles it. A4, German hyphenation (``la
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 from monitoring.errors import ReportError
+from monitoring.io.files import atomic_path
 
 # Typst set-up after pandoc's template: page footer with page numbers, smaller tables.
 HEADER = r"""
@@ -43,13 +43,10 @@ def write_pdf(markdown: str, figures: dict[str, bytes], out: Path) -> int:
             raise ReportError("Pandoc konnte den Evaluationsbericht nicht umwandeln.",
                               detail=str(err)[-1500:]) from err
         (work / "bericht.typ").write_text(source, encoding="utf-8")
-        tmp = out.with_name(f".{out.name}.tmp")
         try:
-            typst.compile(str(work / "bericht.typ"), output=str(tmp), root=str(work))
-            os.replace(tmp, out)
+            with atomic_path(out) as tmp:
+                typst.compile(str(work / "bericht.typ"), output=str(tmp), root=str(work))
         except Exception as err:  # noqa: BLE001 - typst raises its own error types
             raise ReportError("Typst konnte das PDF nicht erzeugen.", detail=str(err)[-1500:]) \
                 from err
-        finally:
-            tmp.unlink(missing_ok=True)
     return out.stat().st_size

@@ -34,7 +34,12 @@ from monitoring.errors import ReportError
 from monitoring.periods import Quarter
 from monitoring.report.publish import compare, deck, evaluation, pdf, published, reveal, scan, site
 from monitoring.report.run.render import quarto_available
-from monitoring.report.run.runner import RunLock, _slug, _stop_pool, _StopSignals, run_quarter
+from monitoring.io.files import atomic_path, atomic_write, move_into_place
+from monitoring.report.run.lock import RunLock
+from monitoring.report.run.naming import area_stem
+from monitoring.report.run.pool import POOL_METHOD, stop_pool
+from monitoring.report.run.runner import run_quarter
+from monitoring.report.run.signals import StopSignals
 from monitoring.store.database import open_store, resolve_path
 from monitoring import views
 from monitoring.views.base import districts
@@ -82,7 +87,7 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
                  f"{rule.min_denominator:g}, Datenbank {store_file})")
 
     site.check_config(out)  # a broken website config stops the run before anything changes
-    with _StopSignals() as stop:  # Ctrl-C / SIGTERM: clean up, then raise RunInterrupted
+    with StopSignals() as stop:  # Ctrl-C / SIGTERM: clean up, then raise RunInterrupted
         published = _publish_steps(quarter, summary, stop, store_file=store_file, out=out,
                                    areas=areas, workers=workers, conclusions_dir=conclusions_dir,
                                    notebooks=notebooks, renderer=renderer, rule=rule, say=say)
@@ -102,7 +107,7 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
     return summary
 
 
-def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: _StopSignals, *,
+def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals, *,
                    store_file: Path, out: Path, areas: Sequence[str] | None, workers: int,
                    conclusions_dir: str | os.PathLike[str],
                    notebooks: str | os.PathLike[str] | None, renderer: str,
@@ -198,7 +203,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     t = time.perf_counter()
     facts = evaluation.collect(store, code, str(quarter), panel=panel)  # type: ignore[arg-type]
     timing["inhalt"] = time.perf_counter() - t
-    stem = f"{code}_{_slug(facts.ctx.area_name)}"
+    stem = area_stem(code, facts.ctx.area_name)
     text = evaluation.conclusions(conclusions_dir, code, quarter.year)
     fazit = conclusions_dir / f"{code}_{quarter.year}.md"
     t = time.perf_counter()
@@ -266,11 +271,11 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
         # child can inherit one of their locks held (seen: workers stuck in futex_wait).
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_pool_worker,
                                    initargs=(str(store_file), rule),
-                                   mp_context=multiprocessing.get_context("spawn"))
+                                   mp_context=multiprocessing.get_context(POOL_METHOD))
         try:
             results = list(pool.map(_district_formats, jobs))  # keeps the districts' order
         except BaseException:  # Ctrl-C / SIGTERM: do not wait for the remaining districts
-            _stop_pool(pool)
+            stop_pool(pool)
             raise
         pool.shutdown(wait=True)
     summary.seconds["formate_wand"] = time.perf_counter() - t_wall
@@ -294,7 +299,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
 def _move_into_place(staging: Path, target: Path, entries: list[dict[str, object]]) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for entry in entries:
-        os.replace(staging / str(entry["file"]), target / str(entry["file"]))
+        move_into_place(staging / str(entry["file"]), target / str(entry["file"]))
 
 
 def _html_entries(target: Path) -> list[dict[str, object]]:
@@ -319,15 +324,13 @@ def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,
                                   "mindestnenner": rule.min_denominator,
                                   "einstellungen": rule.source},
                 "artefacts": summary.files}
-    tmp = target / ".veroeffentlichung.json.tmp"
-    tmp.write_text(json.dumps(register, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, target / "veroeffentlichung.json")
-    tmp_zip = target / f".{zip_name}.tmp"
-    with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    atomic_write(target / "veroeffentlichung.json",
+                 json.dumps(register, ensure_ascii=False, indent=2))
+    with atomic_path(target / zip_name) as tmp_zip, \
+            zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for entry in summary.files:
             archive.write(target / str(entry["file"]), str(entry["file"]))
         archive.write(target / "veroeffentlichung.json", "veroeffentlichung.json")
-    os.replace(tmp_zip, target / zip_name)
     return target / zip_name
 
 

@@ -9,7 +9,6 @@ that opens offline. Without Quarto the PowerPoint deck is the deck.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +19,7 @@ import yaml
 from monitoring import fmt
 from monitoring.vocab import DEMO_LABEL
 from monitoring.errors import ReportError
+from monitoring.io.files import atomic_path
 from monitoring.vocab import GEO_ATTRIBUTION
 from monitoring.report.publish.deck import next_steps
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
@@ -89,7 +89,6 @@ def render_deck(qmd: str, map_png: bytes, out: Path) -> int:
         if result.returncode != 0:
             raise ReportError("Quarto konnte die Kreistag-Folien (revealjs) nicht erzeugen.",
                               detail=result.stderr[-2000:])
-        tmp = out.with_name(f".{out.name}.tmp")
-        shutil.move(str(Path(tmpdir) / "folien.html"), tmp)
-        os.replace(tmp, out)
+        with atomic_path(out) as tmp:
+            shutil.move(str(Path(tmpdir) / "folien.html"), tmp)
     return out.stat().st_size

@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from monitoring.errors import ReportError
+from monitoring.io.files import atomic_write
 from monitoring.periods import Quarter
 
 CONFIG = "_quarto.yml"
@@ -92,16 +93,6 @@ def check_config(out: Path) -> None:
             "nächste Lauf legt dann eine neue an. Es wurde nichts veröffentlicht.")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` so that a reader sees the old or the new file, never half of one."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)  # left only when writing failed (e.g. a full disk)
-
-
 def _front_matter(meta: Mapping[str, object]) -> str:
     return "---\n" + yaml.safe_dump(dict(meta), allow_unicode=True, sort_keys=False) + "---\n"
 
@@ -150,7 +141,7 @@ def write_sources(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if not (out / CONFIG).exists():
-        write_atomic(out / CONFIG, "# Quarto-Website aller Berichte; von `monitoring "
+        atomic_write(out / CONFIG, "# Quarto-Website aller Berichte; von `monitoring "
                       "veroeffentlichen` angelegt, darf angepasst werden.\n# Erzeugen: quarto "
                       "render <dieser Ordner>  →  _site/index.html\n"
                       + yaml.safe_dump(DEFAULT_CONFIG, allow_unicode=True, sort_keys=False))
@@ -160,7 +151,7 @@ def write_sources(out: Path) -> list[Path]:
     for folder in periods:
         quarter = Quarter.parse(folder.name)
         items = _items(folder)
-        write_atomic(folder / PERIOD_LISTING,
+        atomic_write(folder / PERIOD_LISTING,
                       yaml.safe_dump(items, allow_unicode=True, sort_keys=False))
         page = _front_matter({
             "title": f"Integrationsmonitoring – {quarter.label_de()}",
@@ -173,14 +164,14 @@ def write_sources(out: Path) -> list[Path]:
                         "categories": True, "filter-ui": True, "page-size": 200},
         }) + ("\nAlle Berichte und Dateien dieses Quartals. Zahlen zu Personen sind "
               "geheimhaltungsgeprüft; „.“ = geheim zu halten.\n")
-        write_atomic(folder / PERIOD_PAGE, page)
+        atomic_write(folder / PERIOD_PAGE, page)
         written += [folder / PERIOD_LISTING, folder / PERIOD_PAGE]
     index = _front_matter({
         "title": "Integrationsmonitoring – alle Quartale", "lang": "de",
         "listing": {"contents": f"*/{PERIOD_PAGE}", "type": "table",
                     "fields": ["title", "description"], "sort": "date desc"},
     }) + "\nVeröffentlichte Quartalsberichte, Evaluationsberichte und Kreistag-Folien.\n"
-    write_atomic(out / "index.qmd", index)
+    atomic_write(out / "index.qmd", index)
     written.append(out / "index.qmd")
     return written
 

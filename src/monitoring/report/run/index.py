@@ -13,7 +13,7 @@ from monitoring.vocab import DEMO_LABEL
 from monitoring.periods import Quarter
 
 if TYPE_CHECKING:
-    from monitoring.report.run.runner import ReportResult
+    from monitoring.report.run.worker import ReportResult
 
 
 def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, is_demo: bool,

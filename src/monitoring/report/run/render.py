@@ -8,7 +8,6 @@ nbconvert with our template, code hidden, plotly.js inlined once, no external re
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +19,7 @@ import nbformat
 
 from monitoring import __version__
 from monitoring.errors import ReportError
+from monitoring.io.files import atomic_path
 
 
 def quarto_available() -> bool:
@@ -61,17 +61,16 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                 renderer: str = "nbconvert") -> int:
     """Write `executed` as one HTML file at `out` (atomically); returns the file size."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
     try:
-        if renderer == "quarto":
-            _render_quarto(executed, tmp, title)
-        else:
-            executed.metadata["title"] = title
-            body, _ = _exporter().from_notebook_node(
-                executed, resources={"monitoring": {"css": _css(), "version": __version__},
-                                     "language_code": "de"})
-            tmp.write_text(body, encoding="utf-8")
-        os.replace(tmp, out)
+        with atomic_path(out) as tmp:
+            if renderer == "quarto":
+                _render_quarto(executed, tmp, title)
+            else:
+                executed.metadata["title"] = title
+                body, _ = _exporter().from_notebook_node(
+                    executed, resources={"monitoring": {"css": _css(), "version": __version__},
+                                         "language_code": "de"})
+                tmp.write_text(body, encoding="utf-8")
     except OSError as err:
         if err.errno == errno.ENOSPC:
             raise ReportError(f"Kein Speicherplatz mehr auf dem Datenträger: {out.name} konnte "
@@ -79,8 +78,6 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                               "unverändert; geben Sie Speicherplatz frei und starten Sie den "
                               "Lauf erneut.", detail=str(err)) from err
         raise
-    finally:
-        tmp.unlink(missing_ok=True)
     return out.stat().st_size
 
 

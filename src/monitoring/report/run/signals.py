@@ -1,0 +1,61 @@
+"""Stop signals of a report run: Ctrl-C, SIGTERM and SIGHUP become `RunInterrupted`."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from types import FrameType
+from typing import Self
+
+from monitoring.errors import RunInterrupted
+
+__all__ = ["StopSignals"]
+
+
+class StopSignals:
+    """While active (main thread only): SIGINT, SIGTERM and SIGHUP raise `RunInterrupted`.
+
+    Python's default for SIGTERM and SIGHUP is to die at once – no ``finally`` runs, so the
+    lock, the staging folder and the workers would be left behind. After `defer()` (the files
+    are being moved into place) a signal is only recorded in `pending`, so that the run
+    finishes instead of leaving a half-updated folder; the same after the first signal, so
+    that a second Ctrl-C does not interrupt the cleanup. Signals a caller ignores (``nohup``,
+    a background job) stay ignored. Nested (a run inside a publication), a signal recorded by
+    the inner one is passed on to the outer one when the inner block ends.
+    """
+
+    def __init__(self) -> None:
+        self.pending: int | None = None
+        self._deferring = False
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> Self:
+        if threading.current_thread() is not threading.main_thread():
+            return self  # signal handlers can only be set in the main thread
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            if signum is None or signal.getsignal(signum) is signal.SIG_IGN:
+                continue
+            with contextlib.suppress(ValueError, OSError):
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        outer = self._previous.get(self.pending) if self.pending else None
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
+        self._previous.clear()
+        if exc_type is None and isinstance(getattr(outer, "__self__", None), StopSignals):
+            # Nested (a run inside a publication): the outer run stops now instead.
+            signal.raise_signal(self.pending)  # type: ignore[arg-type]
+
+    def defer(self) -> None:
+        self._deferring = True
+
+    def _handle(self, signum: int, _frame: FrameType | None) -> None:
+        if self._deferring:
+            self.pending = self.pending or signum
+            return
+        self._deferring = True
+        raise RunInterrupted(signum)
