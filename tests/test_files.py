@@ -32,7 +32,7 @@ def test_atomic_write_bytes_and_text_encodings(tmp_path: Path) -> None:
 def test_atomic_write_keeps_the_original_when_writing_fails(tmp_path: Path) -> None:
     target = tmp_path / "manifest.json"
     target.write_text("{}", encoding="utf-8")
-    with pytest.raises(UnicodeEncodeError):  # raised before anything is written
+    with pytest.raises(UnicodeEncodeError):  # raised while the temporary file is written
         atomic_write(target, "€", encoding="ascii")
     assert target.read_text(encoding="utf-8") == "{}"
     assert [p.name for p in tmp_path.iterdir()] == ["manifest.json"]

@@ -37,18 +37,12 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *,
                  encoding: str = "utf-8") -> Path:
     """Replace `path` with `data` atomically; text is encoded with `encoding` (line ends as
     given, also on Windows). Returns the path. The folder must exist (`OutputError`)."""
-    payload = data.encode(encoding) if isinstance(data, str) else bytes(data)
-    target = Path(path)
-    tmp = _temporary(target, "")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    finally:
-        _remove(tmp)
-    return target
+    with atomic_path(path) as tmp:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding=encoding, newline="")
+        else:
+            tmp.write_bytes(data)
+    return Path(path)
 
 
 @contextlib.contextmanager
