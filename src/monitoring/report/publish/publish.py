@@ -30,11 +30,11 @@ from datetime import datetime
 from pathlib import Path
 
 from monitoring.io import settings as mon_settings
+from monitoring.io.files import atomic_path, atomic_write, move_into_place
 from monitoring.errors import ReportError
 from monitoring.periods import Quarter
 from monitoring.report.publish import compare, deck, evaluation, pdf, published, reveal, scan, site
 from monitoring.report.run.render import quarto_available
-from monitoring.io.files import atomic_path, atomic_write, move_into_place
 from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import area_stem
 from monitoring.report.run.pool import POOL_METHOD, stop_pool
