@@ -30,6 +30,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from monitoring.core.areas import ENDED_MISSING_FROM_FILE, whole_change_dates
+from monitoring.store.areas import (
+    end_area_version,
+    read_area_versions,
+    read_changes_except,
+    read_current_started_before,
+    read_ended_versions,
+)
 from monitoring.vocab import PACKAGED_CHANGES_SOURCE, STORE_CRS
 
 if TYPE_CHECKING:
@@ -171,8 +178,7 @@ def packaged_changes_to_write(store: Store) -> pd.DataFrame:
     Kaltennordheim (``monitoring import gebietsaenderungen``); loading the reference geography
     again must not put the packaged row (share unknown) back over it.
     """
-    own = store.query("SELECT old_code, new_code, effective FROM area_change "
-                      "WHERE source IS DISTINCT FROM ?", [PACKAGED_CHANGES_SOURCE])
+    own = read_changes_except(store, PACKAGED_CHANGES_SOURCE)[CHANGE_KEY]
     if own.empty:
         return AREA_CHANGES
     taken = {(str(o), str(n), pd.Timestamp(e).date()) for o, n, e in own.itertuples(index=False)}
@@ -196,8 +202,7 @@ def _keep_later_endings(store: Store, areas: gpd.GeoDataFrame) -> gpd.GeoDataFra
     """Reference versions with the end the store already gives them where the package leaves
     them open: loading the reference geography again must not reopen a version that a user's
     boundary file or area change has ended since."""
-    held = store.query("SELECT area_code, valid_from, valid_to, end_reason FROM area "
-                       "WHERE valid_to IS NOT NULL")
+    held = read_ended_versions(store)
     if held.empty:
         return areas
     ends = {(str(c), pd.Timestamp(f).date()): (pd.Timestamp(t).date(), r)
@@ -332,11 +337,10 @@ def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
     eve = valid_from - timedelta(days=1)
     with store.transaction():
         for code, start, end, reason in plan.updates:
-            store.execute("UPDATE area SET valid_to = ?, end_reason = ? WHERE area_code = ? "
-                          "AND valid_from = ?", [end, reason, code, start])
+            end_area_version(store, code, start, valid_to=end, end_reason=reason)
         for code, _, start in plan.missing:
-            store.execute("UPDATE area SET valid_to = ?, end_reason = ? WHERE area_code = ? "
-                          "AND valid_from = ?", [eve, ENDED_MISSING_FROM_FILE, code, start])
+            end_area_version(store, code, start, valid_to=eve,
+                             end_reason=ENDED_MISSING_FROM_FILE)
         count = write_areas(store, plan.new_rows) if not plan.new_rows.empty else 0
         store.settle_area_versions()
         store.log_import("gebiete", str(file), file.read_bytes(),
@@ -400,8 +404,7 @@ def _plan_versions(store: Store, incoming: gpd.GeoDataFrame, rows: dict[str, dic
             "erster Tag, für den die Grenzen der Datei gelten) oder die Gebietsänderung "
             "(`monitoring import gebietsaenderungen`). Es wurde nichts importiert.", problems)
 
-    versions = store.query("SELECT area_code, valid_from, valid_to, end_reason FROM area "
-                           "WHERE level = ? ORDER BY area_code, valid_from", [level])
+    versions = read_area_versions(store, level=level)
     versions["valid_from"] = [pd.Timestamp(v).date() for v in versions["valid_from"]]
     versions["valid_to"] = [None if pd.isna(v) else pd.Timestamp(v).date()
                             for v in versions["valid_to"]]
@@ -458,9 +461,7 @@ def _plan_versions(store: Store, incoming: gpd.GeoDataFrame, rows: dict[str, dic
     prefix = PARENT_PREFIX.get(level)
     if prefix is not None:
         covered = {c[:prefix] for c in incoming.index}
-        current = store.query("SELECT area_code, name, valid_from FROM area WHERE level = ? "
-                              "AND valid_to IS NULL AND valid_from < ? ORDER BY area_code",
-                              [level, valid_from])
+        current = read_current_started_before(store, level=level, before=valid_from)
         for code, name, start in current.itertuples(index=False):
             if code not in incoming.index and code[:prefix] in covered:
                 missing.append((str(code), str(name), pd.Timestamp(start).date()))
