@@ -179,7 +179,7 @@ def import_areas(args: argparse.Namespace) -> int:
     from datetime import date, timedelta
 
     from monitoring.errors import ConfigError
-    from monitoring.io.geography import load_area_file
+    from monitoring.io.import_areas import load_area_file
     from monitoring.store.database import open_store
 
     try:
