@@ -2,7 +2,7 @@
 
 Reading (encoding, delimiter, header below title rows, Excel cells) is the inventory's reader
 (`monitoring.io.inventory.read`) with the sheet declared in `monitoring.core.area_changes`; the checks
-are pure (`area_changes.parse_rows`, `area_changes.check`). Rules, as for every importer:
+are pure (`area_changes.parse_rows`, `area_change_rules.check`). Rules, as for every importer:
 
 * every problem (file, sheet, row, column, value found, what is allowed) is collected in one
   pass and written to ``<file>_Fehler.xlsx`` next to the input (problems and the rejected rows
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring.core import area_changes
+from monitoring.core import area_change_rules, area_changes
 from monitoring.core.areas import ENDED_BY_CHANGE, apply_change_endings
 from monitoring.errors import DataValidationError
 from monitoring.io.geography import AREA_CHANGES, CHANGE_KEY
@@ -94,7 +94,8 @@ def _parse_table(raw: read.RawInput, today: date | None) -> area_changes.Parsed:
                                    today=today or date.today())
 
 
-def store_facts(store: Store, *, except_source: str | None = None) -> area_changes.StoreFacts:
+def store_facts(store: Store, *, except_source: str | None = None,
+                ) -> area_change_rules.StoreFacts:
     """The changes, area versions and codes with data that a file is judged against.
 
     Changes whose source is `except_source` are left out: the file replaces them (and the
@@ -108,7 +109,7 @@ def store_facts(store: Store, *, except_source: str | None = None) -> area_chang
     # the versions as they would be without `except_source`'s changes: an area that an
     # earlier version of the same file ended is judged as still existing
     areas = apply_change_endings(read_area_versions(store), changes)
-    return area_changes.StoreFacts(changes, areas, read_codes_with_data(store))
+    return area_change_rules.StoreFacts(changes, areas, read_codes_with_data(store))
 
 
 def import_area_changes(store: Store, path: str | os.PathLike[str], *,
@@ -129,8 +130,8 @@ def import_area_changes(store: Store, path: str | os.PathLike[str], *,
     facts = store_facts(store, except_source=file.name)
     problems = list(parsed.problems)
     # the valid rows are judged together even when other rows failed: one pass, all problems
-    more, rows = area_changes.check(parsed.rows, facts, file=file.name,
-                                    sheet=raw.tables[area_changes.SHEET.key].sheet_name)
+    more, rows = area_change_rules.check(parsed.rows, facts, file=file.name,
+                                         sheet=raw.tables[area_changes.SHEET.key].sheet_name)
     problems += more
     problems.sort(key=lambda p: p.row)  # stable: within a row, cells before row rules
     errors = [p for p in problems if p.severity == ERROR]
