@@ -8,6 +8,7 @@ from monitoring.cli.common import EXIT_OK, terminal
 
 
 def template(args: argparse.Namespace) -> int:
+    """`monitoring template angebote|gebietsaenderungen`: write a template."""
     if args.what == "gebietsaenderungen":
         from monitoring.io.import_area_changes import write_template as write_changes_template
 
@@ -37,6 +38,7 @@ def template(args: argparse.Namespace) -> int:
 
 
 def import_inventory(args: argparse.Namespace) -> int:
+    """`monitoring import angebote`: an offer inventory workbook or CSV."""
     from datetime import date
 
     from monitoring.errors import ConfigError
@@ -65,6 +67,7 @@ def import_inventory(args: argparse.Namespace) -> int:
 
 
 def import_data(args: argparse.Namespace) -> int:
+    """`monitoring import statistik|zahlen|konzept|katalog`."""
     from datetime import date
 
     from monitoring.errors import ConfigError, DataValidationError
@@ -115,6 +118,7 @@ def import_data(args: argparse.Namespace) -> int:
 
 
 def import_area_changes(args: argparse.Namespace) -> int:
+    """`monitoring import gebietsaenderungen`: a table of area changes."""
     from monitoring.io.import_area_changes import import_area_changes
     from monitoring.store.database import open_store
 
@@ -151,6 +155,7 @@ def import_area_changes(args: argparse.Namespace) -> int:
 
 
 def import_any(args: argparse.Namespace) -> int:
+    """`monitoring import ART DATEI`: dispatch by kind."""
     if args.kind == "angebote":
         return import_inventory(args)
     if args.kind == "gebietsaenderungen":
@@ -159,6 +164,7 @@ def import_any(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
+    """`monitoring export bestand|indikatoren`."""
     if args.kind == "bestand":
         from monitoring.views.export_inventory import export_inventory
 
@@ -176,6 +182,7 @@ def export(args: argparse.Namespace) -> int:
 
 
 def import_areas(args: argparse.Namespace) -> int:
+    """`monitoring import-areas`: a boundary file as new area versions."""
     from datetime import date, timedelta
 
     from monitoring.errors import ConfigError

@@ -8,6 +8,7 @@ from monitoring.cli.common import EXIT_OK, terminal
 
 
 def upgrade(args: argparse.Namespace) -> int:
+    """`monitoring upgrade`: bring the store to the current schema."""
     from monitoring.store.database import open_store
 
     with open_store(args.store, read_only=False) as store:
@@ -16,6 +17,7 @@ def upgrade(args: argparse.Namespace) -> int:
 
 
 def info(args: argparse.Namespace) -> int:
+    """`monitoring info`: content and stand of the store."""
     from monitoring.store.areas import count_area_changes
     from monitoring.store.contents import count_computed_values, count_rows
     from monitoring.store.database import open_store
@@ -41,6 +43,7 @@ def info(args: argparse.Namespace) -> int:
 
 
 def areas(args: argparse.Namespace) -> int:
+    """`monitoring areas`: the current areas of one level."""
     from monitoring.store.database import open_store
 
     console = terminal()

@@ -9,6 +9,7 @@ from monitoring.cli.common import EXIT_FAILED_REPORTS, EXIT_OK, terminal
 
 
 def run(args: argparse.Namespace) -> int:
+    """`monitoring run`: the quarter's HTML reports, with progress."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from monitoring import fmt
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def publish(args: argparse.Namespace) -> int:
+    """`monitoring veroeffentlichen`: every format of a quarter (scheduled run)."""
     from datetime import date
 
     from monitoring import fmt
@@ -77,6 +79,7 @@ def publish(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
+    """`monitoring demo`: build the demo store, then (unless --no-run) report a quarter."""
     from monitoring.demo.build import build_demo_store
 
     console = terminal()
@@ -88,6 +91,7 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def erreichbarkeit(args: argparse.Namespace) -> int:
+    """`monitoring erreichbarkeit`: E2SFCA with the Zensus grid as demand."""
     from monitoring import fmt
     from monitoring.views.grid_accessibility import grid_access, write_tables
     from monitoring.views.accessibility import AccessSettings
