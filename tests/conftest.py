@@ -35,13 +35,13 @@ def artifacts() -> Path:
 @pytest.fixture(scope="session")
 def reference_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with the packaged geography and indicator catalogue only (no demo data)."""
-    from monitoring.io import geography, ingest
+    from monitoring.io import geography, import_catalogue
     from monitoring.store.database import open_store
 
     path = tmp_path_factory.mktemp("ref") / "ref.duckdb"
     with open_store(path, read_only=False, create=True) as store:
         geography.load_reference_geography(store)
-        ingest.load_catalogue(store)
+        import_catalogue.load_catalogue(store)
     return path
 
 

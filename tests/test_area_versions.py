@@ -23,7 +23,8 @@ from monitoring.core.areas import (ENDED_BY_CHANGE, ENDED_MISSING_FROM_FILE, app
                               located_today)
 from monitoring.cli.main import main
 from monitoring.errors import AreaError, DataValidationError
-from monitoring.io.geography import load_area_file, read_reference_layer
+from monitoring.io.geography import read_reference_layer
+from monitoring.io.import_areas import load_area_file
 from monitoring.io.import_area_changes import import_area_changes
 from monitoring.store.database import create_store_at_version, open_store
 

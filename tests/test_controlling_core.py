@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from monitoring.core import concept
-from monitoring.io import geography, ingest
+from monitoring.io import geography, import_catalogue
 from monitoring.store import panel_sql
 from monitoring.core.areas import split_partial
 from monitoring.errors import DataValidationError
@@ -17,7 +17,7 @@ from monitoring.store.database import open_store
 
 def test_catalogue_has_all_40_and_marks_needs_input(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.duckdb", read_only=False, create=True) as store:
-        ingest.load_catalogue(store)
+        import_catalogue.load_catalogue(store)
         cat = store.read_indicators().set_index("indicator_id")
         ids = {f"A{i:02d}" for i in range(1, 29)} | {f"B{i:02d}" for i in range(1, 13)}
         assert set(cat.index) == ids
@@ -27,11 +27,11 @@ def test_catalogue_has_all_40_and_marks_needs_input(tmp_path: Path) -> None:
                  "unit;scale;direction;source;availability;field\n"
         own.write_text(header + "X01;Kursabbruch;Drop-out;Abbrüche / Teilnehmende;abbrueche;"
                        "teilnehmende;%;100;down;VHS;ja;sprache\n", encoding="utf-8")
-        ingest.load_catalogue(store, own)
+        import_catalogue.load_catalogue(store, own)
         assert "X01" in set(store.read_indicators()["indicator_id"])
         own.write_text(header + "A01;Neu;New;x;a;b;%;100;sideways;x;ja;\n", encoding="utf-8")
         with pytest.raises(DataValidationError) as info:
-            ingest.load_catalogue(store, own)
+            import_catalogue.load_catalogue(store, own)
         assert {p["spalte"] for p in info.value.problems} == {"indicator_id", "direction"}
 
 
@@ -93,7 +93,7 @@ def test_partial_change_splits_counts_by_share_or_refuses_without() -> None:
 
 def test_sql_builder_numbers_in_duckdb(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.duckdb", read_only=False, create=True) as store:
-        ingest.load_catalogue(store)
+        import_catalogue.load_catalogue(store)
         rows = pd.DataFrame({
             "series_id": ["auslaender", "bevoelkerung", "auslaender", "bevoelkerung",
                           "auslaender", "bevoelkerung", "auslaender"],

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from monitoring.cli.main import main
 from monitoring.errors import CRSMismatchError, DataValidationError
-from monitoring.io.geography import load_area_file, read_reference_layer
+from monitoring.io.geography import read_reference_layer
+from monitoring.io.import_areas import load_area_file
 from monitoring.store.database import open_store
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from monitoring import views
 from monitoring.core import indicators
-from monitoring.io import geography, ingest
+from monitoring.io import geography, import_catalogue, import_figures
 from monitoring.core.areas import PARTIAL, current_code, harmonise, successor_map
 from monitoring.io.geography import AREA_CHANGES
 from monitoring.periods import Quarter
@@ -319,7 +319,7 @@ def test_shipped_catalogue_counts_are_a28_and_b05(tmp_path: Path) -> None:
     # Read off data/indicators.csv: only A28 and B05 have a numerator series, no denominator
     # series and unit „Anzahl“; B04 („Personen“) has no series at all.
     with open_store(tmp_path / "k.duckdb", read_only=False, create=True) as store:
-        ingest.load_catalogue(store)
+        import_catalogue.load_catalogue(store)
         assert indicators.count_indicators(store.read_indicators()) == {"A28", "B05"}
 
 
@@ -333,7 +333,7 @@ def test_count_state_value_in_the_panel_of_a_store(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
     with open_store(path, read_only=False, create=True) as store:
         geography.load_reference_geography(store)
-        ingest.load_catalogue(store)
+        import_catalogue.load_catalogue(store)
         codes = sorted(views.districts(store)["area_code"])
         assert len(codes) == 22
         lines = ["reihe;gebiet;zeitraum;wert"]
@@ -343,7 +343,7 @@ def test_count_state_value_in_the_panel_of_a_store(tmp_path: Path) -> None:
         lines += ["anerkennungen_positiv;16056;2020-Q4;5"]
         figures = tmp_path / "anerkennungen.csv"
         figures.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        ingest.import_zahlen(store, figures)
+        import_figures.import_zahlen(store, figures)
     with open_store(path) as store:
         panel = views.indicator_panel(store)
     a28 = panel[panel["indicator_id"] == "A28"].set_index(["area_code", "period"])

@@ -1,5 +1,5 @@
 """The architecture as a test: which folder may import which, no private names across modules,
-no import cycles, no I/O in the pure core.
+no import cycles, no I/O in the pure core, SQL only in the store.
 
 Layers, lowest first; a module may import its own layer and every layer below it:
 
@@ -11,6 +11,7 @@ Layers, lowest first; a module may import its own layer and every layer below it
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -156,6 +157,80 @@ def test_no_import_cycles() -> None:
         if start not in state:
             visit(start, [start])
     assert not cycles, "\n".join(cycles)
+
+
+SQL_START = re.compile(
+    r"\s*(SELECT\s+(DISTINCT\s+)?[\w\"*(',]+.*?\bFROM\b|SELECT\s+[\d'(*]"
+    r"|INSERT\s+(OR\s+\w+\s+)?INTO\b|UPDATE\s+\S+\s+SET\b|DELETE\s+FROM\b"
+    r"|CREATE\s+(OR\s+REPLACE\s+)?(TEMP\w*\s+|UNIQUE\s+)?(TABLE|VIEW|INDEX|SEQUENCE|TYPE|MACRO"
+    r"|SCHEMA)\b|WITH\s+(RECURSIVE\s+)?\S+\s+AS\s*\(|DROP\s+(TABLE|VIEW|INDEX|SEQUENCE|TYPE"
+    r"|MACRO|SCHEMA)\b|ALTER\s+TABLE\b)", re.IGNORECASE | re.DOTALL)
+STORE_NAMES = re.compile(r"(^|_)(store|con|connection)$")
+
+
+def sql_outside_the_store(source: str, module: str) -> list[str]:
+    """SQL text (a string constant or f-string that starts like a statement) and calls of
+    ``.query(`` / ``.execute(`` on a store or connection in a module outside `monitoring.store`."""
+    if module.startswith("monitoring.store"):
+        return []
+    found = []
+    tree = ast.parse(source)
+    pieces = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+              for v in node.values}
+    for node in ast.walk(tree):
+        text = None
+        if isinstance(node, ast.JoinedStr):  # f"SELECT … FROM {table}": placeholders as names
+            text = "".join(v.value if isinstance(v, ast.Constant) else "x"
+                           for v in node.values)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and id(node) not in pieces:
+            text = node.value
+        if text is not None and SQL_START.match(text):
+            found.append(f"{module}:{node.lineno} SQL outside the store: {text.strip()[:60]!r}")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("query", "execute"):
+            receiver = node.func.value
+            name = receiver.attr if isinstance(receiver, ast.Attribute) else \
+                receiver.id if isinstance(receiver, ast.Name) else ""
+            if STORE_NAMES.search(name):
+                found.append(f"{module}:{node.lineno} calls {ast.unparse(node.func)}(…) outside "
+                             "the store; add a named read or write to monitoring.store")
+    return found
+
+
+def test_sql_only_in_the_store() -> None:
+    """Only `monitoring.store` speaks SQL: every other module calls its named functions."""
+    found = [v for m, p in all_modules().items() for v in sql_outside_the_store(p.read_text(), m)]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ('frame = store.query("SELECT * FROM offer")\n', "SQL outside the store"),
+    ("def f(store, t):\n    return store.query(f'SELECT count(*) AS n FROM {t}')\n",
+     "calls store.query"),
+    ("def f(t):\n    return f'SELECT count(*) AS n FROM {t}'\n", "SQL outside the store"),
+    ("def f(store):\n    store.execute(UPDATE)\n", "calls store.execute"),
+    ("def f(self):\n    return self.store.query(TEXT)\n", "calls self.store.query"),
+    ('SQL = """\n    delete from area_change where source = ?"""\n', "SQL outside the store"),
+    ('SQL = "  With t AS (SELECT 1) SELECT * FROM t"\n', "SQL outside the store"),
+    ('S = "INSERT OR REPLACE INTO meta VALUES (?, ?)"\n', "SQL outside the store"),
+    ('S = "UPDATE area SET valid_to = ?"\n', "SQL outside the store"),
+    ('S = "CREATE TABLE x (a INT)"\n', "SQL outside the store"),
+    ('S = "ALTER TABLE area ADD COLUMN end_reason VARCHAR"\n', "SQL outside the store"),
+    ('S = "DROP VIEW v"\n', "SQL outside the store"),
+])
+def test_a_deliberate_sql_violation_is_caught(source: str, expected: str) -> None:
+    found = sql_outside_the_store(source, "monitoring.views.base")
+    assert any(expected in f for f in found), found
+
+
+def test_sql_rules_leave_words_and_other_queries_alone() -> None:
+    source = ('A = "Alter Schlüssel"\nB = "Select the rows with care"\n'
+              'C = "Update: nichts geändert"\nD = "with the share, as before"\n'
+              "E = frame.query('value > 1')\nF = tree.query(points, k=1)\n"
+              'G = "Drop-down-Liste"\nH = "delete the file"\n')
+    assert not sql_outside_the_store(source, "monitoring.views.base")
+    assert not sql_outside_the_store('x = store.query("SELECT 1")\n', "monitoring.store.areas")
 
 
 @pytest.mark.parametrize("path", sorted((SRC / "core").glob("*.py")), ids=lambda p: p.stem)

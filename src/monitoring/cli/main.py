@@ -9,26 +9,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from monitoring import __version__
+from monitoring.cli import data, info, reports
+from monitoring.cli.common import DEMO_PERIOD, DEMO_STORE, EXIT_INPUT
 from monitoring.errors import MonitoringError
-
-EXIT_OK, EXIT_FAILED_REPORTS, EXIT_INPUT = 0, 1, 2
-DEMO_STORE = Path("data") / "demo.duckdb"
-DEMO_PERIOD = "2025-Q4"
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
         self.exit(EXIT_INPUT, f"Fehler im Aufruf: {message}\nHilfe: monitoring --help\n")
-
-
-def _console():  # type: ignore[no-untyped-def]
-    from rich.console import Console
-
-    return Console(stderr=False, highlight=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,369 +156,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _template(args: argparse.Namespace) -> int:
-    if args.what == "gebietsaenderungen":
-        from monitoring.io.import_area_changes import write_template as write_changes_template
-
-        path = write_changes_template(args.out)
-        _console().print(f"Vorlage geschrieben: {path} (Beispielzeilen: die im Programm "
-                         "enthaltenen Gebietsänderungen).", markup=False)
-        return EXIT_OK
-    from monitoring.errors import StoreError
-    from monitoring.io.inventory.template import write_template
-    from monitoring.store.database import open_store, resolve_path
-    from monitoring.vocab import DEFAULT_VOCABULARIES
-
-    vocab, versions, origin = dict(DEFAULT_VOCABULARIES), None, "Standardlisten"
-    if resolve_path(args.store).exists():
-        try:
-            with open_store(args.store) as store:
-                vocab = {k: store.read_vocabulary(k) or v for k, v in vocab.items()}
-                versions = {k: int(v) for k, v in store.query(
-                    "SELECT kind, max(version) v FROM vocabulary GROUP BY 1").itertuples(
-                    index=False)}
-                origin = f"Vokabulare aus {store.path}"
-        except StoreError:
-            if args.store:
-                raise
-    path = write_template(args.out, vocab, versions)
-    _console().print(f"Vorlage geschrieben: {path} ({origin}).")
-    return EXIT_OK
 
 
-def _import_inventory(args: argparse.Namespace) -> int:
-    from datetime import date
-
-    from monitoring.errors import ConfigError
-    from monitoring.io.inventory.load import import_file
-    from monitoring.store.database import open_store
-
-    try:
-        as_of = date.fromisoformat(args.as_of) if args.as_of else None
-    except ValueError:
-        raise ConfigError(f"„{args.as_of}“ ist kein Datum; erwartet JJJJ-MM-TT.") from None
-    console = _console()
-    with open_store(args.store, read_only=False) as store:
-        result = import_file(store, args.file, accept_valid=args.accept_valid, as_of=as_of)
-    if result.already_imported:
-        console.print(f"{result.file_name} wurde bereits importiert; nichts geändert.")
-        return EXIT_OK
-    enc = f", Kodierung {result.encoding}" if result.encoding else ""
-    console.print(f"{result.file_name} ({result.file_type}{enc}) importiert.")
-    for key, value in result.counts.items():
-        console.print(f"  {key}: {value}")
-    if result.rejected:
-        console.print(f"[yellow]{result.rejected} Zeilen abgelehnt (Quarantäne).[/]")
-    if result.error_workbook:
-        console.print(f"Fehler und Hinweise: {result.error_workbook}")
-    return EXIT_OK
 
 
-def _import_data(args: argparse.Namespace) -> int:
-    from datetime import date
-
-    from monitoring.io import ingest
-    from monitoring.errors import ConfigError, DataValidationError
-    from monitoring.store.database import open_store
-
-    with open_store(args.store, read_only=False) as store:
-        try:
-            if args.kind == "statistik":
-                try:
-                    stand = date.fromisoformat(args.stand) if args.stand else None
-                except ValueError:
-                    raise ConfigError(f"„{args.stand}“ ist kein Datum; erwartet JJJJ-MM-TT.") \
-                        from None
-                result = ingest.import_statistik(store, args.file, table=args.table,
-                                                 series_id=args.reihe, mapping=args.zuordnung,
-                                                 download_date=stand)
-            elif args.kind == "zahlen":
-                result = ingest.import_zahlen(store, args.file)
-            elif args.kind == "konzept":
-                result = ingest.import_konzept(store, args.file)
-            else:
-                rows = ingest.load_catalogue(store, args.file)
-                _console().print(f"Indikatorkatalog: {rows} Indikatoren.")
-                return EXIT_OK
-        except DataValidationError as err:
-            if args.fehlerbericht and err.problems:
-                ingest.write_error_report(err.problems, args.fehlerbericht)
-                err.message += f" Fehlerliste: {args.fehlerbericht}"
-            raise
-        if args.kind in ("statistik", "zahlen"):
-            computed = ingest.computed_value_count(store)
-        else:
-            computed = 0
-    if result.already_imported:
-        _console().print(f"{result.file} wurde bereits importiert; nichts geändert.")
-    else:
-        extra = (f", {result.skipped_unassigned} Werte keiner Reihe zugeordnet"
-                 if result.skipped_unassigned else "")
-        _console().print(f"{result.file}: {result.rows} Zeilen übernommen{extra}; "
-                         f"aus den Reihen ergeben sich jetzt {computed} Indikatorwerte.")
-    return EXIT_OK
 
 
-def _import_area_changes(args: argparse.Namespace) -> int:
-    from monitoring.io.import_area_changes import import_area_changes
-    from monitoring.store.database import open_store
-
-    console = _console()
-    with open_store(args.store, read_only=False) as store:
-        result = import_area_changes(store, args.file, report=args.fehlerbericht)
-    if result.already_imported:
-        console.print(f"{result.file} wurde bereits importiert; nichts geändert.",
-                      markup=False, soft_wrap=True)
-        return EXIT_OK
-    replaced = (f"; {result.replaced} Zeilen der früheren Fassung ersetzt"
-                if result.replaced else "")
-    effect = (" Zahlen werden ab jetzt auf den heutigen Gebieten mit diesen Änderungen "
-              "ausgewiesen." if result.written or result.replaced else "")
-    console.print(f"{result.file}: {result.written} Gebietsänderungen übernommen"
-                  f"{replaced}.{effect}", markup=False, soft_wrap=True)
-    if result.ended:
-        listing = ", ".join(f"{code} {name} (bis {end:%d.%m.%Y})"
-                            for code, name, end in result.ended)
-        console.print(f"  Gebiete beendet (in anderen Gebieten aufgegangen): {listing}.",
-                      markup=False, soft_wrap=True)
-    if result.reopened:
-        console.print(f"  Gebiete wieder gültig (Änderung entfernt): "
-                      f"{', '.join(result.reopened)}.", markup=False, soft_wrap=True)
-    shown = 10
-    for note in result.notes[:shown]:
-        console.print(f"  Hinweis Zeile {note.row}, {note.column}: {note.message}",
-                      markup=False, soft_wrap=True)
-    if len(result.notes) > shown:
-        console.print(f"  … und {len(result.notes) - shown} weitere Hinweise.", markup=False)
-    if result.report:
-        console.print(f"Hinweise: {result.report}", markup=False)
-    return EXIT_OK
 
 
-def _import(args: argparse.Namespace) -> int:
-    if args.kind == "angebote":
-        return _import_inventory(args)
-    if args.kind == "gebietsaenderungen":
-        return _import_area_changes(args)
-    return _import_data(args)
 
 
-def _export(args: argparse.Namespace) -> int:
-    if args.kind == "bestand":
-        from monitoring.views.export_inventory import export_inventory
-
-        path = export_inventory(args.store, args.out, fmt=args.format, area_code=args.area,
-                                period=args.period)
-        _console().print(f"Export geschrieben: {path}")
-        return EXIT_OK
-    from monitoring.views import export_indicators as export
-    from monitoring.store.database import open_store
-
-    with open_store(args.store) as store:
-        path = export.write(store, args.out, fmt=args.format)
-    _console().print(f"Indikatorpanel geschrieben: {path}")
-    return EXIT_OK
 
 
-def _import_areas(args: argparse.Namespace) -> int:
-    from datetime import date, timedelta
-
-    from monitoring.errors import ConfigError
-    from monitoring.io.geography import load_area_file
-    from monitoring.store.database import open_store
-
-    try:
-        valid_from = date.fromisoformat(args.valid_from)
-    except ValueError:
-        raise ConfigError(f"„{args.valid_from}“ ist kein Datum; erwartet JJJJ-MM-TT, "
-                          "z. B. 2024-01-01.") from None
-    with open_store(args.store, read_only=False, create=True) as store:
-        result = load_area_file(store, args.file, level=args.level, valid_from=valid_from,
-                                layer=args.layer, code_field=args.code_field,
-                                name_field=args.name_field, end_missing=args.fehlende_beenden)
-    console = _console()
-    console.print(f"{result.new_or_changed} Gebiete neu oder geändert, "
-                  f"{result.unchanged} unverändert.", markup=False)
-    eve = valid_from - timedelta(days=1)
-    if result.reopened:
-        console.print(f"Hinweis: {len(result.reopened)} Gebiete, die als fehlend zum "
-                      f"{eve:%d.%m.%Y} beendet waren, sind wieder enthalten und gelten weiter: "
-                      f"{', '.join(result.reopened)}.", markup=False, soft_wrap=True)
-    if result.ended:
-        listing = ", ".join(f"{code} {name}" for code, name, _ in result.ended)
-        console.print(f"Hinweis: {len(result.ended)} Gebiete fehlen in der Datei und gelten "
-                      f"nur noch bis zum {eve:%d.%m.%Y}: {listing}. Ihre Zahlen werden keinem "
-                      "heutigen Gebiet zugerechnet, solange keine Gebietsänderung sie "
-                      "zuordnet (`monitoring import gebietsaenderungen`).",
-                      markup=False, soft_wrap=True)
-    return EXIT_OK
 
 
-def _run(args: argparse.Namespace) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    from monitoring import fmt
-    from monitoring.report import run_quarter
-
-    console = _console()
-    progress = Progress("[progress.description]{task.description}", BarColumn(),
-                        MofNCompleteColumn(), TimeElapsedColumn(), console=console)
-
-    def started(n: int) -> None:
-        progress.start()
-        progress.add_task(f"Berichte {args.period}", total=n)
-
-    def done(result) -> None:  # type: ignore[no-untyped-def]
-        mark = "[green]✓[/]" if result.status == "ok" else "[red]✗[/]"
-        progress.console.print(f"{mark} {result.area_code} {result.name} "
-                               f"({fmt.number(result.seconds, 1)} s)")
-        progress.advance(progress.task_ids[0])
-
-    try:
-        summary = run_quarter(args.period, store_path=args.store, out_dir=args.out,
-                              areas=args.area, workers=args.workers, renderer=args.renderer,
-                              notebooks=args.notebooks, on_result=done, on_start=started)
-    finally:
-        progress.stop()
-    ok = len(summary.results) - len(summary.failed)
-    console.print(f"\n{ok} von {len(summary.results)} Berichten erstellt in "
-                  f"{fmt.number(summary.seconds, 1)} s → {summary.out_dir / 'index.html'}")
-    for failed in summary.failed:
-        kept = " (die letzte erfolgreiche Fassung bleibt bestehen)" if failed.kept_previous else ""
-        console.print(f"[red]Fehler[/] {failed.area_code} {failed.name}{kept}: {failed.error}")
-    if summary.failed:
-        console.print(f"Die fehlgeschlagenen Notebooks liegen in {summary.out_dir / '_fehler'}.")
-    for note in summary.notes:
-        console.print(f"Hinweis: {note}")
-    return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
 
 
-def _publish(args: argparse.Namespace) -> int:
-    from datetime import date
-
-    from monitoring import fmt
-    from monitoring.periods import Quarter
-    from monitoring.report.publish.publish import check_writable, publish_quarter
-
-    console = _console()
-    period = args.period or str(Quarter.of(date.today()) - 1)  # last completed quarter
-    check_writable(Path(args.out))
-    summary = publish_quarter(period, store_path=args.store, out_dir=args.out, areas=args.area,
-                              workers=args.workers, conclusions_dir=args.fazit,
-                              notebooks=args.notebooks, renderer=args.renderer,
-                              on_step=lambda text: console.print(f"… {text}"))
-    console.print(f"\nVeröffentlichung {summary.period}: {summary.html_ok} HTML-Berichte, "
-                  f"{len(summary.files)} Dateien → {summary.folder}")
-    for name, seconds in summary.seconds.items():
-        console.print(f"  {name}: {fmt.number(seconds, 1)} s")
-    for failed in summary.html_failed:
-        console.print(f"[red]Fehler[/] {failed}")
-    for finding in summary.findings:
-        console.print(f"[red]Geheimhaltung[/] {finding}")
-    if summary.findings:
-        console.print("[red]Nichts veröffentlicht:[/] die letzte gültige Fassung bleibt bestehen.")
-    elif summary.zip_file:
-        console.print(f"ZIP für das Netzwerk: {summary.zip_file}")
-    return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from monitoring.demo.build import build_demo_store
-
-    console = _console()
-    console.print(f"Erzeuge Demo-Datenbank {args.store} (Demodaten – fiktiv) …")
-    build_demo_store(args.store)
-    if args.no_run:
-        return EXIT_OK
-    return _run(args)
 
 
-def _upgrade(args: argparse.Namespace) -> int:
-    from monitoring.store.database import open_store
-
-    with open_store(args.store, read_only=False) as store:
-        _console().print(f"{store.path}: Schema-Version {store.schema_version} (aktuell).")
-    return EXIT_OK
 
 
-def _info(args: argparse.Namespace) -> int:
-    from monitoring.io import ingest
-    from monitoring.io.import_area_changes import count_changes
-    from monitoring.store.database import open_store
-
-    console = _console()
-    with open_store(args.store, read_only=True) as store:
-        meta = store.meta()
-        console.print(f"Datenbank: {store.path}")
-        console.print(f"Schema-Version: {store.schema_version} · Snapshot: {store.snapshot_id()}")
-        if store.is_demo:
-            console.print("[yellow]Demodaten – fiktiv[/]")
-        console.print(f"Datenstand: {meta.get('data_stand', 'unbekannt')}")
-        for table in ("area", "population", "actor", "offer", "series_value", "target"):
-            n = int(store.query(f"SELECT count(*) AS n FROM {table}")["n"].iloc[0])
-            console.print(f"  {table}: {n}")
-        entered = int(store.query("SELECT count(*) AS n FROM observation")["n"].iloc[0])
-        console.print(f"  Indikatorwerte: {ingest.computed_value_count(store)} aus Reihen "
-                      f"(beim Lesen berechnet), {entered} direkt erfasst", soft_wrap=True)
-        changes = count_changes(store)
-        console.print(f"  area_change: {changes['packaged'] + changes['own']} "
-                      f"(Gebietsänderungen: {changes['packaged']} im Programm enthalten, "
-                      f"{changes['own']} aus eigenen Dateien)", soft_wrap=True)
-    return EXIT_OK
 
 
-def _areas(args: argparse.Namespace) -> int:
-    from monitoring.store.database import open_store
-
-    console = _console()
-    with open_store(args.store, read_only=True) as store:
-        frame = store.read_areas(level=args.level)
-        for row in frame.itertuples():
-            console.print(f"{row.area_code}\t{row.name}\t{row.kind}")
-    return EXIT_OK
 
 
-def _erreichbarkeit(args: argparse.Namespace) -> int:
-    from monitoring import fmt
-    from monitoring.views.grid_accessibility import grid_access, write_tables
-    from monitoring.views.accessibility import AccessSettings
-    from monitoring.errors import ConfigError
-    from monitoring.store.database import open_store
-
-    if not Path(args.gitter).is_file():
-        raise ConfigError(f"Die Gitterdatei „{args.gitter}“ gibt es nicht.")
-    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
-        raise ConfigError(f"Ausgabedatei „{args.out}“: erwartet die Endung .csv oder .xlsx.")
-    settings = AccessSettings(catchment_m=args.einzugsbereich_km * 1000,
-                              population_group=args.gruppe)
-    with open_store(args.store, read_only=True) as store:
-        result = grid_access(store, args.gitter, area_code=args.area, period=args.period,
-                             fields=args.feld, settings=settings)
-    console = _console()
-
-    def say(text: str) -> None:  # one line per message, no markup in names
-        console.print(text, soft_wrap=True, markup=False)
-
-    c = result.counts
-    say(f"{result.method}. Gitterzellen: {fmt.number(c['cells'])}, davon "
-        f"{fmt.number(c['withheld'])} ohne veröffentlichte Zahl und "
-        f"{fmt.number(c['outside'])} außerhalb der Gemeinden nicht berücksichtigt; "
-        f"{fmt.number(c['district_cells'])} im Kreis.")
-    say(f"Lückenliste (unter {fmt.number(settings.gap_fraction * 100)} % des "
-        f"Kreismittels): {len(result.gaps)} Einträge")
-    for row in result.gaps.itertuples(index=False):
-        say("  " + " · ".join(fmt.number(v, 1) if isinstance(v, float) else str(v)
-                              for v in row))
-    if args.out:
-        for path in write_tables(result, args.out):
-            say(f"Geschrieben: {path}")
-    return EXIT_OK
 
 
-COMMANDS = {"erreichbarkeit": _erreichbarkeit,
-            "run": _run, "veroeffentlichen": _publish, "demo": _demo, "upgrade": _upgrade,
-            "info": _info, "areas": _areas, "import-areas": _import_areas,
-            "template": _template, "import": _import, "export": _export}
+COMMANDS = {"erreichbarkeit": reports.erreichbarkeit,
+            "run": reports.run, "veroeffentlichen": reports.publish, "demo": reports.demo,
+            "upgrade": info.upgrade, "info": info.info, "areas": info.areas,
+            "import-areas": data.import_areas, "template": data.template,
+            "import": data.import_any, "export": data.export}
 
 
 def _privacy_options(args: argparse.Namespace) -> None:

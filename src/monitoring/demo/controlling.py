@@ -12,7 +12,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from monitoring.io import ingest
+from monitoring.io import import_catalogue
 from monitoring.store.database import Store
 
 _MEASURES = {
@@ -47,7 +47,7 @@ def measures(goals: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 def fill(store: Store, rng: np.random.Generator) -> None:
     """Load the full catalogue and add measures to the demo goals (one transaction each)."""
-    ingest.load_catalogue(store)
+    import_catalogue.load_catalogue(store)
     frame = measures(store.read_goals(), rng)
     with store.transaction():
         store.write("measure", frame)

@@ -2,7 +2,7 @@
 
 Reading (encoding, delimiter, header below title rows, Excel cells) is the inventory's reader
 (`monitoring.io.inventory.read`) with the sheet declared in `monitoring.core.area_changes`; the checks
-are pure (`area_changes.parse_rows`, `area_changes.check`). Rules, as for every importer:
+are pure (`area_changes.parse_rows`, `area_change_rules.check`). Rules, as for every importer:
 
 * every problem (file, sheet, row, column, value found, what is allowed) is collected in one
   pass and written to ``<file>_Fehler.xlsx`` next to the input (problems and the rejected rows
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring.core import area_changes
+from monitoring.core import area_change_rules, area_changes
 from monitoring.core.areas import ENDED_BY_CHANGE, apply_change_endings
 from monitoring.errors import DataValidationError
 from monitoring.io.files import atomic_write
@@ -40,6 +40,14 @@ from monitoring.io.inventory.workbook import error_workbook, format_sheet, save_
 from monitoring.core.inventory_spec import ERROR, INSTRUCTIONS_SHEET, Problem
 from monitoring.io.inventory.validate import Validated
 from monitoring.vocab import PACKAGED_CHANGES_SOURCE
+from monitoring.store.areas import (
+    count_changes_from,
+    delete_changes_from,
+    read_area_versions,
+    read_change_keys_from,
+    read_changes_except,
+    read_codes_with_data,
+)
 from monitoring.store.database import Store
 
 KIND = "gebietsaenderungen"
@@ -87,26 +95,22 @@ def _parse_table(raw: read.RawInput, today: date | None) -> area_changes.Parsed:
                                    today=today or date.today())
 
 
-def store_facts(store: Store, *, except_source: str | None = None) -> area_changes.StoreFacts:
+def store_facts(store: Store, *, except_source: str | None = None,
+                ) -> area_change_rules.StoreFacts:
     """The changes, area versions and codes with data that a file is judged against.
 
     Changes whose source is `except_source` are left out: the file replaces them (and the
     packaged rows they had refined come back, so they count as held).
     """
-    changes = store.query(
-        "SELECT old_code, new_code, effective, kind, share, note, source FROM area_change "
-        "WHERE source IS DISTINCT FROM ?", [except_source])
+    changes = read_changes_except(store, except_source)
     if except_source is not None:
         back = _packaged_refined_by(store, except_source)
         if not back.empty:
             changes = pd.concat([changes, back[changes.columns]], ignore_index=True)
     # the versions as they would be without `except_source`'s changes: an area that an
     # earlier version of the same file ended is judged as still existing
-    areas = apply_change_endings(store.query(
-        "SELECT area_code, level, valid_from, valid_to, end_reason FROM area"), changes)
-    codes = store.query("SELECT area_code FROM series_value UNION SELECT area_code FROM "
-                        "observation UNION SELECT area_code FROM population")
-    return area_changes.StoreFacts(changes, areas, frozenset(codes["area_code"].astype(str)))
+    areas = apply_change_endings(read_area_versions(store), changes)
+    return area_change_rules.StoreFacts(changes, areas, read_codes_with_data(store))
 
 
 def import_area_changes(store: Store, path: str | os.PathLike[str], *,
@@ -127,8 +131,8 @@ def import_area_changes(store: Store, path: str | os.PathLike[str], *,
     facts = store_facts(store, except_source=file.name)
     problems = list(parsed.problems)
     # the valid rows are judged together even when other rows failed: one pass, all problems
-    more, rows = area_changes.check(parsed.rows, facts, file=file.name,
-                                    sheet=raw.tables[area_changes.SHEET.key].sheet_name)
+    more, rows = area_change_rules.check(parsed.rows, facts, file=file.name,
+                                         sheet=raw.tables[area_changes.SHEET.key].sheet_name)
     problems += more
     problems.sort(key=lambda p: p.row)  # stable: within a row, cells before row rules
     errors = [p for p in problems if p.severity == ERROR]
@@ -163,12 +167,9 @@ def import_area_changes(store: Store, path: str | os.PathLike[str], *,
 def _packaged_refined_by(store: Store, source: str) -> pd.DataFrame:
     """Packaged changes whose row `source` replaced (e.g. by supplying a share), provided the
     store holds the packaged geography at all."""
-    has_packaged = store.query("SELECT count(*) AS n FROM area_change WHERE source = ?",
-                               [PACKAGED_CHANGES_SOURCE])["n"].iloc[0]
-    if not has_packaged:
+    if not count_changes_from(store, PACKAGED_CHANGES_SOURCE):
         return AREA_CHANGES.iloc[0:0]
-    held = store.query("SELECT old_code, new_code, effective FROM area_change WHERE source = ?",
-                       [source])
+    held = read_change_keys_from(store, source)
     keys = {(str(o), str(n), pd.Timestamp(e).date()) for o, n, e in held.itertuples(index=False)}
     return AREA_CHANGES.loc[[(str(o), str(n), e) in keys
                              for o, n, e in AREA_CHANGES[CHANGE_KEY].itertuples(index=False)]]
@@ -177,12 +178,11 @@ def _packaged_refined_by(store: Store, source: str) -> pd.DataFrame:
 def _replace(store: Store, source: str) -> int:
     """Remove the rows an earlier version of `source` wrote; put back packaged rows it had
     refined (e.g. a share). Returns the number of rows removed."""
-    earlier = store.query("SELECT count(*) AS n FROM area_change WHERE source = ?",
-                          [source])["n"].iloc[0]
+    earlier = count_changes_from(store, source)
     if not earlier:
         return 0
     back = _packaged_refined_by(store, source)
-    store.execute("DELETE FROM area_change WHERE source = ?", [source])
+    delete_changes_from(store, source)
     if not back.empty:
         store.write("area_change", back[STORE_COLUMNS])
     return int(earlier)
@@ -301,10 +301,3 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     book.active = book.index(ws)
     return save_workbook(book, target)
 
-
-def count_changes(store: Store) -> dict[str, int]:
-    """Area changes in the store: packaged ones and those from users' files."""
-    frame = store.query("SELECT source IS NOT DISTINCT FROM ? AS packaged, count(*) AS n "
-                        "FROM area_change GROUP BY 1", [PACKAGED_CHANGES_SOURCE])
-    counts = {bool(p): int(n) for p, n in frame.itertuples(index=False)}
-    return {"packaged": counts.get(True, 0), "own": counts.get(False, 0)}

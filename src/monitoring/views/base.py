@@ -19,6 +19,8 @@ from monitoring.core.areas import check_code, harmonise, located_today
 from monitoring.errors import AreaError, InsufficientDataError, PeriodError
 from monitoring.io.geography import LAND_CODE
 from monitoring.periods import Quarter
+from monitoring.store.areas import read_area_hierarchy, read_successor
+from monitoring.store.contents import read_population_periods
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -55,7 +57,7 @@ def districts(store: Store) -> pd.DataFrame:
 
 def available_periods(store: Store) -> list[str]:
     """Quarters for which population figures exist, oldest first."""
-    return sorted(store.query("SELECT DISTINCT period FROM population")["period"])
+    return read_population_periods(store)
 
 
 def context(store: Store, area_code: str, period: str) -> ReportContext:
@@ -67,9 +69,7 @@ def context(store: Store, area_code: str, period: str) -> ReportContext:
         known = districts(store)
         listing = ", ".join(f"{c} {n}" for c, n in zip(known["area_code"], known["name"],
                                                           strict=True))
-        changed = store.query(
-            "SELECT c.new_code, c.effective, a.name FROM area_change c LEFT JOIN area a "
-            "ON a.area_code = c.new_code AND a.valid_to IS NULL WHERE c.old_code = ?", [code])
+        changed = read_successor(store, code)
         if not changed.empty:
             row = changed.iloc[0]
             what = (f"Das Gebiet {code} besteht seit dem {pd.Timestamp(row['effective']):%d.%m.%Y} "
@@ -116,7 +116,7 @@ def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str =
     # today's areas: offers recorded under a merged-away area count where that place is today,
     # figures dated before a change count for the new area
     offers = located_today(coverage.active(store.read_offers(on=on), on), changes)
-    all_versions = store.query("SELECT area_code, parent_code, valid_from FROM area")
+    all_versions = read_area_hierarchy(store)
     # a new key whose boundaries are not loaded yet still lies in its Kreis (AGS prefix)
     unknown = sorted(set(changes["new_code"].astype(str)) - set(all_versions["area_code"]))
     if unknown:

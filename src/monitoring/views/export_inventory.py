@@ -16,6 +16,7 @@ import pandas as pd
 from monitoring.core import coverage, privacy
 from monitoring.io.inventory import workbook as export
 from monitoring.views import inventory as analysis
+from monitoring.store.areas import read_area_hierarchy
 from monitoring.store.database import open_store
 from monitoring.views.base import ReportContext, available_periods, context, districts
 
@@ -55,7 +56,7 @@ def export_inventory(store_path: str | os.PathLike[str] | None, out: str | os.Pa
         overlaps = pd.concat([p["overlaps"] for p in parts], ignore_index=True)
         gemeinden = store.read_areas(level="gemeinde")
         gemeinden = gemeinden[gemeinden["parent_code"].isin(codes)]
-        all_versions = store.query("SELECT area_code, parent_code, valid_from FROM area")
+        all_versions = read_area_hierarchy(store)
         pop = store.read_population(population_group="auslaender", periods=[period])
         cov = coverage.by_area(offers, gemeinden, pop, fields=list(labels["field"]),
                                hierarchy=all_versions)

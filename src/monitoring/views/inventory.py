@@ -17,6 +17,12 @@ import pandas as pd
 
 from monitoring.core import coverage, network, overlap
 from monitoring.core.areas import located_today
+from monitoring.store.inventory import (
+    read_meeting_participants,
+    read_meetings,
+    read_offer_versions,
+    read_working_groups,
+)
 
 if TYPE_CHECKING:
     from monitoring.store.database import Store
@@ -63,7 +69,7 @@ def inventory_tables(store: Store, ctx: ReportContext, *, min_size: float = MIN_
     overlaps["similarity_text"] = [f"{round(v * 100)} %" for v in overlaps["similarity"]]
     overlaps["pair"] = overlaps["title_a"] + " (" + overlaps["offer_a"] + ") – " + \
         overlaps["title_b"] + " (" + overlaps["offer_b"] + ")"
-    versions = store.query("SELECT * FROM offer WHERE starts_with(area_code, ?)", [ctx.area_code])
+    versions = read_offer_versions(store, code_prefix=ctx.area_code)
     changes = overlap.changes(versions, before, on)
     changes["what"] = changes["what"].map(lambda w: ", ".join(
         CHANGED_NAMES.get(c.strip(), c.strip()) for c in w.split(",") if c.strip()))
@@ -74,8 +80,8 @@ def network_figures(store: Store, ctx: ReportContext, *, quarters: int = 8,
                     population_group: str = "auslaender") -> dict[str, object]:
     """Meetings per quarter, active share of network members, volunteers per 100."""
     actors = _in_area(store.read_actors(), ctx)
-    meetings = _in_area(store.query("SELECT * FROM meeting"), ctx)
-    participants = store.query("SELECT * FROM meeting_participant")
+    meetings = _in_area(read_meetings(store), ctx)
+    participants = read_meeting_participants(store)
     participants = participants[participants["meeting_id"].isin(meetings["meeting_id"])]
     per_quarter = network.meetings_per_quarter(meetings, ctx.period - (quarters - 1), ctx.period)
     active = network.active_share(actors, meetings, participants, ctx.period.end)
@@ -84,5 +90,5 @@ def network_figures(store: Store, ctx: ReportContext, *, quarters: int = 8,
         pop.loc[pop["area_code"] == ctx.area_code, "value"].sum())
     volunteers = network.volunteers_per_100(actors, size)
     return {"per_quarter": per_quarter, "active": active, "volunteers": volunteers,
-            "groups": int(len(_in_area(store.query("SELECT * FROM working_group"), ctx)))}
+            "groups": int(len(_in_area(read_working_groups(store), ctx)))}
 

@@ -27,6 +27,16 @@ from monitoring.errors import DataValidationError
 from monitoring.core import inventory_spec as spec
 from monitoring.io.inventory import read, workbook as export
 from monitoring.io.inventory.validate import Problem, Reference, Validated, validate
+from monitoring.store.inventory import (
+    delete_links,
+    delete_offer_version,
+    read_keyed_table,
+    read_known_locations,
+    read_latest_offer_versions,
+    read_links,
+    read_working_groups,
+    set_offer_end,
+)
 
 if TYPE_CHECKING:
     from monitoring.store.database import Store
@@ -62,12 +72,10 @@ def reference(store: Store) -> Reference:
     areas = store.read_areas()
     gemeinden = areas[areas["level"] == "gemeinde"]
     known = {
-        "actors": set(store.query("SELECT actor_id FROM actor")["actor_id"]),
-        "groups": set(store.query("SELECT group_id FROM working_group")["group_id"]),
+        "actors": set(store.read_actors()["actor_id"]),
+        "groups": set(read_working_groups(store)["group_id"]),
     }
-    locs = store.query("SELECT DISTINCT ON (location_id) location_id, area_code, x, y, address "
-                       "FROM offer WHERE location_id IS NOT NULL "
-                       "ORDER BY location_id, valid_from DESC")
+    locs = read_known_locations(store)
     known["locations"] = set(locs["location_id"])
     return Reference(
         vocabularies=vocabularies,
@@ -120,9 +128,7 @@ def import_raw(store: Store, raw: read.RawInput, *, accept_valid: bool, as_of: d
     as_of = as_of or date.today()
     digest = hashlib.sha256(raw.content).hexdigest()
     result = ImportResult(raw.file_name, raw.file_type, raw.encoding)
-    seen = store.query("SELECT count(*) AS n FROM import_log WHERE kind = ? AND file_hash = ?",
-                       [KIND, digest])["n"].iloc[0]
-    if seen:
+    if store.already_imported(KIND, raw.content):
         result.already_imported = True
         return result
     checked = validate(raw, reference(store))
@@ -211,7 +217,7 @@ def _same(a: Any, b: Any) -> bool:
 def _upsert_changed(store: Store, table: str, frame: pd.DataFrame, key: str,
                     compared: list[str]) -> int:
     """Upsert only rows that are new or differ; returns how many were written."""
-    current = store.query(f"SELECT * FROM {table}").set_index(key)
+    current = read_keyed_table(store, table).set_index(key)
     keep = []
     for rec in frame.to_dict("records"):
         old = current.loc[rec[key]] if rec[key] in current.index else None
@@ -223,19 +229,17 @@ def _upsert_changed(store: Store, table: str, frame: pd.DataFrame, key: str,
 
 def _replace_links(store: Store, table: str, key: str, frame: pd.DataFrame, column: str) -> None:
     links = frame[[key, column]].explode(column).dropna().rename(columns={column: "actor_id"})
-    current = store.query(f"SELECT {key}, actor_id FROM {table}")
+    current = read_links(store, table, key)
     mine = current[current[key].isin(frame[key])]
     if set(map(tuple, mine.to_numpy())) == set(map(tuple, links.to_numpy())):
         return
     for value in frame[key]:
-        store.execute(f"DELETE FROM {table} WHERE {key} = ?", [value])
+        delete_links(store, table, key, value)
     store.write(table, links.drop_duplicates())
 
 
 def _offers(store: Store, offers: pd.DataFrame, as_of: date, source: str) -> dict[str, int]:
-    latest = store.query(
-        "SELECT * FROM offer WHERE (offer_id, valid_from) IN "
-        "(SELECT (offer_id, max(valid_from)) FROM offer GROUP BY offer_id)").set_index("offer_id")
+    latest = read_latest_offer_versions(store)
     new_rows, counts = [], {"Angebote neu": 0, "Angebote geändert": 0, "Angebote beendet": 0,
                             "unverändert": 0}
     for rec in offers.to_dict("records"):
@@ -253,19 +257,16 @@ def _offers(store: Store, offers: pd.DataFrame, as_of: date, source: str) -> dic
             counts["unverändert"] += 1
             continue
         if same:  # only the end date changed: the offer ends (or runs longer)
-            store.execute("UPDATE offer SET valid_to = ? WHERE offer_id = ? AND valid_from = ?",
-                          [rec["end"], rec["offer_id"], old_from])
+            set_offer_end(store, rec["offer_id"], old_from, rec["end"])
             counts["Angebote beendet" if rec["end"] else "Angebote geändert"] += 1
             continue
         counts["Angebote geändert"] += 1
         running = old_to is None or old_to >= as_of
         if old_from < as_of and running:
-            store.execute("UPDATE offer SET valid_to = ? WHERE offer_id = ? AND valid_from = ?",
-                          [as_of - timedelta(days=1), rec["offer_id"], old_from])
+            set_offer_end(store, rec["offer_id"], old_from, as_of - timedelta(days=1))
             start = as_of
         else:  # a correction of a version that has not started yet (or is already over)
-            store.execute("DELETE FROM offer WHERE offer_id = ? AND valid_from = ?",
-                          [rec["offer_id"], old_from])
+            delete_offer_version(store, rec["offer_id"], old_from)
             start = old_from
         if rec["end"] is not None and rec["end"] < start:
             row["valid_to"] = start

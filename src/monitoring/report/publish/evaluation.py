@@ -20,6 +20,7 @@ from monitoring.vocab import DEMO_LABEL
 from monitoring.vocab import GEO_ATTRIBUTION
 from monitoring.report.publish import published, static
 from monitoring.store.database import Store
+from monitoring.store.inventory import read_esf_projects
 from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
 
 STATUS_DE = {"green": "im Plan", "amber": "gefährdet", "red": "nicht im Plan",
@@ -193,8 +194,7 @@ def collect(store: Store, area_code: str, period: str, *,
             series, unit=defs.loc[indicator_id, "unit"], area_name=ctx.area_name,
             title=f"{indicator_id} {defs.loc[indicator_id, 'name_de']}",
             target=None if target.empty else target.iloc[0])
-    esf = store.query("SELECT * FROM esf_project WHERE area_code = ? ORDER BY start_date",
-                      [ctx.area_code])
+    esf = read_esf_projects(store, ctx.area_code)
     actors = store.read_actors()
     mine = actors[actors["area_code"].str[:5] == ctx.area_code[:5]]
     network = (mine.groupby("actor_type").agg(actors=("actor_id", "size"),

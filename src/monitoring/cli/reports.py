@@ -1,0 +1,128 @@
+"""Commands that produce results: `run`, `veroeffentlichen`, `demo`, `erreichbarkeit`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from monitoring.cli.common import EXIT_FAILED_REPORTS, EXIT_OK, terminal
+
+
+def run(args: argparse.Namespace) -> int:
+    """`monitoring run`: the quarter's HTML reports, with progress."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from monitoring import fmt
+    from monitoring.report import run_quarter
+
+    console = terminal()
+    progress = Progress("[progress.description]{task.description}", BarColumn(),
+                        MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+
+    def started(n: int) -> None:
+        progress.start()
+        progress.add_task(f"Berichte {args.period}", total=n)
+
+    def done(result) -> None:  # type: ignore[no-untyped-def]
+        mark = "[green]✓[/]" if result.status == "ok" else "[red]✗[/]"
+        progress.console.print(f"{mark} {result.area_code} {result.name} "
+                               f"({fmt.number(result.seconds, 1)} s)")
+        progress.advance(progress.task_ids[0])
+
+    try:
+        summary = run_quarter(args.period, store_path=args.store, out_dir=args.out,
+                              areas=args.area, workers=args.workers, renderer=args.renderer,
+                              notebooks=args.notebooks, on_result=done, on_start=started)
+    finally:
+        progress.stop()
+    ok = len(summary.results) - len(summary.failed)
+    console.print(f"\n{ok} von {len(summary.results)} Berichten erstellt in "
+                  f"{fmt.number(summary.seconds, 1)} s → {summary.out_dir / 'index.html'}")
+    for failed in summary.failed:
+        kept = " (die letzte erfolgreiche Fassung bleibt bestehen)" if failed.kept_previous else ""
+        console.print(f"[red]Fehler[/] {failed.area_code} {failed.name}{kept}: {failed.error}")
+    if summary.failed:
+        console.print(f"Die fehlgeschlagenen Notebooks liegen in {summary.out_dir / '_fehler'}.")
+    for note in summary.notes:
+        console.print(f"Hinweis: {note}")
+    return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
+
+
+def publish(args: argparse.Namespace) -> int:
+    """`monitoring veroeffentlichen`: every format of a quarter (scheduled run)."""
+    from datetime import date
+
+    from monitoring import fmt
+    from monitoring.periods import Quarter
+    from monitoring.report.publish.publish import check_writable, publish_quarter
+
+    console = terminal()
+    period = args.period or str(Quarter.of(date.today()) - 1)  # last completed quarter
+    check_writable(Path(args.out))
+    summary = publish_quarter(period, store_path=args.store, out_dir=args.out, areas=args.area,
+                              workers=args.workers, conclusions_dir=args.fazit,
+                              notebooks=args.notebooks, renderer=args.renderer,
+                              on_step=lambda text: console.print(f"… {text}"))
+    console.print(f"\nVeröffentlichung {summary.period}: {summary.html_ok} HTML-Berichte, "
+                  f"{len(summary.files)} Dateien → {summary.folder}")
+    for name, seconds in summary.seconds.items():
+        console.print(f"  {name}: {fmt.number(seconds, 1)} s")
+    for failed in summary.html_failed:
+        console.print(f"[red]Fehler[/] {failed}")
+    for finding in summary.findings:
+        console.print(f"[red]Geheimhaltung[/] {finding}")
+    if summary.findings:
+        console.print("[red]Nichts veröffentlicht:[/] die letzte gültige Fassung bleibt bestehen.")
+    elif summary.zip_file:
+        console.print(f"ZIP für das Netzwerk: {summary.zip_file}")
+    return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
+
+
+def demo(args: argparse.Namespace) -> int:
+    """`monitoring demo`: build the demo store, then (unless --no-run) report a quarter."""
+    from monitoring.demo.build import build_demo_store
+
+    console = terminal()
+    console.print(f"Erzeuge Demo-Datenbank {args.store} (Demodaten – fiktiv) …")
+    build_demo_store(args.store)
+    if args.no_run:
+        return EXIT_OK
+    return run(args)
+
+
+def erreichbarkeit(args: argparse.Namespace) -> int:
+    """`monitoring erreichbarkeit`: E2SFCA with the Zensus grid as demand."""
+    from monitoring import fmt
+    from monitoring.views.grid_accessibility import grid_access, write_tables
+    from monitoring.views.accessibility import AccessSettings
+    from monitoring.errors import ConfigError
+    from monitoring.store.database import open_store
+
+    if not Path(args.gitter).is_file():
+        raise ConfigError(f"Die Gitterdatei „{args.gitter}“ gibt es nicht.")
+    if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise ConfigError(f"Ausgabedatei „{args.out}“: erwartet die Endung .csv oder .xlsx.")
+    settings = AccessSettings(catchment_m=args.einzugsbereich_km * 1000,
+                              population_group=args.gruppe)
+    with open_store(args.store, read_only=True) as store:
+        result = grid_access(store, args.gitter, area_code=args.area, period=args.period,
+                             fields=args.feld, settings=settings)
+    console = terminal()
+
+    def say(text: str) -> None:  # one line per message, no markup in names
+        console.print(text, soft_wrap=True, markup=False)
+
+    c = result.counts
+    say(f"{result.method}. Gitterzellen: {fmt.number(c['cells'])}, davon "
+        f"{fmt.number(c['withheld'])} ohne veröffentlichte Zahl und "
+        f"{fmt.number(c['outside'])} außerhalb der Gemeinden nicht berücksichtigt; "
+        f"{fmt.number(c['district_cells'])} im Kreis.")
+    say(f"Lückenliste (unter {fmt.number(settings.gap_fraction * 100)} % des "
+        f"Kreismittels): {len(result.gaps)} Einträge")
+    for row in result.gaps.itertuples(index=False):
+        say("  " + " · ".join(fmt.number(v, 1) if isinstance(v, float) else str(v)
+                              for v in row))
+    if args.out:
+        for path in write_tables(result, args.out):
+            say(f"Geschrieben: {path}")
+    return EXIT_OK
