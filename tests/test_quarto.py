@@ -87,11 +87,13 @@ def test_quarto_parameters_are_the_papermill_parameters() -> None:
 
 @pytest.fixture(scope="module")
 def facts(demo_store_path: Path):  # type: ignore[no-untyped-def]
+    from monitoring.io import settings
     from monitoring.report.publish import evaluation
     from monitoring.store.database import open_store
 
     with open_store(demo_store_path) as store:
-        return evaluation.collect(store, "16072", "2025-Q4")
+        return evaluation.collect(store, "16072", "2025-Q4",
+                                  settings=settings.resolve(store=store))
 
 
 def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]

@@ -39,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL",
                                 parser_class=_Parser)
 
+    def settings_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--settings", metavar="DATEI",
+                       help="Einstellungsdatei (TOML: [geheimhaltung], [ampel], "
+                            "[status_dynamik_index]); Standard: $MONITORING_SETTINGS, sonst "
+                            "monitoring.toml im Arbeitsordner")
+        p.add_argument("--schwelle", type=int, metavar="N",
+                       help="Geheimhaltung: Fallzahlen 1 … N−1 nicht ausweisen (Standard: "
+                            "Einstellungsdatei oder 3)")
+        p.add_argument("--mindestnenner", type=float, metavar="N",
+                       help="Geheimhaltung: Quoten mit Nenner unter N nicht ausweisen "
+                            "(Standard: Einstellungsdatei oder 20)")
+
     def run_options(p: argparse.ArgumentParser, *, default_store: str | None) -> None:
         p.add_argument("--store", default=default_store,
                        help="Datenbankdatei (Standard: $MONITORING_STORE oder "
@@ -51,12 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--renderer", choices=["auto", "quarto", "nbconvert"], default="auto",
                        help="HTML-Erzeugung: Quarto, falls installiert, sonst nbconvert")
         p.add_argument("--notebooks", help="Ordner der Berichts-Notebooks (Standard: notebooks)")
-        p.add_argument("--schwelle", type=int, metavar="N",
-                       help="Geheimhaltung: Fallzahlen 1 … N−1 nicht ausweisen (Standard: "
-                            "monitoring.toml oder 3)")
-        p.add_argument("--mindestnenner", type=float, metavar="N",
-                       help="Geheimhaltung: Quoten mit Nenner unter N nicht ausweisen "
-                            "(Standard: monitoring.toml oder 20)")
+        settings_options(p)
+        p.add_argument("--ampel-toleranz", type=float, metavar="X",
+                       help="Ampel: grün bis zu diesem Anteil hinter dem Zielpfad (Standard: "
+                            "Einstellungsdatei, Datenbank oder 0,1)")
+        p.add_argument("--ampel-gefaehrdet", type=float, metavar="X",
+                       help="Ampel: gelb bis zu diesem Anteil hinter dem Zielpfad (Standard: "
+                            "Einstellungsdatei, Datenbank oder 0,3)")
 
     run = sub.add_parser("run", help="Quartalsberichte für alle Kreise erzeugen")
     run.add_argument("--period", required=True, help="Quartal, z. B. 2025-Q4")
@@ -162,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     for p in exports.choices.values():
         p.add_argument("--out", required=True, help="Zieldatei")
         p.add_argument("--store", default=None, help="Datenbankdatei")
+        settings_options(p)
     return parser
 
 
@@ -312,19 +326,38 @@ def _import(args: argparse.Namespace) -> int:
     return _import_data(args)
 
 
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The settings of this command, resolved once (`monitoring.io.settings.resolve`): flags,
+    --settings / $MONITORING_SETTINGS, monitoring.toml in the working folder, the store,
+    defaults. Printed, so that a log shows which rule a run applied."""
+    from monitoring.io import settings
+    from monitoring.store.database import open_store
+
+    flags = {"geheimhaltung.schwelle": getattr(args, "schwelle", None),
+             "geheimhaltung.mindestnenner": getattr(args, "mindestnenner", None),
+             "ampel.toleranz": getattr(args, "ampel_toleranz", None),
+             "ampel.gefaehrdet": getattr(args, "ampel_gefaehrdet", None)}
+    with open_store(args.store, read_only=True) as store:
+        resolved = settings.resolve(flags=flags, file=getattr(args, "settings", None),
+                                    store=store)
+    _console().print(f"Einstellungen – {resolved.summary_de()}", markup=False, soft_wrap=True)
+    return resolved
+
+
 def _export(args: argparse.Namespace) -> int:
+    settings = _settings(args)
     if args.kind == "bestand":
         from monitoring.views.export_inventory import export_inventory
 
         path = export_inventory(args.store, args.out, fmt=args.format, area_code=args.area,
-                                period=args.period)
+                                period=args.period, settings=settings)
         _console().print(f"Export geschrieben: {path}")
         return EXIT_OK
     from monitoring.views import export_indicators as export
     from monitoring.store.database import open_store
 
     with open_store(args.store) as store:
-        path = export.write(store, args.out, fmt=args.format)
+        path = export.write(store, args.out, fmt=args.format, settings=settings)
     _console().print(f"Indikatorpanel geschrieben: {path}")
     return EXIT_OK
 
@@ -369,6 +402,7 @@ def _run(args: argparse.Namespace) -> int:
     from monitoring import fmt
     from monitoring.report import run_quarter
 
+    settings = _settings(args)
     console = _console()
     progress = Progress("[progress.description]{task.description}", BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), console=console)
@@ -386,7 +420,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         summary = run_quarter(args.period, store_path=args.store, out_dir=args.out,
                               areas=args.area, workers=args.workers, renderer=args.renderer,
-                              notebooks=args.notebooks, on_result=done, on_start=started)
+                              notebooks=args.notebooks, on_result=done, on_start=started,
+                              settings=settings)
     finally:
         progress.stop()
     ok = len(summary.results) - len(summary.failed)
@@ -412,10 +447,12 @@ def _publish(args: argparse.Namespace) -> int:
     console = _console()
     period = args.period or str(Quarter.of(date.today()) - 1)  # last completed quarter
     check_writable(Path(args.out))
+    settings = _settings(args)
     summary = publish_quarter(period, store_path=args.store, out_dir=args.out, areas=args.area,
                               workers=args.workers, conclusions_dir=args.fazit,
                               notebooks=args.notebooks, renderer=args.renderer,
-                              on_step=lambda text: console.print(f"… {text}"))
+                              on_step=lambda text: console.print(f"… {text}"),
+                              settings=settings)
     console.print(f"\nVeröffentlichung {summary.period}: {summary.html_ok} HTML-Berichte, "
                   f"{len(summary.files)} Dateien → {summary.folder}")
     for name, seconds in summary.seconds.items():
@@ -530,25 +567,9 @@ COMMANDS = {"erreichbarkeit": _erreichbarkeit,
             "template": _template, "import": _import, "export": _export}
 
 
-def _privacy_options(args: argparse.Namespace) -> None:
-    """Pass --schwelle/--mindestnenner on to every report kernel (they read the environment)."""
-    import os
-
-    from monitoring.io import settings
-
-    for option, env in (("schwelle", settings.ENV_THRESHOLD),
-                        ("mindestnenner", settings.ENV_MIN_DENOMINATOR)):
-        value = getattr(args, option, None)
-        if value is not None:
-            os.environ[env] = str(value)
-    if getattr(args, "schwelle", None) is not None or getattr(args, "mindestnenner", None):
-        settings.load()  # validate now: a wrong value is an input error, before any work
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        _privacy_options(args)
         return COMMANDS[args.command](args)
     except MonitoringError as err:
         print(f"Fehler: {err}", file=sys.stderr)
