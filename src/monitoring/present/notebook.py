@@ -109,8 +109,7 @@ def footer(ctx: ReportContext) -> HTML:
     """Sources, the disclosure rule applied with where it came from (``ctx.settings``), and
     the reproducibility footer (period, snapshot, schema, version, run time)."""
     sources = "".join(f"<li>{html.escape(s)}</li>" for s in ctx.sources)
-    rule = (f'<p class="mon-rule">„.“ = geheim zu halten. '
-            f"{html.escape(ctx.settings.disclosure_note_de())}</p>")
+    rule = f'<p class="mon-rule">{html.escape(ctx.settings.disclosure_note_de())}</p>'
     return _html(
         '<footer class="mon-footer"><h2>Quellen und Methodik</h2>'
         f"<ul>{sources}<li>{html.escape(GEO_ATTRIBUTION)}</li></ul>{rule}"
