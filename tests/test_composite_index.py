@@ -215,7 +215,7 @@ def test_class_bounds_are_configurable() -> None:
 
 
 def test_settings_file_overrides_the_shipped_defaults(tmp_path: Path) -> None:
-    shipped = mon_settings.index_settings(tmp_path / "fehlt.toml")
+    shipped = mon_settings.resolve(cwd=tmp_path, environ={}).index
     assert shipped.indicators == ("A19", "A21", "A22", "A16")
     assert shipped.status_bounds == (-1.0, 1.0, 1.5) and shipped.dynamic_bounds == (-1.0, 1.0)
     catalogue = pd.read_csv(ROOT / "src/monitoring/data/indicators.csv", sep=";")
@@ -225,12 +225,12 @@ def test_settings_file_overrides_the_shipped_defaults(tmp_path: Path) -> None:
     file.write_text('[geheimhaltung]\nschwelle = 3\n\n[status_dynamik_index]\n'
                     'indikatoren = ["A19", "A21"]\nstatus_grenzen = [-1.0, 0.5, 2.0]\n',
                     encoding="utf-8")
-    mine = mon_settings.index_settings(file)
+    mine = mon_settings.resolve(file=file, environ={}).index
     assert mine.indicators == ("A19", "A21") and mine.status_bounds == (-1.0, 0.5, 2.0)
     assert mine.span == 8 and "status_dynamik_index" in mine.source
     file.write_text('[status_dynamik_index]\nindikatoren = "A19"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="`indikatoren` muss eine Liste"):
-        mon_settings.index_settings(file)
+        mon_settings.resolve(file=file, environ={})
 
 
 def test_too_few_areas_is_our_error_with_a_german_message() -> None:

@@ -43,7 +43,8 @@ def _panel(values: list[int], *, indicator: str = "A28", period: str = "2025-Q4"
 def _protect(panel: pd.DataFrame, counts: set[str] | None = None) -> privacy.Publishable:
     districts = sorted(set(panel["area_code"]) - {"16"})
     return privacy.protect_panel(panel, counts={"A28"} if counts is None else counts,
-                                 districts=districts, state_code="16", threshold=3)
+                                 districts=districts, state_code="16",
+                                 rule=privacy.DisclosureRule(3))
 
 
 def test_count_above_threshold_shown_although_it_has_no_denominator() -> None:
@@ -82,7 +83,7 @@ def test_no_published_combination_recovers_a_withheld_count(values: list[int],
     panel = _panel(values)
     districts = sorted(set(panel["area_code"]) - {"16"})
     out = privacy.protect_panel(panel, counts={"A28"}, districts=districts, state_code="16",
-                                threshold=threshold)
+                                rule=privacy.DisclosureRule(threshold))
     frame = out.frame.set_index("area_code")["value"]
     own = frame.drop("16")
     # no shown value between 1 and threshold − 1, the state value included
@@ -156,7 +157,7 @@ def test_store_small_count_and_its_changes_withheld(a28_store) -> None:
 def test_store_secondary_district_and_small_state_total_withheld(a28_store) -> None:
     path, _ = a28_store
     with open_store(path) as store:
-        safe = views.protected_panel(store).frame
+        safe = views.protected_panel(store, rule=privacy.DisclosureRule()).frame
     a28 = safe[safe["indicator_id"] == "A28"].set_index(["area_code", "period"])
     assert np.isnan(a28.loc[("16054", "2025-Q4"), "value"])        # secondary
     assert "geheimgehalten" in a28.loc[("16054", "2025-Q4"), "flags"]

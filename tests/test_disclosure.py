@@ -47,7 +47,8 @@ def test_hand_made_table_with_totals(tmp_path: Path) -> None:
     # Group G0: 2 is primary, 7 the smallest other positive → both "."; total 49 shown,
     # 49 − 40 = 9 ≥ 3 over two hidden cells. Group G1: 1 alone cannot be protected
     # (no other positive cell) → the group total is withheld too.
-    pub = privacy.protect(_frame([[0, 2, 40, 7], [1, 0]]), counts=["persons"], groups=["group"])
+    pub = privacy.protect(_frame([[0, 2, 40, 7], [1, 0]]), rule=privacy.DisclosureRule(),
+                          counts=["persons"], groups=["group"])
     table = published.build(pub, COLUMNS, caption="Test")
     assert [r[1] for r in table.rows] == ["0", ".", "40", ".", "49", ".", "0", "."]
     assert table.rows[4][0] == "Summe G0" and table.rows[7][0] == "Summe G1"
@@ -89,7 +90,8 @@ def test_scanner_reads_plotly_hover_text(tmp_path: Path) -> None:
 def test_no_artefact_ever_shows_a_small_count(tmp_path: Path, groups: list[list[int]],
                                               threshold: int) -> None:
     frame = _frame(groups)
-    pub = privacy.protect(frame, counts=["persons"], groups=["group"], threshold=threshold)
+    pub = privacy.protect(frame, rule=privacy.DisclosureRule(threshold), counts=["persons"],
+                          groups=["group"])
     table = published.build(pub, COLUMNS, caption="Generiert")
     for path in write_all(table, tmp_path):
         assert scan.scan_file(path, threshold=threshold, register=[table.register()]) == []
@@ -112,24 +114,24 @@ def test_settings_file_and_environment(tmp_path: Path, monkeypatch: pytest.Monke
     file = tmp_path / "monitoring.toml"
     file.write_text("[geheimhaltung]\nschwelle = 5\nmindestnenner = 50\n", encoding="utf-8")
     monkeypatch.setenv(mon_settings.ENV_FILE, str(file))
-    monkeypatch.delenv(mon_settings.ENV_THRESHOLD, raising=False)
-    loaded = mon_settings.load()
+    loaded = mon_settings.resolve(cwd=tmp_path / "elsewhere").disclosure
     assert (loaded.threshold, loaded.min_denominator) == (5, 50.0)
-    monkeypatch.setenv(mon_settings.ENV_THRESHOLD, "4")
-    assert mon_settings.load().threshold == 4
-    try:
-        mon_settings.apply()
-        out = privacy.protect(pd.DataFrame({"persons": [3, 10, 40]}), counts=["persons"])
-        assert out.suppressed["persons"].tolist() == [True, True, False]  # 3 < 4, then 10
-    finally:
-        privacy.configure()
+    flagged = mon_settings.resolve(flags={"geheimhaltung.schwelle": 4})
+    assert flagged.disclosure.threshold == 4
+    out = privacy.protect(pd.DataFrame({"persons": [3, 10, 40]}), rule=flagged.disclosure,
+                          counts=["persons"])
+    assert out.suppressed["persons"].tolist() == [True, True, False]  # 3 < 4, then 10
+    # the old side channel is refused, not silently ignored
+    monkeypatch.setenv("MONITORING_THRESHOLD", "4")
+    with pytest.raises(ConfigError, match="MONITORING_THRESHOLD wird nicht mehr gelesen"):
+        mon_settings.resolve()
+    monkeypatch.delenv("MONITORING_THRESHOLD")
     file.write_text("[geheimhaltung\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="kein gültiges TOML"):
-        mon_settings.load()
-    monkeypatch.setenv(mon_settings.ENV_THRESHOLD, "1")
+        mon_settings.resolve()
     file.write_text("", encoding="utf-8")
     with pytest.raises(ConfigError, match="ab 2"):
-        mon_settings.load()
+        mon_settings.resolve(flags={"geheimhaltung.schwelle": 1})
 
 
 @pytest.mark.slow
@@ -143,8 +145,8 @@ def test_no_pdf_or_slide_ever_shows_a_small_count(tmp_path: Path, groups: list[l
 
     from monitoring.report.publish import deck, pdf
 
-    pub = privacy.protect(_frame(groups), counts=["persons"], groups=["group"],
-                          threshold=threshold)
+    pub = privacy.protect(_frame(groups), rule=privacy.DisclosureRule(threshold),
+                          counts=["persons"], groups=["group"])
     table = published.build(pub, COLUMNS, caption="Generiert", source="Test")
     pdf.write_pdf(published.to_markdown(table), {}, tmp_path / "t.pdf")
     prs = Presentation()

@@ -13,8 +13,8 @@ def test_primary_and_secondary_suppression_and_rates() -> None:
                           "persons": [0, 2, 40, 7, 5, 9],
                           "offers": [1, 1, 2, 1, 1, 1]})
     frame["rate"] = frame["offers"] / frame["persons"].replace(0, np.nan) * 1000
-    out = privacy.protect(frame, counts=["persons"], rates={"rate": (None, "persons")},
-                          groups=["district"])
+    out = privacy.protect(frame, rule=privacy.DisclosureRule(), counts=["persons"],
+                          rates={"rate": (None, "persons")}, groups=["district"])
     hidden = out.suppressed["persons"].tolist()
     # 2 is primary; 7 (smallest other positive in A) is secondary; 0 stays visible; B untouched.
     assert hidden == [False, True, False, True, False, False]
@@ -27,7 +27,8 @@ def test_primary_and_secondary_suppression_and_rates() -> None:
 
 def test_group_total_is_withheld_when_no_complement_exists() -> None:
     frame = pd.DataFrame({"district": ["A", "A", "B"], "persons": [1, 0, 50]})
-    out = privacy.protect(frame, counts=["persons"], groups=["district"])
+    out = privacy.protect(frame, rule=privacy.DisclosureRule(), counts=["persons"],
+                          groups=["district"])
     assert out.suppressed["persons"].tolist() == [True, False, False]
     assert out.suppressed_groups["persons"] == ("A",)
 
@@ -44,7 +45,8 @@ def test_no_small_count_is_published_or_recoverable_from_group_totals(
         groups: list[list[int]], threshold: int) -> None:
     rows = [(f"G{g}", v) for g, values in enumerate(groups) for v in values]
     frame = pd.DataFrame(rows, columns=["group", "persons"])
-    out = privacy.protect(frame, counts=["persons"], groups=["group"], threshold=threshold)
+    out = privacy.protect(frame, rule=privacy.DisclosureRule(threshold), counts=["persons"],
+                          groups=["group"])
     shown = out.frame["persons"].dropna()
     assert not ((shown > 0) & (shown < threshold)).any()
     for key, part in out.suppressed.groupby(frame["group"]):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitoring.cli.main import main
+from monitoring.io import settings as mon_settings
 from monitoring.report.publish import evaluation, scan
 from monitoring.report.run.lock import RunLock
 from monitoring.store.database import open_store
@@ -213,9 +214,9 @@ def test_evaluation_says_why_a_district_is_not_assessed(
     assert smallest["16070"] >= limit  # Ilm-Kreis stays assessed
     settings = tmp_path / "monitoring.toml"
     settings.write_text(f"[status_dynamik_index]\nmindestnenner = {limit}\n", encoding="utf-8")
-    monkeypatch.setenv("MONITORING_SETTINGS", str(settings))
     with open_store(demo_store_path) as store:
-        facts = evaluation.collect(store, "16072", "2025-Q4", panel=panel)
+        facts = evaluation.collect(store, "16072", "2025-Q4", panel=panel,
+                                   settings=mon_settings.resolve(file=settings, store=store))
     md = evaluation.markdown(facts, conclusions_text=None, conclusions_path=tmp_path / "f.md")
     section = md.split("# Lage im Landesvergleich: Status-Dynamik-Index")[1].split("\n# ")[0]
     assert "Sonneberg wird nicht bewertet: " in section
@@ -227,7 +228,8 @@ def test_evaluation_says_why_a_district_is_not_assessed(
     # More areas required than there are districts: no index at all, the reason instead.
     settings.write_text("[status_dynamik_index]\nmindestgebiete = 23\n", encoding="utf-8")
     with open_store(demo_store_path) as store:
-        facts = evaluation.collect(store, "16072", "2025-Q4", panel=panel)
+        facts = evaluation.collect(store, "16072", "2025-Q4", panel=panel,
+                                   settings=mon_settings.resolve(file=settings, store=store))
     md = evaluation.markdown(facts, conclusions_text=None, conclusions_path=tmp_path / "f.md")
     section = md.split("# Lage im Landesvergleich: Status-Dynamik-Index")[1].split("\n# ")[0]
     assert "Der Status-Dynamik-Index wird nicht berechnet: " in section

@@ -73,7 +73,8 @@ def test_quarto_parameters_are_the_papermill_parameters() -> None:
     from monitoring.report.run.compose import notebooks_dir
     from monitoring.report.publish.site import quarto_command
 
-    params = {"area_code": "16070", "period": "2025-Q4", "store_path": "data/demo.duckdb"}
+    params = {"area_code": "16070", "period": "2025-Q4", "store_path": "data/demo.duckdb",
+              "settings_json": ""}
     command = quarto_command("notebooks/10_angebote_abdeckung.ipynb", params)
     assert command[:3] == ["quarto", "render", "notebooks/10_angebote_abdeckung.ipynb"]
     passed = [command[i + 1].split(":", 1)[0] for i, c in enumerate(command) if c == "-P"]
@@ -87,11 +88,13 @@ def test_quarto_parameters_are_the_papermill_parameters() -> None:
 
 @pytest.fixture(scope="module")
 def facts(demo_store_path: Path):  # type: ignore[no-untyped-def]
+    from monitoring.io import settings
     from monitoring.report.publish import evaluation
     from monitoring.store.database import open_store
 
     with open_store(demo_store_path) as store:
-        return evaluation.collect(store, "16072", "2025-Q4")
+        return evaluation.collect(store, "16072", "2025-Q4",
+                                  settings=settings.resolve(store=store))
 
 
 def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]

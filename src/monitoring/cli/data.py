@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from monitoring.cli.common import EXIT_OK, terminal
+from monitoring.cli.common import EXIT_OK, resolve_settings, terminal
 
 
 def template(args: argparse.Namespace) -> int:
@@ -165,18 +165,19 @@ def import_any(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """`monitoring export bestand|indikatoren`."""
+    settings = resolve_settings(args)
     if args.kind == "bestand":
         from monitoring.views.export_inventory import export_inventory
 
         path = export_inventory(args.store, args.out, fmt=args.format, area_code=args.area,
-                                period=args.period)
+                                period=args.period, settings=settings)
         terminal().print(f"Export geschrieben: {path}")
         return EXIT_OK
     from monitoring.views import export_indicators as export
     from monitoring.store.database import open_store
 
     with open_store(args.store) as store:
-        path = export.write(store, args.out, fmt=args.format)
+        path = export.write(store, args.out, fmt=args.format, settings=settings)
     terminal().print(f"Indikatorpanel geschrieben: {path}")
     return EXIT_OK
 

@@ -30,6 +30,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL",
                                 parser_class=_Parser)
 
+    def settings_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--settings", metavar="DATEI",
+                       help="Einstellungsdatei (TOML: [geheimhaltung], [ampel], "
+                            "[status_dynamik_index]); Standard: $MONITORING_SETTINGS, sonst "
+                            "monitoring.toml im Arbeitsordner")
+        p.add_argument("--schwelle", type=int, metavar="N",
+                       help="Geheimhaltung: Fallzahlen 1 … N−1 nicht ausweisen (Standard: "
+                            "Einstellungsdatei oder 3)")
+        p.add_argument("--mindestnenner", type=float, metavar="N",
+                       help="Geheimhaltung: Quoten mit Nenner unter N nicht ausweisen "
+                            "(Standard: Einstellungsdatei oder 20)")
+
     def run_options(p: argparse.ArgumentParser, *, default_store: str | None) -> None:
         p.add_argument("--store", default=default_store,
                        help="Datenbankdatei (Standard: $MONITORING_STORE oder "
@@ -42,12 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--renderer", choices=["auto", "quarto", "nbconvert"], default="auto",
                        help="HTML-Erzeugung: Quarto, falls installiert, sonst nbconvert")
         p.add_argument("--notebooks", help="Ordner der Berichts-Notebooks (Standard: notebooks)")
-        p.add_argument("--schwelle", type=int, metavar="N",
-                       help="Geheimhaltung: Fallzahlen 1 … N−1 nicht ausweisen (Standard: "
-                            "monitoring.toml oder 3)")
-        p.add_argument("--mindestnenner", type=float, metavar="N",
-                       help="Geheimhaltung: Quoten mit Nenner unter N nicht ausweisen "
-                            "(Standard: monitoring.toml oder 20)")
+        settings_options(p)
+        p.add_argument("--ampel-toleranz", type=float, metavar="X",
+                       help="Ampel: grün bis zu diesem Anteil hinter dem Zielpfad (Standard: "
+                            "Einstellungsdatei, Datenbank oder 0,1)")
+        p.add_argument("--ampel-gefaehrdet", type=float, metavar="X",
+                       help="Ampel: gelb bis zu diesem Anteil hinter dem Zielpfad (Standard: "
+                            "Einstellungsdatei, Datenbank oder 0,3)")
 
     run = sub.add_parser("run", help="Quartalsberichte für alle Kreise erzeugen")
     run.add_argument("--period", required=True, help="Quartal, z. B. 2025-Q4")
@@ -153,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     for p in exports.choices.values():
         p.add_argument("--out", required=True, help="Zieldatei")
         p.add_argument("--store", default=None, help="Datenbankdatei")
+        settings_options(p)
     return parser
 
 
@@ -191,25 +205,9 @@ COMMANDS = {"erreichbarkeit": reports.erreichbarkeit,
             "import": data.import_any, "export": data.export}
 
 
-def _privacy_options(args: argparse.Namespace) -> None:
-    """Pass --schwelle/--mindestnenner on to every report kernel (they read the environment)."""
-    import os
-
-    from monitoring.io import settings
-
-    for option, env in (("schwelle", settings.ENV_THRESHOLD),
-                        ("mindestnenner", settings.ENV_MIN_DENOMINATOR)):
-        value = getattr(args, option, None)
-        if value is not None:
-            os.environ[env] = str(value)
-    if getattr(args, "schwelle", None) is not None or getattr(args, "mindestnenner", None):
-        settings.load()  # validate now: a wrong value is an input error, before any work
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        _privacy_options(args)
         return COMMANDS[args.command](args)
     except MonitoringError as err:
         print(f"Fehler: {err}", file=sys.stderr)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from monitoring.cli.common import EXIT_FAILED_REPORTS, EXIT_OK, terminal
+from monitoring.cli.common import EXIT_FAILED_REPORTS, EXIT_OK, resolve_settings, terminal
 
 
 def run(args: argparse.Namespace) -> int:
@@ -15,6 +15,7 @@ def run(args: argparse.Namespace) -> int:
     from monitoring import fmt
     from monitoring.report import run_quarter
 
+    settings = resolve_settings(args)
     console = terminal()
     progress = Progress("[progress.description]{task.description}", BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), console=console)
@@ -32,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = run_quarter(args.period, store_path=args.store, out_dir=args.out,
                               areas=args.area, workers=args.workers, renderer=args.renderer,
-                              notebooks=args.notebooks, on_result=done, on_start=started)
+                              notebooks=args.notebooks, on_result=done, on_start=started,
+                              settings=settings)
     finally:
         progress.stop()
     ok = len(summary.results) - len(summary.failed)
@@ -59,10 +61,12 @@ def publish(args: argparse.Namespace) -> int:
     console = terminal()
     period = args.period or str(Quarter.of(date.today()) - 1)  # last completed quarter
     check_writable(Path(args.out))
+    settings = resolve_settings(args)
     summary = publish_quarter(period, store_path=args.store, out_dir=args.out, areas=args.area,
                               workers=args.workers, conclusions_dir=args.fazit,
                               notebooks=args.notebooks, renderer=args.renderer,
-                              on_step=lambda text: console.print(f"… {text}"))
+                              on_step=lambda text: console.print(f"… {text}"),
+                              settings=settings)
     console.print(f"\nVeröffentlichung {summary.period}: {summary.html_ok} HTML-Berichte, "
                   f"{len(summary.files)} Dateien → {summary.folder}")
     for name, seconds in summary.seconds.items():

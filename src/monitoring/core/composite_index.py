@@ -112,6 +112,16 @@ class IndexSettings:
                               "Indikatorkennung, z. B. [\"A19\"].")
         return cls(**out, source=origin)  # type: ignore[arg-type]
 
+    def to_mapping(self) -> dict[str, object]:
+        """The settings as `from_mapping` reads them (German keys, plain lists): for the JSON
+        a run hands to its report kernels."""
+        return {"indikatoren": list(self.indicators), "dynamik_quartale": self.span,
+                "status_grenzen": list(self.status_bounds),
+                "dynamik_grenzen": list(self.dynamic_bounds),
+                "aufmerksamkeit": sorted(f"{s}/{d}" for s, d in self.attention),
+                "mindestnenner": self.min_denominator, "mindestgebiete": self.min_areas,
+                "zulaessige_kennzeichen": sorted(self.accepted_flags)}
+
 
 def _text_list(value: object, key: str, *, empty: bool = False) -> list[str]:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value) \

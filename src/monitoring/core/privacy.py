@@ -18,28 +18,40 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from monitoring.errors import PrivacyError
+from monitoring.errors import ConfigError, PrivacyError
 
 DEFAULT_THRESHOLD = 3
 DEFAULT_MIN_DENOMINATOR = 20
 
-# The rule in force for this process. `configure` changes it (the report kernels call it with
-# the publishing settings, see `monitoring.io.settings`), so that every `protect` call in a report
-# uses the same configured threshold without passing it through each notebook cell.
-_RULE = {"threshold": DEFAULT_THRESHOLD, "min_denominator": DEFAULT_MIN_DENOMINATOR}
 
+@dataclass(frozen=True)
+class DisclosureRule:
+    """The disclosure rule: counts 1 … ``threshold − 1`` withheld, rates withheld below
+    ``min_denominator`` persons in the denominator. Passed to every `protect` call explicitly
+    (resolved once per run, see `monitoring.io.settings`); invalid values are refused."""
 
-def configure(*, threshold: int = DEFAULT_THRESHOLD,
-              min_denominator: float = DEFAULT_MIN_DENOMINATOR) -> None:
-    """Set the threshold and minimum denominator that `protect` uses by default."""
-    if int(threshold) < 2:
-        raise PrivacyError(f"Die Geheimhaltungsschwelle muss mindestens 2 sein (erhalten: "
-                           f"{threshold}).")
-    if float(min_denominator) < 1:
-        raise PrivacyError(f"Der Mindestnenner für Quoten muss mindestens 1 sein (erhalten: "
-                           f"{min_denominator}).")
-    _RULE["threshold"] = int(threshold)
-    _RULE["min_denominator"] = float(min_denominator)
+    threshold: int = DEFAULT_THRESHOLD
+    min_denominator: float = DEFAULT_MIN_DENOMINATOR
+
+    def __post_init__(self) -> None:
+        threshold, minimum = self.threshold, self.min_denominator
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) \
+                or threshold != int(threshold) or threshold < 2:
+            raise ConfigError(f"Die Geheimhaltungsschwelle muss eine ganze Zahl ab 2 sein "
+                              f"(erhalten: {threshold!r}).")
+        if isinstance(minimum, bool) or not isinstance(minimum, int | float) \
+                or not np.isfinite(minimum) or minimum < 1:
+            raise ConfigError(f"Der Mindestnenner für Quoten muss eine Zahl ab 1 sein "
+                              f"(erhalten: {minimum!r}).")
+        object.__setattr__(self, "threshold", int(threshold))
+        object.__setattr__(self, "min_denominator", float(minimum))
+
+    def text_de(self) -> str:
+        """The rule as one German sentence (report footers, table notes)."""
+        return (f"Fallzahlen von 1 bis {self.threshold - 1} Personen und Quoten mit weniger "
+                f"als {self.min_denominator:g} Personen im Nenner werden nicht ausgewiesen "
+                "(„.“); damit Summen sie nicht verraten, wird je Gruppe ein weiterer Wert "
+                "geschwärzt.")
 
 
 @dataclass(frozen=True)
@@ -78,15 +90,17 @@ def require(data: object, what: str) -> Publishable:
     return data
 
 
-def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
+def protect(frame: pd.DataFrame, *, rule: DisclosureRule, counts: Sequence[str] = (),
             rates: dict[str, tuple[str | None, str]] | None = None,
-            groups: Sequence[str] | None = None, threshold: int | None = None,
-            min_denominator: float | None = None,
+            groups: Sequence[str] | None = None,
             count_rows: pd.Series | None = None) -> Publishable:
     """Suppress small person counts and the rates built on them.
 
     Parameters
     ----------
+    rule
+        The disclosure rule in force for this run (required: there is no process-wide
+        default, so a report cannot silently fall back to a weaker rule).
     counts
         Columns holding counts of persons.
     rates
@@ -94,17 +108,16 @@ def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
     groups
         Columns defining groups whose totals are published (secondary suppression runs within
         each group); None means the whole frame is one group.
-    threshold, min_denominator
-        Default: the configured rule (`configure`).
     count_rows
         Boolean per row: rows whose rate columns hold a count itself (a count indicator such
         as A28: value = numerator, no denominator). There a rate column is withheld exactly
         when its numerator is (primary or secondary suppression); a missing denominator does
         not withhold it.
     """
-    threshold = int(_RULE["threshold"] if threshold is None else threshold)
-    min_denominator = float(_RULE["min_denominator"] if min_denominator is None
-                            else min_denominator)
+    if not isinstance(rule, DisclosureRule):
+        raise PrivacyError("Die Geheimhaltungsprüfung braucht die Regel des Laufs "
+                           f"(`DisclosureRule`), erhalten: {type(rule).__name__}.")
+    threshold, min_denominator = rule.threshold, rule.min_denominator
     out = frame.copy()
     mask = pd.DataFrame(False, index=out.index, columns=list(counts) + list(rates or {}))
     withheld_totals: dict[str, tuple[object, ...]] = {}
@@ -129,10 +142,7 @@ def protect(frame: pd.DataFrame, *, counts: Sequence[str] = (),
                        for key, value in sums.items()}
     for col in mask.columns:
         out[col] = out[col].astype(float).where(~mask[col], np.nan)
-    rule = (f"Fallzahlen von 1 bis {threshold - 1} Personen und Quoten mit weniger als "
-            f"{min_denominator:g} Personen im Nenner werden nicht ausgewiesen („.“); damit "
-            "Summen sie nicht verraten, wird je Gruppe ein weiterer Wert geschwärzt.")
-    return Publishable(out, mask, rule, tuple(mask.columns), withheld_totals,
+    return Publishable(out, mask, rule.text_de(), tuple(mask.columns), withheld_totals,
                        tuple(counts), tuple(groups or ()), threshold, min_denominator, totals)
 
 
@@ -164,8 +174,7 @@ def _secondary(values: pd.Series, primary: pd.Series, frame: pd.DataFrame,
 
 
 def protect_panel(panel: pd.DataFrame, *, counts: Collection[str], districts: Sequence[str],
-                  state_code: str, threshold: int | None = None,
-                  min_denominator: float | None = None) -> Publishable:
+                  state_code: str, rule: DisclosureRule) -> Publishable:
     """Disclosure control of an indicator panel (indicator_id, area_code, period, value,
     numerator, denominator) in which the state value is the total of the districts.
 
@@ -184,7 +193,7 @@ def protect_panel(panel: pd.DataFrame, *, counts: Collection[str], districts: Se
     in_districts = frame["area_code"].isin(list(districts))
     is_state = frame["area_code"] == state_code
     rates = {"value": ("numerator", "denominator")}
-    options = {"threshold": threshold, "min_denominator": min_denominator}
+    options = {"rule": rule}
     parts = []
     district_rows = frame[in_districts]
     by_district = protect(district_rows, counts=["numerator"], rates=rates,

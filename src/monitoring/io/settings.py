@@ -1,122 +1,208 @@
-"""Publishing settings: the disclosure-control rule, read from a small TOML file.
+"""Where the settings of a run come from: resolved once, in the process that starts the run.
 
-Where the settings come from, first match wins per value:
+`resolve` returns one frozen `monitoring.core.config.Settings` (disclosure rule, traffic-light
+limits, Status-Dynamik-Index settings, and where each value came from). Per value, the first
+source that has it wins:
 
-1. environment variables ``MONITORING_THRESHOLD`` / ``MONITORING_MIN_DENOMINATOR`` (the
-   command line's ``--schwelle`` / ``--mindestnenner`` set them, so that every report kernel
-   started by papermill inherits them);
-2. the file named by ``$MONITORING_SETTINGS``, else ``monitoring.toml`` in the working folder::
+1. a command-line flag (``--schwelle``, ``--mindestnenner``, ``--ampel-toleranz``,
+   ``--ampel-gefaehrdet``);
+2. the file given with ``--settings FILE``, else the file named by ``$MONITORING_SETTINGS``
+   (a named file that does not exist is an error, never silently skipped);
+3. ``monitoring.toml`` in the current working folder;
+4. the store's settings (``ampel_toleranz``, ``ampel_gefaehrdet`` in its meta table);
+5. the defaults (`monitoring.core.privacy`: 3 and 20; `monitoring.core.concept.Thresholds`;
+   ``monitoring/data/composite_index.toml``).
 
-       [geheimhaltung]
-       schwelle = 3          # Fallzahlen 1 … schwelle−1 werden nicht ausgewiesen
-       mindestnenner = 20    # Quoten mit kleinerem Nenner werden nicht ausgewiesen
+The file::
 
-3. the defaults of `monitoring.core.privacy` (3 and 20).
+    [geheimhaltung]
+    schwelle = 3          # Fallzahlen 1 … schwelle−1 werden nicht ausgewiesen
+    mindestnenner = 20    # Quoten mit kleinerem Nenner werden nicht ausgewiesen
 
-The same file may hold a section ``[status_dynamik_index]`` that overrides the shipped
-defaults of the Status-Dynamik-Index (``monitoring/data/composite_index.toml``, see
-`index_settings` and ``docs/composite_index.md``).
+    [ampel]
+    toleranz = 0.10       # grün bis 10 % hinter dem Zielpfad
+    gefaehrdet = 0.30     # gelb bis 30 %, sonst rot
+
+    [status_dynamik_index]   # only keys that differ from the shipped defaults
+    indikatoren = ["A19", "A21"]
+
+Unknown sections and keys are refused (a typo must not silently leave the default in force).
+
+The run hands the resolved settings to every report kernel as a notebook parameter
+(``settings_json``) and to every publication step as the object; nothing is passed through
+environment variables or module globals, and no kernel reads a file relative to its own
+folder. The old variables ``MONITORING_THRESHOLD`` / ``MONITORING_MIN_DENOMINATOR`` are no
+longer read; when one is set, `resolve` stops with a message naming the replacement.
+
+**Notebooks run interactively** (JupyterLab, kernel working folder ``notebooks/``, parameter
+``settings_json`` empty) resolve with ``upward=True``: ``monitoring.toml`` is looked for in the
+working folder, then in its parents up to the first folder holding ``pyproject.toml`` or
+``_quarto.yml`` (the project folder) or the file-system root – so the notebook picks up the
+same ``monitoring.toml`` that ``monitoring run`` started in the project folder uses.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from monitoring.core import composite_index, privacy
+from monitoring.core import composite_index, config
+from monitoring.core.config import INDEX, SECTIONS, VALUES, Settings
 from monitoring.errors import ConfigError
 
+if TYPE_CHECKING:
+    from monitoring.store.database import Store
+
+FILE_NAME = "monitoring.toml"
 ENV_FILE = "MONITORING_SETTINGS"
-ENV_THRESHOLD = "MONITORING_THRESHOLD"
-ENV_MIN_DENOMINATOR = "MONITORING_MIN_DENOMINATOR"
-
-
-@dataclass(frozen=True)
-class Settings:
-    threshold: int = privacy.DEFAULT_THRESHOLD
-    min_denominator: float = privacy.DEFAULT_MIN_DENOMINATOR
-    source: str = "Voreinstellung"
-
-
-def _number(value: object, what: str, origin: str) -> float:
-    try:
-        return float(str(value).replace(",", "."))
-    except ValueError:
-        raise ConfigError(f"{origin}: „{value}“ ist keine Zahl (erwartet für {what}, z. B. 3)."
-                          ) from None
-
-
-def load(path: str | os.PathLike[str] | None = None) -> Settings:
-    """The settings in force (see the module docstring)."""
-    file = _settings_file(path)
-    values: dict[str, float] = {}
-    source = "Voreinstellung"
-    if file.exists():
-        section = _read_toml(file).get("geheimhaltung", {})
-        for key, name in (("schwelle", "threshold"), ("mindestnenner", "min_denominator")):
-            if key in section:
-                values[name] = _number(section[key], key, str(file))
-        source = str(file)
-    for env, name in ((ENV_THRESHOLD, "threshold"), (ENV_MIN_DENOMINATOR, "min_denominator")):
-        if os.environ.get(env):
-            values[name] = _number(os.environ[env], name, f"${env}")
-            source = f"${env}"
-    threshold = values.get("threshold", privacy.DEFAULT_THRESHOLD)
-    if threshold != int(threshold) or threshold < 2:
-        raise ConfigError(f"Die Geheimhaltungsschwelle muss eine ganze Zahl ab 2 sein "
-                          f"(erhalten: {threshold:g}, aus {source}).")
-    minimum = values.get("min_denominator", privacy.DEFAULT_MIN_DENOMINATOR)
-    if minimum < 1:
-        raise ConfigError(f"Der Mindestnenner muss mindestens 1 sein (erhalten: {minimum:g}).")
-    return Settings(int(threshold), float(minimum), source)
-
-
-def apply(settings: Settings | None = None) -> Settings:
-    """Load (if not given) and put the disclosure rule in force for this process."""
-    settings = settings or load()
-    privacy.configure(threshold=settings.threshold, min_denominator=settings.min_denominator)
-    return settings
-
-
-INDEX_SECTION = "status_dynamik_index"
+OBSOLETE_ENV = {"MONITORING_THRESHOLD": "--schwelle bzw. [geheimhaltung] schwelle",
+                "MONITORING_MIN_DENOMINATOR": "--mindestnenner bzw. [geheimhaltung] "
+                                              "mindestnenner"}
+PROJECT_MARKERS = ("pyproject.toml", "_quarto.yml")
 INDEX_DEFAULTS = "data/composite_index.toml"
+# command-line option of each key (flags given to `resolve` are keyed like `config.KEYS`)
+FLAGS = {"geheimhaltung.schwelle": "--schwelle", "geheimhaltung.mindestnenner": "--mindestnenner",
+         "ampel.toleranz": "--ampel-toleranz", "ampel.gefaehrdet": "--ampel-gefaehrdet"}
+# store meta key of each key the store may hold
+META_KEYS = {"ampel.toleranz": "ampel_toleranz", "ampel.gefaehrdet": "ampel_gefaehrdet"}
 
 
-def _settings_file(path: str | os.PathLike[str] | None) -> Path:
-    return Path(path or os.environ.get(ENV_FILE) or "monitoring.toml")
+def resolve(*, flags: Mapping[str, object | None] | None = None,
+            file: str | os.PathLike[str] | None = None, store: Store | None = None,
+            meta: Mapping[str, str] | None = None, cwd: str | os.PathLike[str] | None = None,
+            upward: bool = False, environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings in force (see the module docstring for the order).
+
+    `flags` holds command-line values by key (``geheimhaltung.schwelle`` …; None = not
+    given); `file` is ``--settings``; `store` (or its `meta`) supplies store settings; `cwd`
+    defaults to the current working folder and `environ` to ``os.environ``.
+    """
+    environ = os.environ if environ is None else environ
+    here = Path.cwd() if cwd is None else Path(cwd)
+    for name, replacement in OBSOLETE_ENV.items():
+        if environ.get(name):
+            raise ConfigError(
+                f"Die Umgebungsvariable {name} wird nicht mehr gelesen (sie erreichte die "
+                f"Berichte nicht zuverlässig). Verwenden Sie {replacement} in monitoring.toml "
+                f"und entfernen Sie die Variable.")
+    values: dict[str, object] = {key: VALUES[key.split(".")[0]][key.split(".")[1]][1]
+                                 for key in config.KEYS}
+    origins: dict[str, str] = {}
+    index_values = _shipped_index()
+    index_origins: list[str] = []
+
+    def take(section_values: Mapping[str, object], origin: str) -> None:
+        for key, value in section_values.items():
+            values[key] = value
+            origins[key] = origin
+
+    if meta is None and store is not None:
+        meta = store.meta()
+    take({key: meta[name] for key, name in META_KEYS.items() if (meta or {}).get(name)},
+         "Einstellung in der Datenbank")
+    layers: list[tuple[Path, str]] = []
+    local = _find_local(here, upward)
+    if local is not None:
+        layers.append((local, _local_origin(local, here)))
+    named, via = (file, "--settings") if file else (environ.get(ENV_FILE) or None, f"${ENV_FILE}")
+    if named:
+        path = Path(named)
+        if not path.is_absolute():
+            path = here / path
+        if not path.is_file():
+            raise ConfigError(f"Die Einstellungsdatei {named} ({via}) gibt es nicht. Prüfen Sie "
+                              "den Pfad; ohne diese Datei würde mit anderen Einstellungen "
+                              "veröffentlicht.")
+        layers.append((path, f"Einstellungsdatei {_shown(path, here)} ({via})"))
+    for path, origin in layers:
+        sections = read_file(path, origin)
+        take({f"{s}.{k}": v for s in VALUES for k, v in sections.get(s, {}).items()}, origin)
+        if INDEX in sections:
+            index_values.update(sections[INDEX])
+            index_origins.append(f"{origin}, Abschnitt [{INDEX}]")
+    for key, value in (flags or {}).items():
+        if key not in FLAGS:
+            raise ConfigError(f"Unbekannte Einstellung `{key}`; erlaubt: {', '.join(FLAGS)}.")
+        if value is not None:
+            take({key: value}, f"Befehlszeile ({FLAGS[key]})")
+    if index_origins:
+        origins[INDEX] = index_origins[-1] if len(index_origins) == 1 else \
+            "; ".join(index_origins)
+    return config.build(values, origins, index_values)
 
 
-def _read_toml(file: Path) -> dict[str, object]:
+def interactive(store: Store | None = None) -> Settings:
+    """The settings for a notebook run without the ``settings_json`` parameter (JupyterLab):
+    `resolve` with ``monitoring.toml`` searched from the working folder upwards."""
+    return resolve(store=store, upward=True)
+
+
+def _find_local(here: Path, upward: bool) -> Path | None:
+    """``monitoring.toml`` in `here` (with `upward`: or in the nearest parent, stopping at the
+    project folder – one holding ``pyproject.toml`` or ``_quarto.yml`` – or the root)."""
+    for folder in [here, *here.resolve().parents] if upward else [here]:
+        candidate = folder / FILE_NAME
+        if candidate.is_file():
+            return candidate
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return None
+    return None
+
+
+def _shown(path: Path, here: Path) -> str:
+    """A file as named in reports and registers: relative to the working folder when inside
+    it, else its name only (published files carry no absolute server paths)."""
     try:
-        return tomllib.loads(file.read_text(encoding="utf-8"))
+        return path.resolve().relative_to(here.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _local_origin(path: Path, here: Path) -> str:
+    if path.parent.resolve() == here.resolve():
+        return f"{FILE_NAME} im Arbeitsordner"
+    try:
+        up = len(here.resolve().relative_to(path.parent.resolve()).parts)
+    except ValueError:
+        return FILE_NAME
+    return f"{'../' * up}{FILE_NAME} (vom Arbeitsordner aus gefunden)"
+
+
+def read_file(path: Path, origin: str | None = None) -> dict[str, dict[str, object]]:
+    """The sections of a settings file, with unknown sections and keys refused."""
+    origin = origin or str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ConfigError(f"Die Einstellungsdatei {file} ist kein gültiges TOML. Prüfen Sie "
+        raise ConfigError(f"Die Einstellungsdatei {path} ist kein gültiges TOML. Prüfen Sie "
                           "die genannte Zeile (Texte in Anführungszeichen, Listen in "
                           "eckigen Klammern).", detail=str(err)) from err
+    except OSError as err:
+        raise ConfigError(f"Die Einstellungsdatei {path} kann nicht gelesen werden "
+                          f"({err.strerror or err}).", detail=str(err)) from err
+    problems = []
+    for section, content in data.items():
+        if section not in SECTIONS:
+            problems.append(f"unbekannter Abschnitt [{section}]")
+        elif not isinstance(content, dict):
+            problems.append(f"[{section}] muss ein Abschnitt mit Schlüsseln sein")
+        else:
+            allowed = composite_index.KEYS if section == INDEX else VALUES[section]
+            problems += [f"unbekannter Schlüssel `{key}` in [{section}]"
+                         for key in content if key not in allowed]
+    if problems:
+        allowed_text = "; ".join(
+            f"[{s}] " + ", ".join(composite_index.KEYS if s == INDEX else VALUES[s])
+            for s in SECTIONS)
+        raise ConfigError(f"Die Einstellungsdatei {path} ({origin}) enthält Tippfehler: "
+                          f"{'; '.join(problems)}. Erlaubt sind: {allowed_text}.")
+    return data
 
 
-def index_settings(path: str | os.PathLike[str] | None = None,
-                   ) -> composite_index.IndexSettings:
-    """Index indicators and method values of the Status-Dynamik-Index.
-
-    The shipped defaults (``monitoring/data/composite_index.toml``) with every key of the
-    section ``[status_dynamik_index]`` of the settings file (see module docstring) replacing
-    its default, so a user changes indicators or class bounds without touching code.
-    """
-    from importlib.resources import files
-
+def _shipped_index() -> dict[str, object]:
     shipped = files("monitoring").joinpath(INDEX_DEFAULTS).read_text(encoding="utf-8")
-    values = dict(tomllib.loads(shipped)[INDEX_SECTION])
-    origin = "Voreinstellung"
-    file = _settings_file(path)
-    if file.exists():
-        section = _read_toml(file).get(INDEX_SECTION)
-        if section is not None:
-            if not isinstance(section, dict):
-                raise ConfigError(f"{file}: [{INDEX_SECTION}] muss ein Abschnitt mit "
-                                  "Schlüsseln sein, z. B. indikatoren = [\"A19\", \"A21\"].")
-            values.update(section)
-            origin = f"{file}, Abschnitt [{INDEX_SECTION}]"
-    return composite_index.IndexSettings.from_mapping(values, origin=origin)
+    return dict(tomllib.loads(shipped)[INDEX])

@@ -1,8 +1,10 @@
 """Helpers for the first and last cells of report notebooks.
 
-`open_report` validates the notebook parameters, opens the store read-only and installs the
-plotly renderer used in reports; `header` and `footer` state what the report is about, whether
-the data are fictitious, the data stand, the sources, and how to reproduce it.
+`open_report` validates the notebook parameters, opens the store read-only, builds the report
+context with the run's settings (parameter ``settings_json``) and installs the plotly renderer
+used in reports; `header` and `footer` state what the report is about, whether the data are
+fictitious, the data stand, the sources, the disclosure rule applied and where it came from,
+and how to reproduce it.
 """
 
 from __future__ import annotations
@@ -51,18 +53,27 @@ def use_report_renderer() -> None:
     pio.renderers.default = "monitoring"
 
 
-def open_report(store_path: str, area_code: str, period: str) -> tuple[Store, ReportContext]:
-    """Validate the parameters and open the store read-only for one report."""
+def open_report(store_path: str, area_code: str, period: str, settings_json: str = "",
+                ) -> tuple[Store, ReportContext]:
+    """Validate the parameters and open the store read-only for one report.
+
+    `settings_json` is the run's resolved settings (`Settings.to_json`), handed over by
+    ``monitoring run`` as a notebook parameter. Empty – a notebook run interactively – means:
+    resolve here, with ``monitoring.toml`` searched from the working folder upwards to the
+    project folder (`monitoring.io.settings.interactive`).
+    """
     import pandas as pd
 
-    from monitoring.io import settings
+    from monitoring.core.config import Settings
+    from monitoring.io import settings as settings_file
 
     use_report_renderer()
-    settings.apply()  # the configured disclosure rule, for every `privacy.protect` below
     pd.set_option("display.max_rows", 60)
     store = open_store(store_path or None, read_only=True)
     try:
-        return store, context(store, str(area_code), str(period))
+        settings = (Settings.from_json(settings_json) if str(settings_json or "").strip()
+                    else settings_file.interactive(store))
+        return store, context(store, str(area_code), str(period), settings)
     except BaseException:
         store.close()
         raise
@@ -94,10 +105,11 @@ def source_note(text: str, *, ctx: ReportContext | None = None) -> HTML:
     return _html(f'<p class="mon-source">Quelle: {html.escape(text)}{demo}</p>')
 
 
-def footer(ctx: ReportContext, *, privacy_rule: str | None = None) -> HTML:
-    """Sources and the reproducibility footer (period, snapshot, schema, version, run time)."""
+def footer(ctx: ReportContext) -> HTML:
+    """Sources, the disclosure rule applied with where it came from (``ctx.settings``), and
+    the reproducibility footer (period, snapshot, schema, version, run time)."""
     sources = "".join(f"<li>{html.escape(s)}</li>" for s in ctx.sources)
-    rule = f"<p>{html.escape(privacy_rule)}</p>" if privacy_rule else ""
+    rule = f'<p class="mon-rule">{html.escape(ctx.settings.disclosure_note_de())}</p>'
     return _html(
         '<footer class="mon-footer"><h2>Quellen und Methodik</h2>'
         f"<ul>{sources}<li>{html.escape(GEO_ATTRIBUTION)}</li></ul>{rule}"

@@ -23,11 +23,9 @@ from monitoring.views.base import (
     peer_table,
     peers,
     protected_panel,
-    thresholds,
 )
 
 __all__ = ["DIRECTION_LABELS", "POSITION_COLUMNS", "WITHHELD_FLAG", "ReportContext",
            "area_layers", "available_periods", "composite_index", "context", "controlling",
            "coverage_summary", "coverage_tables", "development", "districts",
-           "indicator_overview", "indicator_panel", "peer_table", "peers", "protected_panel",
-           "thresholds"]
+           "indicator_overview", "indicator_panel", "peer_table", "peers", "protected_panel"]

@@ -16,6 +16,7 @@ from monitoring import __version__
 from monitoring.core import concept, coverage, indicators, privacy
 from monitoring.core import composite_index as index_method
 from monitoring.core.areas import check_code, harmonise, located_today
+from monitoring.core.config import Settings
 from monitoring.errors import AreaError, InsufficientDataError, PeriodError
 from monitoring.io.geography import LAND_CODE
 from monitoring.periods import Quarter
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ReportContext:
-    """Everything a report states about itself: area, period, data stand and provenance."""
+    """Everything a report states about itself: area, period, data stand and provenance,
+    and the settings of its run (disclosure rule, traffic light, index; `core.config`)."""
 
     area_code: str
     area_name: str
@@ -42,6 +44,7 @@ class ReportContext:
     snapshot_id: str
     schema_version: int
     package_version: str
+    settings: Settings
     sources: list[str] = field(default_factory=list)
 
     @property
@@ -60,8 +63,15 @@ def available_periods(store: Store) -> list[str]:
     return read_population_periods(store)
 
 
-def context(store: Store, area_code: str, period: str) -> ReportContext:
-    """Validate `area_code` and `period` against the store and collect the report's provenance."""
+def context(store: Store, area_code: str, period: str, settings: Settings | None = None,
+            ) -> ReportContext:
+    """Validate `area_code` and `period` against the store and collect the report's provenance.
+
+    `settings` are the run's settings (`monitoring.io.settings.resolve`, resolved once by
+    whoever starts the run). None – an analyst's own call – resolves them as a notebook run
+    interactively does: ``monitoring.toml`` from the working folder upwards, the store's
+    settings, the defaults (`monitoring.io.settings.interactive`).
+    """
     quarter = Quarter.parse(period)
     code = check_code(area_code)
     areas = store.read_areas(codes=[code])
@@ -85,6 +95,10 @@ def context(store: Store, area_code: str, period: str) -> ReportContext:
             f"Für den Berichtszeitraum {quarter} liegen keine Daten vor. Verfügbare Quartale: "
             f"{span}.")
     meta = store.meta()
+    if settings is None:
+        from monitoring.io import settings as settings_file
+
+        settings = settings_file.resolve(meta=meta, upward=True)
     row = areas.iloc[0]
     stand = meta.get("data_stand")
     return ReportContext(
@@ -92,7 +106,7 @@ def context(store: Store, area_code: str, period: str) -> ReportContext:
         level=str(row["level"]), period=quarter, is_demo=store.is_demo,
         data_stand=date.fromisoformat(stand) if stand else None,
         snapshot_id=store.snapshot_id(), schema_version=store.schema_version,
-        package_version=__version__, sources=store.sources())
+        package_version=__version__, settings=settings, sources=store.sources())
 
 
 def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
@@ -221,15 +235,6 @@ def coverage_summary(tables: dict[str, pd.DataFrame], ctx: ReportContext) -> dic
 
 
 # -- controlling -------------------------------------------------------------------------------
-def thresholds(store: Store) -> concept.Thresholds:
-    """Traffic-light limits: store settings ``ampel_toleranz`` / ``ampel_gefaehrdet`` or defaults."""
-    meta = store.meta()
-    default = concept.Thresholds()
-    return concept.Thresholds(
-        tolerance=float(meta.get("ampel_toleranz", default.tolerance)),
-        at_risk=float(meta.get("ampel_gefaehrdet", default.at_risk)))
-
-
 def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None,
                 ) -> dict[str, object]:
     """Traffic lights, measure progress, measures and the German summary for one area.
@@ -237,11 +242,12 @@ def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = N
     The lights are computed on the disclosure-controlled panel: a withheld value gets no
     light (its colour would tell on which side of the path the value lies). ``lights`` is the
     frame, ``lights_table`` the same as `privacy.Publishable` (withheld values shown as ".").
+    The limits of the light are the run's (``ctx.settings.traffic_light``).
     """
     panel = indicator_panel(store) if panel is None else panel
-    safe = protected_panel(store, panel)
+    safe = protected_panel(store, panel, rule=ctx.settings.disclosure)
     goals = store.read_goals()
-    limits = thresholds(store)
+    limits = ctx.settings.traffic_light
     args = (store.read_targets(), store.read_indicators(), goals)
     options = {"area_code": ctx.area_code, "period": str(ctx.period), "thresholds": limits}
     lights = concept.traffic_lights(safe.frame, *args, **options)
@@ -270,8 +276,10 @@ def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_
     return out[["area_code", "name", "kind", "value", "numerator", "denominator", "flags", "own"]]
 
 
-def protected_panel(store: Store, panel: pd.DataFrame | None = None) -> privacy.Publishable:
-    """The indicator panel after disclosure control (`privacy.protect_panel`).
+def protected_panel(store: Store, panel: pd.DataFrame | None = None, *,
+                    rule: privacy.DisclosureRule) -> privacy.Publishable:
+    """The indicator panel after disclosure control (`privacy.protect_panel`) under `rule`
+    (the run's, ``ctx.settings.disclosure``).
 
     Count indicators (`indicators.count_indicators`, e.g. A28) are protected as counts, rates
     by numerator and denominator; the state value (the districts' total) is withheld where it
@@ -281,7 +289,7 @@ def protected_panel(store: Store, panel: pd.DataFrame | None = None) -> privacy.
     panel = indicator_panel(store) if panel is None else panel
     protected = privacy.protect_panel(
         panel, counts=indicators.count_indicators(store.read_indicators()),
-        districts=list(districts(store)["area_code"]), state_code=LAND_CODE)
+        districts=list(districts(store)["area_code"]), state_code=LAND_CODE, rule=rule)
     safe = protected.frame
     hidden = protected.is_suppressed("value") | protected.is_suppressed("numerator")
     safe.loc[hidden, "flags"] = [
@@ -299,7 +307,7 @@ def indicator_overview(store: Store, ctx: ReportContext, panel: pd.DataFrame | N
     value – are withheld (".") and no traffic light is given for it.
     """
     panel = indicator_panel(store) if panel is None else panel
-    safe = protected_panel(store, panel)
+    safe = protected_panel(store, panel, rule=ctx.settings.disclosure)
     args = (store.read_indicators(), store.read_targets())
     options = {"area_code": ctx.area_code, "period": str(ctx.period), "state_code": LAND_CODE}
     raw = indicators.overview(panel, *args, **options)
@@ -318,7 +326,7 @@ def development(store: Store, ctx: ReportContext, indicator_ids: list[str],
     the change.
     """
     panel = indicator_panel(store) if panel is None else panel
-    safe = protected_panel(store, panel)
+    safe = protected_panel(store, panel, rule=ctx.settings.disclosure)
     defs = store.read_indicators().set_index("indicator_id")
     start, end = str(ctx.period - quarters), str(ctx.period)
     columns = ["indicator_id", "indicator", "unit", "period", "value", "numerator",
@@ -341,7 +349,7 @@ def peers(store: Store, ctx: ReportContext, indicator_id: str,
           panel: pd.DataFrame | None = None) -> privacy.Publishable:
     """`peer_table` from the disclosure-controlled panel (withheld bars and state line)."""
     panel = indicator_panel(store) if panel is None else panel
-    safe = protected_panel(store, panel)
+    safe = protected_panel(store, panel, rule=ctx.settings.disclosure)
     return privacy.withheld(peer_table(store, panel, ctx, indicator_id),
                             peer_table(store, safe.frame, ctx, indicator_id),
                             ["value", "numerator"], rule=safe.rule)
@@ -370,14 +378,13 @@ def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None
     peer, ready for `tables.html_table`, highest status index first; ``label`` marks the
     report area), ``own`` (the report area's index indicators: values, change, unweighted
     peer mean, z-scores), ``summary`` (German sentences), ``caption``, ``note`` (the
-    method), ``earlier_period`` and ``settings``.
+    method), ``earlier_period`` and ``settings`` (default: the run's, ``ctx.settings.index``).
     """
-    from monitoring.io import settings as settings_file
     from monitoring.periods import CENSUS_BREAK
 
-    settings = settings_file.index_settings() if settings is None else settings
+    settings = ctx.settings.index if settings is None else settings
     panel = indicator_panel(store) if panel is None else panel
-    safe = protected_panel(store, panel).frame
+    safe = protected_panel(store, panel, rule=ctx.settings.disclosure).frame
     areas = pd.DataFrame(store.read_areas(level=ctx.level).drop(columns="geometry"))[
         ["area_code", "name", "kind"]]
     if peers is not None:

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring.core import coverage, privacy
+from monitoring.core import coverage
+from monitoring.core.config import Settings
 from monitoring.io.inventory import workbook as export
 from monitoring.views import inventory as analysis
 from monitoring.store.areas import read_area_hierarchy
+from monitoring.views import publishable
 from monitoring.store.database import open_store
 from monitoring.views.base import ReportContext, available_periods, context, districts
 
@@ -35,24 +37,24 @@ OVERLAP_HEADERS = {"offer_a": "Angebot A", "title_a": "Titel A", "offer_b": "Ang
                    "reason": "Grund"}
 
 
-def _suppressed(frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    published = privacy.protect(frame, counts=[column])
-    out = published.frame.copy()
-    out[column] = out[column].where(~published.is_suppressed(column))
-    return out
-
-
 def export_inventory(store_path: str | os.PathLike[str] | None, out: str | os.PathLike[str], *,
-                     fmt: str, area_code: str | None = None, period: str | None = None) -> Path:
+                     fmt: str, area_code: str | None = None, period: str | None = None,
+                     settings: Settings | None = None) -> Path:
+    """Write the export; person counts are withheld under `settings` (the caller's resolved
+    settings; None: resolved here like the command line does, `monitoring.io.settings`)."""
+    from monitoring.io import settings as settings_file
+
     with open_store(store_path) as store:
+        settings = settings or settings_file.resolve(store=store)
         period = period or available_periods(store)[-1]
         codes = [area_code] if area_code else list(districts(store)["area_code"])
-        contexts: list[ReportContext] = [context(store, c, period) for c in codes]
+        contexts: list[ReportContext] = [context(store, c, period, settings) for c in codes]
         labels = analysis.labels(store)
         parts = [analysis.inventory_tables(store, ctx) for ctx in contexts]
         offers = pd.concat([p["offers"] for p in parts], ignore_index=True)
-        gaps = _suppressed(pd.concat([p["gaps"] for p in parts], ignore_index=True),
-                           "population")
+        gaps = publishable.inventory_gaps(pd.concat([p["gaps"] for p in parts],
+                                                    ignore_index=True),
+                                          settings.disclosure).frame
         overlaps = pd.concat([p["overlaps"] for p in parts], ignore_index=True)
         gemeinden = store.read_areas(level="gemeinde")
         gemeinden = gemeinden[gemeinden["parent_code"].isin(codes)]

@@ -18,7 +18,6 @@ from pathlib import Path
 import pandas as pd
 
 from monitoring import fmt, views
-from monitoring.core import privacy
 from monitoring.io.files import atomic_write
 from monitoring.present import figures
 from monitoring.vocab import DEMO_LABEL
@@ -28,6 +27,7 @@ from monitoring.report.publish import published
 from monitoring.report.publish.evaluation import DistrictFacts
 from monitoring.store.database import Store
 from monitoring.present.tables import integer, one_decimal, text
+from monitoring.views import publishable
 
 
 def _index_note(facts: Sequence[DistrictFacts]) -> str:
@@ -63,9 +63,8 @@ def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
         **{k: int((f.overview["status"] == k).sum()) for k in ("green", "amber", "red")},
         "index_group": f.index_group_de()}
         for f in facts])
-    frame = cov.merge(lights, on="area_code", how="inner").assign(land="Thüringen")
-    pub = privacy.protect(frame, counts=["population"],
-                          rates={"offers_per_1000": (None, "population")}, groups=["land"])
+    frame = cov.merge(lights, on="area_code", how="inner")
+    pub = publishable.state_comparison(frame, ctx.settings.disclosure)
     demo = f" ({DEMO_LABEL})" if ctx.is_demo else ""
     table = published.build(pub, {
         "name": ("Kreis / kreisfreie Stadt", text),
@@ -101,7 +100,8 @@ def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
 {html.escape(demo)}; {html.escape(GEO_ATTRIBUTION)}</p>
 <h2>Alle Kreise und kreisfreien Städte</h2>{published.to_html(table)}
 {_index_note(facts)}
-<footer class="mon-footer"><p>„.“ = geheim zu halten (zu kleine Fallzahl). {html.escape(pub.rule)}</p>
+<footer class="mon-footer"><p>„.“ = geheim zu halten (zu kleine Fallzahl).
+{html.escape(ctx.settings.disclosure_note_de())}</p>
 <p class="mon-repro">Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} ·
 Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · erstellt
 {fmt.timestamp(datetime.now())}</p></footer></main></body></html>"""

@@ -144,7 +144,8 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
 
     slide = _titled(prs, "Quellen und Datenstand", facts)
     sources = "\n".join(f"• {s}" for s in [*c.sources, GEO_ATTRIBUTION])
-    _text(slide, f"{sources}\n\n„.“ = geheim zu halten (zu kleine Fallzahl).\n{facts.repro()}",
+    _text(slide, f"{sources}\n\n„.“ = geheim zu halten (zu kleine Fallzahl). {facts.rule}\n"
+                 f"{facts.repro()}",
           1.5, 3.6, 30.5, 12, size=12)
 
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,12 +16,14 @@ import pandas as pd
 
 from monitoring import fmt, views
 from monitoring.core import indicators, privacy
+from monitoring.core.config import Settings
 from monitoring.vocab import DEMO_LABEL
 from monitoring.vocab import GEO_ATTRIBUTION
 from monitoring.report.publish import published, static
 from monitoring.store.database import Store
 from monitoring.store.inventory import read_esf_projects
 from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
+from monitoring.views import publishable
 
 STATUS_DE = {"green": "im Plan", "amber": "gefährdet", "red": "nicht im Plan",
              "none": "ohne Bewertung"}
@@ -49,7 +51,7 @@ class DistrictFacts:
     measures: pd.DataFrame           # the area's measures of the integration concept
     controlling_summary: list[str]   # German sentences that only state counts
     activity: dict[str, object]      # network meetings, active share, working groups
-    rule: str
+    rule: str                        # the disclosure rule applied and where it came from
     # `views.composite_index` for the area (computed on the disclosure-controlled panel)
     position: dict[str, object] = field(default_factory=dict)
     created: datetime = field(default_factory=datetime.now)
@@ -130,25 +132,23 @@ class DistrictFacts:
         ]
 
 
-def collect(store: Store, area_code: str, period: str, *,
+def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             panel: pd.DataFrame | None = None) -> DistrictFacts:
-    """Everything the evaluation report and the deck show, disclosure-controlled.
+    """Everything the evaluation report and the deck show, disclosure-controlled under the
+    run's `settings` (`monitoring.io.settings.resolve`).
 
     `panel` (`views.indicator_panel`) can be passed in when many districts are collected:
     it is the same for all of them and the most expensive part.
     """
-    ctx = views.context(store, area_code, period)
+    ctx = views.context(store, area_code, period, settings)
+    rule = settings.disclosure
     cov = views.coverage_tables(store, ctx)
     kreise, gemeinden = views.area_layers(store, ctx)
     fields = store.read_vocabulary("field")
-    by_district = privacy.protect(cov["districts"], counts=["population"],
-                                  rates={"offers_per_1000": (None, "population")})
-    municipalities = privacy.protect(
-        cov["municipalities"].assign(kreis=ctx.area_name), counts=["population"],
-        rates={"offers_per_1000": (None, "population")}, groups=["kreis"])
-    by_field = privacy.protect(cov["fields"].assign(label=cov["fields"]["field"].map(fields)),
-                               counts=["population"],
-                               rates={"capacity_per_1000": (None, "population")})
+    by_district = publishable.coverage_by_district(cov["districts"], rule)
+    municipalities = publishable.coverage_by_municipality(cov["municipalities"], rule,
+                                                          district_name=ctx.area_name)
+    by_field = publishable.coverage_by_field(cov["fields"], rule, fields)
     panel = views.indicator_panel(store) if panel is None else panel
     protected = views.indicator_overview(store, ctx, panel)
     overview = protected.frame.assign(status=protected.frame["status"].fillna("none")).merge(
@@ -183,7 +183,7 @@ def collect(store: Store, area_code: str, period: str, *,
                                         label="Angebote je 1.000", highlight=ctx.area_code)}
     defs = store.read_indicators().set_index("indicator_id")
     targets = store.read_targets()
-    safe_panel = views.protected_panel(store, panel).frame
+    safe_panel = views.protected_panel(store, panel, rule=rule).frame
     for indicator_id in overview["indicator_id"][:4]:
         series = indicators.series(safe_panel, indicator_id, ctx.area_code, state_code="16")
         if series.empty:
@@ -214,7 +214,7 @@ def collect(store: Store, area_code: str, period: str, *,
             area_name=ctx.area_name)
     return DistrictFacts(ctx, views.coverage_summary(cov, ctx), tables, figures, overview, esf,
                          network, controlling["measures"], controlling["summary"],
-                         network_figures(store, ctx), municipalities.rule, position)
+                         network_figures(store, ctx), settings.disclosure_note_de(), position)
 
 
 def _measures_markdown(facts: DistrictFacts) -> str:

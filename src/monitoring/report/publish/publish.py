@@ -10,6 +10,11 @@
    outputs stay when anything before this step fails), then the publication register
    ``veroeffentlichung.json`` (what was published where), a ZIP for the network and a line in
    ``lauf.log``. A lock prevents two publications of the same folder at once.
+
+The settings (disclosure rule, traffic light, index) are resolved once, at the start
+(`monitoring.io.settings.resolve`), and used by every step: the HTML reports get them as a
+notebook parameter, the format workers as an argument; the scanner checks against the same
+threshold, and the register records the rule with where it came from.
 """
 
 from __future__ import annotations
@@ -29,9 +34,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from monitoring.io import settings as mon_settings
+from monitoring.core.config import Settings
 from monitoring.io.files import atomic_path, atomic_write, move_into_place
 from monitoring.errors import ReportError
+from monitoring.io import settings as settings_file
 from monitoring.periods import Quarter
 from monitoring.report.publish import compare, deck, evaluation, pdf, published, reveal, scan, site
 from monitoring.report.run.render import quarto_available
@@ -74,23 +80,32 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
                     areas: Sequence[str] | None = None, workers: int = 2,
                     conclusions_dir: str | os.PathLike[str] = "fazit",
                     notebooks: str | os.PathLike[str] | None = None, renderer: str = "auto",
-                    on_step: Callable[[str], None] | None = None) -> PublishSummary:
-    """Publish `period` in all formats; see the module docstring."""
+                    on_step: Callable[[str], None] | None = None,
+                    settings: Settings | None = None) -> PublishSummary:
+    """Publish `period` in all formats; see the module docstring.
+
+    `settings`: the resolved settings of this publication; None resolves them here
+    (`monitoring.io.settings.resolve`: ``monitoring.toml`` in the working folder, the store).
+    """
     quarter = Quarter.parse(period)
-    rule = mon_settings.apply()
     store_file = resolve_path(store_path).resolve()
+    if settings is None:
+        with open_store(store_file, read_only=True) as store:
+            settings = settings_file.resolve(store=store)
+    rule = settings.disclosure
     out = Path(out_dir)
     target = out / str(quarter)
     summary = PublishSummary(str(quarter), target)
     say = on_step or (lambda _text: None)
-    _log(target, f"Start Veröffentlichung {quarter} (Schwelle {rule.threshold}, Mindestnenner "
-                 f"{rule.min_denominator:g}, Datenbank {store_file})")
+    _log(target, f"Start Veröffentlichung {quarter} ({settings.summary_de()}; Datenbank "
+                 f"{store_file})")
 
     site.check_config(out)  # a broken website config stops the run before anything changes
     with StopSignals() as stop:  # Ctrl-C / SIGTERM: clean up, then raise RunInterrupted
         published = _publish_steps(quarter, summary, stop, store_file=store_file, out=out,
                                    areas=areas, workers=workers, conclusions_dir=conclusions_dir,
-                                   notebooks=notebooks, renderer=renderer, rule=rule, say=say)
+                                   notebooks=notebooks, renderer=renderer, settings=settings,
+                                   say=say)
     if not published:
         return summary
     site.write_sources(out)
@@ -111,14 +126,16 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
                    store_file: Path, out: Path, areas: Sequence[str] | None, workers: int,
                    conclusions_dir: str | os.PathLike[str],
                    notebooks: str | os.PathLike[str] | None, renderer: str,
-                   rule: mon_settings.Settings, say: Callable[[str], None]) -> bool:
+                   settings: Settings, say: Callable[[str], None]) -> bool:
     """Steps 1–4 of the module docstring (under `publish_quarter`'s signal handling); False
     when the disclosure scan found something and nothing was published."""
     target = out / str(quarter)
+    rule = settings.disclosure
     started = time.perf_counter()
     say("HTML-Quartalsberichte")
     run = run_quarter(str(quarter), store_path=store_file, out_dir=out, areas=areas,
-                      workers=workers, notebooks=notebooks, renderer=renderer)
+                      workers=workers, notebooks=notebooks, renderer=renderer,
+                      settings=settings)
     summary.html_ok = len(run.results) - len(run.failed)
     summary.html_failed = [f"{r.area_code} {r.name}: {r.error}" for r in run.failed]
     summary.seconds["html"] = time.perf_counter() - started
@@ -135,7 +152,7 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
         staging.mkdir(parents=True)
         try:
             entries = _write_formats(staging, quarter, store_file, areas, Path(conclusions_dir),
-                                     summary, say, rule=rule, workers=workers)
+                                     summary, say, settings=settings, workers=workers)
             say("Geheimhaltungsprüfung aller Dateien")
             t = time.perf_counter()
             registers = [tbl for e in entries for tbl in e["tables"]]  # type: ignore[union-attr]
@@ -153,7 +170,7 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
             stop.defer()  # from here on finish: a half-moved folder is worse
             _move_into_place(staging, target, entries)
             summary.files = entries + _html_entries(target)
-            summary.zip_file = _register_and_zip(target, quarter, summary, rule)
+            summary.zip_file = _register_and_zip(target, quarter, summary, settings)
         except OSError as err:
             raise _disk_error(err, out) from err
         finally:
@@ -166,19 +183,19 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
 _WORKER: dict[str, object] = {}
 
 
-def _init_worker(store_file: str, rule: mon_settings.Settings) -> None:
-    """Put the run's disclosure rule in force and forget any older state (pool initializer, or
-    called directly for a run without pool)."""
-    mon_settings.apply(rule)
+def _init_worker(store_file: str, settings: Settings) -> None:
+    """Remember the store and the run's settings, forget any older state (pool initializer,
+    or called directly for a run without pool)."""
     _WORKER.clear()
     _WORKER["store_file"] = store_file
+    _WORKER["settings"] = settings
 
 
-def _init_pool_worker(store_file: str, rule: mon_settings.Settings) -> None:
+def _init_pool_worker(store_file: str, settings: Settings) -> None:
     """Pool initializer: as `_init_worker`, and ignore Ctrl-C – the main process stops the pool
     (see `runner.init_worker`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(store_file, rule)
+    _init_worker(store_file, settings)
 
 
 def _worker_inputs() -> tuple[object, object]:
@@ -201,7 +218,9 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     quarter = Quarter.parse(job["period"])
     timing: dict[str, float] = {}
     t = time.perf_counter()
-    facts = evaluation.collect(store, code, str(quarter), panel=panel)  # type: ignore[arg-type]
+    settings = _WORKER["settings"]
+    facts = evaluation.collect(store, code, str(quarter), panel=panel,  # type: ignore[arg-type]
+                               settings=settings)  # type: ignore[arg-type]
     timing["inhalt"] = time.perf_counter() - t
     stem = area_stem(code, facts.ctx.area_name)
     text = evaluation.conclusions(conclusions_dir, code, quarter.year)
@@ -244,7 +263,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
 
 def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
                    areas: Sequence[str] | None, conclusions_dir: Path, summary: PublishSummary,
-                   say: Callable[[str], None], *, rule: mon_settings.Settings,
+                   say: Callable[[str], None], *, settings: Settings,
                    workers: int = 2) -> list[dict[str, object]]:
     """PDF, deck and tables per district in a pool of `workers` processes (like the HTML
     reports), then the state comparison in this process. Per-step times are summed over the
@@ -258,7 +277,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
             for code in wanted]
     t_wall = time.perf_counter()
     if workers <= 1 or len(jobs) == 1:
-        _init_worker(str(store_file), rule)
+        _init_worker(str(store_file), settings)
         try:
             results = [_district_formats(job) for job in jobs]
         finally:
@@ -270,7 +289,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
         # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
         # child can inherit one of their locks held (seen: workers stuck in futex_wait).
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_pool_worker,
-                                   initargs=(str(store_file), rule),
+                                   initargs=(str(store_file), settings),
                                    mp_context=multiprocessing.get_context(POOL_METHOD))
         try:
             results = list(pool.map(_district_formats, jobs))  # keeps the districts' order
@@ -310,7 +329,7 @@ def _html_entries(target: Path) -> list[dict[str, object]]:
 
 
 def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,
-                      rule: mon_settings.Settings) -> Path:
+                      settings: Settings) -> Path:
     """Write ``veroeffentlichung.json`` (file, format, area, size, SHA-256, where shared) and
     the ZIP for the network; both atomically."""
     zip_name = f"Integrationsmonitor_{quarter}.zip"
@@ -320,9 +339,14 @@ def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,
         entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
         entry["veroeffentlicht"] = [f"Ordner {target}", f"ZIP {zip_name}"]
     register = {"period": str(quarter), "created_at": datetime.now().isoformat(timespec="seconds"),
-                "geheimhaltung": {"schwelle": rule.threshold,
-                                  "mindestnenner": rule.min_denominator,
-                                  "einstellungen": rule.source},
+                "geheimhaltung": {"schwelle": settings.disclosure.threshold,
+                                  "mindestnenner": settings.disclosure.min_denominator,
+                                  "regel": settings.disclosure_note_de(),
+                                  "herkunft": {
+                                      "schwelle": settings.origin("geheimhaltung.schwelle"),
+                                      "mindestnenner":
+                                          settings.origin("geheimhaltung.mindestnenner")}},
+                "einstellungen": settings.record(),
                 "artefacts": summary.files}
     atomic_write(target / "veroeffentlichung.json",
                  json.dumps(register, ensure_ascii=False, indent=2))

@@ -73,7 +73,7 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
     parts.append(f"\n## Nächste Schritte\n\n{body}\n")
     sources = "\n".join(f"- {s}" for s in [*c.sources, GEO_ATTRIBUTION])
     parts.append(f"\n## Quellen und Datenstand\n\n{sources}\n\n„.“ = geheim zu halten (zu "
-                 f"kleine Fallzahl). {facts.repro()}\n")
+                 f"kleine Fallzahl). {facts.rule}\n\n{facts.repro()}\n")
     return "".join(parts)
 
 

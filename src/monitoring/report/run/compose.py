@@ -34,7 +34,9 @@ REPORTS: dict[str, ReportSpec] = {
          "30_erreichbarkeit.ipynb", "40_controlling.ipynb")),
 }
 
-PARAMETERS = ("area_code", "period", "store_path")
+# ``settings_json``: the run's resolved settings (`monitoring.core.config.Settings.to_json`);
+# empty when a notebook is run by hand (then `monitoring.io.settings.interactive` applies)
+PARAMETERS = ("area_code", "period", "store_path", "settings_json")
 
 
 def notebooks_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

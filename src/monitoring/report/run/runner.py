@@ -3,6 +3,9 @@
 Guarantees:
 
 * Parameters (period, areas, store) are validated before any notebook runs.
+* The settings (disclosure rule, traffic light, index) are resolved once, here
+  (`monitoring.io.settings.resolve`), and handed to every report as the notebook parameter
+  ``settings_json``; the manifest records them with their origins.
 * Districts run in parallel (one papermill kernel per worker; default: two workers). The
   workers are started with ``spawn`` (see `pool.POOL_METHOD`).
 * One failing district does not stop the others; its error is named in the summary, the
@@ -40,6 +43,9 @@ from pathlib import Path
 import nbformat
 
 from monitoring import __version__
+from monitoring.core.config import Settings
+from monitoring.errors import ReportError, RunInterrupted
+from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_write, move_into_place
 from monitoring.periods import Quarter
 from monitoring.report.run import index as index_page
@@ -112,10 +118,13 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
                 report: str = "quartalsbericht",
                 on_result: Callable[[ReportResult], None] | None = None,
                 on_start: Callable[[int], None] | None = None,
-                cell_timeout: float | None = CELL_TIMEOUT_S) -> RunSummary:
+                cell_timeout: float | None = CELL_TIMEOUT_S,
+                settings: Settings | None = None) -> RunSummary:
     """Run `report` for every district (or `areas`) for `period`; see the module docstring.
 
     A cell running longer than `cell_timeout` seconds fails its report (None: no limit).
+    `settings` are handed to every report; None resolves them here, in this process
+    (`monitoring.io.settings.resolve`: ``monitoring.toml`` in the working folder, the store).
 
     Raises `RunInterrupted` (a `KeyboardInterrupt`) when stopped by a signal, after cleaning up.
     """
@@ -126,8 +135,9 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
     spec = REPORTS[report]
     source_dir = notebooks_dir(notebooks)
     with open_store(store_file, read_only=True) as store:
+        settings = settings or settings_file.resolve(store=store)
         wanted = list(areas) if areas else list(districts(store)["area_code"])
-        contexts = [context(store, code, str(quarter)) for code in wanted]
+        contexts = [context(store, code, str(quarter), settings) for code in wanted]
         snapshot = store.snapshot_id()
         is_demo = store.is_demo
         meta = store.meta()
@@ -149,7 +159,8 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             composed_path = staging / "_notebooks" / f"{spec.name}.ipynb"
             nbformat.write(composed, composed_path)
             jobs = [{"area_code": c.area_code, "name": c.area_name, "period": str(quarter),
-                     "store_path": str(store_file), "notebook": str(composed_path),
+                     "store_path": str(store_file), "settings_json": settings.to_json(),
+                     "notebook": str(composed_path),
                      "cwd": str(source_dir), "staging": str(staging), "renderer": chosen,
                      "file": report_filename(c.area_code, c.area_name),
                      "title": f"{spec.title}: {c.area_name}, {quarter.label_de()}",
@@ -163,7 +174,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             stop.defer()  # from here on the run finishes: a half-moved folder is worse
             _publish(staging, target, summary, period=quarter, snapshot=snapshot,
                      is_demo=is_demo, meta=meta, schema_version=schema_version,
-                     renderer=chosen, store_file=store_file)
+                     renderer=chosen, store_file=store_file, settings=settings)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     if stop.pending:
@@ -213,7 +224,7 @@ def _run_jobs(jobs: list[dict[str, str]], workers: int,
 
 def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarter,
              snapshot: str, is_demo: bool, meta: dict[str, str], schema_version: int,
-             renderer: str, store_file: Path) -> None:
+             renderer: str, store_file: Path, settings: Settings) -> None:
     """Move finished files into place (atomic per file), then the manifest and index."""
     target.mkdir(parents=True, exist_ok=True)
     errors_dir = target / "_fehler"
@@ -236,6 +247,8 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
         "period": str(period), "created_at": created.isoformat(timespec="seconds"),
         "data_snapshot": snapshot, "schema_version": schema_version, "is_demo": is_demo,
         "data_stand": meta.get("data_stand"), "store": str(store_file), "renderer": renderer,
+        "einstellungen": settings.record(),
+        "geheimhaltung": settings.disclosure_note_de(),
         "versions": _versions(),
         "reports": [asdict(r) for r in listing],
     }

@@ -1,0 +1,168 @@
+"""The settings of one run as a single frozen, typed value (pure: no files, no environment).
+
+`Settings` holds the disclosure rule (`privacy.DisclosureRule`), the traffic-light limits
+(`concept.Thresholds`) and the Status-Dynamik-Index settings (`composite_index.IndexSettings`),
+and for every value where it came from (a German phrase such as „monitoring.toml im
+Arbeitsordner“). `monitoring.io.settings.resolve` builds it once, in the process that starts a
+run; the run hands it to every report kernel as JSON (`to_json` / `from_json`, the notebook
+parameter ``settings_json``) and to every publication step as this object.
+
+Keys are written as in ``monitoring.toml``: ``geheimhaltung.schwelle``,
+``geheimhaltung.mindestnenner``, ``ampel.toleranz``, ``ampel.gefaehrdet`` and the section
+``status_dynamik_index`` (its keys: `composite_index.KEYS`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from monitoring.core import composite_index, concept
+from monitoring.core.privacy import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD, DisclosureRule
+from monitoring.errors import ConfigError
+
+DISCLOSURE = "geheimhaltung"
+TRAFFIC_LIGHT = "ampel"
+INDEX = "status_dynamik_index"
+DEFAULT_ORIGIN = "Voreinstellung"
+
+# section → key → (German description for messages, default)
+VALUES: dict[str, dict[str, tuple[str, float]]] = {
+    DISCLOSURE: {"schwelle": ("die Geheimhaltungsschwelle", DEFAULT_THRESHOLD),
+                 "mindestnenner": ("der Mindestnenner für Quoten", DEFAULT_MIN_DENOMINATOR)},
+    TRAFFIC_LIGHT: {"toleranz": ("die Toleranz der Ampel (grün)", concept.Thresholds().tolerance),
+                    "gefaehrdet": ("die Grenze „gefährdet“ der Ampel (gelb)",
+                                   concept.Thresholds().at_risk)},
+}
+SECTIONS = (DISCLOSURE, TRAFFIC_LIGHT, INDEX)
+KEYS = tuple(f"{section}.{key}" for section, keys in VALUES.items() for key in keys)
+
+
+def number(value: object, key: str, origin: str) -> float:
+    """A setting as a number; German decimal comma accepted in text (store meta, flags)."""
+    if isinstance(value, bool):
+        value = "ja" if value else "nein"
+    try:
+        result = float(str(value).strip().replace(",", ".")) if isinstance(value, str) \
+            else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        result = math.nan
+    if not math.isfinite(result):
+        what = VALUES[key.split(".")[0]][key.split(".")[1]][0]
+        raise ConfigError(f"{origin}: „{value}“ ist keine Zahl (erwartet für `{key}`, "
+                          f"{what}, z. B. {_example(key)}).")
+    return result
+
+
+def _example(key: str) -> str:
+    section, name = key.split(".")
+    default = VALUES[section][name][1]
+    return f"{default:g}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of a run; ``origins`` names the source of every value."""
+
+    disclosure: DisclosureRule
+    traffic_light: concept.Thresholds
+    index: composite_index.IndexSettings
+    origins: tuple[tuple[str, str], ...] = ()
+
+    def origin(self, key: str) -> str:
+        """Where `key` (``geheimhaltung.schwelle`` …, or ``status_dynamik_index``) came from."""
+        return dict(self.origins).get(key, DEFAULT_ORIGIN)
+
+    def disclosure_origin_de(self) -> str:
+        """The applied values of the disclosure rule and where each came from (German)."""
+        threshold = self.origin("geheimhaltung.schwelle")
+        minimum = self.origin("geheimhaltung.mindestnenner")
+        d = self.disclosure
+        if threshold == minimum:
+            return (f"Angewandt: Schwelle {d.threshold}, Mindestnenner {d.min_denominator:g} "
+                    f"({threshold}).")
+        return (f"Angewandt: Schwelle {d.threshold} ({threshold}), Mindestnenner "
+                f"{d.min_denominator:g} ({minimum}).")
+
+    def disclosure_note_de(self) -> str:
+        """The rule applied and where it came from (report footers, PDF, deck, comparison)."""
+        return f"Geheimhaltung: {self.disclosure.text_de()} {self.disclosure_origin_de()}"
+
+    def values(self) -> dict[str, dict[str, object]]:
+        """All values by section, as ``monitoring.toml`` writes them."""
+        return {DISCLOSURE: {"schwelle": self.disclosure.threshold,
+                             "mindestnenner": self.disclosure.min_denominator},
+                TRAFFIC_LIGHT: {"toleranz": self.traffic_light.tolerance,
+                                "gefaehrdet": self.traffic_light.at_risk},
+                INDEX: self.index.to_mapping()}
+
+    def record(self) -> dict[str, object]:
+        """Values and origins for the run's manifest and the publication register (no
+        absolute paths: origins name files relative to the working folder)."""
+        return {**self.values(), "herkunft": dict(self.origins)}
+
+    def to_json(self) -> str:
+        """The settings for a report kernel (notebook parameter ``settings_json``)."""
+        return json.dumps(self.record(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Settings:
+        """The settings handed over by `to_json`; refused with a German message when broken."""
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError("kein JSON-Objekt")
+            origins = data.get("herkunft", {})
+            values = {f"{section}.{key}": data[section][key]
+                      for section, keys in VALUES.items() for key in keys}
+            index_values = data[INDEX]
+        except (ValueError, KeyError, TypeError) as err:
+            raise ConfigError("Der Notebook-Parameter `settings_json` enthält keine gültigen "
+                              "Einstellungen. Starten Sie den Bericht mit `monitoring run` "
+                              "oder lassen Sie den Parameter leer (dann gilt monitoring.toml "
+                              "ab dem Arbeitsordner).", detail=str(err)) from err
+        return build(values, origins, index_values)
+
+    def summary_de(self) -> str:
+        """One German line for the command line: each value with its origin."""
+        d, t = self.disclosure, self.traffic_light
+        return (f"Geheimhaltung: Schwelle {d.threshold} "
+                f"({self.origin('geheimhaltung.schwelle')}), Mindestnenner "
+                f"{d.min_denominator:g} ({self.origin('geheimhaltung.mindestnenner')}); "
+                f"Ampel: Toleranz {t.tolerance:g} ({self.origin('ampel.toleranz')}), "
+                f"gefährdet {t.at_risk:g} ({self.origin('ampel.gefaehrdet')}); "
+                f"Status-Dynamik-Index: {self.origin(INDEX)}")
+
+
+def build(values: Mapping[str, object], origins: Mapping[str, str],
+          index_values: Mapping[str, object]) -> Settings:
+    """Check and assemble `Settings`; every problem names the value's origin.
+
+    `values` maps each of `KEYS` to its value, `origins` each key (and ``status_dynamik_index``)
+    to where it came from, `index_values` is the complete index section (German keys).
+    """
+    def origin(key: str) -> str:
+        return origins.get(key, DEFAULT_ORIGIN)
+
+    numbers = {key: number(values[key], key, origin(key)) for key in KEYS}
+    threshold = numbers["geheimhaltung.schwelle"]
+    if threshold != int(threshold) or threshold < 2:
+        raise ConfigError(f"Die Geheimhaltungsschwelle muss eine ganze Zahl ab 2 sein "
+                          f"(erhalten: {threshold:g}, aus {origin('geheimhaltung.schwelle')}).")
+    minimum = numbers["geheimhaltung.mindestnenner"]
+    if minimum < 1:
+        raise ConfigError(f"Der Mindestnenner für Quoten muss mindestens 1 sein (erhalten: "
+                          f"{minimum:g}, aus {origin('geheimhaltung.mindestnenner')}).")
+    tolerance, at_risk = numbers["ampel.toleranz"], numbers["ampel.gefaehrdet"]
+    if not 0 <= tolerance <= at_risk:
+        raise ConfigError(
+            f"Die Ampelgrenzen passen nicht zusammen: erwartet 0 ≤ toleranz ≤ gefaehrdet, "
+            f"z. B. toleranz = 0.1 und gefaehrdet = 0.3 (erhalten: toleranz {tolerance:g} aus "
+            f"{origin('ampel.toleranz')}, gefaehrdet {at_risk:g} aus "
+            f"{origin('ampel.gefaehrdet')}).")
+    index = composite_index.IndexSettings.from_mapping(index_values, origin=origin(INDEX))
+    kept = tuple(sorted((k, str(v)) for k, v in origins.items() if k in (*KEYS, INDEX)))
+    return Settings(DisclosureRule(int(threshold), minimum),
+                    concept.Thresholds(tolerance=tolerance, at_risk=at_risk), index, kept)
