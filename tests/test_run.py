@@ -110,3 +110,12 @@ def test_rerun_replaces_reports_atomically(first_run: Path, demo_store_path: Pat
         "16051_Erfurt.html", "16052_Gera.html", "index.html", "manifest.json"]
     # The index still lists Gera from the earlier run.
     assert "16052_Gera.html" in (out / "2025-Q4" / "index.html").read_text()
+
+
+def test_notebooks_are_found_from_any_working_folder(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside the project folder a source checkout still finds its own notebooks."""
+    monkeypatch.chdir(tmp_path)
+    found = notebooks_dir()
+    assert (found / "10_angebote_abdeckung.ipynb").is_file()
+    assert found == (Path(__file__).resolve().parents[1] / "notebooks")

@@ -42,7 +42,7 @@ PARAMETERS = ("area_code", "period", "store_path", "settings_json")
 def notebooks_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Where the section notebooks are: the argument, ``./notebooks``, or the source checkout."""
     candidates = [Path(explicit)] if explicit else [
-        Path.cwd() / "notebooks", Path(__file__).resolve().parents[3] / "notebooks"]
+        Path.cwd() / "notebooks", Path(__file__).resolve().parents[4] / "notebooks"]
     for candidate in candidates:
         if candidate.is_dir():
             return candidate.resolve()
