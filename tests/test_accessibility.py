@@ -79,7 +79,8 @@ def test_point_without_offer_in_reach_gets_zero_and_idle_offer_ratio_zero() -> N
 
 
 def test_travel_time_matrix_by_hand() -> None:
-    matrix = pd.DataFrame({"origin": ["D1", "D2", "D3", "D1"], "destination": ["S1", "S1", "S2", "S2"],
+    matrix = pd.DataFrame({"origin": ["D1", "D2", "D3", "D1"],
+                           "destination": ["S1", "S1", "S2", "S2"],
                            "minutes": [5, 15, 10, 31]})
     result = acc.two_step_fca_matrix(pts(DEMAND), pts(SUPPLY), matrix, catchment_min=30)
     # S1: 20 / (100 + 300); S2: 10 / 50 (D1 at 31 min is outside); D4 not in the matrix.
@@ -283,7 +284,8 @@ def test_empty_input_and_missing_column_and_bad_catchment() -> None:
 
 
 def test_bad_travel_time_matrix_names_rows() -> None:
-    matrix = pd.DataFrame({"origin": ["D1", "X9", "D2", "D2"], "destination": ["S1", "S1", "S7", "S7"],
+    matrix = pd.DataFrame({"origin": ["D1", "X9", "D2", "D2"],
+                           "destination": ["S1", "S1", "S7", "S7"],
                            "minutes": [5, 3, -2, 4]})
     with pytest.raises(DataValidationError) as info:
         acc.two_step_fca_matrix(pts(DEMAND), pts(SUPPLY), matrix, catchment_min=30)

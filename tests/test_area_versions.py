@@ -18,11 +18,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring import views
-from monitoring.io import geography
-from monitoring.core.areas import (ENDED_BY_CHANGE, ENDED_MISSING_FROM_FILE, apply_change_endings,
-                              located_today)
 from monitoring.cli.main import main
+from monitoring.core.areas import (
+    ENDED_BY_CHANGE,
+    ENDED_MISSING_FROM_FILE,
+    apply_change_endings,
+    located_today,
+)
 from monitoring.errors import AreaError, DataValidationError
+from monitoring.io import geography
 from monitoring.io.geography import load_area_file, read_reference_layer
 from monitoring.io.import_area_changes import import_area_changes
 from monitoring.store.database import create_store_at_version, open_store
@@ -415,7 +419,7 @@ def test_coverage_tables_show_todays_gemeinden_with_the_merged_offers(
         ctx = views.context(store, "16070", "2025-Q4")
         after = views.coverage_tables(store, ctx)
         _, gemeinden = views.area_layers(store, ctx)
-        with pytest.raises(AreaError, match="besteht seit dem 01.01.2026 nicht mehr"):
+        with pytest.raises(AreaError, match=r"besteht seit dem 01\.01\.2026 nicht mehr"):
             views.context(store, merged[0], "2025-Q4")
     assert not set(merged) & set(gemeinden["area_code"])
     for table in ("municipalities", "municipality_fields"):

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring.core import composite_index as ci
-from monitoring.io import settings as mon_settings
 from monitoring import views
-from monitoring.present import figures, tables
+from monitoring.core import composite_index as ci
 from monitoring.errors import ConfigError, DataValidationError, InsufficientDataError
+from monitoring.io import settings as mon_settings
+from monitoring.present import figures, tables
 from monitoring.store.database import open_store
 
 NOW, EARLIER = "2025-Q4", "2023-Q4"
@@ -235,7 +235,7 @@ def test_settings_file_overrides_the_shipped_defaults(tmp_path: Path) -> None:
 
 def test_too_few_areas_is_our_error_with_a_german_message() -> None:
     panel = make_panel({"D1": ([1.0, 2, 3, 4], [1.0, 2, 3, 4])}, codes(4))
-    with pytest.raises(InsufficientDataError, match="nur 4 Gebiete.*mindestens 5"):
+    with pytest.raises(InsufficientDataError, match=r"nur 4 Gebiete.*mindestens 5"):
         ci.compute(panel, DEFS, areas=codes(4), period=NOW, settings=BASE)
     panel = make_panel({"D1": ([1.0, 2, np.nan, 4, np.nan, 6], [1.0] * 6)}, codes(6))
     with pytest.raises(InsufficientDataError) as caught:

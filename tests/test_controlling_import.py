@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import contextlib
 import math
 import zipfile
 from datetime import date
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from monitoring import views
 from monitoring.core import statistik
-from monitoring.io import geography, ingest
 from monitoring.errors import DataValidationError
+from monitoring.io import geography, ingest
 from monitoring.store.database import open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "genesis"
@@ -90,7 +90,7 @@ def test_table_csv_is_read_with_codes_not_names() -> None:
 def _bad(tmp_path: Path, line: str, name: str = "bad.csv") -> Path:
     head = FLAT.read_text(encoding="utf-8-sig").splitlines()
     path = tmp_path / name
-    path.write_text("\n".join(head[:3] + [line]) + "\n", encoding="utf-8")
+    path.write_text("\n".join([*head[:3], line]) + "\n", encoding="utf-8")
     return path
 
 
@@ -106,7 +106,7 @@ def test_bad_input_writes_nothing(store_path: Path, tmp_path: Path,
     row = lines[2].replace(*replace)
     path = _bad(tmp_path, row)
     if replace[1] == "14999":  # keep the original row too: same key, different value
-        path.write_text("\n".join(lines[:3] + [row]) + "\n", encoding="utf-8")
+        path.write_text("\n".join([*lines[:3], row]) + "\n", encoding="utf-8")
     with open_store(store_path, read_only=False) as store:
         with pytest.raises(DataValidationError) as info:
             ingest.import_statistik(store, path)
@@ -118,7 +118,7 @@ def test_bad_input_writes_nothing(store_path: Path, tmp_path: Path,
 
 
 def test_unknown_layout_is_a_german_error() -> None:
-    with pytest.raises(DataValidationError, match="Format von x.csv ist unbekannt"):
+    with pytest.raises(DataValidationError, match=r"Format von x\.csv ist unbekannt"):
         statistik.parse(b"a;b;c\n1;2;3\n", "x.csv")
 
 
@@ -126,10 +126,8 @@ def test_unknown_layout_is_a_german_error() -> None:
 @given(st.binary(max_size=400) | st.text(max_size=300).map(
     lambda t: ("statistics_code;time_code;time;value\n" + t).encode()))
 def test_parser_fuzz_raises_only_our_errors(content: bytes) -> None:
-    try:
+    with contextlib.suppress(DataValidationError):
         statistik.parse(content, "fuzz.csv")
-    except DataValidationError:
-        pass
 
 
 def test_eisenach_counts_summed_and_rate_recomputed(store_path: Path, tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from monitoring.core import indicators, privacy
-from monitoring.present import figures
 from monitoring.errors import PeriodError, PrivacyError
+from monitoring.present import figures
 
 
 def _panel() -> pd.DataFrame:
@@ -48,7 +48,8 @@ def test_peer_chart_highlights_own_district_and_draws_state_line() -> None:
         "flags": None, "own": [True, False, False, False]})
     with pytest.raises(PrivacyError):
         figures.peer_chart(peers, name="Quote", unit="%")
-    safe = privacy.protect(peers, counts=["numerator"], rates={"value": ("numerator", "denominator")})
+    safe = privacy.protect(peers, counts=["numerator"],
+                           rates={"value": ("numerator", "denominator")})
     fig = figures.peer_chart(safe, name="Quote", unit="%")
     bar = fig.data[0]
     # Sonneberg's 1 person is suppressed, Weimarer Land's 20 as well (secondary suppression:

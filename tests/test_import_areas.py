@@ -76,7 +76,8 @@ def test_broken_files_write_nothing(writable_store: Path, tmp_path: Path) -> Non
         assert store.snapshot_id() == before
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=400))
 def test_fuzzed_files_give_our_error_not_a_traceback(writable_store: Path, tmp_path: Path,
                                                      data: bytes) -> None:

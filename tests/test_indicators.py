@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from monitoring import views
 from monitoring.core import indicators
-from monitoring.io import geography, ingest
 from monitoring.core.areas import PARTIAL, current_code, harmonise, successor_map
+from monitoring.io import geography, ingest
 from monitoring.io.geography import AREA_CHANGES
 from monitoring.periods import Quarter
 from monitoring.store.database import open_store

@@ -44,7 +44,7 @@ def test_wrong_header_names_file_and_row() -> None:
 
 def test_latin1_and_1km() -> None:
     grid = parse_grid("GITTER_ID_1km;x_mp_1km;y_mp_1km;Einwohner\nA;4337500;2689500;–\n"
-                      .encode("utf-8"))
+                      .encode())
     assert grid.resolution == "1km" and grid.withheld == 1
     assert parse_grid(b"GITTER_ID_1km;x_mp_1km;y_mp_1km;Einwohner\nA;1;2;3\n").cells.shape[0] == 1
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitoring.errors import DataValidationError
 from monitoring.core import cells
+from monitoring.errors import DataValidationError
 from monitoring.io.inventory import read
 from monitoring.io.inventory.load import import_file
 from monitoring.store.database import open_store
@@ -71,7 +71,7 @@ def test_wrong_delimiter_and_empty_and_fake_xlsx_and_huge_files(
         handle.write((HEADER + "\n").encode())
         handle.write(line * (50 * 1024 * 1024 // len(line) + 1))
     with open_store(writable_store, read_only=False) as store, \
-            pytest.raises(DataValidationError, match="50 MB groß.*Teilen Sie die Datei"):
+            pytest.raises(DataValidationError, match=r"50 MB groß.*Teilen Sie die Datei"):
         import_file(store, big)
     assert _count(writable_store) == before
 
@@ -90,8 +90,8 @@ def test_excel_errors_formulas_numbers_as_text_and_duplicate_rows(
     formula = ROW.replace("C-1", "C-3").split(";")
     formula[9] = "=B2*2"                                       # formula never calculated
     ws.append(formula)
-    ws.append(ROW.replace("C-1", "C-4").replace(";16070;", ";").split(";")[:8] + [16070, 12,
-                                                                                   "01.03.2025"])
+    ws.append([*ROW.replace("C-1", "C-4").replace(";16070;", ";").split(";")[:8],
+               16070, 12, "01.03.2025"])
     path = tmp_path / "fehlerwerte.xlsx"
     book.save(path)
     with open_store(writable_store, read_only=False) as store:

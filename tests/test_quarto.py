@@ -70,8 +70,8 @@ def test_quarto_parameters_are_the_papermill_parameters() -> None:
 
     import nbformat
 
-    from monitoring.report.run.compose import notebooks_dir
     from monitoring.report.publish.site import quarto_command
+    from monitoring.report.run.compose import notebooks_dir
 
     params = {"area_code": "16070", "period": "2025-Q4", "store_path": "data/demo.duckdb"}
     command = quarto_command("notebooks/10_angebote_abdeckung.ipynb", params)

@@ -109,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
                                          "Integrationskonzept, Indikatorkatalog oder "
                                          "Gebietsänderungen importieren")
     kinds = data.add_subparsers(dest="kind", required=True, metavar="ART", parser_class=_Parser)
-    inv = kinds.add_parser("angebote", help="Bestandsaufnahme: ausgefüllte Vorlage (.xlsx) oder CSV")
+    inv = kinds.add_parser("angebote",
+                           help="Bestandsaufnahme: ausgefüllte Vorlage (.xlsx) oder CSV")
     inv.add_argument("--accept-valid", action="store_true",
                      help="fehlerfreie Zeilen importieren, fehlerhafte in Quarantäne")
     inv.add_argument("--as-of", help="Stichtag der Änderungen (JJJJ-MM-TT; Standard: heute)")
@@ -138,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     err = sub.add_parser("erreichbarkeit", help="Erreichbarkeit (E2SFCA) mit dem Zensus-Gitter "
                                                 "als Nachfrage, je Gemeinde eines Kreises")
     err.add_argument("--gitter", required=True, metavar="DATEI",
-                     help="Zensus-2022-Gitter (CSV, z. B. Zensus2022_Bevoelkerungszahl_1km-Gitter.csv)")
+                     help="Zensus-2022-Gitter (CSV, z. B. "
+                          "Zensus2022_Bevoelkerungszahl_1km-Gitter.csv)")
     err.add_argument("--area", required=True, metavar="SCHLÜSSEL", help="Kreis")
     err.add_argument("--period", required=True, metavar="QUARTAL", help="z. B. 2025-Q4")
     err.add_argument("--feld", action="append", metavar="FELD",
@@ -156,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     inv_exp = exports.add_parser("bestand", help="Angebote und Analysen")
     inv_exp.add_argument("--format", choices=["xlsx", "gpkg"], required=True)
     inv_exp.add_argument("--area", default=None, help="Kreis (Standard: alle)")
-    inv_exp.add_argument("--period", default=None, help="Quartal des Stichtags (Standard: neuestes)")
+    inv_exp.add_argument("--period", default=None,
+                         help="Quartal des Stichtags (Standard: neuestes)")
     ind_exp = exports.add_parser("indikatoren", help="Indikatorpanel")
     ind_exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     for p in exports.choices.values():
@@ -226,8 +229,8 @@ def _import_inventory(args: argparse.Namespace) -> int:
 def _import_data(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from monitoring.io import ingest
     from monitoring.errors import ConfigError, DataValidationError
+    from monitoring.io import ingest
     from monitoring.store.database import open_store
 
     with open_store(args.store, read_only=False) as store:
@@ -254,10 +257,7 @@ def _import_data(args: argparse.Namespace) -> int:
                 ingest.write_error_report(err.problems, args.fehlerbericht)
                 err.message += f" Fehlerliste: {args.fehlerbericht}"
             raise
-        if args.kind in ("statistik", "zahlen"):
-            computed = ingest.computed_value_count(store)
-        else:
-            computed = 0
+        computed = ingest.computed_value_count(store) if args.kind in ("statistik", "zahlen") else 0
     if result.already_imported:
         _console().print(f"{result.file} wurde bereits importiert; nichts geändert.")
     else:
@@ -320,8 +320,8 @@ def _export(args: argparse.Namespace) -> int:
                                 period=args.period)
         _console().print(f"Export geschrieben: {path}")
         return EXIT_OK
-    from monitoring.views import export_indicators as export
     from monitoring.store.database import open_store
+    from monitoring.views import export_indicators as export
 
     with open_store(args.store) as store:
         path = export.write(store, args.out, fmt=args.format)
@@ -489,10 +489,10 @@ def _areas(args: argparse.Namespace) -> int:
 
 def _erreichbarkeit(args: argparse.Namespace) -> int:
     from monitoring import fmt
-    from monitoring.views.grid_accessibility import grid_access, write_tables
-    from monitoring.views.accessibility import AccessSettings
     from monitoring.errors import ConfigError
     from monitoring.store.database import open_store
+    from monitoring.views.accessibility import AccessSettings
+    from monitoring.views.grid_accessibility import grid_access, write_tables
 
     if not Path(args.gitter).is_file():
         raise ConfigError(f"Die Gitterdatei „{args.gitter}“ gibt es nicht.")

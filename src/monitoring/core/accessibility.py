@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from monitoring.errors import CRSMismatchError, DataValidationError
 from monitoring.core.weights import Decay, uniform
+from monitoring.errors import CRSMismatchError, DataValidationError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -227,10 +227,10 @@ def _chunks(index: _CellIndex, supply: Points, catchment: float,
     reach = catchment * (1 + 1e-9) + index.cell * np.sqrt(0.5)
     near = tree.query_ball_point(np.column_stack([cx, cy]), reach, return_sorted=True)
     chunks = []
-    for s, e, offers in zip(starts.tolist(), ends.tolist(), near, strict=True):
-        if not offers:
+    for s, e, in_reach in zip(starts.tolist(), ends.tolist(), near, strict=True):
+        if not in_reach:
             continue
-        offers = np.asarray(offers, dtype=np.intp)
+        offers = np.asarray(in_reach, dtype=np.intp)
         rows = max(max_elements // len(offers), 1)
         chunks.extend(_Chunk(a, min(a + rows, e), offers) for a in range(s, e, rows))
     return chunks

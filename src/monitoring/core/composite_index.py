@@ -32,6 +32,7 @@ z-scores mean nothing: `InsufficientDataError`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -137,7 +138,7 @@ def _integer(value: object, key: str, minimum: int) -> int:
 def _bounds(value: object, key: str, count: int) -> tuple[float, ...]:
     ok = isinstance(value, list | tuple) and len(value) == count and all(
         isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) for v in value)
-    if not ok or any(b <= a for a, b in zip(value, value[1:])):  # type: ignore[index,arg-type]
+    if not ok or any(b <= a for a, b in itertools.pairwise(value)):  # type: ignore[index,arg-type]
         example = "[-1.0, 1.0, 1.5]" if count == 3 else "[-1.0, 1.0]"
         raise ConfigError(f"`{key}` muss {count} aufsteigende Zahlen (Standardabweichungen) "
                           f"enthalten, z. B. {example} (erhalten: {value!r}).")

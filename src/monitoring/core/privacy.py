@@ -143,7 +143,8 @@ def _keys(frame: pd.DataFrame, groups: Sequence[str] | None) -> pd.Series | list
 
 
 def _secondary(values: pd.Series, primary: pd.Series, frame: pd.DataFrame,
-               groups: Sequence[str] | None, threshold: int) -> tuple[pd.Series, tuple[object, ...]]:
+               groups: Sequence[str] | None,
+               threshold: int) -> tuple[pd.Series, tuple[object, ...]]:
     mask = primary.copy()
     keys = _keys(frame, groups)
     unprotected: list[object] = []

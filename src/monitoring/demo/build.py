@@ -89,13 +89,13 @@ _TITLES = {
     "sprache": ["Deutschkurs A1", "Sprachkurs A1", "Deutschkurs A2", "Sprachcafé",
                 "Alphabetisierungskurs", "Deutsch für den Beruf B1", "Sprachpatenschaften",
                 "Deutsch-Lerntreff"],
-    "bildung": ["Hausaufgabenhilfe", "Lernförderung für Seiteneinsteiger", "Elternabend mehrsprachig",
-                "Bildungsberatung", "Schulwegbegleitung"],
+    "bildung": ["Hausaufgabenhilfe", "Lernförderung für Seiteneinsteiger",
+                "Elternabend mehrsprachig", "Bildungsberatung", "Schulwegbegleitung"],
     "arbeit": ["Bewerbungstraining", "Jobcoaching für Zugewanderte", "Anerkennungsberatung",
                "Praktikumsbörse", "Berufsorientierung junge Geflüchtete"],
     "wohnen": ["Wohnraumberatung", "Mieterführerschein", "Umzugshilfe", "Nachbarschaftslotsen"],
-    "gesundheit": ["Gesundheitslotsen", "Psychosoziale Erstberatung", "Sprechstunde mit Dolmetschung",
-                   "Frauengesundheitstreff"],
+    "gesundheit": ["Gesundheitslotsen", "Psychosoziale Erstberatung",
+                   "Sprechstunde mit Dolmetschung", "Frauengesundheitstreff"],
     "familie": ["Eltern-Kind-Gruppe", "Familientreff international", "Krabbelgruppe mehrsprachig",
                 "Ferienprogramm für Kinder"],
     "beratung": ["Migrationsberatung für Erwachsene", "Asylverfahrensberatung",
@@ -177,7 +177,9 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
                       name="Demodaten Aktualisierung", source=DEMO_SOURCE, as_of=UPDATE_DAY)
         store.set_meta(is_demo="1", label=DEMO_LABEL, data_stand=DATA_STAND.isoformat(),
                        demo_seed=str(SEED))
-    from monitoring.demo import controlling as demo_controlling  # controlling demo data (own module)
+    from monitoring.demo import (
+        controlling as demo_controlling,  # controlling demo data (own module)
+    )
 
     demo_controlling.fill(store, np.random.default_rng(SEED + 5))
 
@@ -245,7 +247,7 @@ def _actors(gemeinden: pd.DataFrame, population: pd.DataFrame,
     probs = np.array([_ACTOR_TYPES[t][0] for t in types])
     rows = []
     for district, part in g.groupby("parent_code", sort=True):
-        n = int(round(0.0068 * part["foreign"].sum() ** 0.8 * THIN_DISTRICTS.get(district, 1.0)))
+        n = round(0.0068 * part["foreign"].sum() ** 0.8 * THIN_DISTRICTS.get(district, 1.0))
         n = max(n, 3)
         seat_p = (part["foreign"] + 1) / (part["foreign"] + 1).sum()
         seats = rng.choice(part.index.to_numpy(), size=n, p=seat_p.to_numpy())
@@ -282,7 +284,7 @@ def _offers(actors: pd.DataFrame, gemeinden: pd.DataFrame, population: pd.DataFr
             rng: np.random.Generator) -> pd.DataFrame:
     foreign = _latest(population, "auslaender")
     geoms = gemeinden.set_index("area_code").geometry
-    by_district = {d: part for d, part in gemeinden.groupby("parent_code", sort=True)}
+    by_district = dict(gemeinden.groupby("parent_code", sort=True))
     field_codes = list(FIELDS)
     rows = []
     counter: dict[str, int] = {}
@@ -304,8 +306,8 @@ def _offers(actors: pd.DataFrame, gemeinden: pd.DataFrame, population: pd.DataFr
             groups = list(rng.choice(["zugewanderte", "gefluechtete", "frauen",
                                       "kinder_jugendliche", "familien", "arbeitsuchende"],
                                      size=1 + int(rng.random() < 0.3), replace=False))
-            langs = ["de"] + sorted(set(rng.choice(
-                _LANGUAGES, size=int(rng.integers(0, 4)), p=_LANGUAGE_WEIGHTS)))
+            langs = ["de", *sorted(set(rng.choice(
+                _LANGUAGES, size=int(rng.integers(0, 4)), p=_LANGUAGE_WEIGHTS)))]
             mode = str(rng.choice(["standort", "mobil", "online", "kreisweit"],
                                   p=[0.8, 0.08, 0.06, 0.06]))
             if mode == "standort":
@@ -487,7 +489,7 @@ def inventory_sheets(actors: pd.DataFrame, offers: pd.DataFrame,
                     meetings.append((f"TR-{gid}-{q}", day, f"Sitzung {name}", gid, district,
                                      "; ".join(who)))
         for q in quarter_range(FIRST, LAST):
-            if rng.random() < 0.8 or district in THIN_DISTRICTS and rng.random() < 0.5:
+            if rng.random() < 0.8 or (district in THIN_DISTRICTS and rng.random() < 0.5):
                 day = q.start + timedelta(days=int(rng.integers(10, 80)))
                 share = 0.3 if district in THIN_DISTRICTS else 0.6
                 who = sorted(rng.choice(ids, size=max(1, int(len(ids) * share)), replace=False))

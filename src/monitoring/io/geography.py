@@ -23,8 +23,8 @@ import json
 import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -106,8 +106,9 @@ def reference_areas() -> gpd.GeoDataFrame:
 
     def add(code: str, name: str, level: str, kind: str, parent: str | None, geom: object,
             valid_from: date, valid_to: date | None = None) -> None:
-        rows.append(dict(area_code=code, name=name, level=level, kind=kind, parent_code=parent,
-                         geometry=geom, valid_from=valid_from, valid_to=valid_to, source=source))
+        rows.append({"area_code": code, "name": name, "level": level, "kind": kind,
+                     "parent_code": parent, "geometry": geom, "valid_from": valid_from,
+                     "valid_to": valid_to, "source": source})
 
     add(LAND_CODE, LAND_NAME, "land", "Land", None, kreise.union_all(), date(1990, 10, 3))
     by_code = kreise.set_index("area_code")

@@ -1,8 +1,8 @@
 """Importing a user's table of area changes, and the template for it (the I/O edge).
 
 Reading (encoding, delimiter, header below title rows, Excel cells) is the inventory's reader
-(`monitoring.io.inventory.read`) with the sheet declared in `monitoring.core.area_changes`; the checks
-are pure (`area_changes.parse_rows`, `area_changes.check`). Rules, as for every importer:
+(`monitoring.io.inventory.read`) with the sheet declared in `monitoring.core.area_changes`; the
+checks are pure (`area_changes.parse_rows`, `area_changes.check`). Rules, as for every importer:
 
 * every problem (file, sheet, row, column, value found, what is allowed) is collected in one
   pass and written to ``<file>_Fehler.xlsx`` next to the input (problems and the rejected rows
@@ -32,14 +32,14 @@ import pandas as pd
 
 from monitoring.core import area_changes
 from monitoring.core.areas import ENDED_BY_CHANGE, apply_change_endings
+from monitoring.core.inventory_spec import ERROR, INSTRUCTIONS_SHEET, Problem
 from monitoring.errors import DataValidationError
 from monitoring.io.geography import AREA_CHANGES, CHANGE_KEY
 from monitoring.io.inventory import read
-from monitoring.io.inventory.workbook import _atomic_save, _format_sheet, error_workbook
-from monitoring.core.inventory_spec import ERROR, INSTRUCTIONS_SHEET, Problem
 from monitoring.io.inventory.validate import Validated
-from monitoring.vocab import PACKAGED_CHANGES_SOURCE
+from monitoring.io.inventory.workbook import _atomic_save, _format_sheet, error_workbook
 from monitoring.store.database import Store
+from monitoring.vocab import PACKAGED_CHANGES_SOURCE
 
 KIND = "gebietsaenderungen"
 STORE_COLUMNS = ["old_code", "new_code", "effective", "kind", "note", "share", "source"]
@@ -233,7 +233,7 @@ hinweis: freier Text, z. B. die Rechtsgrundlage.
 Gemeinde wechselt den Kreis: zwei Zeilen – Gemeinde → Gemeinde und Kreis → Kreis als teilausgliederung mit anteil. Beispiel Kaltennordheim 2019: 16063;16066;01.01.2019;teilausgliederung;<Anteil>.
 Die Beispielzeilen sind die im Programm enthaltenen Änderungen (Eisenach 2021, Kaltennordheim 2019); sie dürfen stehen bleiben, sie ändern nichts.
 Import: monitoring import gebietsaenderungen DATEI – bei Fehlern wird nichts übernommen, alle Fehler stehen in DATEI_Fehler.xlsx. Eine neue Fassung derselben Datei (gleicher Name) ersetzt die frühere.
-"""
+"""  # noqa: E501 - one paragraph per line: each line is one row of the instruction sheet
 
 
 def template_rows() -> list[list[object]]:

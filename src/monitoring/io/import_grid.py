@@ -16,6 +16,7 @@ import io
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -119,5 +120,4 @@ def _check_row(fields: list[str], header: list[str], seen: set[str],
 
 def read_grid(path: str | os.PathLike[str]) -> GridData:
     """Read a Zensus grid CSV from disk (see `parse_grid`)."""
-    with open(path, "rb") as handle:
-        return parse_grid(handle.read(), source=os.fspath(path))
+    return parse_grid(Path(path).read_bytes(), source=os.fspath(path))

@@ -23,10 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from monitoring.core import catalogue, concept, statistik
-from monitoring.store import panel_sql
 from monitoring.core.areas import check_code
 from monitoring.errors import AreaError, DataValidationError
 from monitoring.periods import Quarter
+from monitoring.store import panel_sql
 from monitoring.store.database import Store
 
 SERIES_COLUMNS = ["series_id", "area_code", "period", "value", "flag", "source", "source_table",
@@ -230,7 +230,8 @@ def import_zahlen(store: Store, path: str | os.PathLike[str]) -> ImportResult:
         note = str(r.get("kennzeichen", "") or "").strip()
         rows.append({"series_id": str(r["reihe"]).strip(), "area_code": code, "period": period,
                      "value": value, "flag": ",".join(f for f in (flag, note) if f) or None,
-                     "source": str(r.get("quelle", "") or "").strip() or f"eigene Daten ({file.name})",
+                     "source": (str(r.get("quelle", "") or "").strip()
+                                or f"eigene Daten ({file.name})"),
                      "line": i})
     out = pd.DataFrame(rows)
     if not out.empty:
@@ -240,7 +241,8 @@ def import_zahlen(store: Store, path: str | os.PathLike[str]) -> ImportResult:
                 problems.append(statistik.problem(
                     file.name, int(group["line"].iloc[1]), "wert",
                     " / ".join(str(v) for v in group["value"]),
-                    f"ein Wert je Reihe, Gebiet und Zeitraum (auch Zeile {int(group['line'].iloc[0])})"))
+                    "ein Wert je Reihe, Gebiet und Zeitraum "
+                    f"(auch Zeile {int(group['line'].iloc[0])})"))
         out = out.drop_duplicates(keys)
     _fail("Die Datei", file.name, problems)
     digest = hashlib.sha256(content).hexdigest()

@@ -117,7 +117,8 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
         lines = [f"<b>{row['name']}</b>", f"{label}: {shown}"]
         for col, text in (extra or {}).items():
             cell = row[col]
-            is_hidden = publishable.is_suppressed(col).get(i, False) if col in publishable.columns else False
+            is_hidden = (publishable.is_suppressed(col).get(i, False)
+                         if col in publishable.columns else False)
             lines.append(f"{text}: {fmt.SUPPRESSED if is_hidden else fmt.number(cell)}")
         hover.append("<br>".join(lines))
     frame["hover"] = hover
@@ -312,10 +313,10 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None 
         return fmt.SUPPRESSED if hidden else fmt.MISSING
 
     labels = [f"{n} {missing(h)}" if pd.isna(v) else str(n)
-              for n, v, h in zip(peers["name"], peers["value"], peers["withheld"])]
+              for n, v, h in zip(peers["name"], peers["value"], peers["withheld"], strict=True)]
     colours = [ACCENT if own else "#9ecae1" for own in peers["own"]]
     text = [missing(h) if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
-            for v, h in zip(peers["value"], peers["withheld"])]
+            for v, h in zip(peers["value"], peers["withheld"], strict=True)]
     fig = go.Figure(go.Bar(x=peers["value"], y=labels, orientation="h", marker={"color": colours},
                            text=text, textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))

@@ -12,10 +12,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
-from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
 from monitoring.store.database import Store, open_store
 from monitoring.views.base import ReportContext, context
+from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 if TYPE_CHECKING:
     from IPython.display import HTML

@@ -20,8 +20,8 @@ import duckdb
 import pandas as pd
 
 from monitoring.core import areas
-from monitoring.store import panel_sql, schema
 from monitoring.errors import StoreError
+from monitoring.store import panel_sql, schema
 from monitoring.vocab import DEFAULT_VOCABULARIES, STORE_CRS
 
 if TYPE_CHECKING:
@@ -164,7 +164,7 @@ class Store:
     # -- metadata and provenance -------------------------------------------------------------
     def meta(self) -> dict[str, str]:
         rows = self._con.execute("SELECT key, value FROM meta").fetchall()
-        return {k: v for k, v in rows}
+        return dict(rows)
 
     def set_meta(self, **values: str) -> None:
         for key, value in values.items():
@@ -223,7 +223,8 @@ class Store:
             f"source FROM area WHERE {' AND '.join(where)} ORDER BY area_code",
             params,
         )
-        geometry = shapely.from_wkb([None if g is None else bytes(g) for g in frame.pop("geometry")])
+        geometry = shapely.from_wkb([None if g is None else bytes(g)
+                                     for g in frame.pop("geometry")])
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORE_CRS)
 
     def read_area_changes(self) -> pd.DataFrame:
@@ -328,7 +329,7 @@ class Store:
             "SELECT code, label_de FROM vocabulary WHERE kind = ? AND version = "
             "(SELECT max(version) FROM vocabulary WHERE kind = ?) ORDER BY rowid",
             [kind, kind]).fetchall()
-        return {c: label for c, label in rows}
+        return dict(rows)
 
 
 def _settle_area_versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -420,7 +421,8 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
     """Open the store at `path` (see `resolve_path`).
 
     Read-write opening upgrades an older schema; read-only opening refuses it with a hint; a
-    newer schema is always refused. ``create=True`` makes a new, empty store when the file does not exist.
+    newer schema is always refused. ``create=True`` makes a new, empty store when the file does
+    not exist.
     """
     resolved = resolve_path(path)
     if not resolved.exists():

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from monitoring import __version__
-from monitoring.core import concept, coverage, indicators, privacy
 from monitoring.core import composite_index as index_method
+from monitoring.core import concept, coverage, indicators, privacy
 from monitoring.core.areas import check_code, harmonise, located_today
 from monitoring.errors import AreaError, InsufficientDataError, PeriodError
 from monitoring.io.geography import LAND_CODE
@@ -222,7 +222,7 @@ def coverage_summary(tables: dict[str, pd.DataFrame], ctx: ReportContext) -> dic
 
 # -- controlling -------------------------------------------------------------------------------
 def thresholds(store: Store) -> concept.Thresholds:
-    """Traffic-light limits: store settings ``ampel_toleranz`` / ``ampel_gefaehrdet`` or defaults."""
+    """Traffic-light limits: store meta ``ampel_toleranz`` / ``ampel_gefaehrdet`` or defaults."""
     meta = store.meta()
     default = concept.Thresholds()
     return concept.Thresholds(

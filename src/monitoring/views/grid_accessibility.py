@@ -17,18 +17,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
 from monitoring.core import accessibility as acc
 from monitoring.core import coverage
-from monitoring.views.accessibility import AccessSettings, offer_sites
 from monitoring.core.demand import group_shares, target_group_demand
 from monitoring.errors import ConfigError, DataValidationError
 from monitoring.io.import_grid import read_grid
-from monitoring.vocab import STORE_CRS
 from monitoring.store.database import Store
+from monitoring.views.accessibility import AccessSettings, offer_sites
 from monitoring.views.base import context
+from monitoring.vocab import STORE_CRS
 
 TOTAL_GROUP = "bevoelkerung"
 

@@ -84,5 +84,5 @@ def network_figures(store: Store, ctx: ReportContext, *, quarters: int = 8,
         pop.loc[pop["area_code"] == ctx.area_code, "value"].sum())
     volunteers = network.volunteers_per_100(actors, size)
     return {"per_quarter": per_quarter, "active": active, "volunteers": volunteers,
-            "groups": int(len(_in_area(store.query("SELECT * FROM working_group"), ctx)))}
+            "groups": len(_in_area(store.query("SELECT * FROM working_group"), ctx))}
 

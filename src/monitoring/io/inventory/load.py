@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from monitoring.errors import DataValidationError
 from monitoring.core import inventory_spec as spec
-from monitoring.io.inventory import read, workbook as export
+from monitoring.errors import DataValidationError
+from monitoring.io.inventory import read
+from monitoring.io.inventory import workbook as export
 from monitoring.io.inventory.validate import Problem, Reference, Validated, validate
 
 if TYPE_CHECKING:
@@ -187,8 +188,8 @@ def _apply(store: Store, checked: Validated, as_of: date, source: str) -> dict[s
 
 
 def _missing(value: Any) -> bool:
-    if value is None or isinstance(value, (list, tuple)) or hasattr(value, "tolist") and \
-            not isinstance(value, (float, int)) and getattr(value, "ndim", 0):
+    if value is None or isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and \
+            not isinstance(value, (float, int)) and getattr(value, "ndim", 0)):
         return value is None
     return bool(pd.isna(value))
 

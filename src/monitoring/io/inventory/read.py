@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitoring.core import cells
+from monitoring.core import inventory_spec as spec
 from monitoring.errors import DataValidationError
-from monitoring.core import cells, inventory_spec as spec
 
 MAX_BYTES = 25 * 1024 * 1024
 """Larger files are refused: a real inventory of 80 partners is well under 1 MB; 25 MB holds
@@ -106,7 +107,7 @@ def _read_workbook(content: bytes, name: str, sheets: tuple[spec.Sheet, ...],
         raise _refuse(name, "sie ist keine lesbare Excel-Arbeitsmappe (.xlsx) – beschädigt oder "
                       "ein anderes Format mit falscher Endung. Öffnen Sie sie in Excel und "
                       "speichern Sie sie erneut als .xlsx.", detail=repr(err)) from err
-    except Exception as err:  # noqa: BLE001 - openpyxl raises many types for broken files
+    except Exception as err:
         raise _refuse(name, "sie ist keine lesbare Excel-Arbeitsmappe (.xlsx).",
                       detail=repr(err)) from err
     raw = RawInput(file_name=name, content=content, file_type="Excel-Arbeitsmappe (.xlsx)")
@@ -122,7 +123,7 @@ def _read_workbook(content: bytes, name: str, sheets: tuple[spec.Sheet, ...],
                 raw.tables[table.sheet.key] = table
     except DataValidationError:
         raise
-    except Exception as err:  # noqa: BLE001 - a corrupt sheet XML inside a valid zip
+    except Exception as err:
         raise _refuse(name, "ein Tabellenblatt ist beschädigt und nicht lesbar.",
                       detail=repr(err)) from err
     finally:
@@ -231,8 +232,8 @@ def _table_from_rows(rows: Any, sheet: spec.Sheet | None, sheet_name: str,
     """Find the header in the first rows, then collect the non-empty data rows."""
     head: list[tuple[int, tuple[Any, ...]]] = []
     header: tuple[int, spec.Sheet, dict[str, int]] | None = None
-    for number, row in enumerate(rows, start=1):
-        row = tuple(row)
+    for number, values in enumerate(rows, start=1):
+        row = tuple(values)
         if header is None:
             head.append((number, row))
             candidates = [sheet] if sheet else list(sheets)

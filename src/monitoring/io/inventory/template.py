@@ -24,7 +24,7 @@ INSTRUCTIONS = """Bestandserhebung der Integrationsangebote – Anleitung
 6. Netzwerk: Arbeitsgruppen und Treffen mit den teilnehmenden Akteur-IDs (durch Semikolon getrennt).
 7. Pflichtspalten sind mit * markiert. Die Beispielzeilen (grau) bitte löschen oder überschreiben.
 8. Schicken Sie die Datei unverändert im Format .xlsx zurück. Personenbezogene Daten (Namen, Telefonnummern von Teilnehmenden) gehören nicht in diese Datei.
-"""
+"""  # noqa: E501 - one paragraph per line: each line is one row of the instruction sheet
 
 _LISTS = [("field", "Handlungsfeld"), ("target_group", "Zielgruppe"), ("language", "Sprache"),
           ("level", "Ebene"), ("offer_mode", "Angebotsform"), ("actor_type", "Art des Akteurs"),

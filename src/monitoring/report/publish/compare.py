@@ -21,13 +21,12 @@ import pandas as pd
 from monitoring import fmt, views
 from monitoring.core import privacy
 from monitoring.present import figures
-from monitoring.vocab import DEMO_LABEL
 from monitoring.present.notebook import PLOTLY_CONFIG
-from monitoring.vocab import GEO_ATTRIBUTION
+from monitoring.present.tables import integer, one_decimal, text
 from monitoring.report.publish import published
 from monitoring.report.publish.evaluation import DistrictFacts
 from monitoring.store.database import Store
-from monitoring.present.tables import integer, one_decimal, text
+from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 
 def _index_note(facts: Sequence[DistrictFacts]) -> str:
@@ -104,7 +103,7 @@ def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
 <footer class="mon-footer"><p>„.“ = geheim zu halten (zu kleine Fallzahl). {html.escape(pub.rule)}</p>
 <p class="mon-repro">Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} ·
 Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · erstellt
-{fmt.timestamp(datetime.now())}</p></footer></main></body></html>"""
+{fmt.timestamp(datetime.now())}</p></footer></main></body></html>"""  # noqa: E501 - HTML text
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, out)

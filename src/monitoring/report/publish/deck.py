@@ -14,11 +14,10 @@ import re
 from pathlib import Path
 
 from monitoring import fmt
-from monitoring.vocab import DEMO_LABEL
-from monitoring.vocab import GEO_ATTRIBUTION
+from monitoring.present.tables import indicator_value
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
 from monitoring.report.publish.published import PublishedTable
-from monitoring.present.tables import indicator_value
+from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 LIGHT_RGB = {"green": (0x2E, 0x7D, 0x32), "amber": (0xF3, 0x9C, 0x12), "red": (0xC0, 0x39, 0x2B),
              "none": (0x9E, 0x9E, 0x9E)}
@@ -87,7 +86,8 @@ def add_table(slide, table: PublishedTable, left: float, top: float, width: floa
             cell.text = value
             if lights and j == cols - 1:
                 cell.fill.solid()
-                cell.fill.fore_color.rgb = RGBColor(*LIGHT_RGB.get(lights[i - 1], LIGHT_RGB["none"]))
+                light = LIGHT_RGB.get(lights[i - 1], LIGHT_RGB["none"])
+                cell.fill.fore_color.rgb = RGBColor(*light)
     for r in range(rows):
         for j in range(cols):
             for paragraph in shape.table.cell(r, j).text_frame.paragraphs:
@@ -122,7 +122,8 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
     goals = facts.overview[facts.overview["status"] != "none"].head(8)
     table = PublishedTable(
         "Ziele", ("Indikator", str(c.period), "Zielwert", "Stand"),
-        tuple((r["name"], indicator_value(r["value"], r) if r["value"] == r["value"] else fmt.SUPPRESSED,
+        tuple((r["name"],
+               indicator_value(r["value"], r) if r["value"] == r["value"] else fmt.SUPPRESSED,
                indicator_value(r["target_value"], r), STATUS_DE[r["status"]])
               for _, r in goals.iterrows()), ())
     add_table(slide, table, 1.5, 3.6, 30.5, lights=list(goals["status"]), size=14)

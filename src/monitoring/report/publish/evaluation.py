@@ -16,11 +16,10 @@ import pandas as pd
 
 from monitoring import fmt, views
 from monitoring.core import indicators, privacy
-from monitoring.vocab import DEMO_LABEL
-from monitoring.vocab import GEO_ATTRIBUTION
+from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
 from monitoring.report.publish import published, static
 from monitoring.store.database import Store
-from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
+from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 STATUS_DE = {"green": "im Plan", "amber": "gefährdet", "red": "nicht im Plan",
              "none": "ohne Bewertung"}
@@ -138,7 +137,7 @@ def collect(store: Store, area_code: str, period: str, *,
     """
     ctx = views.context(store, area_code, period)
     cov = views.coverage_tables(store, ctx)
-    kreise, gemeinden = views.area_layers(store, ctx)
+    kreise, _gemeinden = views.area_layers(store, ctx)
     fields = store.read_vocabulary("field")
     by_district = privacy.protect(cov["districts"], counts=["population"],
                                   rates={"offers_per_1000": (None, "population")})
@@ -168,7 +167,8 @@ def collect(store: Store, area_code: str, period: str, *,
             "label": ("Handlungsfeld", text), "offers": ("Angebote", integer),
             "capacity": ("Plätze", integer),
             "capacity_per_1000": ("Plätze je 1.000", one_decimal)},
-            caption="Aktive Angebote nach Handlungsfeld", source="Bestandsaufnahme der Angebote" + demo,
+            caption="Aktive Angebote nach Handlungsfeld",
+            source="Bestandsaufnahme der Angebote" + demo,
             totals=False),
         "goals": published.build(goal_rows, {
             "name": ("Indikator", text), "value": (str(ctx.period), indicator_value),
@@ -351,7 +351,7 @@ Stand der Ziele des Integrationskonzepts: Abstand zum geradlinigen Pfad vom Ausg
 Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
 
 {published.to_markdown(facts.tables["goals"])}
-"""]
+"""]  # noqa: E501 - a Markdown image and its source line cannot be wrapped
     for name in facts.figures:
         if name.startswith("ind_"):
             row = facts.overview[facts.overview["indicator_id"] == name[4:]].iloc[0]

@@ -47,7 +47,7 @@ def write_pdf(markdown: str, figures: dict[str, bytes], out: Path) -> int:
         try:
             typst.compile(str(work / "bericht.typ"), output=str(tmp), root=str(work))
             os.replace(tmp, out)
-        except Exception as err:  # noqa: BLE001 - typst raises its own error types
+        except Exception as err:
             raise ReportError("Typst konnte das PDF nicht erzeugen.", detail=str(err)[-1500:]) \
                 from err
         finally:

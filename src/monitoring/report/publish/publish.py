@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -29,14 +30,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from monitoring.io import settings as mon_settings
+from monitoring import views
 from monitoring.errors import ReportError
+from monitoring.io import settings as mon_settings
 from monitoring.periods import Quarter
 from monitoring.report.publish import compare, deck, evaluation, pdf, published, reveal, scan, site
 from monitoring.report.run.render import quarto_available
 from monitoring.report.run.runner import RunLock, _slug, _stop_pool, _StopSignals, run_quarter
 from monitoring.store.database import open_store, resolve_path
-from monitoring import views
 from monitoring.views.base import districts
 
 FORMATS = ("html", "pdf", "pptx", "tabellen", "vergleich")
@@ -60,7 +61,7 @@ class PublishSummary:
 
 def _log(folder: Path, text: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lauf.log", "a", encoding="utf-8") as handle:
+    with (folder / "lauf.log").open("a", encoding="utf-8") as handle:
         handle.write(f"{datetime.now().isoformat(timespec='seconds')} {text}\n")
 
 
@@ -137,7 +138,7 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: _StopSignals
             for entry in entries:
                 summary.findings += scan.scan_file(staging / str(entry["file"]),
                                                    threshold=rule.threshold, register=registers)
-            for html in sorted(target.glob("16*.html")) + [target / "index.html"]:
+            for html in [*sorted(target.glob("16*.html")), target / "index.html"]:
                 if html.exists():
                     summary.findings += scan.scan_file(html, threshold=rule.threshold)
             summary.seconds["pruefung"] = time.perf_counter() - t
@@ -355,7 +356,5 @@ def check_writable(folder: Path) -> None:
                           f"({err.strerror or err}). Wählen Sie mit --out einen anderen Ordner.",
                           detail=str(err)) from err
     finally:
-        try:
+        with contextlib.suppress(OSError):
             probe.unlink(missing_ok=True)
-        except OSError:
-            pass

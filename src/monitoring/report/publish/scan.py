@@ -114,7 +114,8 @@ def check_text(text: str, threshold: int, labels: Iterable[str] = PERSON_LABELS,
     found = []
     for label in set(labels):
         for form in {label, json.dumps(label)[1:-1]}:
-            pattern = re.escape(form) + r"(?:\s*\([^)]*\))?\s*:\s*(\d{1,3}(?:\.\d{3})*|\d+)(?![\d,])"
+            pattern = (re.escape(form)
+                       + r"(?:\s*\([^)]*\))?\s*:\s*(\d{1,3}(?:\.\d{3})*|\d+)(?![\d,])")
             for match in re.finditer(pattern, text):
                 value = _count(match.group(1))
                 if value is not None and 0 < value < threshold:
@@ -144,7 +145,7 @@ class _HTMLTables(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
             text = "".join(self._cell).strip()
-            header, rows, persons = self.tables[-1]
+            header, _rows, persons = self.tables[-1]
             if tag == "th":
                 if self._persons:
                     persons.add(len(header))

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from monitoring import fmt
-from monitoring.present.figures import ACCENT, NO_VALUE_COLOUR, STATE_COLOUR, TARGET_COLOUR
 from monitoring.core.privacy import Publishable, require
+from monitoring.present.figures import ACCENT, NO_VALUE_COLOUR, STATE_COLOUR, TARGET_COLOUR
 
 if TYPE_CHECKING:
     import geopandas as gpd

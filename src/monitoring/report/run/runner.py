@@ -47,10 +47,10 @@ import nbformat
 from monitoring import __version__
 from monitoring.errors import ReportError, RunInterrupted
 from monitoring.periods import Quarter
+from monitoring.report.publish.site import write_atomic
 from monitoring.report.run import index as index_page
 from monitoring.report.run.compose import REPORTS, compose, notebooks_dir
 from monitoring.report.run.render import choose_renderer
-from monitoring.report.publish.site import write_atomic
 from monitoring.report.run.worker import ReportResult, describe, execute_report, init_worker
 from monitoring.store.database import open_store, resolve_path
 from monitoring.views.base import context, districts

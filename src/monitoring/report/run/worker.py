@@ -92,8 +92,8 @@ def execute_report(job: dict[str, str]) -> ReportResult:
 
 def _first_line(source: str, limit: int = 60) -> str:
     """The first line of code of a cell (no comments), shortened: names the cell in messages."""
-    for line in source.splitlines():
-        line = line.strip()
+    for raw in source.splitlines():
+        line = raw.strip()
         if line and not line.startswith("#"):
             return line if len(line) <= limit else line[:limit - 1] + "…"
     return ""
