@@ -284,7 +284,8 @@ def _offers(actors: pd.DataFrame, gemeinden: pd.DataFrame, population: pd.DataFr
             rng: np.random.Generator) -> pd.DataFrame:
     foreign = _latest(population, "auslaender")
     geoms = gemeinden.set_index("area_code").geometry
-    by_district = dict(gemeinden.groupby("parent_code", sort=True))
+    # not dict(groupby): dict() would call GroupBy.keys, which is the grouping column's name
+    by_district = {d: part for d, part in gemeinden.groupby("parent_code", sort=True)}  # noqa: C416
     field_codes = list(FIELDS)
     rows = []
     counter: dict[str, int] = {}
