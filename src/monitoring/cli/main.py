@@ -10,9 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from monitoring import __version__
 from monitoring.errors import MonitoringError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_INPUT = 0, 1, 2
 DEMO_STORE = Path("data") / "demo.duckdb"
@@ -20,12 +24,12 @@ DEMO_PERIOD = "2025-Q4"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_INPUT, f"Fehler im Aufruf: {message}\nHilfe: monitoring --help\n")
 
 
-def _console():  # type: ignore[no-untyped-def]
+def _console() -> Console:
     from rich.console import Console
 
     return Console(stderr=False, highlight=False)
@@ -377,7 +381,7 @@ def _run(args: argparse.Namespace) -> int:
         progress.start()
         progress.add_task(f"Berichte {args.period}", total=n)
 
-    def done(result) -> None:  # type: ignore[no-untyped-def]
+    def done(result: Any) -> None:  # a ReportResult
         mark = "[green]✓[/]" if result.status == "ok" else "[red]✗[/]"
         progress.console.print(f"{mark} {result.area_code} {result.name} "
                                f"({fmt.number(result.seconds, 1)} s)")

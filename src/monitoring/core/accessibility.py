@@ -27,7 +27,7 @@ See ``benchmarks/bench_access.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -74,14 +74,14 @@ class AccessResult:
 
 
 def _problem(kind: str, column: str, rows: pd.Index | np.ndarray, expected: str,
-             values: pd.Series | None = None) -> dict[str, object]:
+             values: pd.Series | None = None) -> dict[str, Any]:
     rows = list(rows[:EXAMPLES])
     shown = [] if values is None else [values.loc[r] for r in rows]
     return {"table": kind, "column": column, "rows": rows, "values": shown,
             "expected": expected}
 
 
-def _raise(kind: str, problems: list[dict[str, object]]) -> None:
+def _raise(kind: str, problems: list[dict[str, Any]]) -> None:
     lines = []
     for p in problems:
         examples = ", ".join(
@@ -226,7 +226,7 @@ def _chunks(index: _CellIndex, supply: Points, catchment: float,
     tree = cKDTree(np.column_stack([supply.x, supply.y]))
     reach = catchment * (1 + 1e-9) + index.cell * np.sqrt(0.5)
     near = tree.query_ball_point(np.column_stack([cx, cy]), reach, return_sorted=True)
-    chunks = []
+    chunks: list[_Chunk] = []
     for s, e, in_reach in zip(starts.tolist(), ends.tolist(), near, strict=True):
         if not in_reach:
             continue

@@ -23,7 +23,7 @@ STORE_COLUMNS = [*COLUMNS, "needs_input"]
 
 
 def parse_catalogue(text: str, name: str, *, known_fields: set[str],
-                    reserved: set[str] = frozenset()) -> pd.DataFrame:  # type: ignore[assignment]
+                    reserved: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
     """Parse and check a catalogue CSV (``;``-separated, UTF-8); all problems at once.
 
     `reserved` ids (the shipped catalogue) may not be redefined by a user file: silently

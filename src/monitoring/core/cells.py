@@ -107,7 +107,8 @@ def day(value: Any) -> Parsed:
         return value, None, None
     raw = str(value).strip()
     match = _DE_DATE.match(raw)
-    parts = (match.group(3), match.group(2), match.group(1)) if match else None
+    parts: tuple[str, ...] | None = (
+        (match.group(3), match.group(2), match.group(1)) if match else None)
     if parts is None and (iso := _ISO_DATE.match(raw)):
         parts = iso.groups()
     if parts is None:

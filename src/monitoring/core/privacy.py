@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,8 @@ DEFAULT_MIN_DENOMINATOR = 20
 # The rule in force for this process. `configure` changes it (the report kernels call it with
 # the publishing settings, see `monitoring.io.settings`), so that every `protect` call in a report
 # uses the same configured threshold without passing it through each notebook cell.
-_RULE = {"threshold": DEFAULT_THRESHOLD, "min_denominator": DEFAULT_MIN_DENOMINATOR}
+_RULE: dict[str, float] = {"threshold": DEFAULT_THRESHOLD,
+                           "min_denominator": DEFAULT_MIN_DENOMINATOR}
 
 
 def configure(*, threshold: int = DEFAULT_THRESHOLD,
@@ -184,8 +186,8 @@ def protect_panel(panel: pd.DataFrame, *, counts: Collection[str], districts: Se
     is_count = frame["indicator_id"].isin(list(counts))
     in_districts = frame["area_code"].isin(list(districts))
     is_state = frame["area_code"] == state_code
-    rates = {"value": ("numerator", "denominator")}
-    options = {"threshold": threshold, "min_denominator": min_denominator}
+    rates: dict[str, tuple[str | None, str]] = {"value": ("numerator", "denominator")}
+    options: dict[str, Any] = {"threshold": threshold, "min_denominator": min_denominator}
     parts = []
     district_rows = frame[in_districts]
     by_district = protect(district_rows, counts=["numerator"], rates=rates,

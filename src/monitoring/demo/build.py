@@ -22,6 +22,7 @@ import os
 from datetime import date, timedelta
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -190,7 +191,7 @@ def _district_foreigners(rng: np.random.Generator) -> dict[str, float]:
     rest = [k for k in REAL_POPULATION_2024 if k not in REAL_FOREIGNERS_2024]
     weights = np.array([REAL_POPULATION_2024[k] for k in rest]) * rng.lognormal(0, 0.2, len(rest))
     shares = weights / weights.sum() * (REAL_FOREIGNERS_STATE_2024 - known)
-    out = dict(REAL_FOREIGNERS_2024)
+    out: dict[str, float] = dict(REAL_FOREIGNERS_2024)
     out.update({k: float(v) for k, v in zip(rest, shares, strict=True)})
     return out
 
@@ -268,15 +269,15 @@ def _actors(gemeinden: pd.DataFrame, population: pd.DataFrame,
     return frame
 
 
-def _point_in(geom: object, rng: np.random.Generator) -> tuple[float, float]:
+def _point_in(geom: Any, rng: np.random.Generator) -> tuple[float, float]:
     import shapely
 
-    minx, miny, maxx, maxy = geom.bounds  # type: ignore[attr-defined]
+    minx, miny, maxx, maxy = geom.bounds
     for _ in range(60):
         x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
         if shapely.contains_xy(geom, x, y):
             return round(float(x), 1), round(float(y), 1)
-    point = geom.representative_point()  # type: ignore[attr-defined]
+    point = geom.representative_point()
     return round(point.x, 1), round(point.y, 1)
 
 
@@ -404,7 +405,7 @@ def _observations(population: pd.DataFrame, offers: pd.DataFrame, kreise: pd.Dat
                                         "denominator"])
     scale = indicator_definitions().set_index("indicator_id")["scale"]
     frame["value"] = frame["numerator"] / frame["denominator"] * frame["indicator_id"].map(scale)
-    frame["flags"] = np.where(frame["period"] == str(LAST), "vorläufig", None)
+    frame["flags"] = np.where(frame["period"] == str(LAST), "vorläufig", None)  # type: ignore[call-overload]  # None: no flag
     frame["source"] = DEMO_SOURCE
     return frame
 
@@ -416,7 +417,8 @@ def _goals_and_targets(observations: pd.DataFrame, indicators: pd.DataFrame,
     panel = ind_mod.harmonised_panel(observations, indicators, geography.AREA_CHANGES)
     baseline_period = str(Quarter(2023, 4))
     defs = indicators.set_index("indicator_id")
-    goals, targets = [], []
+    goals: list[tuple[object, ...]] = []
+    targets: list[tuple[object, ...]] = []
     base = panel[panel["period"] == baseline_period]
     for r in base.sort_values(["area_code", "indicator_id"]).itertuples(index=False):
         direction = defs.loc[r.indicator_id, "direction"]
@@ -472,7 +474,8 @@ def inventory_sheets(actors: pd.DataFrame, offers: pd.DataFrame,
         "Standort-ID": np.where(offers["mode"] == "standort", "ST-" + offers["offer_id"].str[3:],
                                 None),
         "Plätze": offers["capacity"], "Beginn": offers["valid_from"], "Ende": offers["valid_to"]})
-    groups, meetings = [], []
+    groups: list[tuple[object, ...]] = []
+    meetings: list[tuple[object, ...]] = []
     for district, part in members.groupby(members["area_code"].str[:5], sort=True):
         ids = list(part["actor_id"])
         for j, (field, name) in enumerate((("sprache", "AG Sprache und Bildung"),
@@ -527,7 +530,7 @@ def inventory_update(sheets: dict[str, pd.DataFrame], rng: np.random.Generator) 
     ended = running & (pick > 0.96)
     offers["Ende"] = offers["Ende"].astype(object)
     offers.loc[ended, "Ende"] = UPDATE_DAY - timedelta(days=1)
-    new = []
+    new: list[pd.Series] = []
     sited = offers[running & ~more & ~ended & offers["Titel"].isin(list(_VARIANTS))
                    & offers["Standort-ID"].notna()]
     for district, part in sited.groupby(sited["Gebietsschlüssel"].str[:5], sort=True):

@@ -27,6 +27,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -40,6 +41,9 @@ from monitoring.io.inventory.validate import Validated
 from monitoring.io.inventory.workbook import _atomic_save, _format_sheet, error_workbook
 from monitoring.store.database import Store
 from monitoring.vocab import PACKAGED_CHANGES_SOURCE
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 KIND = "gebietsaenderungen"
 STORE_COLUMNS = ["old_code", "new_code", "effective", "kind", "note", "share", "source"]
@@ -277,7 +281,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
-    info = book.active
+    info = cast("Worksheet", book.active)  # a new Workbook starts with one Worksheet
     info.title = INSTRUCTIONS_SHEET
     for line in INSTRUCTIONS.strip().splitlines():
         info.append([line])

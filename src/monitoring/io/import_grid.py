@@ -64,7 +64,7 @@ def parse_grid(content: bytes, source: str = "Gitter.csv") -> GridData:
     match = _HEADER.match(header[0]) if header else None
     res = match.group(1) if match else None
     expected = [f"GITTER_ID_{res}", f"x_mp_{res}", f"y_mp_{res}", "Einwohner"] if res else None
-    if expected is None or header[:4] != expected:
+    if res is None or expected is None or header[:4] != expected:
         want = "GITTER_ID_100m;x_mp_100m;y_mp_100m;Einwohner (oder 1km/10km)"
         raise DataValidationError(
             f"{source}, Zeile 1: unerwartete Kopfzeile „{';'.join(header)}“; erwartet "

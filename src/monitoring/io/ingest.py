@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib.resources import files
@@ -168,9 +169,9 @@ def import_statistik(store: Store, path: str | os.PathLike[str], *,
     return ImportResult(file.name, len(rows), skipped_unassigned=len(parsed.rows) - len(rows))
 
 
-def _ensure_series(store: Store, series_ids: object, *, source: str) -> None:
+def _ensure_series(store: Store, series_ids: Iterable[str], *, source: str) -> None:
     known = set(store.query("SELECT series_id FROM series")["series_id"])
-    new = [s for s in series_ids if s not in known]  # type: ignore[attr-defined]
+    new = [s for s in series_ids if s not in known]
     if new:
         store.write("series", pd.DataFrame({"series_id": new, "name_de": new,
                                             "unit": "Anzahl", "source": source}))

@@ -55,6 +55,8 @@ def load(path: str | os.PathLike[str] | None = None) -> Settings:
     source = "Voreinstellung"
     if file.exists():
         section = _read_toml(file).get("geheimhaltung", {})
+        if not isinstance(section, dict):
+            section = {}
         for key, name in (("schwelle", "threshold"), ("mindestnenner", "min_denominator")):
             if key in section:
                 values[name] = _number(section[key], key, str(file))

@@ -180,7 +180,8 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
 
     def values(publishable: Publishable) -> tuple[list[float | None], list[str]]:
         frame = publishable.frame.set_index("area_code")
-        z, texts = [], []
+        z: list[float | None] = []
+        texts: list[str] = []
         for code in codes:
             if code not in frame.index:
                 z.append(None)
@@ -282,8 +283,8 @@ def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: st
     periods = sorted(series["period"])
     if census_break and periods and periods[0] < census_break <= periods[-1]:
         # Population figures switch from the Zensus 2011 to the Zensus 2022 basis: a break.
-        fig.add_vline(x=_period_label(census_break), line={"color": "#777", "dash": "dash",
-                                                           "width": 1})
+        fig.add_vline(x=_period_label(census_break),  # type: ignore[arg-type]  # a category on a categorical axis
+                      line={"color": "#777", "dash": "dash", "width": 1})
         fig.add_annotation(x=_period_label(census_break), y=1, yref="paper", showarrow=False,
                            text="Zensus 2022: neue Bevölkerungsbasis", font={"size": 10},
                            xanchor="left", yanchor="bottom")

@@ -36,7 +36,7 @@ def use_report_renderer() -> None:
 
     js_sent: list[bool] = []  # shared state: plotly copies the renderer for every figure
 
-    class ReportRenderer(MimetypeRenderer):  # type: ignore[misc]
+    class ReportRenderer(MimetypeRenderer):
         def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
             fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=not js_sent,
                                    include_mathjax=False, config=PLOTLY_CONFIG, validate=False)

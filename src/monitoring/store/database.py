@@ -34,7 +34,7 @@ DEFAULT_PATH = Path("data") / "monitoring.duckdb"
 def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
     """The store path: the argument, else ``$MONITORING_STORE``, else ``data/monitoring.duckdb``."""
     if path not in (None, ""):
-        return Path(path).expanduser()  # type: ignore[arg-type]
+        return Path(path).expanduser()
     env = os.environ.get(ENV_VAR)
     return Path(env).expanduser() if env else DEFAULT_PATH
 
@@ -182,7 +182,7 @@ class Store:
         """Record an import (who, when, which file by hash); returns the file hash."""
         digest = hashlib.sha256(content).hexdigest()
         next_id = self._con.execute(
-            "SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+            "SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]  # type: ignore[index]  # an aggregate always returns a row
         self.execute(
             "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?)",
             [next_id, kind, source, digest, row_count, at or datetime.now(), _user()],
@@ -244,7 +244,8 @@ class Store:
 
     def read_population(self, *, population_group: str | None = None,
                         periods: Sequence[str] | None = None) -> pd.DataFrame:
-        where, params = ["TRUE"], []
+        where: list[str] = ["TRUE"]
+        params: list[object] = []
         if population_group:
             where.append("population_group = ?")
             params.append(population_group)
@@ -444,7 +445,7 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
     con = _connect(resolved, read_only)
     try:
         version = _schema_version(con)
-        tables = con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0]
+        tables = con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0]  # type: ignore[index]  # count(*) always returns a row
         if version == 0 and tables and not create:
             raise StoreError(
                 f"Die Datei {resolved} ist eine DuckDB-Datei, aber keine Integrationsmonitor-"

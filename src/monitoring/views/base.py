@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -164,7 +164,7 @@ class _PanelCache:
     def key_of(store: Store) -> tuple[object, ...] | None:
         if not store.read_only:
             return None
-        files = []
+        files: list[tuple[int, int, int, int] | None] = []
         for path in (store.path, store.path.with_name(store.path.name + ".wal")):
             try:
                 st = path.stat()
@@ -231,7 +231,7 @@ def thresholds(store: Store) -> concept.Thresholds:
 
 
 def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None,
-                ) -> dict[str, object]:
+                ) -> dict[str, Any]:
     """Traffic lights, measure progress, measures and the German summary for one area.
 
     The lights are computed on the disclosure-controlled panel: a withheld value gets no
@@ -243,7 +243,8 @@ def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = N
     goals = store.read_goals()
     limits = thresholds(store)
     args = (store.read_targets(), store.read_indicators(), goals)
-    options = {"area_code": ctx.area_code, "period": str(ctx.period), "thresholds": limits}
+    options: dict[str, Any] = {"area_code": ctx.area_code, "period": str(ctx.period),
+                               "thresholds": limits}
     lights = concept.traffic_lights(safe.frame, *args, **options)
     lights_table = privacy.withheld(concept.traffic_lights(panel, *args, **options), lights,
                                     ["value", "numerator"], rule=safe.rule)
@@ -357,7 +358,7 @@ POSITION_COLUMNS = ["area_code", "name", "label", "kind", "own", "assessed", "re
 
 def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None, *,
                     peers: list[str] | None = None,
-                    settings: index_method.IndexSettings | None = None) -> dict[str, object]:
+                    settings: index_method.IndexSettings | None = None) -> dict[str, Any]:
     """The report area's position among its peers in the Status-Dynamik-Index.
 
     Peers are all of today's areas at the report area's level (the 22 districts for a

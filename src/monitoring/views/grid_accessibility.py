@@ -78,7 +78,8 @@ def grid_access(store: Store, grid_path: str | os.PathLike[str], *, area_code: s
     own = cells["area_code"].map(parent).eq(ctx.area_code).to_numpy()
     area_of = pd.Series(cells["area_code"].to_numpy(), index=cells["cell_id"].to_numpy())
     offers = coverage.active(store.read_offers(on=ctx.period.end), ctx.period.end)
-    tables, gap_lists = [], []
+    tables: list[pd.DataFrame] = []
+    gap_lists: list[pd.DataFrame] = []
     for field in fields or list(labels):
         sites, _ = offer_sites(offers, field)
         frame = pd.DataFrame({"id": demand.ids, "population": demand.value, "access": 0.0})

@@ -189,14 +189,14 @@ def _apply(store: Store, checked: Validated, as_of: date, source: str) -> dict[s
 
 def _missing(value: Any) -> bool:
     if value is None or isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and \
-            not isinstance(value, (float, int)) and getattr(value, "ndim", 0)):
+            not isinstance(value, (float, int)) and getattr(value, "ndim", 0) > 0):
         return value is None
     return bool(pd.isna(value))
 
 
 def _same(a: Any, b: Any) -> bool:
     """Equality of a stored value and an imported one (lists, missing values, dates)."""
-    if hasattr(a, "tolist") and getattr(a, "ndim", 0):
+    if hasattr(a, "tolist") and getattr(a, "ndim", 0) > 0:
         a = a.tolist()
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
         return list(a if a is not None else []) == list(b if b is not None else [])

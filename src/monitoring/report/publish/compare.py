@@ -36,7 +36,7 @@ def _index_note(facts: Sequence[DistrictFacts]) -> str:
     missing = [f"{f.ctx.area_name}: {row['reason']}" for f in facts
                if (row := f.index_row()) is not None and not bool(row["assessed"])]
     if position.get("result") is None:
-        missing = [" ".join(map(str, position.get("summary", [])))]  # type: ignore[call-overload]
+        missing = [" ".join(map(str, position.get("summary", [])))]
     items = "".join(f"<li>{html.escape(m)}</li>" for m in missing)
     return (
         '<p class="mon-note">Status-Dynamik-Index: Gruppe „Statusklasse/Dynamikklasse“ '

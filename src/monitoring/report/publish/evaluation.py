@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -46,10 +47,10 @@ class DistrictFacts:
     network: pd.DataFrame
     measures: pd.DataFrame           # the area's measures of the integration concept
     controlling_summary: list[str]   # German sentences that only state counts
-    activity: dict[str, object]      # network meetings, active share, working groups
+    activity: dict[str, Any]         # network meetings, active share, working groups
     rule: str
     # `views.composite_index` for the area (computed on the disclosure-controlled panel)
-    position: dict[str, object] = field(default_factory=dict)
+    position: dict[str, Any] = field(default_factory=dict)
     created: datetime = field(default_factory=datetime.now)
 
     def source(self, text_: str) -> str:
@@ -98,7 +99,7 @@ class DistrictFacts:
             return (f"Status-Dynamik-Index: {name} wird nicht bewertet ({reason}); für "
                     "nicht bewertete Gebiete wird nichts geschätzt.")
         result = self.position["result"]
-        count = result.assessed_count  # type: ignore[attr-defined]
+        count = result.assessed_count
         flag = (", „besonderer Aufmerksamkeitsbedarf“" if bool(row["attention"]) else "")
         return (f"Status-Dynamik-Index (Lage im Vergleich von {count} "
                 f"{_peers_de(self.ctx.level)}): Status „{row['status_class']}“, "
@@ -209,8 +210,8 @@ def collect(store: Store, area_code: str, period: str, *,
     if position["result"] is not None:
         bounds = position["settings"]
         figures["index"] = static.index_chart(
-            position["table"], status_bounds=bounds.status_bounds,  # type: ignore[attr-defined]
-            dynamic_bounds=bounds.dynamic_bounds,  # type: ignore[attr-defined]
+            position["table"], status_bounds=bounds.status_bounds,
+            dynamic_bounds=bounds.dynamic_bounds,
             area_name=ctx.area_name)
     return DistrictFacts(ctx, views.coverage_summary(cov, ctx), tables, figures, overview, esf,
                          network, controlling["measures"], controlling["summary"],
@@ -261,7 +262,7 @@ def _index_markdown(facts: DistrictFacts) -> str:
              f"ihrer Veränderung seit {earlier} (Dynamik), jeweils standardisiert über alle "
              "bewerteten Gebiete; höhere Indexwerte bedeuten mehr Aufmerksamkeitsbedarf. Das "
              "Verfahren lehnt sich an das Berliner Monitoring Soziale Stadtentwicklung an.")
-    summary = " ".join(position.get("summary", []))  # type: ignore[arg-type]
+    summary = " ".join(position.get("summary", []))
     parts = [f"\n# Lage im Landesvergleich: Status-Dynamik-Index\n\n{intro}\n\n{summary}\n"]
     own = position.get("own")
     if position.get("result") is None or not isinstance(own, pd.DataFrame) or own.empty:
@@ -300,8 +301,8 @@ def conclusions(folder: Path, area_code: str, year: int) -> str | None:
     return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
 
-def _money(value: object) -> str:
-    return f"{fmt.number(float(value), 2)} €"  # type: ignore[arg-type]
+def _money(value: Any) -> str:
+    return f"{fmt.number(float(value), 2)} €"
 
 
 def markdown(facts: DistrictFacts, *, conclusions_text: str | None,

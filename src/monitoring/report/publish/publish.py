@@ -29,6 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from monitoring import views
 from monitoring.errors import ReportError
@@ -37,8 +38,11 @@ from monitoring.periods import Quarter
 from monitoring.report.publish import compare, deck, evaluation, pdf, published, reveal, scan, site
 from monitoring.report.run.render import quarto_available
 from monitoring.report.run.runner import RunLock, _slug, _stop_pool, _StopSignals, run_quarter
-from monitoring.store.database import open_store, resolve_path
+from monitoring.store.database import Store, open_store, resolve_path
 from monitoring.views.base import districts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("html", "pdf", "pptx", "tabellen", "vergleich")
 
@@ -134,7 +138,7 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: _StopSignals
                                      summary, say, rule=rule, workers=workers)
             say("Geheimhaltungsprüfung aller Dateien")
             t = time.perf_counter()
-            registers = [tbl for e in entries for tbl in e["tables"]]  # type: ignore[union-attr]
+            registers = [tbl for e in entries for tbl in e["tables"]]
             for entry in entries:
                 summary.findings += scan.scan_file(staging / str(entry["file"]),
                                                    threshold=rule.threshold, register=registers)
@@ -159,7 +163,7 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: _StopSignals
 
 # Per-process state of the format workers: the open store and the indicator panel, which is
 # the same for every district and the most expensive input, are built once per process.
-_WORKER: dict[str, object] = {}
+_WORKER: dict[str, Any] = {}
 
 
 def _init_worker(store_file: str, rule: mon_settings.Settings) -> None:
@@ -177,7 +181,7 @@ def _init_pool_worker(store_file: str, rule: mon_settings.Settings) -> None:
     _init_worker(store_file, rule)
 
 
-def _worker_inputs() -> tuple[object, object]:
+def _worker_inputs() -> tuple[Store, pd.DataFrame]:
     if "store" not in _WORKER:
         store = open_store(str(_WORKER["store_file"]), read_only=True)
         _WORKER["store"] = store
@@ -197,7 +201,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     quarter = Quarter.parse(job["period"])
     timing: dict[str, float] = {}
     t = time.perf_counter()
-    facts = evaluation.collect(store, code, str(quarter), panel=panel)  # type: ignore[arg-type]
+    facts = evaluation.collect(store, code, str(quarter), panel=panel)
     timing["inhalt"] = time.perf_counter() - t
     stem = f"{code}_{_slug(facts.ctx.area_name)}"
     text = evaluation.conclusions(conclusions_dir, code, quarter.year)
@@ -241,7 +245,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
 def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
                    areas: Sequence[str] | None, conclusions_dir: Path, summary: PublishSummary,
                    say: Callable[[str], None], *, rule: mon_settings.Settings,
-                   workers: int = 2) -> list[dict[str, object]]:
+                   workers: int = 2) -> list[dict[str, Any]]:
     """PDF, deck and tables per district in a pool of `workers` processes (like the HTML
     reports), then the state comparison in this process. Per-step times are summed over the
     districts (CPU seconds of the workers, not wall time)."""
@@ -260,7 +264,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
         finally:
             store = _WORKER.pop("store", None)
             if store is not None:
-                store.close()  # type: ignore[attr-defined]
+                store.close()
             _WORKER.clear()
     else:
         # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
@@ -298,7 +302,7 @@ def _move_into_place(staging: Path, target: Path, entries: list[dict[str, object
         os.replace(staging / str(entry["file"]), target / str(entry["file"]))
 
 
-def _html_entries(target: Path) -> list[dict[str, object]]:
+def _html_entries(target: Path) -> list[dict[str, Any]]:
     return [{"file": p.name, "format": "html", "area_code": p.name[:5], "tables": []}
             for p in sorted(target.glob("16*.html"))
             if not p.name.endswith("_Kreistag.html")] + \

@@ -249,9 +249,9 @@ def scan_file(path: Path, *, threshold: int, register: Sequence[dict[str, object
     labels = set(PERSON_LABELS)
     widths: set[int] = set()
     for entry in register:
-        labels |= set(entry.get("person_columns", []))  # type: ignore[arg-type]
+        labels |= set(entry.get("person_columns", []))  # type: ignore[call-overload]  # a list of str
         if "columns" in entry:
-            widths.add(int(entry["columns"]))  # type: ignore[arg-type]
+            widths.add(int(entry["columns"]))  # type: ignore[call-overload]  # an int
     tables, text = _tables_and_text(path, labels, widths)
     found = [Finding(path.name, w, v, r) for header, rows, persons in tables
              for w, v, r in check_table(header, rows, persons, threshold)]

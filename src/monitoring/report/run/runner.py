@@ -40,7 +40,7 @@ from datetime import datetime
 from importlib.metadata import version as pkg_version
 from pathlib import Path
 from types import FrameType
-from typing import Self
+from typing import Any, Self
 
 import nbformat
 
@@ -173,10 +173,10 @@ def _pid_alive(pid: int) -> bool:
     if os.name == "nt":  # os.kill(pid, 0) would send Ctrl-C (CTRL_C_EVENT == 0) on Windows
         import ctypes
 
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]  # Windows only
         handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
-            return ctypes.get_last_error() == 5  # type: ignore[attr-defined] # access denied
+            return ctypes.get_last_error() == 5  # type: ignore[attr-defined]  # Windows only; 5: access denied
         try:
             code = ctypes.c_ulong()
             kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
@@ -348,7 +348,7 @@ class _StopSignals:
     def __init__(self) -> None:
         self.pending: int | None = None
         self._deferring = False
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, Any] = {}  # signal handlers as signal.signal returns them
 
     def __enter__(self) -> Self:
         if threading.current_thread() is not threading.main_thread():
@@ -368,7 +368,7 @@ class _StopSignals:
         self._previous.clear()
         if exc_type is None and isinstance(getattr(outer, "__self__", None), _StopSignals):
             # Nested (a run inside a publication): the outer run stops now instead.
-            signal.raise_signal(self.pending)  # type: ignore[arg-type]
+            signal.raise_signal(self.pending)  # type: ignore[arg-type]  # set whenever `outer` is
 
     def defer(self) -> None:
         self._deferring = True
@@ -537,18 +537,19 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
                 os.replace(failed_nb, errors_dir / f"{result.area_code}.ipynb")
     created = datetime.now()
     listing = _merge_previous(target / "manifest.json", summary.results)
+    versions = _versions()
     manifest = {
         "period": str(period), "created_at": created.isoformat(timespec="seconds"),
         "data_snapshot": snapshot, "schema_version": schema_version, "is_demo": is_demo,
         "data_stand": meta.get("data_stand"), "store": str(store_file), "renderer": renderer,
-        "versions": _versions(),
+        "versions": versions,
         "reports": [asdict(r) for r in listing],
     }
     write_atomic(target / "manifest.json",
                   json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
     write_atomic(target / "index.html", index_page.render(
         period=period, results=listing, snapshot=snapshot, is_demo=is_demo,
-        data_stand=meta.get("data_stand"), created=created, versions=manifest["versions"]))
+        data_stand=meta.get("data_stand"), created=created, versions=versions))
 
 
 def _merge_previous(manifest: Path, results: list[ReportResult]) -> list[ReportResult]:

@@ -151,8 +151,8 @@ def _timeout_engine() -> str:
 
     class TimeoutKeepingEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(  # type: ignore[no-untyped-def]
-                cls, nb_man, kernel_name, **kwargs):
+        def execute_managed_notebook(
+                cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
             seconds = kwargs.get("execution_timeout")
             if not seconds:
                 return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
