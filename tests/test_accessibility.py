@@ -13,6 +13,7 @@ from access import weights as access_weights
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring.core import accessibility as acc
 from monitoring.core import weights
 from monitoring.errors import ConfigError, CRSMismatchError, DataValidationError
@@ -213,7 +214,7 @@ coords = st.floats(min_value=0, max_value=20000, allow_nan=False)
 site = st.tuples(coords, coords)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(demand_xy=st.lists(site, min_size=1, max_size=25),
        supply_xy=st.lists(site, min_size=1, max_size=6),
        data=st.data(), catchment=st.floats(min_value=100, max_value=15000),

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring import views
 from monitoring.cli.main import main
 from monitoring.core.areas import (
@@ -148,7 +149,7 @@ def _histories(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _frame(rows), _changes(changes)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(_histories())
 def test_rule_is_idempotent_and_exactly_undone(history: tuple[pd.DataFrame, pd.DataFrame]
                                                ) -> None:

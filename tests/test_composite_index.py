@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring import views
 from monitoring.core import composite_index as ci
 from monitoring.errors import ConfigError, DataValidationError, InsufficientDataError
@@ -287,7 +288,7 @@ def _clear_of_bounds(scores: pd.Series, bounds: tuple[float, ...]) -> pd.Series:
     return pd.concat([(scores - b).abs() > 1e-6 for b in bounds], axis=1).all(axis=1)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(world=worlds(), shift=st.integers(-50, 50), factor=st.sampled_from([0.1, 0.5, 3.0, 40.0]),
        which=st.integers(0, 2))
 def test_index_is_invariant_to_shifting_and_scaling_an_indicator(
@@ -308,7 +309,7 @@ def test_index_is_invariant_to_shifting_and_scaling_an_indicator(
     assert (a.loc[clear, "dynamic_class"] == b.loc[clear, "dynamic_class"]).all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(world=worlds(), seed=st.integers(0, 2 ** 32 - 1))
 def test_order_of_areas_and_rows_does_not_matter(
         world: tuple[pd.DataFrame, ci.IndexSettings, list[str]], seed: int) -> None:

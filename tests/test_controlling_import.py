@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring import views
 from monitoring.core import statistik
 from monitoring.errors import DataValidationError
@@ -122,7 +123,7 @@ def test_unknown_layout_is_a_german_error() -> None:
         statistik.parse(b"a;b;c\n1;2;3\n", "x.csv")
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.binary(max_size=400) | st.text(max_size=300).map(
     lambda t: ("statistics_code;time_code;time;value\n" + t).encode()))
 def test_parser_fuzz_raises_only_our_errors(content: bytes) -> None:
@@ -205,7 +206,7 @@ def test_corrected_series_are_visible_without_a_recomputation(store_path: Path,
     assert second["source_table"].tolist() == ["korrigiert.csv"]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(indicators=st.sets(st.sampled_from(["A01", "A02", "B01", "X99"])),
        areas=st.sets(st.sampled_from(["16053", "16054", "16055", "16070"])),
        periods=st.sets(st.sampled_from(["2024-Q3", "2024-Q4", "2025-Q1"])))

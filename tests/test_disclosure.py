@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring.core import privacy
 from monitoring.errors import ConfigError
 from monitoring.io import settings as mon_settings
@@ -84,7 +85,7 @@ def test_scanner_reads_plotly_hover_text(tmp_path: Path) -> None:
     assert scan.scan_file(page, threshold=3) == []
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=examples(40), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=6), min_size=1, max_size=4),
        st.integers(2, 5))
@@ -135,7 +136,7 @@ def test_settings_file_and_environment(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 @pytest.mark.slow
-@settings(max_examples=6, deadline=None,
+@settings(max_examples=examples(6), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.integers(0, 40), min_size=2, max_size=5), min_size=1, max_size=3),
        st.integers(2, 5))

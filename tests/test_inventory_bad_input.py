@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring.core import cells
 from monitoring.errors import DataValidationError
 from monitoring.io.inventory import read
@@ -114,7 +115,7 @@ def test_ags_repair_of_lost_leading_zero() -> None:
     assert cells.ags("160700") [1] is not None                 # 6 digits: no guess
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2000), st.sampled_from(["a.csv", "a.xlsx", "a.txt"]))
 def test_fuzzed_bytes_never_escape_as_other_errors(content: bytes, name: str) -> None:
     try:
@@ -129,7 +130,7 @@ _cell = st.one_of(st.none(), st.text(max_size=20), st.integers(-10**9, 10**9),
                                    "1001000", "ja", "Sprache", "  "]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(_cell, min_size=0, max_size=14), min_size=1, max_size=6),
        st.sampled_from([";", ","]))
 def test_fuzzed_csv_rows_give_problems_not_tracebacks(rows: list, sep: str) -> None:
