@@ -540,7 +540,7 @@ def _store_rules(rows: pd.DataFrame, new_codes: set[str], union: pd.DataFrame,
     known = set(versions) | set(facts.data_codes) | new_codes | set(
         held["old_code"].astype(str)) | set(held["new_code"].astype(str))
     noted_new: set[str] = set()
-    kreis_moves = {(r["old_code"], r["new_code"], r["effective"])
+    district_moves = {(r["old_code"], r["new_code"], r["effective"])
                    for r in union.to_dict("records") if len(str(r["old_code"])) == 5}
     for _, row in rows.iterrows():
         old, new, day = row["old_code"], row["new_code"], row["effective"]
@@ -576,7 +576,7 @@ def _store_rules(rows: pd.DataFrame, new_codes: set[str], union: pd.DataFrame,
                    f"{new} geführt; Karten und Gebietslisten zeigen es, sobald seine Grenzen "
                    "mit `monitoring import-areas` geladen sind.", severity=NOTE)
         if len(old) == 8 and row["kind"] in WHOLE and old[:5] != new[:5] \
-                and (old[:5], new[:5], day) not in kreis_moves:
+                and (old[:5], new[:5], day) not in district_moves:
             report(row, "new_code", f"eine weitere Zeile {old[:5]} → {new[:5]} "
                    "(teilausgliederung mit anteil)",
                    f"Die Gemeinde wechselt den Kreis ({old[:5]} → {new[:5]}), aber für die "

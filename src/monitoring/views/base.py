@@ -97,9 +97,9 @@ def context(store: Store, area_code: str, period: str) -> ReportContext:
 
 def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """(today's districts, municipalities of the report's district)."""
-    kreise = store.read_areas(level="kreis")
-    gemeinden = store.read_areas(level="gemeinde")
-    return kreise, gemeinden[gemeinden["parent_code"] == ctx.area_code]
+    districts = store.read_areas(level="kreis")
+    municipalities = store.read_areas(level="gemeinde")
+    return districts, municipalities[municipalities["parent_code"] == ctx.area_code]
 
 
 def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str = "auslaender",
@@ -126,16 +126,17 @@ def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str =
             "valid_from": pd.NaT})], ignore_index=True)
     pop = harmonise(store.read_population(population_group=population_group,
                                           periods=[str(ctx.period)]), changes)
-    kreise, gemeinden = area_layers(store, ctx)
+    districts, municipalities = area_layers(store, ctx)
     one = ["alle"]
     any_field = offers.assign(fields=[one] * len(offers))
     return {
-        "districts": coverage.by_area(any_field, kreise, pop, fields=one, hierarchy=all_versions),
-        "municipalities": coverage.by_area(any_field, gemeinden, pop, fields=one,
+        "districts": coverage.by_area(any_field, districts, pop, fields=one,
+                                      hierarchy=all_versions),
+        "municipalities": coverage.by_area(any_field, municipalities, pop, fields=one,
                                            hierarchy=all_versions),
-        "municipality_fields": coverage.by_area(offers, gemeinden, pop, fields=fields,
+        "municipality_fields": coverage.by_area(offers, municipalities, pop, fields=fields,
                                                 hierarchy=all_versions),
-        "fields": coverage.by_area(offers, kreise[kreise["area_code"] == ctx.area_code], pop,
+        "fields": coverage.by_area(offers, districts[districts["area_code"] == ctx.area_code], pop,
                                    fields=fields, hierarchy=all_versions),
         "offers": offers[offers["area_code"].str[:5] == ctx.area_code[:5]]
         if ctx.level == "kreis" else offers,
@@ -261,8 +262,8 @@ def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = N
 def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_id: str,
                ) -> pd.DataFrame:
     """One indicator at the report's period for all districts of the same kind, plus the state."""
-    kreise = districts(store)
-    peers = kreise[kreise["kind"] == ctx.area_kind]
+    same_level = districts(store)
+    peers = same_level[same_level["kind"] == ctx.area_kind]
     rows = panel[(panel["indicator_id"] == indicator_id) & (panel["period"] == str(ctx.period))]
     out = peers.merge(rows, on="area_code", how="left")
     state = rows[rows["area_code"] == LAND_CODE].assign(name="Thüringen", kind="Land")

@@ -53,11 +53,11 @@ def export_inventory(store_path: str | os.PathLike[str] | None, out: str | os.Pa
         gaps = _suppressed(pd.concat([p["gaps"] for p in parts], ignore_index=True),
                            "population")
         overlaps = pd.concat([p["overlaps"] for p in parts], ignore_index=True)
-        gemeinden = store.read_areas(level="gemeinde")
-        gemeinden = gemeinden[gemeinden["parent_code"].isin(codes)]
+        municipalities = store.read_areas(level="gemeinde")
+        municipalities = municipalities[municipalities["parent_code"].isin(codes)]
         all_versions = store.query("SELECT area_code, parent_code, valid_from FROM area")
         pop = store.read_population(population_group="auslaender", periods=[period])
-        cov = coverage.by_area(offers, gemeinden, pop, fields=list(labels["field"]),
+        cov = coverage.by_area(offers, municipalities, pop, fields=list(labels["field"]),
                                hierarchy=all_versions)
         actors = store.read_actors()
         actors = actors[actors["area_code"].str[:5].isin(codes)]
@@ -85,7 +85,7 @@ def export_inventory(store_path: str | os.PathLike[str] | None, out: str | os.Pa
     points = gpd.GeoDataFrame(sited[list(OFFER_HEADERS)].rename(columns=OFFER_HEADERS),
                               geometry=gpd.points_from_xy(sited["x"], sited["y"]),
                               crs="EPSG:25832")
-    shapes = gemeinden[["area_code", "geometry"]]
+    shapes = municipalities[["area_code", "geometry"]]
     cov_layer = shapes.merge(matrix.rename(columns={"area_code": "area_code"}), on="area_code")
     gap_counts = gaps.groupby("area_code").size().rename("luecken").reset_index()
     gap_layer = shapes.merge(gap_counts, on="area_code", how="left").fillna({"luecken": 0})

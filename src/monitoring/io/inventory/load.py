@@ -61,7 +61,7 @@ def reference(store: Store) -> Reference:
                     for kind in ("field", "target_group", "language", "actor_type", "level",
                                  "offer_mode")}
     areas = store.read_areas()
-    gemeinden = areas[areas["level"] == "gemeinde"]
+    municipalities = areas[areas["level"] == "gemeinde"]
     known = {
         "actors": set(store.query("SELECT actor_id FROM actor")["actor_id"]),
         "groups": set(store.query("SELECT group_id FROM working_group")["group_id"]),
@@ -73,7 +73,8 @@ def reference(store: Store) -> Reference:
     return Reference(
         vocabularies=vocabularies,
         areas=dict(zip(areas["area_code"], areas["name"], strict=True)),
-        municipality_shapes=dict(zip(gemeinden["area_code"], gemeinden.geometry, strict=True)),
+        municipality_shapes=dict(zip(municipalities["area_code"], municipalities.geometry,
+                                     strict=True)),
         known_ids=known,
         known_locations={r["location_id"]: r for r in locs.to_dict("records")})
 

@@ -138,7 +138,7 @@ def collect(store: Store, area_code: str, period: str, *,
     """
     ctx = views.context(store, area_code, period)
     cov = views.coverage_tables(store, ctx)
-    kreise, _gemeinden = views.area_layers(store, ctx)
+    districts, _ = views.area_layers(store, ctx)
     fields = store.read_vocabulary("field")
     by_district = privacy.protect(cov["districts"], counts=["population"],
                                   rates={"offers_per_1000": (None, "population")})
@@ -179,7 +179,7 @@ def collect(store: Store, area_code: str, period: str, *,
             caption="Ziele und Indikatoren mit Stand", source="Controlling-Indikatoren" + demo,
             totals=False),
     }
-    figures = {"map": static.choropleth(by_district, kreise, value="offers_per_1000",
+    figures = {"map": static.choropleth(by_district, districts, value="offers_per_1000",
                                         label="Angebote je 1.000", highlight=ctx.area_code)}
     defs = store.read_indicators().set_index("indicator_id")
     targets = store.read_targets()
