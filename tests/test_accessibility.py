@@ -133,7 +133,7 @@ def generated(n: int, m: int, seed: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataF
 
 
 DECAYS = {
-    "2sfca": (lambda c: None, lambda c: weights.uniform()),
+    "2sfca": (lambda _c: None, lambda _c: weights.uniform()),
     "luo_qi": (lambda c: access_weights.step_fn({c / 3: 1, 2 * c / 3: 0.68, c: 0.22}),
                weights.luo_qi),
     "steps_custom": (lambda c: access_weights.step_fn({c / 2: 1, c * 0.8: 0.5}),

@@ -66,10 +66,6 @@ class Publishable:
             return self.suppressed[column]
         return pd.Series(False, index=self.frame.index)
 
-    @property
-    def any_suppressed(self) -> bool:
-        return bool(self.suppressed.to_numpy().any()) if not self.suppressed.empty else False
-
 
 def require(data: object, what: str) -> Publishable:
     """Return `data` if it is `Publishable`; otherwise raise `PrivacyError`."""

@@ -154,16 +154,16 @@ def _log(store: Store, kind: str, frame: pd.DataFrame) -> None:
 
 
 def _fill(store: Store, rng: np.random.Generator) -> None:
-    gemeinden = store.read_areas(level="gemeinde")
-    kreise = store.read_areas(level="kreis")
-    population = _population(gemeinden, rng)
-    actors = _actors(gemeinden, population, rng)
-    offers = _offers(actors, gemeinden, population, rng)
+    municipalities = store.read_areas(level="gemeinde")
+    districts = store.read_areas(level="kreis")
+    population = _population(municipalities, rng)
+    actors = _actors(municipalities, population, rng)
+    offers = _offers(actors, municipalities, population, rng)
     indicators = indicator_definitions()
-    observations = _observations(population, offers, kreise, gemeinden, rng)
+    observations = _observations(population, offers, districts, municipalities, rng)
     goals, targets = _goals_and_targets(observations, indicators, rng)
-    network = np.random.default_rng(seed_network(rng))
-    esf = _esf_projects(kreise, np.random.default_rng(SEED + 6))
+    network = np.random.default_rng(seed_network())
+    esf = _esf_projects(districts, np.random.default_rng(SEED + 6))
     with store.transaction():
         for table, frame in (("population", population), ("indicator", indicators),
                              ("observation", observations), ("goal", goals), ("target", targets),
@@ -196,10 +196,10 @@ def _district_foreigners(rng: np.random.Generator) -> dict[str, float]:
     return out
 
 
-def _population(gemeinden: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _population(municipalities: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Population, foreign nationals and protection seekers per municipality and quarter."""
-    g = gemeinden[["area_code", "parent_code", "name", "kind"]].copy()
-    g["area_km2"] = gemeinden.geometry.area.to_numpy() / 1e6
+    g = municipalities[["area_code", "parent_code", "name", "kind"]].copy()
+    g["area_km2"] = municipalities.geometry.area.to_numpy() / 1e6
     weight = np.sqrt(g["area_km2"]) * rng.lognormal(0, 0.6, len(g))
     weight *= np.where(g["kind"].str.contains("Stadt"), 3.0, 1.0)
     g["weight"] = weight
@@ -239,10 +239,10 @@ def _latest(population: pd.DataFrame, group: str) -> pd.Series:
 
 
 # -- actors and offers ------------------------------------------------------------------------
-def _actors(gemeinden: pd.DataFrame, population: pd.DataFrame,
+def _actors(municipalities: pd.DataFrame, population: pd.DataFrame,
             rng: np.random.Generator) -> pd.DataFrame:
     foreign = _latest(population, "auslaender")
-    g = gemeinden[["area_code", "parent_code", "name"]].copy()
+    g = municipalities[["area_code", "parent_code", "name"]].copy()
     g["foreign"] = g["area_code"].map(foreign).fillna(0)
     types = list(_ACTOR_TYPES)
     probs = np.array([_ACTOR_TYPES[t][0] for t in types])
@@ -281,12 +281,12 @@ def _point_in(geom: Any, rng: np.random.Generator) -> tuple[float, float]:
     return round(point.x, 1), round(point.y, 1)
 
 
-def _offers(actors: pd.DataFrame, gemeinden: pd.DataFrame, population: pd.DataFrame,
+def _offers(actors: pd.DataFrame, municipalities: pd.DataFrame, population: pd.DataFrame,
             rng: np.random.Generator) -> pd.DataFrame:
     foreign = _latest(population, "auslaender")
-    geoms = gemeinden.set_index("area_code").geometry
+    geoms = municipalities.set_index("area_code").geometry
     # not dict(groupby): dict() would call GroupBy.keys, which is the grouping column's name
-    by_district = {d: part for d, part in gemeinden.groupby("parent_code", sort=True)}  # noqa: C416
+    by_district = {d: part for d, part in municipalities.groupby("parent_code", sort=True)}  # noqa: C416
     field_codes = list(FIELDS)
     rows = []
     counter: dict[str, int] = {}
@@ -360,8 +360,8 @@ def _district_series(population: pd.DataFrame, group: str) -> pd.DataFrame:
     return totals[[str(q) for q in quarter_range(LONG_FIRST, LAST)]]
 
 
-def _observations(population: pd.DataFrame, offers: pd.DataFrame, kreise: pd.DataFrame,
-                  gemeinden: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _observations(population: pd.DataFrame, offers: pd.DataFrame, districts: pd.DataFrame,
+                  municipalities: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     rows: list[tuple[str, str, str, float, float]] = []
     bases = {g: _district_series(population, g) for g in ("auslaender", "schutzsuchende",
                                                          "bevoelkerung")}
@@ -393,10 +393,10 @@ def _observations(population: pd.DataFrame, offers: pd.DataFrame, kreise: pd.Dat
             rows.append(("A02", district, str(q), pr, po))
             volunteers = round(pr * (0.03 + 0.004 * short.index(q) / 4) * rng.normal(1, 0.15))
             rows.append(("B11", district, str(q), float(volunteers), pr))
-    hierarchy = pd.concat([kreise, gemeinden])
+    hierarchy = pd.concat([districts, municipalities])
     foreigners = population[population["population_group"] == "auslaender"]
     for q in short:
-        table = coverage.by_area(coverage.active(offers, q.end), kreise,
+        table = coverage.by_area(coverage.active(offers, q.end), districts,
                                  foreigners[foreigners["period"] == str(q)],
                                  fields=["sprache"], hierarchy=hierarchy)
         for r in table.itertuples(index=False):
@@ -439,7 +439,7 @@ def _goals_and_targets(observations: pd.DataFrame, indicators: pd.DataFrame,
 
 
 # -- inventory sheets (the template's form) ------------------------------------------------
-def seed_network(rng: np.random.Generator) -> int:
+def seed_network() -> int:
     """A seed for the network generator that leaves the main random stream untouched."""
     return SEED + 1
 
@@ -547,14 +547,14 @@ def inventory_update(sheets: dict[str, pd.DataFrame], rng: np.random.Generator) 
     return pd.concat([offers, pd.DataFrame(new)], ignore_index=True)
 
 
-def _esf_projects(kreise: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def _esf_projects(districts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """One fictitious ESF project per district (80 % co-financing, as in ThILIK).
 
     Structure as in the funding database (e.g. a real Erfurt project 2016-09-01 … 2017-12-31:
     eligible 76,041.45 €, total 95,051.81 €, rate 80 %); every value here is invented.
     """
     rows = []
-    for i, code in enumerate(sorted(kreise["area_code"])):
+    for i, code in enumerate(sorted(districts["area_code"])):
         total = round(float(rng.uniform(150_000, 260_000)), 2)
         rows.append((f"DEMO-ESF-{i + 1:03d}", code, "Kommunales Integrationsmanagement (Demo)",
                      date(2024, 1, 1), date(2026, 12, 31), round(total * 0.8, 2), total, 0.8,

@@ -225,7 +225,7 @@ def _period_label(period: str) -> str:
     return f"Q{quarter} {year}"
 
 
-def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: str,
+def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
                     state_name: str = "Thüringen", target: pd.Series | None = None,
                     decimals: int | None = None, title: str | None = None,
                     census_break: str | None = CENSUS_BREAK) -> go.Figure:

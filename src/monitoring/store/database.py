@@ -302,15 +302,6 @@ class Store:
     def read_targets(self) -> pd.DataFrame:
         return self.query("SELECT * FROM target ORDER BY indicator_id, area_code")
 
-    def read_series_values(self, *, series_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        where, params = ["TRUE"], []
-        if series_ids is not None:
-            where.append("list_contains(?, series_id)")
-            params.append(list(series_ids))
-        return self.query(
-            f"SELECT * FROM series_value WHERE {' AND '.join(where)} "
-            "ORDER BY series_id, area_code, period", params)
-
     def read_goals(self) -> pd.DataFrame:
         return self.query("SELECT * FROM goal ORDER BY goal_id")
 

@@ -118,7 +118,7 @@ def _read_workbook(content: bytes, name: str, sheets: tuple[spec.Sheet, ...],
             if ws.title in (spec.INSTRUCTIONS_SHEET, spec.LISTS_SHEET):
                 continue
             rows = ws.iter_rows(values_only=True)
-            table = _table_from_rows(rows, sheet, ws.title, name, sheets)
+            table = _table_from_rows(rows, sheet, ws.title, sheets)
             if table is not None and table.sheet.key not in raw.tables:
                 raw.tables[table.sheet.key] = table
     except DataValidationError:
@@ -175,7 +175,7 @@ def _read_csv(content: bytes, name: str, sheets: tuple[spec.Sheet, ...]) -> RawI
     except csv.Error as err:
         raise _refuse(name, "die CSV-Struktur ist fehlerhaft (z. B. ein nicht geschlossenes "
                       "Anführungszeichen).", detail=str(err)) from err
-    table = _table_from_rows(iter(rows), None, name, name, sheets)
+    table = _table_from_rows(iter(rows), None, name, sheets)
     if table is None:
         raise _refuse(name, "keine Kopfzeile der Vorlage erkannt.")
     raw = RawInput(file_name=name, content=content, file_type="CSV", encoding=encoding,
@@ -227,7 +227,7 @@ def _best_sheet(row: tuple[Any, ...] | list[Any],
 
 
 def _table_from_rows(rows: Any, sheet: spec.Sheet | None, sheet_name: str,
-                     file_name: str, sheets: tuple[spec.Sheet, ...] = spec.SHEETS,
+                     sheets: tuple[spec.Sheet, ...] = spec.SHEETS,
                      ) -> RawTable | None:
     """Find the header in the first rows, then collect the non-empty data rows."""
     head: list[tuple[int, tuple[Any, ...]]] = []

@@ -298,7 +298,7 @@ class _SheetCheck:
             self.problem(number, self.sheet.column("date"), rec["date"], "ein realistisches "
                          "Datum", "Datum liegt mehr als fünf Jahre in der Zukunft")
 
-    def _rules_groups(self, number: int, rec: dict[str, Any]) -> None:
+    def _rules_groups(self, number: int, rec: dict[str, Any]) -> None:  # noqa: ARG002 - same signature as the other sheets' rules
         rec["members"] = rec["members"] or []
 
 

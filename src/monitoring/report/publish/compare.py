@@ -48,7 +48,7 @@ def _index_note(facts: Sequence[DistrictFacts]) -> str:
            if items else ""))
 
 
-def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
+def write_comparison(store: Store, facts: Sequence[DistrictFacts],
                      out: Path) -> published.PublishedTable:
     """Write the comparison page to `out`; returns its published table (for the register)."""
     import plotly.io as pio
@@ -76,8 +76,8 @@ def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
         caption=f"Thüringen im Vergleich, Stichtag {fmt.day(ctx.period.end)}",
         source="Bestandsaufnahme der Angebote; ausländische Staatsangehörige; "
                "Controlling-Indikatoren" + demo)
-    kreise = store.read_areas(level="kreis")
-    fig = figures.coverage_map(pub, kreise, value="offers_per_1000", label="Angebote",
+    districts = store.read_areas(level="kreis")
+    fig = figures.coverage_map(pub, districts, value="offers_per_1000", label="Angebote",
                                unit="je 1.000 Ausländer/-innen",
                                extra={"offers": "Angebote",
                                       "population": "Ausländische Staatsangehörige"})

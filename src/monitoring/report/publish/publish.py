@@ -44,7 +44,6 @@ from monitoring.views.base import districts
 if TYPE_CHECKING:
     import pandas as pd
 
-FORMATS = ("html", "pdf", "pptx", "tabellen", "vergleich")
 
 
 @dataclass
@@ -287,7 +286,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
     say("Landesweiter Vergleich")
     t = time.perf_counter()
     with open_store(store_file, read_only=True) as store:
-        table = compare.write_comparison(store, str(quarter), [r[2] for r in results],
+        table = compare.write_comparison(store, [r[2] for r in results],
                                          staging / "Landesvergleich.html")
     timing["vergleich"] = time.perf_counter() - t
     entries.append({"file": "Landesvergleich.html", "format": "html", "area_code": "16",

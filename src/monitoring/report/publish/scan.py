@@ -257,19 +257,3 @@ def scan_file(path: Path, *, threshold: int, register: Sequence[dict[str, object
              for w, v, r in check_table(header, rows, persons, threshold)]
     found += [Finding(path.name, w, v, r) for w, v, r in check_text(text, threshold, labels)]
     return found
-
-
-def scan_folder(folder: Path, *, threshold: int) -> tuple[list[Finding], int]:
-    """Scan every artefact below `folder` (using its ``veroeffentlichung.json`` if present);
-    returns the findings and the number of files scanned."""
-    register: list[dict[str, object]] = []
-    for reg in folder.rglob("veroeffentlichung.json"):
-        data = json.loads(reg.read_text(encoding="utf-8"))
-        for entry in data.get("artefacts", []):
-            register.extend(entry.get("tables", []))
-    files = [p for p in sorted(folder.rglob("*")) if p.suffix.lower() in SUFFIXES
-             and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)]
-    found: list[Finding] = []
-    for path in files:
-        found.extend(scan_file(path, threshold=threshold, register=register))
-    return found, len(files)
