@@ -38,7 +38,7 @@ from monitoring.errors import DataValidationError
 from monitoring.io.geography import AREA_CHANGES, CHANGE_KEY
 from monitoring.io.inventory import read
 from monitoring.io.inventory.validate import Validated
-from monitoring.io.inventory.workbook import _atomic_save, _format_sheet, error_workbook
+from monitoring.io.inventory.workbook import atomic_save, error_workbook, format_sheet
 from monitoring.store.database import Store
 from monitoring.vocab import PACKAGED_CHANGES_SOURCE
 
@@ -294,7 +294,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
         ws.append(example)
         for cell in ws[ws.max_row]:
             cell.fill = grey
-    _format_sheet(ws, [18, 18, 14, 20, 10, 70])
+    format_sheet(ws, [18, 18, 14, 20, 10, 70])
     for row in range(2, 1001):
         for column in (1, 2):
             ws.cell(row, column).number_format = "@"  # keys as text: leading zeros stay
@@ -305,7 +305,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     kinds.add("D2:D1000")
     ws.add_data_validation(kinds)
     book.active = book.index(ws)
-    return _atomic_save(book, target)
+    return atomic_save(book, target)
 
 
 def count_changes(store: Store) -> dict[str, int]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from monitoring.core import inventory_spec as spec
-from monitoring.io.inventory.workbook import _atomic_save, _format_sheet
+from monitoring.io.inventory.workbook import atomic_save, format_sheet
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -75,7 +75,7 @@ def write_template(path: str | os.PathLike[str], vocabularies: dict[str, dict[st
             ws.append(list(example))
             for cell in ws[ws.max_row]:
                 cell.fill = grey
-        _format_sheet(ws, [max(14, len(c.header) + 4) for c in sheet.columns])
+        format_sheet(ws, [max(14, len(c.header) + 4) for c in sheet.columns])
         for i, col in enumerate(sheet.columns, start=1):
             letter = get_column_letter(i)
             ws.cell(1, i).comment = None
@@ -90,4 +90,4 @@ def write_template(path: str | os.PathLike[str], vocabularies: dict[str, dict[st
             if col.kind in (spec.AGS, spec.ID, spec.REF, spec.ID_LIST):
                 for row in range(2, 1001):
                     ws.cell(row, i).number_format = "@"  # text: keeps leading zeros
-    return _atomic_save(book, Path(path))
+    return atomic_save(book, Path(path))

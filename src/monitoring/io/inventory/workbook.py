@@ -23,7 +23,7 @@ PROBLEM_HEADERS = ["Schwere", "Datei", "Blatt", "Zeile", "Spalte", "Gefundener W
                    "Problem"]
 
 
-def _format_sheet(ws: Any, widths: list[int] | None = None) -> None:
+def format_sheet(ws: Any, widths: list[int] | None = None) -> None:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -39,7 +39,7 @@ def _format_sheet(ws: Any, widths: list[int] | None = None) -> None:
         ws.column_dimensions[get_column_letter(i)].width = width
 
 
-def _atomic_save(book: Any, path: Path) -> Path:
+def atomic_save(book: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     book.save(tmp)
@@ -58,7 +58,7 @@ def error_workbook(checked: Validated, path: Path) -> Path:
     ws.append(PROBLEM_HEADERS)
     for p in checked.problems:
         ws.append([p.severity, p.file, p.sheet, p.row, p.column, p.value, p.expected, p.message])
-    _format_sheet(ws)
+    format_sheet(ws)
     for key, rejected in checked.rejected.items():
         table = checked.tables[key]
         out = book.create_sheet(f"Abgelehnt {table.sheet_name}"[:31])
@@ -69,10 +69,10 @@ def error_workbook(checked: Validated, path: Path) -> Path:
         for number, values, messages in rejected:
             shown = [None if v is None else str(v) for v in values[:width]]
             out.append([number, "; ".join(messages), *shown])
-        _format_sheet(out)
+        format_sheet(out)
         for cell in out["B"][1:]:
             cell.font = Font(color="C0392B")
-    return _atomic_save(book, path)
+    return atomic_save(book, path)
 
 
 def excel(tables: Mapping[str, pd.DataFrame], headers: Mapping[str, Mapping[str, str]],
@@ -91,13 +91,13 @@ def excel(tables: Mapping[str, pd.DataFrame], headers: Mapping[str, Mapping[str,
         ws.append(list(columns.values()))
         for rec in frame[list(columns)].itertuples(index=False):
             ws.append([_cell(v) for v in rec])
-        _format_sheet(ws)
+        format_sheet(ws)
     if note:
         info = book.create_sheet("Hinweis", 0)
         for line in note.splitlines():
             info.append([line])
         info.column_dimensions["A"].width = 110
-    return _atomic_save(book, Path(path))
+    return atomic_save(book, Path(path))
 
 
 def _cell(value: Any) -> Any:
