@@ -2,11 +2,12 @@
 """Set-up-and-run entry points that need nothing but Python 3.11+ and a package index.
 
     python3 tasks.py demo    # virtual environment + install + demo store + reports for 2025-Q4
-    python3 tasks.py test    # virtual environment + install with test tools + Chromium + pytest
+    python3 tasks.py test    # … + test tools + Chromium, then ruff, mypy and pytest
     python3 tasks.py lab     # … + JupyterLab, opened on notebooks/
 
 Only the standard library is used here, so this file runs on a fresh machine (Linux, macOS,
-Windows). Extra arguments after the task are passed on (to `monitoring demo` or to pytest).
+Windows). Extra arguments after the task are passed on (to `monitoring demo` or to pytest;
+`python3 tasks.py test -m "not slow"` is the quick inner loop).
 """
 
 from __future__ import annotations
@@ -77,6 +78,24 @@ def ensure_test_tools() -> None:
                 f"(Debian/Ubuntu: sudo apt-get install {package})")
 
 
+# Paths ruff lints (mypy checks `src`, configured in pyproject.toml).
+LINT_PATHS = ("src", "tests", "benchmarks", "scripts", "notebooks", "tasks.py")
+
+
+def test(pytest_args: list[str]) -> int:
+    """Lint, type check, then pytest; the first failing step ends the run with its exit code."""
+    say("Prüfe den Code mit ruff (Stil und typische Fehler)")
+    if code := run(PYTHON, "-m", "ruff", "check", *LINT_PATHS):
+        say("ruff hat Befunde gemeldet (siehe oben); erst beheben, dann laufen die Tests")
+        return code
+    say("Prüfe die Typen mit mypy (src)")
+    if code := run(PYTHON, "-m", "mypy"):
+        say("mypy hat Typfehler gemeldet (siehe oben); erst beheben, dann laufen die Tests")
+        return code
+    say("Starte die Tests (pytest)")
+    return run(PYTHON, "-m", "pytest", *pytest_args)
+
+
 def main(argv: list[str]) -> int:
     task, rest = (argv[0] if argv else "help"), argv[1:]
     if task == "demo":
@@ -85,7 +104,7 @@ def main(argv: list[str]) -> int:
     if task == "test":
         ensure_venv("test")
         ensure_test_tools()
-        return run(PYTHON, "-m", "pytest", *rest)
+        return test(rest)
     if task == "lab":
         ensure_venv("lab")
         return run(BIN / "jupyter", "lab", "notebooks", *rest)

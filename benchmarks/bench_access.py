@@ -3,7 +3,9 @@
 Plain script, no assertions: it prints times, peak memory and ratios. CPU is shared with other
 work on this machine, so timings are noisy; run it twice before drawing conclusions.
 
-    .venv/bin/python benchmarks/bench_access.py            # everything (about 15 minutes on a shared machine; access at 30 km dominates)
+    .venv/bin/python benchmarks/bench_access.py            # everything (about 15 minutes on a
+                                                           # shared machine; access at 30 km
+                                                           # dominates)
     .venv/bin/python benchmarks/bench_access.py --quick    # 10 km only, small national run
     .venv/bin/python benchmarks/bench_access.py --skip-national
 
@@ -20,6 +22,7 @@ memory. Peak memory is measured with `tracemalloc` in a separate run from the ti
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import subprocess
@@ -27,6 +30,7 @@ import sys
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -63,7 +67,7 @@ def thuringia(n: int = 100_000, m: int = 2_000) -> tuple[acc.Points, acc.Points]
     return generate(n, m, width_m=180_000, height_m=120_000, towns=850, seed=4)
 
 
-def measured(fn, *, memory: bool):  # noqa: ANN001, ANN201 - tiny local helper
+def measured(fn, *, memory: bool):
     if memory:
         tracemalloc.start()
         tracemalloc.reset_peak()
@@ -120,13 +124,12 @@ def compare(quick: bool) -> list[dict[str, float]]:
     for catchment in ([10_000.0] if quick else [10_000.0, 30_000.0]):
         for kind in ("2SFCA", "E2SFCA Gauß"):
             decay = weights.uniform() if kind == "2SFCA" else weights.gaussian(catchment / 2)
-            mine, t_ours, _ = measured(lambda: ours(demand, supply, catchment, decay),
-                                       memory=False)
-            _, _, m_ours = measured(lambda: ours(demand, supply, catchment, decay), memory=True)
-            (other, pairs), t_theirs, _ = measured(
-                lambda: theirs(demand, supply, catchment, kind), memory=False)
-            _, _, m_theirs = measured(lambda: theirs(demand, supply, catchment, kind),
-                                      memory=True)
+            run_ours = functools.partial(ours, demand, supply, catchment, decay)
+            run_theirs = functools.partial(theirs, demand, supply, catchment, kind)
+            mine, t_ours, _ = measured(run_ours, memory=False)
+            _, _, m_ours = measured(run_ours, memory=True)
+            (other, pairs), t_theirs, _ = measured(run_theirs, memory=False)
+            _, _, m_theirs = measured(run_theirs, memory=True)
             other = other.reindex(mine.index)
             both_zero = (mine == 0) & (other == 0)
             diff = float(((mine - other).abs() / other.abs())[~both_zero].max())
@@ -155,8 +158,8 @@ def access_growth(quick: bool) -> list[tuple[int, int, float]]:
         s = gpd.GeoDataFrame({"places": supply.value}, geometry=gpd.points_from_xy(
             supply.x, supply.y), crs=25832, index=pd.Index(supply.ids, name="sid"))
         model = Access(demand_df=d, demand_value="pop", supply_df=s, supply_value="places")
-        _, seconds, peak = measured(lambda: model.create_euclidean_distance(
-            threshold=30_000), memory=True)
+        _, seconds, peak = measured(functools.partial(model.create_euclidean_distance,
+                                                      threshold=30_000), memory=True)
         out.append((n, n * 2_000, peak))
         print(f"  {n:>6,} × 2.000 = {n * 2_000:>11,} Paare: {peak / MIB:>8.0f} MiB, "
               f"{seconds:6.1f} s, {peak / (n * 2_000):.0f} Byte je Paar")
@@ -166,7 +169,7 @@ def access_growth(quick: bool) -> list[tuple[int, int, float]]:
 def national_child(n: int, m: int, catchment: float) -> None:
     """Runs in a fresh interpreter so that its peak RSS is its own."""
     def high_water() -> int:  # VmHWM: this process's peak RSS (ru_maxrss survives exec)
-        with open("/proc/self/status") as status:
+        with Path("/proc/self/status").open() as status:
             line = next(x for x in status if x.startswith("VmHWM:"))
         return int(line.split()[1]) * 1024
 
@@ -201,7 +204,7 @@ def national(quick: bool, rows: list[dict[str, float]], growth: list) -> None:
           f"≈ {per_pair:.0f} Byte je Paar (Spitze, 100.000er-Lauf) → ≈ {need / GIB:,.0f} GiB: "
           "auf dieser Maschine (24 GiB) nicht lauffähig, daher nicht versucht.")
     if growth:
-        n0, p0, peak0 = growth[-1]
+        _n0, p0, peak0 = growth[-1]
         full = n * m
         print(f"  Mit seinem eigenen Helfer (alle Paare, {peak0 / p0:.0f} Byte je Paar bei "
               f"{p0:,} Paaren) wären es {full:,} Paare ≈ {peak0 / p0 * full / GIB:,.0f} GiB.")

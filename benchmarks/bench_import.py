@@ -18,11 +18,11 @@ so timings are noisy.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import resource
 import shutil
 import tempfile
 import time
-import multiprocessing
-import resource
 from pathlib import Path
 
 import numpy as np

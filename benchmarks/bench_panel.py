@@ -10,7 +10,8 @@ Generates 40 numerator series and 4 shared denominator series for 11,000 municip
 1. full recomputation of all indicators (rate per municipality + district aggregation with
    summed numerators/denominators): pandas merges/groupby into DataFrames vs. the SQL that
    `Store.read_observations` runs for `views.indicator_panel` (`panel_sql.observations_sql`
-   without provenance) evaluated completely into an in-memory table of the store, plus `panel_sql.aggregate_sql` for the districts;
+   without provenance) evaluated completely into an in-memory table of the store, plus
+   `panel_sql.aggregate_sql` for the districts;
 2. one area's full time series (all indicators): pandas boolean filter on the computed panel
    vs. `store.read_observations(area_codes=[area])`, which computes that area's values from
    the series as it reads them;
@@ -40,10 +41,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from monitoring.store import panel_sql
 from monitoring.periods import Quarter, quarter_range
+from monitoring.store import panel_sql
 from monitoring.store.database import open_store
-
 
 CPU: dict[str, float] = {}
 
@@ -182,8 +182,8 @@ def main() -> None:
         t_db_map, e = _timed(lambda: store.read_observations(indicator_ids=["X07"],
                                                               periods=[period]), repeat=5)
         keys = ["indicator_id", "period"]
-        assert _same(a[keys + ["value", "numerator", "denominator"]],
-                     b[keys + ["value", "numerator", "denominator"]], keys)
+        assert _same(a[[*keys, "value", "numerator", "denominator"]],
+                     b[[*keys, "value", "numerator", "denominator"]], keys)
         assert _same(c[["area_code", "value"]], e[["area_code", "value"]], ["area_code"])
         store.close()
     print("Ergebnisse gleich / same results as pandas: ja (Prüfsummen je Indikator, "
@@ -201,8 +201,8 @@ def main() -> None:
     print(f"  Karte eines Indikators/Quartals : pandas {t_pd_map * 1000:7.1f} ms | DuckDB-SQL "
           f"{t_db_map * 1000:7.1f} ms (Ziel < 100 ms)")
     print("load avg danach / after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    print(f"RESULT recompute_ratio={t_pd / t_db:.2f} one_pass_ratio={t_pd / t_pass:.2f} area_ms={t_db_area * 1000:.1f} "
-          f"map_ms={t_db_map * 1000:.1f}")
+    print(f"RESULT recompute_ratio={t_pd / t_db:.2f} one_pass_ratio={t_pd / t_pass:.2f} "
+          f"area_ms={t_db_area * 1000:.1f} map_ms={t_db_map * 1000:.1f}")
 
 
 if __name__ == "__main__":

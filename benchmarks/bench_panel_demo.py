@@ -31,11 +31,11 @@ from pathlib import Path
 import pandas as pd
 
 from monitoring import views
-from monitoring.views import base as views_base
 from monitoring.core import indicators
 from monitoring.core.areas import harmonise
 from monitoring.demo.build import build_demo_store
 from monitoring.store.database import open_store
+from monitoring.views import base as views_base
 
 
 def per_group_flags(observations: pd.DataFrame, changes: pd.DataFrame,

@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_quarter import run_baseline  # noqa: E402
+from bench_quarter import run_baseline
 
-from monitoring.demo.build import build_demo_store  # noqa: E402
-from monitoring.report.publish.publish import publish_quarter  # noqa: E402
+from monitoring.demo.build import build_demo_store
+from monitoring.report.publish.publish import publish_quarter
 
 PERIOD = "2025-Q4"
 GOAL_SECONDS = 180.0

@@ -280,8 +280,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Kreise / districts: {len(codes)} ({', '.join(codes)})")
         print(f"Zeitraum / period : {PERIOD}; renderer (ours): {choose_renderer('auto')}; "
               f"workers (ours): {WORKERS}")
-        print(f"Baseline          : papermill per section ({', '.join(p.name for p in section_notebooks())}), "
-              f"then `{' '.join(Path(c).name for c in nbconvert_command())} --to html` per notebook, serial")
+        sections = ", ".join(p.name for p in section_notebooks())
+        convert = " ".join(Path(c).name for c in nbconvert_command())
+        print(f"Baseline          : papermill per section ({sections}), "
+              f"then `{convert} --to html` per notebook, serial")
         print()
 
         print("-- Baseline (naiv seriell / naive serial) --", flush=True)
@@ -313,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
             geo_kb.append(geo.total / KB)
             note = ""
             if geo.elsewhere:
-                note += f"  (+{geo.elsewhere / KB:.1f} KB in {geo.elsewhere_count} FeatureCollection(s) outside traces)"
+                note += (f"  (+{geo.elsewhere / KB:.1f} KB in {geo.elsewhere_count} "
+                         "FeatureCollection(s) outside traces)")
             if geo.unparsed_calls:
                 note += f"  ({geo.unparsed_calls} Plotly.newPlot call(s) not parsable as JSON)"
             print(f"  {r.area_code:<7}{r.file:<42}{r.seconds:7.1f}{size:8.2f}{geo.figures:6d}"
@@ -329,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
               f"(Ziel / goal <= {GOAL_RATIO}: {_goal(ratio, GOAL_RATIO)})")
         if base_ok:
             print(f"  Mittel je Bericht / mean per report    : baseline "
-                  f"{sum(r.seconds for r in base_ok) / len(base_ok):.1f} s ({n} notebooks + {n} nbconvert), "
+                  f"{sum(r.seconds for r in base_ok) / len(base_ok):.1f} s "
+                  f"({n} notebooks + {n} nbconvert), "
                   f"ours {sum(r.seconds for r in ok) / max(len(ok), 1):.1f} s (per worker)")
             print(f"  Wand-Zeit je Bericht / wall per report : baseline "
                   f"{base_wall / len(codes):.1f} s, ours {ours_wall / len(codes):.1f} s")
@@ -339,10 +343,12 @@ def main(argv: list[str] | None = None) -> int:
         max_mb = max(sizes_mb) if sizes_mb else float("nan")
         max_geo = max(geo_kb) if geo_kb else float("nan")
         if sizes_mb:
-            print(f"  Berichtsgröße / report size (ours)     : mean {sum(sizes_mb) / len(sizes_mb):.2f} MB, "
+            print(f"  Berichtsgröße / report size (ours)     : mean "
+                  f"{sum(sizes_mb) / len(sizes_mb):.2f} MB, "
                   f"max {max_mb:.2f} MB   (Ziel / goal <= {GOAL_REPORT_MB:g} MB: "
                   f"{_goal(max_mb, GOAL_REPORT_MB)})")
-            print(f"  Geometrie / geometry per report (ours) : mean {sum(geo_kb) / len(geo_kb):.1f} KB, "
+            print(f"  Geometrie / geometry per report (ours) : mean "
+                  f"{sum(geo_kb) / len(geo_kb):.1f} KB, "
                   f"max {max_geo:.1f} KB   (Ziel / goal <= {GOAL_GEOMETRY_KB:g} KB: "
                   f"{_goal(max_geo, GOAL_GEOMETRY_KB)})")
         failed_ours = len(summary.results) - len(ok)

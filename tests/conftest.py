@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from monitoring.demo.build import build_demo_store
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
+
+# Hypothesis profiles, chosen by the environment variable HYPOTHESIS_PROFILE (default "ci"):
+# "ci" runs every property test with the number of examples written at the test, "dev" (the
+# quick inner loop) with a fifth of them (at least 10, at most the number written); tests
+# without a number get 20 instead of Hypothesis' 100. The properties asserted are the same.
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.register_profile("ci")
+settings.register_profile("dev", max_examples=20)
+settings.load_profile(PROFILE)
+
+
+def examples(count: int) -> int:
+    """`count` examples in the "ci" profile; in "dev" a fifth of them, at least 10."""
+    return count if PROFILE == "ci" else min(count, max(10, count // 5))
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ import pytest
 
 from monitoring import views
 from monitoring.core import coverage
-from monitoring.views import accessibility as access_views
 from monitoring.store.database import open_store
+from monitoring.views import accessibility as access_views
 
 
 def test_district_tables_on_demo_store(demo_store_path: Path) -> None:
@@ -32,8 +32,8 @@ def test_district_tables_on_demo_store(demo_store_path: Path) -> None:
     # gaps are exactly the municipalities below half the district mean of their field
     muni = tables["municipalities"]
     expected = muni[(muni["relative"] < 0.5) & (muni["population"] > 0)]
-    assert sorted(zip(tables["gaps"]["field"], tables["gaps"]["area_code"])) == sorted(
-        zip(expected["field"], expected["area_code"]))
+    assert sorted(zip(tables["gaps"]["field"], tables["gaps"]["area_code"], strict=True)) == sorted(
+        zip(expected["field"], expected["area_code"], strict=True))
     assert fields["access_per_1000"].gt(0).all()
     assert tables["method"].startswith("E2SFCA, Luftlinie, Einzugsbereich 30 km")
     assert fields["share_within"].between(0, 1).all()

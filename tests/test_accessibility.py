@@ -13,6 +13,7 @@ from access import weights as access_weights
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring.core import accessibility as acc
 from monitoring.core import weights
 from monitoring.errors import ConfigError, CRSMismatchError, DataValidationError
@@ -79,7 +80,8 @@ def test_point_without_offer_in_reach_gets_zero_and_idle_offer_ratio_zero() -> N
 
 
 def test_travel_time_matrix_by_hand() -> None:
-    matrix = pd.DataFrame({"origin": ["D1", "D2", "D3", "D1"], "destination": ["S1", "S1", "S2", "S2"],
+    matrix = pd.DataFrame({"origin": ["D1", "D2", "D3", "D1"],
+                           "destination": ["S1", "S1", "S2", "S2"],
                            "minutes": [5, 15, 10, 31]})
     result = acc.two_step_fca_matrix(pts(DEMAND), pts(SUPPLY), matrix, catchment_min=30)
     # S1: 20 / (100 + 300); S2: 10 / 50 (D1 at 31 min is outside); D4 not in the matrix.
@@ -131,7 +133,7 @@ def generated(n: int, m: int, seed: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataF
 
 
 DECAYS = {
-    "2sfca": (lambda c: None, lambda c: weights.uniform()),
+    "2sfca": (lambda _c: None, lambda _c: weights.uniform()),
     "luo_qi": (lambda c: access_weights.step_fn({c / 3: 1, 2 * c / 3: 0.68, c: 0.22}),
                weights.luo_qi),
     "steps_custom": (lambda c: access_weights.step_fn({c / 2: 1, c * 0.8: 0.5}),
@@ -212,7 +214,7 @@ coords = st.floats(min_value=0, max_value=20000, allow_nan=False)
 site = st.tuples(coords, coords)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(demand_xy=st.lists(site, min_size=1, max_size=25),
        supply_xy=st.lists(site, min_size=1, max_size=6),
        data=st.data(), catchment=st.floats(min_value=100, max_value=15000),
@@ -283,7 +285,8 @@ def test_empty_input_and_missing_column_and_bad_catchment() -> None:
 
 
 def test_bad_travel_time_matrix_names_rows() -> None:
-    matrix = pd.DataFrame({"origin": ["D1", "X9", "D2", "D2"], "destination": ["S1", "S1", "S7", "S7"],
+    matrix = pd.DataFrame({"origin": ["D1", "X9", "D2", "D2"],
+                           "destination": ["S1", "S1", "S7", "S7"],
                            "minutes": [5, 3, -2, 4]})
     with pytest.raises(DataValidationError) as info:
         acc.two_step_fca_matrix(pts(DEMAND), pts(SUPPLY), matrix, catchment_min=30)

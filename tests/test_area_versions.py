@@ -17,15 +17,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring import views
-from monitoring.io import geography
-from monitoring.core.areas import (ENDED_BY_CHANGE, ENDED_MISSING_FROM_FILE, apply_change_endings,
-                              located_today)
 from monitoring.cli.main import main
+from monitoring.core.areas import (
+    ENDED_BY_CHANGE,
+    ENDED_MISSING_FROM_FILE,
+    apply_change_endings,
+    located_today,
+)
 from monitoring.errors import AreaError, DataValidationError
+from monitoring.io import geography
 from monitoring.io.geography import read_reference_layer
-from monitoring.io.import_areas import load_area_file
 from monitoring.io.import_area_changes import import_area_changes
+from monitoring.io.import_areas import load_area_file
 from monitoring.store.database import create_store_at_version, open_store
 
 HEADER = "alter_schluessel;neuer_schluessel;wirksam_ab;art;anteil;hinweis"
@@ -145,7 +150,7 @@ def _histories(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _frame(rows), _changes(changes)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(_histories())
 def test_rule_is_idempotent_and_exactly_undone(history: tuple[pd.DataFrame, pd.DataFrame]
                                                ) -> None:
@@ -416,7 +421,7 @@ def test_coverage_tables_show_todays_gemeinden_with_the_merged_offers(
         ctx = views.context(store, "16070", "2025-Q4")
         after = views.coverage_tables(store, ctx)
         _, gemeinden = views.area_layers(store, ctx)
-        with pytest.raises(AreaError, match="besteht seit dem 01.01.2026 nicht mehr"):
+        with pytest.raises(AreaError, match=r"besteht seit dem 01\.01\.2026 nicht mehr"):
             views.context(store, merged[0], "2025-Q4")
     assert not set(merged) & set(gemeinden["area_code"])
     for table in ("municipalities", "municipality_fields"):

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring.core.areas import check_code, current_code, harmonise, harmonise_sum, successor_map
 from monitoring.errors import AreaError
 from monitoring.io.geography import AREA_CHANGES
@@ -82,7 +83,7 @@ CODES = ["16051", "16052", "16053", "16054"]
 PERIODS = [str(Quarter(2019, 1) + i) for i in range(8)]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(rows=st.lists(st.tuples(st.sampled_from(CODES), st.sampled_from(PERIODS)), max_size=30),
        changes=st.lists(st.tuples(st.sampled_from(CODES), st.sampled_from(CODES),
                                   st.sampled_from([date(2019, 6, 30), date(2019, 7, 1),

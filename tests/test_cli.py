@@ -5,8 +5,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from monitoring.store import schema
 from monitoring.cli.main import main
+from monitoring.store import schema
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring.core import composite_index as ci
-from monitoring.io import settings as mon_settings
+from conftest import examples
 from monitoring import views
-from monitoring.present import figures, tables
+from monitoring.core import composite_index as ci
 from monitoring.errors import ConfigError, DataValidationError, InsufficientDataError
+from monitoring.io import settings as mon_settings
+from monitoring.present import figures, tables
 from monitoring.store.database import open_store
 
 NOW, EARLIER = "2025-Q4", "2023-Q4"
@@ -235,7 +236,7 @@ def test_settings_file_overrides_the_shipped_defaults(tmp_path: Path) -> None:
 
 def test_too_few_areas_is_our_error_with_a_german_message() -> None:
     panel = make_panel({"D1": ([1.0, 2, 3, 4], [1.0, 2, 3, 4])}, codes(4))
-    with pytest.raises(InsufficientDataError, match="nur 4 Gebiete.*mindestens 5"):
+    with pytest.raises(InsufficientDataError, match=r"nur 4 Gebiete.*mindestens 5"):
         ci.compute(panel, DEFS, areas=codes(4), period=NOW, settings=BASE)
     panel = make_panel({"D1": ([1.0, 2, np.nan, 4, np.nan, 6], [1.0] * 6)}, codes(6))
     with pytest.raises(InsufficientDataError) as caught:
@@ -287,7 +288,7 @@ def _clear_of_bounds(scores: pd.Series, bounds: tuple[float, ...]) -> pd.Series:
     return pd.concat([(scores - b).abs() > 1e-6 for b in bounds], axis=1).all(axis=1)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(world=worlds(), shift=st.integers(-50, 50), factor=st.sampled_from([0.1, 0.5, 3.0, 40.0]),
        which=st.integers(0, 2))
 def test_index_is_invariant_to_shifting_and_scaling_an_indicator(
@@ -308,7 +309,7 @@ def test_index_is_invariant_to_shifting_and_scaling_an_indicator(
     assert (a.loc[clear, "dynamic_class"] == b.loc[clear, "dynamic_class"]).all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(world=worlds(), seed=st.integers(0, 2 ** 32 - 1))
 def test_order_of_areas_and_rows_does_not_matter(
         world: tuple[pd.DataFrame, ci.IndexSettings, list[str]], seed: int) -> None:

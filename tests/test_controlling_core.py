@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from monitoring.core import concept
-from monitoring.io import geography, import_catalogue
-from monitoring.store import panel_sql
 from monitoring.core.areas import split_partial
 from monitoring.errors import DataValidationError
+from monitoring.io import geography, import_catalogue
+from monitoring.store import panel_sql
 from monitoring.store.database import open_store
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from monitoring.core import indicators, privacy
-from monitoring.present import figures
 from monitoring.errors import PeriodError, PrivacyError
+from monitoring.present import figures
 
 
 def _panel() -> pd.DataFrame:

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring.core import privacy
-from monitoring.io import settings as mon_settings
 from monitoring.errors import ConfigError
-from monitoring.report.publish import published, scan
+from monitoring.io import settings as mon_settings
 from monitoring.present.tables import integer, text
+from monitoring.report.publish import published, scan
 
 COLUMNS = {"name": ("Gemeinde", text), "persons": ("Ausländische Staatsangehörige", integer)}
 
@@ -59,7 +60,8 @@ def test_hand_made_table_with_totals(tmp_path: Path) -> None:
 def test_scanner_finds_small_counts_and_differencing(tmp_path: Path) -> None:
     # An unprotected table (the bypass the scanner exists for) …
     raw = privacy.Publishable(_frame([[2, 40]]), pd.DataFrame({"persons": [False, False]}),
-                              counts=("persons",), groups=("group",), totals={"persons": {"G0": 42.0}})
+                              counts=("persons",), groups=("group",),
+                              totals={"persons": {"G0": 42.0}})
     leaky = published.build(raw, COLUMNS, caption="Leck")
     # … and one where only the primary cell was hidden, so the total reveals it: 42 − 40 = 2.
     hidden_one = privacy.Publishable(
@@ -84,7 +86,8 @@ def test_scanner_reads_plotly_hover_text(tmp_path: Path) -> None:
     assert scan.scan_file(page, threshold=3) == []
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=6), min_size=1, max_size=4),
        st.integers(2, 5))
 def test_no_artefact_ever_shows_a_small_count(tmp_path: Path, groups: list[list[int]],
@@ -135,7 +138,7 @@ def test_settings_file_and_environment(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 @pytest.mark.slow
-@settings(max_examples=6, deadline=None,
+@settings(max_examples=examples(6), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(st.integers(0, 40), min_size=2, max_size=5), min_size=1, max_size=3),
        st.integers(2, 5))

@@ -168,7 +168,7 @@ def test_gemeinden_lie_in_parent_kreis(
 ) -> None:
     parent = kreise.set_index("area_code").geometry
     points = gemeinden.geometry.representative_point()
-    rows = zip(gemeinden["area_code"], gemeinden["parent_code"], points)
+    rows = zip(gemeinden["area_code"], gemeinden["parent_code"], points, strict=True)
     outside = [code for code, parent_code, point in rows if not parent[parent_code].contains(point)]
     assert outside == []
 
@@ -185,5 +185,5 @@ def test_areas(kreise: gpd.GeoDataFrame, gemeinden: gpd.GeoDataFrame) -> None:
     # Each Kreis against the sum of its Gemeinden (both layers simplified
     # independently from the same VG250 geometry, so they must agree closely).
     per_kreis = g.groupby("parent_code").geometry.apply(lambda s: s.area.sum())
-    for code, area in zip(k["area_code"], k.area):
+    for code, area in zip(k["area_code"], k.area, strict=True):
         assert area == pytest.approx(per_kreis[code], rel=0.02), code

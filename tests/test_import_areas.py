@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring.cli.main import main
 from monitoring.errors import CRSMismatchError, DataValidationError
 from monitoring.io.geography import read_reference_layer
@@ -77,7 +78,8 @@ def test_broken_files_write_nothing(writable_store: Path, tmp_path: Path) -> Non
         assert store.snapshot_id() == before
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=400))
 def test_fuzzed_files_give_our_error_not_a_traceback(writable_store: Path, tmp_path: Path,
                                                      data: bytes) -> None:

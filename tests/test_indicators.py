@@ -7,10 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring import views
 from monitoring.core import indicators
-from monitoring.io import geography, import_catalogue, import_figures
 from monitoring.core.areas import PARTIAL, current_code, harmonise, successor_map
+from monitoring.io import geography, import_catalogue, import_figures
 from monitoring.io.geography import AREA_CHANGES
 from monitoring.periods import Quarter
 from monitoring.store.database import open_store
@@ -136,7 +137,7 @@ def per_group_flags(frame: pd.DataFrame, changes: pd.DataFrame, keys: list[str])
     return flags.reset_index(drop=True)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(rows=st.lists(st.tuples(st.sampled_from(["R1", "C1"]), st.sampled_from(CODES),
                                st.sampled_from(PERIODS), FLAGS), max_size=30),
        changes=area_changes(partial=False), as_object=st.booleans())
@@ -215,7 +216,7 @@ def observations(draw: st.DrawFn) -> pd.DataFrame:
                              "flags": object})
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(frame=observations(), changes=area_changes())
 def test_harmonised_rates_and_counts_equal_a_row_by_row_reference(frame: pd.DataFrame,
                                                                   changes: pd.DataFrame) -> None:

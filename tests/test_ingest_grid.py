@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring.core import accessibility as acc
 from monitoring.errors import DataValidationError
 from monitoring.io.import_grid import WITHHELD, parse_grid, read_grid
@@ -44,12 +45,12 @@ def test_wrong_header_names_file_and_row() -> None:
 
 def test_latin1_and_1km() -> None:
     grid = parse_grid("GITTER_ID_1km;x_mp_1km;y_mp_1km;Einwohner\nA;4337500;2689500;–\n"
-                      .encode("utf-8"))
+                      .encode())
     assert grid.resolution == "1km" and grid.withheld == 1
     assert parse_grid(b"GITTER_ID_1km;x_mp_1km;y_mp_1km;Einwohner\nA;1;2;3\n").cells.shape[0] == 1
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.lists(st.text(alphabet="0123456789;.,–-xN\t ", max_size=40), max_size=12))
 def test_fuzzed_rows_are_either_cells_or_rejections(rows: list[str]) -> None:
     content = ("GITTER_ID_100m;x_mp_100m;y_mp_100m;Einwohner\n" + "\n".join(rows)).encode()

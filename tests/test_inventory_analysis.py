@@ -25,12 +25,13 @@ def test_overlap_pair_with_reason_and_title_similarity() -> None:
         _offer("E", "Deutschkurs A1", "16070029", ["arbeit"], ["gefluechtete"], ["ar"]),
     ])
     pairs = overlap.candidates(offers, labels={"language": {"ar": "Arabisch"}})
-    assert list(zip(pairs["offer_a"], pairs["offer_b"])) == [("A", "B")]
+    assert list(zip(pairs["offer_a"], pairs["offer_b"], strict=True)) == [("A", "B")]
     # "deutschkurs a1" (14) vs "sprachkurs a1" (13): longest common subsequence "schkurs a1"
     # (10 characters); Indel similarity = 2 * 10 / (14 + 13) = 0.741
     assert abs(pairs.loc[0, "similarity"] - 20 / 27) < 1e-9
     assert pairs.loc[0, "languages"] == ["ar"]
-    assert "gleiche Sprache (Arabisch)" in pairs.loc[0, "reason"] and "74 %" in pairs.loc[0, "reason"]
+    assert "gleiche Sprache (Arabisch)" in pairs.loc[0, "reason"]
+    assert "74 %" in pairs.loc[0, "reason"]
     assert overlap.candidates(offers, min_similarity=0.75).empty
 
 
@@ -49,7 +50,7 @@ def test_gaps_by_field_and_by_language() -> None:
                                         "schutzsuchende": "gefluechtete"},
                          min_size=100, languages={"schutzsuchende": ["uk"]},
                          labels={"language": {"uk": "Ukrainisch"}})
-    got = set(zip(gaps["area_code"], gaps["population_group"], gaps["field"]))
+    got = set(zip(gaps["area_code"], gaps["population_group"], gaps["field"], strict=True))
     assert got == {("m1", "auslaender", "arbeit"), ("m1", "schutzsuchende", "sprache")}
     reason = gaps.set_index("population_group").loc["schutzsuchende", "reason"]
     assert reason.endswith("aber keines auf Ukrainisch")
@@ -65,8 +66,8 @@ def test_changes_between_reference_dates() -> None:
         _offer("same", "Gleich", "m1", ["sprache"], ["frauen"], ["de"], "2020-01-01"),
     ])
     got = overlap.changes(versions, date(2025, 9, 30), date(2025, 12, 31))
-    assert dict(zip(got["offer_id"], got["change"])) == {"new": "neu", "old": "beendet",
-                                                        "chg": "geändert"}
+    assert dict(zip(got["offer_id"], got["change"], strict=True)) == {
+        "new": "neu", "old": "beendet", "chg": "geändert"}
     assert got.set_index("offer_id").loc["chg", "what"] == "languages, capacity"
 
 

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitoring.errors import DataValidationError
+from conftest import examples
 from monitoring.core import cells
+from monitoring.errors import DataValidationError
 from monitoring.io.inventory import read
 from monitoring.io.inventory.load import import_file
 from monitoring.store.database import open_store
@@ -71,7 +72,7 @@ def test_wrong_delimiter_and_empty_and_fake_xlsx_and_huge_files(
         handle.write((HEADER + "\n").encode())
         handle.write(line * (50 * 1024 * 1024 // len(line) + 1))
     with open_store(writable_store, read_only=False) as store, \
-            pytest.raises(DataValidationError, match="50 MB groß.*Teilen Sie die Datei"):
+            pytest.raises(DataValidationError, match=r"50 MB groß.*Teilen Sie die Datei"):
         import_file(store, big)
     assert _count(writable_store) == before
 
@@ -90,8 +91,8 @@ def test_excel_errors_formulas_numbers_as_text_and_duplicate_rows(
     formula = ROW.replace("C-1", "C-3").split(";")
     formula[9] = "=B2*2"                                       # formula never calculated
     ws.append(formula)
-    ws.append(ROW.replace("C-1", "C-4").replace(";16070;", ";").split(";")[:8] + [16070, 12,
-                                                                                   "01.03.2025"])
+    ws.append([*ROW.replace("C-1", "C-4").replace(";16070;", ";").split(";")[:8],
+               16070, 12, "01.03.2025"])
     path = tmp_path / "fehlerwerte.xlsx"
     book.save(path)
     with open_store(writable_store, read_only=False) as store:
@@ -114,7 +115,7 @@ def test_ags_repair_of_lost_leading_zero() -> None:
     assert cells.ags("160700") [1] is not None                 # 6 digits: no guess
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2000), st.sampled_from(["a.csv", "a.xlsx", "a.txt"]))
 def test_fuzzed_bytes_never_escape_as_other_errors(content: bytes, name: str) -> None:
     try:
@@ -129,7 +130,7 @@ _cell = st.one_of(st.none(), st.text(max_size=20), st.integers(-10**9, 10**9),
                                    "1001000", "ja", "Sprache", "  "]))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(_cell, min_size=0, max_size=14), min_size=1, max_size=6),
        st.sampled_from([";", ","]))
 def test_fuzzed_csv_rows_give_problems_not_tracebacks(rows: list, sep: str) -> None:

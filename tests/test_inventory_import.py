@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -62,7 +61,8 @@ def template(tmp_path: Path) -> Path:
 def _state(path: Path) -> tuple:
     with open_store(path) as store:
         return (store.snapshot_id(),
-                store.query("SELECT * FROM offer ORDER BY offer_id, valid_from").to_json(date_format="iso"),
+                store.query("SELECT * FROM offer ORDER BY offer_id, valid_from")
+                .to_json(date_format="iso"),
                 store.query("SELECT * FROM actor ORDER BY actor_id").to_json(date_format="iso"),
                 int(store.query("SELECT count(*) n FROM inventory_quarantine")["n"][0]))
 
@@ -158,7 +158,7 @@ def test_broken_copy_reports_every_problem_and_writes_nothing(
     offers[2][17] = "01.01.2024"              # end before start
     offers.append(list(OFFERS[0]))            # exact duplicate row of the original O-1 …
     offers[-1][2] = "Anderer Titel"           # … with other content: duplicate ID
-    offers.append(["O-9", "P-1", None] + OFFERS[0][3:])  # missing title
+    offers.append(["O-9", "P-1", None, *OFFERS[0][3:]])  # missing title
     locations = [list(r) for r in LOCATIONS]
     locations[1][3] = "16070004"              # S-2's point lies in Ilmenau, not Arnstadt
     path = fill(template, tmp_path / "kaputt.xlsx", offers=offers, locations=locations)
@@ -198,7 +198,7 @@ def test_accept_valid_imports_the_rest_and_quarantines(
         quarantine = store.query("SELECT sheet, row_number, problems FROM inventory_quarantine "
                                  "ORDER BY sheet, row_number")
     assert ids == set() and result.rejected == 4
-    assert list(zip(quarantine["sheet"], quarantine["row_number"])) == [
+    assert list(zip(quarantine["sheet"], quarantine["row_number"], strict=True)) == [
         ("Akteure", 2), ("Angebote", 2), ("Angebote", 3), ("Angebote", 4)]
     assert "Akteur-ID" in quarantine["problems"][1]
     assert (tmp_path / "teils_Fehler.xlsx").exists()

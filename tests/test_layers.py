@@ -139,8 +139,8 @@ def test_no_import_cycles() -> None:
                  if t in modules and t != m and t not in FACADE and m not in FACADE}
              for m, p in modules.items()}
     # a package __init__ that re-exports its submodules is part of them, not a cycle
-    for m in edges:
-        edges[m] = {t for t in edges[m] if not m.startswith(t + ".")}
+    for m, targets in edges.items():
+        edges[m] = {t for t in targets if not m.startswith(t + ".")}
     cycles = []
     state: dict[str, int] = {}
 

@@ -31,7 +31,8 @@ def test_notebook_contract(path: Path) -> None:
     assert front.cell_type == "raw"
     meta = yaml.safe_load(front.source.strip().strip("-"))
     assert meta["lang"] == "de" and meta["title"] and meta["execute"]["echo"] is False
-    assert not any("def " in c.source or "class " in c.source for c in code), "logic belongs in src/"
+    assert not any("def " in c.source or "class " in c.source for c in code), \
+        "logic belongs in src/"
     assert all(len(c.source.splitlines()) <= 15 for c in code), "keep cells short"
 
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from monitoring import views
-from monitoring.views import base as views_base
 from monitoring.store.database import open_store
+from monitoring.views import base as views_base
 
 KEY = ["indicator_id", "area_code", "period"]
 

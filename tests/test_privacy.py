@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from monitoring.core import privacy
 from monitoring.errors import PrivacyError
 
@@ -38,7 +39,7 @@ def test_outputs_refuse_unprotected_frames() -> None:
         privacy.require(pd.DataFrame({"x": [1]}), "Die Karte")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.lists(st.integers(0, 60), min_size=1, max_size=8), min_size=1, max_size=5),
        st.integers(2, 5))
 def test_no_small_count_is_published_or_recoverable_from_group_totals(

@@ -64,6 +64,15 @@ def test_full_disk_during_render_keeps_the_previous_file(tmp_path: Path,
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left
 
 
+def quarto_command(notebook: str, parameters: dict[str, str], *, to: str = "html") -> list[str]:
+    """``quarto render`` for one notebook with the same parameters papermill gets
+    (``-P name:value`` fills the notebook's ``parameters`` cell, as papermill does)."""
+    command = ["quarto", "render", notebook, "--to", to, "--execute"]
+    for name, value in parameters.items():
+        command += ["-P", f"{name}:{value}"]
+    return command
+
+
 def test_quarto_parameters_are_the_papermill_parameters() -> None:
     """`quarto render -P` must fill the same names the notebooks' parameters cell defines."""
     import ast
@@ -71,7 +80,6 @@ def test_quarto_parameters_are_the_papermill_parameters() -> None:
     import nbformat
 
     from monitoring.report.run.compose import notebooks_dir
-    from monitoring.report.publish.site import quarto_command
 
     params = {"area_code": "16070", "period": "2025-Q4", "store_path": "data/demo.duckdb",
               "settings_json": ""}

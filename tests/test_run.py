@@ -10,10 +10,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from monitoring.store import schema
 from monitoring.cli.main import main
 from monitoring.report import run_quarter
 from monitoring.report.run.compose import notebooks_dir
+from monitoring.store import schema
 
 pytestmark = pytest.mark.slow
 AREAS = ["16051", "16052"]
@@ -45,7 +45,8 @@ def test_reports_index_and_manifest(first_run: Path) -> None:
     assert "<script src=" not in report  # self-contained: no external scripts
     assert report.count("plotly.js v") == 1  # plotly.js inlined exactly once
     assert 1_000_000 < len(report.encode()) < 6_000_000
-    assert not list(first_run.glob(".*staging*")) and not (first_run / ".monitoring-run.lock").exists()
+    assert not list(first_run.glob(".*staging*"))
+    assert not (first_run / ".monitoring-run.lock").exists()
 
 
 def _broken_notebooks(tmp_path: Path, fail_for: str) -> Path:

@@ -84,8 +84,8 @@ def test_interrupted_run_cleans_up_and_keeps_published_reports(
                else [sys.executable, "-m", "monitoring"])
     mark = uuid.uuid4().hex
     env = {**os.environ, MARK: mark}
-    with open(tmp_path / "stdout.txt", "wb") as stdout, \
-            open(tmp_path / "stderr.txt", "wb") as stderr:
+    with (tmp_path / "stdout.txt").open("wb") as stdout, \
+            (tmp_path / "stderr.txt").open("wb") as stderr:
         proc = subprocess.Popen(
             [*command, "run", "--period", "2025-Q4", "--store", str(demo_store_path),
              "--out", str(out), "--area", "16051", "--area", "16052", "--workers", "2"],

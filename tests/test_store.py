@@ -4,8 +4,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from monitoring.store import schema
 from monitoring.errors import StoreError
+from monitoring.store import schema
 from monitoring.store.database import create_store_at_version, open_store
 
 
@@ -72,9 +72,9 @@ def test_failed_transaction_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_read_only_store_refuses_writes(demo_store_path: Path) -> None:
-    with open_store(demo_store_path, read_only=True) as store, pytest.raises(StoreError):
-        with store.transaction():
-            pass
+    with open_store(demo_store_path, read_only=True) as store, pytest.raises(StoreError), \
+            store.transaction():
+        pass
 
 
 def test_snapshot_id_changes_with_imports(tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ MODULES = {
     "views": "monitoring.views",
 }
 
-__all__ = ["MODULES", "__version__", "open_store", *sorted(MODULES)]
+__all__ = ["MODULES", "__version__", "open_store", *sorted(MODULES)]  # noqa: PLE0604 - str keys
 
 
 def __getattr__(name: str) -> ModuleType:

@@ -39,7 +39,8 @@ TARGET_GROUPS: dict[str, str] = {
 LANGUAGES: dict[str, str] = {
     "de": "Deutsch", "en": "Englisch", "ar": "Arabisch", "uk": "Ukrainisch", "ru": "Russisch",
     "fa": "Persisch (Farsi/Dari)", "ps": "Paschtu", "ku": "Kurdisch", "ti": "Tigrinya",
-    "tr": "Türkisch", "fr": "Französisch", "pl": "Polnisch", "ro": "Rumänisch", "vi": "Vietnamesisch",
+    "tr": "Türkisch", "fr": "Französisch", "pl": "Polnisch", "ro": "Rumänisch",
+    "vi": "Vietnamesisch",
 }
 
 ACTOR_TYPES: dict[str, str] = {

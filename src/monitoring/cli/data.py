@@ -173,8 +173,8 @@ def export(args: argparse.Namespace) -> int:
                                 period=args.period, settings=settings)
         terminal().print(f"Export geschrieben: {path}")
         return EXIT_OK
-    from monitoring.views import export_indicators as export
     from monitoring.store.database import open_store
+    from monitoring.views import export_indicators as export
 
     with open_store(args.store) as store:
         path = export.write(store, args.out, fmt=args.format, settings=settings)

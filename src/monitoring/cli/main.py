@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from monitoring import __version__
 from monitoring.cli import data, info, reports
@@ -17,7 +18,7 @@ from monitoring.errors import MonitoringError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_INPUT, f"Fehler im Aufruf: {message}\nHilfe: monitoring --help\n")
 
@@ -113,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
                                          "Integrationskonzept, Indikatorkatalog oder "
                                          "Gebietsänderungen importieren")
     kinds = data.add_subparsers(dest="kind", required=True, metavar="ART", parser_class=_Parser)
-    inv = kinds.add_parser("angebote", help="Bestandsaufnahme: ausgefüllte Vorlage (.xlsx) oder CSV")
+    inv = kinds.add_parser("angebote",
+                           help="Bestandsaufnahme: ausgefüllte Vorlage (.xlsx) oder CSV")
     inv.add_argument("--accept-valid", action="store_true",
                      help="fehlerfreie Zeilen importieren, fehlerhafte in Quarantäne")
     inv.add_argument("--as-of", help="Stichtag der Änderungen (JJJJ-MM-TT; Standard: heute)")
@@ -142,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     err = sub.add_parser("erreichbarkeit", help="Erreichbarkeit (E2SFCA) mit dem Zensus-Gitter "
                                                 "als Nachfrage, je Gemeinde eines Kreises")
     err.add_argument("--gitter", required=True, metavar="DATEI",
-                     help="Zensus-2022-Gitter (CSV, z. B. Zensus2022_Bevoelkerungszahl_1km-Gitter.csv)")
+                     help="Zensus-2022-Gitter (CSV, z. B. "
+                          "Zensus2022_Bevoelkerungszahl_1km-Gitter.csv)")
     err.add_argument("--area", required=True, metavar="SCHLÜSSEL", help="Kreis")
     err.add_argument("--period", required=True, metavar="QUARTAL", help="z. B. 2025-Q4")
     err.add_argument("--feld", action="append", metavar="FELD",
@@ -160,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     inv_exp = exports.add_parser("bestand", help="Angebote und Analysen")
     inv_exp.add_argument("--format", choices=["xlsx", "gpkg"], required=True)
     inv_exp.add_argument("--area", default=None, help="Kreis (Standard: alle)")
-    inv_exp.add_argument("--period", default=None, help="Quartal des Stichtags (Standard: neuestes)")
+    inv_exp.add_argument("--period", default=None,
+                         help="Quartal des Stichtags (Standard: neuestes)")
     ind_exp = exports.add_parser("indikatoren", help="Indikatorpanel")
     ind_exp.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     for p in exports.choices.values():

@@ -97,10 +97,10 @@ def demo(args: argparse.Namespace) -> int:
 def erreichbarkeit(args: argparse.Namespace) -> int:
     """`monitoring erreichbarkeit`: E2SFCA with the Zensus grid as demand."""
     from monitoring import fmt
-    from monitoring.views.grid_accessibility import grid_access, write_tables
-    from monitoring.views.accessibility import AccessSettings
     from monitoring.errors import ConfigError
     from monitoring.store.database import open_store
+    from monitoring.views.accessibility import AccessSettings
+    from monitoring.views.grid_accessibility import grid_access, write_tables
 
     if not Path(args.gitter).is_file():
         raise ConfigError(f"Die Gitterdatei „{args.gitter}“ gibt es nicht.")

@@ -25,14 +25,14 @@ number of points: it scales to the whole German 100 m grid. See ``benchmarks/ben
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from monitoring.errors import CRSMismatchError, DataValidationError
 from monitoring.core.fca_kernel import default_workers, fca_euclidean, ratio_per_offer
 from monitoring.core.weights import Decay, uniform
+from monitoring.errors import CRSMismatchError, DataValidationError
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -73,14 +73,14 @@ class AccessResult:
 
 
 def _problem(kind: str, column: str, rows: pd.Index | np.ndarray, expected: str,
-             values: pd.Series | None = None) -> dict[str, object]:
+             values: pd.Series | None = None) -> dict[str, Any]:
     rows = list(rows[:EXAMPLES])
     shown = [] if values is None else [values.loc[r] for r in rows]
     return {"table": kind, "column": column, "rows": rows, "values": shown,
             "expected": expected}
 
 
-def _raise(kind: str, problems: list[dict[str, object]]) -> None:
+def _raise(kind: str, problems: list[dict[str, Any]]) -> None:
     lines = []
     for p in problems:
         examples = ", ".join(

@@ -41,8 +41,9 @@ from typing import Any
 
 import pandas as pd
 
+from monitoring.core import cells
+from monitoring.core import inventory_spec as spec
 from monitoring.core.areas import PARTIAL
-from monitoring.core import cells, inventory_spec as spec
 from monitoring.core.inventory_spec import ERROR, NOTE, Problem
 
 KINDS: dict[str, str] = {

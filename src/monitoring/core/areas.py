@@ -150,9 +150,9 @@ def whole_change_dates(changes: pd.DataFrame) -> dict[str, date]:
 
 
 def _day_or_none(value: object) -> date | None:
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
+    if value is None or pd.isna(value):
         return None
-    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+    return pd.Timestamp(value).date()
 
 
 def apply_change_endings(versions: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
@@ -187,7 +187,7 @@ def apply_change_endings(versions: pd.DataFrame, changes: pd.DataFrame) -> pd.Da
     for i, code in enumerate(codes):
         by_code.setdefault(code, []).append(i)
     for rows in by_code.values():
-        rows.sort(key=lambda i: starts[i])  # type: ignore[arg-type, return-value]
+        rows.sort(key=lambda i: starts[i])  # type: ignore[arg-type, return-value]  # every version has a start
         for here, nxt in zip(rows, [*rows[1:], None], strict=True):
             following[here] = None if nxt is None else starts[nxt]
     new_to: list[date | None] = []
@@ -195,8 +195,8 @@ def apply_change_endings(versions: pd.DataFrame, changes: pd.DataFrame) -> pd.Da
     for i, code in enumerate(codes):
         end, reason = old_to[i], reasons[i]
         if reason == ENDED_BY_CHANGE:  # undo our own ending first; the change may be gone
-            nxt = following[i]
-            end, reason = (None if nxt is None else nxt - timedelta(days=1)), None
+            next_start = following[i]
+            end, reason = (None if next_start is None else next_start - timedelta(days=1)), None
         effective = ends.get(code)
         start = starts[i]
         if effective is not None and start is not None and start < effective:

@@ -19,11 +19,11 @@ COLUMNS = ["indicator_id", "name_de", "name_en", "definition", "numerator_series
            "denominator_series", "unit", "scale", "direction", "source", "availability", "field"]
 DIRECTIONS = {"up": "↑ höher ist besser", "down": "↓ niedriger ist besser",
               "context": "Kontext (keine Richtung)"}
-STORE_COLUMNS = COLUMNS + ["needs_input"]
+STORE_COLUMNS = [*COLUMNS, "needs_input"]
 
 
 def parse_catalogue(text: str, name: str, *, known_fields: set[str],
-                    reserved: set[str] = frozenset()) -> pd.DataFrame:  # type: ignore[assignment]
+                    reserved: set[str] | frozenset[str] = frozenset()) -> pd.DataFrame:
     """Parse and check a catalogue CSV (``;``-separated, UTF-8); all problems at once.
 
     `reserved` ids (the shipped catalogue) may not be redefined by a user file: silently
@@ -59,7 +59,8 @@ def parse_catalogue(text: str, name: str, *, known_fields: set[str],
         except ValueError:
             add(i, "scale", r.scale, "eine positive Zahl (100 für %, 1000 für ‰)")
         if r.field and r.field not in known_fields:
-            add(i, "field", r.field, "leer oder ein Handlungsfeld: " + ", ".join(sorted(known_fields)))
+            add(i, "field", r.field,
+                "leer oder ein Handlungsfeld: " + ", ".join(sorted(known_fields)))
         if r.denominator_series and not r.numerator_series:
             add(i, "numerator_series", "", "eine Zählerreihe, wenn eine Nennerreihe angegeben ist")
     duplicated = frame["indicator_id"][frame["indicator_id"].duplicated()]

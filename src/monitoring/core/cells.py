@@ -7,6 +7,7 @@ an AGS that lost its leading zero in Excel). Accepted forms are documented per f
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +25,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 
 def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and value != value)
+        isinstance(value, float) and math.isnan(value))
 
 
 def excel_error(value: Any) -> bool:
@@ -93,7 +94,7 @@ def number(value: Any) -> Parsed:
         parsed = float(raw)
     except ValueError:
         return None, "eine Zahl, z. B. 50,97", None
-    if parsed != parsed or parsed in (float("inf"), float("-inf")):
+    if not math.isfinite(parsed):
         return None, "eine Zahl, z. B. 50,97", None
     return parsed, None, None
 
@@ -106,7 +107,8 @@ def day(value: Any) -> Parsed:
         return value, None, None
     raw = str(value).strip()
     match = _DE_DATE.match(raw)
-    parts = (match.group(3), match.group(2), match.group(1)) if match else None
+    parts: tuple[str, ...] | None = (
+        (match.group(3), match.group(2), match.group(1)) if match else None)
     if parts is None and (iso := _ISO_DATE.match(raw)):
         parts = iso.groups()
     if parts is None:

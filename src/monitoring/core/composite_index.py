@@ -32,6 +32,7 @@ z-scores mean nothing: `InsufficientDataError`.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -110,7 +111,7 @@ class IndexSettings:
             raise ConfigError(f"Einstellungen des Status-Dynamik-Index ({origin}): "
                               "`indikatoren` ist leer; nennen Sie mindestens eine "
                               "Indikatorkennung, z. B. [\"A19\"].")
-        return cls(**out, source=origin)  # type: ignore[arg-type]
+        return cls(**out, source=origin)  # type: ignore[arg-type]  # each value checked above
 
     def to_mapping(self) -> dict[str, object]:
         """The settings as `from_mapping` reads them (German keys, plain lists): for the JSON
@@ -145,13 +146,16 @@ def _integer(value: object, key: str, minimum: int) -> int:
 
 
 def _bounds(value: object, key: str, count: int) -> tuple[float, ...]:
-    ok = isinstance(value, list | tuple) and len(value) == count and all(
-        isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) for v in value)
-    if not ok or any(b <= a for a, b in zip(value, value[1:])):  # type: ignore[index,arg-type]
+    numbers: tuple[float, ...] = ()
+    if isinstance(value, list | tuple) and len(value) == count and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v)
+            for v in value):
+        numbers = tuple(float(v) for v in value)
+    if not numbers or any(b <= a for a, b in itertools.pairwise(numbers)):
         example = "[-1.0, 1.0, 1.5]" if count == 3 else "[-1.0, 1.0]"
         raise ConfigError(f"`{key}` muss {count} aufsteigende Zahlen (Standardabweichungen) "
                           f"enthalten, z. B. {example} (erhalten: {value!r}).")
-    return tuple(float(v) for v in value)  # type: ignore[union-attr]
+    return numbers
 
 
 def _cell(text: str) -> tuple[str, str]:

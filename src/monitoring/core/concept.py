@@ -27,11 +27,6 @@ from monitoring.periods import Quarter
 MEASURE_STATUS = {"geplant": "geplant", "laufend": "läuft im Plan", "verzoegert": "verzögert",
                   "abgeschlossen": "abgeschlossen", "abgebrochen": "abgebrochen"}
 ON_TRACK_MEASURES = ("laufend", "abgeschlossen")
-GOAL_COLUMNS = ["goal_id", "area_code", "field", "title"]
-MEASURE_COLUMNS = ["measure_id", "goal_id", "title", "actor", "start_date", "end_date",
-                   "status", "budget"]
-TARGET_COLUMNS = ["indicator_id", "area_code", "goal_id", "baseline_period", "baseline_value",
-                  "target_period", "target_value"]
 
 
 @dataclass(frozen=True)

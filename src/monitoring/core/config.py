@@ -50,7 +50,7 @@ def number(value: object, key: str, origin: str) -> float:
     except (TypeError, ValueError):
         result = math.nan
     if not math.isfinite(result):
-        what = VALUES[key.split(".")[0]][key.split(".")[1]][0]
+        what = VALUES[key.split(".", maxsplit=1)[0]][key.split(".")[1]][0]
         raise ConfigError(f"{origin}: „{value}“ ist keine Zahl (erwartet für `{key}`, "
                           f"{what}, z. B. {_example(key)}).")
     return result

@@ -8,7 +8,7 @@ county-wide) count for that district but for none of its municipalities.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -108,7 +108,7 @@ GENERAL_GROUP = "zugewanderte"
 
 def gaps(offers: pd.DataFrame, areas: pd.DataFrame, population: pd.DataFrame, *,
          fields: Sequence[str], target_groups: dict[str, str], min_size: float,
-         languages: dict[str, Sequence[str]] | None = None,
+         languages: Mapping[str, Sequence[str]] | None = None,
          labels: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     """Gaps: an area whose target group has at least `min_size` persons but no offer of a field.
 

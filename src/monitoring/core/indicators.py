@@ -193,7 +193,7 @@ def with_state(panel: pd.DataFrame, indicators: pd.DataFrame, districts: Sequenc
     agg["value"] = _rate(agg["numerator"], agg["denominator"], agg["indicator_id"].map(scale))
     agg.loc[agg["is_count"], "value"] = agg["numerator"]
     agg["area_code"] = state_code
-    agg["flags"] = np.where(complete, None, "unvollständig")
+    agg["flags"] = np.where(complete, None, "unvollständig")  # type: ignore[call-overload]  # None: no flag
 
     observed = panel[panel["area_code"] == state_code]
     observed_keys = pd.MultiIndex.from_frame(observed[keys])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from rapidfuzz import fuzz
@@ -110,9 +111,9 @@ def changes(versions: pd.DataFrame, before: date, after: date) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["offer_id", "title", "change", "what"])
 
 
-def _equal(a: object, b: object) -> bool:
+def _equal(a: Any, b: Any) -> bool:
     if hasattr(a, "__len__") and not isinstance(a, str):
-        return list(a) == list(b)  # type: ignore[arg-type]
-    if pd.isna(a) and pd.isna(b):  # type: ignore[arg-type]
+        return list(a) == list(b)
+    if pd.isna(a) and pd.isna(b):
         return True
     return bool(a == b)

@@ -76,10 +76,6 @@ class Publishable:
             return self.suppressed[column]
         return pd.Series(False, index=self.frame.index)
 
-    @property
-    def any_suppressed(self) -> bool:
-        return bool(self.suppressed.to_numpy().any()) if not self.suppressed.empty else False
-
 
 def require(data: object, what: str) -> Publishable:
     """Return `data` if it is `Publishable`; otherwise raise `PrivacyError`."""
@@ -153,7 +149,8 @@ def _keys(frame: pd.DataFrame, groups: Sequence[str] | None) -> pd.Series | list
 
 
 def _secondary(values: pd.Series, primary: pd.Series, frame: pd.DataFrame,
-               groups: Sequence[str] | None, threshold: int) -> tuple[pd.Series, tuple[object, ...]]:
+               groups: Sequence[str] | None,
+               threshold: int) -> tuple[pd.Series, tuple[object, ...]]:
     mask = primary.copy()
     keys = _keys(frame, groups)
     unprotected: list[object] = []

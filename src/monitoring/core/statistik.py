@@ -94,7 +94,7 @@ def decode(content: bytes, name: str) -> tuple[str, str]:
 
 
 def parse_value(raw: str, *, decimal_comma: bool) -> tuple[float | None, str | None]:
-    """(value, flag) of one cell; raises ValueError for anything that is neither number nor symbol."""
+    """(value, flag) of one cell; raises ValueError for anything neither number nor symbol."""
     text = raw.strip()
     if text in SYMBOLS:
         return SYMBOLS[text]
@@ -117,7 +117,8 @@ def parse_period(time_code: str, raw: str) -> str:
     text = raw.strip()
     if re.fullmatch(r"\d{4}", text):
         return str(Quarter(int(text), 4))
-    for pattern, order in ((r"(\d{4})-(\d{2})-(\d{2})", "ymd"), (r"(\d{2})\.(\d{2})\.(\d{4})", "dmy")):
+    for pattern, order in ((r"(\d{4})-(\d{2})-(\d{2})", "ymd"),
+                           (r"(\d{2})\.(\d{2})\.(\d{4})", "dmy")):
         match = re.fullmatch(pattern, text)
         if match:
             a, b, c = (int(g) for g in match.groups())
@@ -331,10 +332,10 @@ def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: 
            ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
     """Rows of `parsed` that `mapping` assigns to a named series, in plain counts.
 
-    `mapping` has columns series_id, statistic, value_variable, attributes (``VAR=CODE`` of the non-total attributes, joined
-    by ``|``, empty = total). Values are multiplied by their unit factor. Returns (series
-    values, problems): mixed incompatible units, units that do not fit the series, and
-    duplicate observations with different values are problems.
+    `mapping` has columns series_id, statistic, value_variable, attributes (``VAR=CODE`` of the
+    non-total attributes, joined by ``|``, empty = total). Values are multiplied by their unit
+    factor. Returns (series values, problems): mixed incompatible units, units that do not fit
+    the series, and duplicate observations with different values are problems.
     """
     rows = parsed.rows
     problems: list[dict[str, object]] = []

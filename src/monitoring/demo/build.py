@@ -107,7 +107,9 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
                       name="Demodaten Aktualisierung", source=DEMO_SOURCE, as_of=UPDATE_DAY)
         store.set_meta(is_demo="1", label=DEMO_LABEL, data_stand=DATA_STAND.isoformat(),
                        demo_seed=str(SEED))
-    from monitoring.demo import controlling as demo_controlling  # controlling demo data (own module)
+    from monitoring.demo import (
+        controlling as demo_controlling,  # controlling demo data (own module)
+    )
 
     demo_controlling.fill(store, np.random.default_rng(SEED + 5))
 

@@ -1,7 +1,7 @@
 """Demo additions for controlling: full indicator catalogue and fictitious measures.
 
-Kept apart from `monitoring.demo.build` (which builds population, actors and offers) so that both can
-change independently; `demo._fill` calls `fill` once at the end. Everything here is fictitious
+Kept apart from `monitoring.demo.build` (which builds population, actors and offers) so that both
+can change independently; `demo._fill` calls `fill` once at the end. Everything here is fictitious
 ("Demodaten – fiktiv").
 """
 

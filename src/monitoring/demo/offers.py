@@ -216,7 +216,7 @@ def inventory_sheets(actors: pd.DataFrame, offers: pd.DataFrame,
                     meetings.append((f"TR-{gid}-{q}", day, f"Sitzung {name}", gid, district,
                                      "; ".join(who)))
         for q in quarter_range(FIRST, LAST):
-            if rng.random() < 0.8 or district in THIN_DISTRICTS and rng.random() < 0.5:
+            if rng.random() < 0.8 or (district in THIN_DISTRICTS and rng.random() < 0.5):
                 day = q.start + timedelta(days=int(rng.integers(10, 80)))
                 share = 0.3 if district in THIN_DISTRICTS else 0.6
                 who = sorted(rng.choice(ids, size=max(1, int(len(ids) * share)), replace=False))

@@ -98,20 +98,21 @@ def reference_areas() -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     source = source_label()
-    kreise = read_reference_layer("kreis").to_crs(STORE_CRS)
-    gemeinden = read_reference_layer("gemeinde").to_crs(STORE_CRS)
+    districts = read_reference_layer("kreis").to_crs(STORE_CRS)
+    municipalities = read_reference_layer("gemeinde").to_crs(STORE_CRS)
     rows: list[dict[str, object]] = []
 
     def add(code: str, name: str, level: str, kind: str, parent: str | None, geom: object,
             valid_from: date, valid_to: date | None = None) -> None:
-        rows.append(dict(area_code=code, name=name, level=level, kind=kind, parent_code=parent,
-                         geometry=geom, valid_from=valid_from, valid_to=valid_to, source=source))
+        rows.append({"area_code": code, "name": name, "level": level, "kind": kind,
+                     "parent_code": parent, "geometry": geom, "valid_from": valid_from,
+                     "valid_to": valid_to, "source": source})
 
-    add(LAND_CODE, LAND_NAME, "land", "Land", None, kreise.union_all(), date(1990, 10, 3))
-    by_code = kreise.set_index("area_code")
-    g_by_code = gemeinden.set_index("area_code")
+    add(LAND_CODE, LAND_NAME, "land", "Land", None, districts.union_all(), date(1990, 10, 3))
+    by_code = districts.set_index("area_code")
+    g_by_code = municipalities.set_index("area_code")
     kalt = g_by_code.loc["16063102"].geometry
-    for r in kreise.itertuples():
+    for r in districts.itertuples():
         start = date.fromisoformat(r.valid_from)
         if r.area_code in ("16063", "16066"):  # new versions from 2019 (Kaltennordheim)
             add(r.area_code, r.name, "kreis", r.kind, LAND_CODE, r.geometry, start,
@@ -127,7 +128,7 @@ def reference_areas() -> gpd.GeoDataFrame:
     add("16063", "Wartburgkreis", "kreis", "Landkreis", LAND_CODE, merged, EISENACH_MERGER)
     add("16066095", "Kaltennordheim", "gemeinde", "Stadt", "16066",
         g_by_code.loc[list(KALTENNORDHEIM_PARTS)].union_all(), KALTENNORDHEIM_CHANGE)
-    for r in gemeinden.itertuples():
+    for r in municipalities.itertuples():
         start = date.fromisoformat(r.valid_from)
         add(r.area_code, r.name, "gemeinde", r.kind, r.parent_code, r.geometry, start)
         if r.area_code == "16056000":

@@ -27,19 +27,19 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
 from monitoring.core import area_change_rules, area_changes
 from monitoring.core.areas import ENDED_BY_CHANGE, apply_change_endings
+from monitoring.core.inventory_spec import ERROR, INSTRUCTIONS_SHEET, Problem
 from monitoring.errors import DataValidationError
 from monitoring.io.files import atomic_write
 from monitoring.io.geography import AREA_CHANGES, CHANGE_KEY
 from monitoring.io.inventory import read
-from monitoring.io.inventory.workbook import error_workbook, format_sheet, save_workbook
-from monitoring.core.inventory_spec import ERROR, INSTRUCTIONS_SHEET, Problem
 from monitoring.io.inventory.validate import Validated
-from monitoring.vocab import PACKAGED_CHANGES_SOURCE
+from monitoring.io.inventory.workbook import error_workbook, format_sheet, save_workbook
 from monitoring.store.areas import (
     count_changes_from,
     delete_changes_from,
@@ -49,6 +49,10 @@ from monitoring.store.areas import (
     read_codes_with_data,
 )
 from monitoring.store.database import Store
+from monitoring.vocab import PACKAGED_CHANGES_SOURCE
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 KIND = "gebietsaenderungen"
 STORE_COLUMNS = ["old_code", "new_code", "effective", "kind", "note", "share", "source"]
@@ -234,7 +238,7 @@ hinweis: freier Text, z. B. die Rechtsgrundlage.
 Gemeinde wechselt den Kreis: zwei Zeilen – Gemeinde → Gemeinde und Kreis → Kreis als teilausgliederung mit anteil. Beispiel Kaltennordheim 2019: 16063;16066;01.01.2019;teilausgliederung;<Anteil>.
 Die Beispielzeilen sind die im Programm enthaltenen Änderungen (Eisenach 2021, Kaltennordheim 2019); sie dürfen stehen bleiben, sie ändern nichts.
 Import: monitoring import gebietsaenderungen DATEI – bei Fehlern wird nichts übernommen, alle Fehler stehen in DATEI_Fehler.xlsx. Eine neue Fassung derselben Datei (gleicher Name) ersetzt die frühere.
-"""
+"""  # noqa: E501 - one paragraph per line: each line is one row of the instruction sheet
 
 
 def template_rows() -> list[list[object]]:
@@ -275,7 +279,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
-    info = book.active
+    info = cast("Worksheet", book.active)  # a new Workbook starts with one Worksheet
     info.title = INSTRUCTIONS_SHEET
     for line in INSTRUCTIONS.strip().splitlines():
         info.append([line])

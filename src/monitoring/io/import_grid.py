@@ -16,6 +16,7 @@ import io
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -63,7 +64,7 @@ def parse_grid(content: bytes, source: str = "Gitter.csv") -> GridData:
     match = _HEADER.match(header[0]) if header else None
     res = match.group(1) if match else None
     expected = [f"GITTER_ID_{res}", f"x_mp_{res}", f"y_mp_{res}", "Einwohner"] if res else None
-    if expected is None or header[:4] != expected:
+    if res is None or expected is None or header[:4] != expected:
         want = "GITTER_ID_100m;x_mp_100m;y_mp_100m;Einwohner (oder 1km/10km)"
         raise DataValidationError(
             f"{source}, Zeile 1: unerwartete Kopfzeile „{';'.join(header)}“; erwartet "
@@ -119,5 +120,4 @@ def _check_row(fields: list[str], header: list[str], seen: set[str],
 
 def read_grid(path: str | os.PathLike[str]) -> GridData:
     """Read a Zensus grid CSV from disk (see `parse_grid`)."""
-    with open(path, "rb") as handle:
-        return parse_grid(handle.read(), source=os.fspath(path))
+    return parse_grid(Path(path).read_bytes(), source=os.fspath(path))

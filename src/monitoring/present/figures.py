@@ -117,7 +117,8 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
         lines = [f"<b>{row['name']}</b>", f"{label}: {shown}"]
         for col, text in (extra or {}).items():
             cell = row[col]
-            is_hidden = publishable.is_suppressed(col).get(i, False) if col in publishable.columns else False
+            is_hidden = (publishable.is_suppressed(col).get(i, False)
+                         if col in publishable.columns else False)
             lines.append(f"{text}: {fmt.SUPPRESSED if is_hidden else fmt.number(cell)}")
         hover.append("<br>".join(lines))
     frame["hover"] = hover
@@ -179,7 +180,8 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
 
     def values(publishable: Publishable) -> tuple[list[float | None], list[str]]:
         frame = publishable.frame.set_index("area_code")
-        z, texts = [], []
+        z: list[float | None] = []
+        texts: list[str] = []
         for code in codes:
             if code not in frame.index:
                 z.append(None)
@@ -223,7 +225,7 @@ def _period_label(period: str) -> str:
     return f"Q{quarter} {year}"
 
 
-def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: str,
+def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
                     state_name: str = "Thüringen", target: pd.Series | None = None,
                     decimals: int | None = None, title: str | None = None,
                     census_break: str | None = CENSUS_BREAK) -> go.Figure:
@@ -281,8 +283,8 @@ def indicator_chart(series: pd.DataFrame, *, name: str, unit: str, area_name: st
     periods = sorted(series["period"])
     if census_break and periods and periods[0] < census_break <= periods[-1]:
         # Population figures switch from the Zensus 2011 to the Zensus 2022 basis: a break.
-        fig.add_vline(x=_period_label(census_break), line={"color": "#777", "dash": "dash",
-                                                           "width": 1})
+        fig.add_vline(x=_period_label(census_break),  # type: ignore[arg-type]  # a category on a categorical axis
+                      line={"color": "#777", "dash": "dash", "width": 1})
         fig.add_annotation(x=_period_label(census_break), y=1, yref="paper", showarrow=False,
                            text="Zensus 2022: neue Bevölkerungsbasis", font={"size": 10},
                            xanchor="left", yanchor="bottom")
@@ -312,10 +314,10 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None 
         return fmt.SUPPRESSED if hidden else fmt.MISSING
 
     labels = [f"{n} {missing(h)}" if pd.isna(v) else str(n)
-              for n, v, h in zip(peers["name"], peers["value"], peers["withheld"])]
+              for n, v, h in zip(peers["name"], peers["value"], peers["withheld"], strict=True)]
     colours = [ACCENT if own else "#9ecae1" for own in peers["own"]]
     text = [missing(h) if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
-            for v, h in zip(peers["value"], peers["withheld"])]
+            for v, h in zip(peers["value"], peers["withheld"], strict=True)]
     fig = go.Figure(go.Bar(x=peers["value"], y=labels, orientation="h", marker={"color": colours},
                            text=text, textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))

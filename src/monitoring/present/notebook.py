@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
-from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
 from monitoring.store.database import Store, open_store
 from monitoring.views.base import ReportContext, context
+from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 if TYPE_CHECKING:
     from IPython.display import HTML
@@ -38,7 +38,7 @@ def use_report_renderer() -> None:
 
     js_sent: list[bool] = []  # shared state: plotly copies the renderer for every figure
 
-    class ReportRenderer(MimetypeRenderer):  # type: ignore[misc]
+    class ReportRenderer(MimetypeRenderer):
         def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
             fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=not js_sent,
                                    include_mathjax=False, config=PLOTLY_CONFIG, validate=False)

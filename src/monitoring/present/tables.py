@@ -71,7 +71,7 @@ indicator_change = ByUnit(1, sign=True)
 def cell_text(formatter: Formatter, row: Any, column: str) -> str:
     """`formatter` applied to ``row[column]`` (with the row for per-row formatters)."""
     if getattr(formatter, "per_row", False):
-        return formatter(row[column], row)  # type: ignore[call-arg]
+        return formatter(row[column], row)  # type: ignore[call-arg]  # per-row formatters take the row
     return formatter(row[column])
 
 
@@ -88,6 +88,7 @@ def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, F
     `columns` maps a column to (German header, formatter). With ``persons=True`` (the
     default) the data must be `Publishable`; withheld cells show the official sign ".".
     """
+    hidden: Publishable | None
     if persons:
         publishable = require(data, "Die Tabelle")
         frame, hidden = publishable.frame, publishable

@@ -20,8 +20,8 @@ import duckdb
 import pandas as pd
 
 from monitoring.core import areas
-from monitoring.store import panel_sql, schema
 from monitoring.errors import StoreError
+from monitoring.store import panel_sql, schema
 from monitoring.vocab import DEFAULT_VOCABULARIES, STORE_CRS
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ DEFAULT_PATH = Path("data") / "monitoring.duckdb"
 def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
     """The store path: the argument, else ``$MONITORING_STORE``, else ``data/monitoring.duckdb``."""
     if path not in (None, ""):
-        return Path(path).expanduser()  # type: ignore[arg-type]
+        return Path(path).expanduser()
     env = os.environ.get(ENV_VAR)
     return Path(env).expanduser() if env else DEFAULT_PATH
 
@@ -164,7 +164,7 @@ class Store:
     # -- metadata and provenance -------------------------------------------------------------
     def meta(self) -> dict[str, str]:
         rows = self._con.execute("SELECT key, value FROM meta").fetchall()
-        return {k: v for k, v in rows}
+        return dict(rows)
 
     def set_meta(self, **values: str) -> None:
         for key, value in values.items():
@@ -182,7 +182,7 @@ class Store:
         """Record an import (who, when, which file by hash); returns the file hash."""
         digest = hashlib.sha256(content).hexdigest()
         next_id = self._con.execute(
-            "SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+            "SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]  # type: ignore[index]  # an aggregate always returns a row
         self.execute(
             "INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?)",
             [next_id, kind, source, digest, row_count, at or datetime.now(), _user()],
@@ -223,7 +223,8 @@ class Store:
             f"source FROM area WHERE {' AND '.join(where)} ORDER BY area_code",
             params,
         )
-        geometry = shapely.from_wkb([None if g is None else bytes(g) for g in frame.pop("geometry")])
+        geometry = shapely.from_wkb([None if g is None else bytes(g)
+                                     for g in frame.pop("geometry")])
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORE_CRS)
 
     def read_area_changes(self) -> pd.DataFrame:
@@ -243,7 +244,8 @@ class Store:
 
     def read_population(self, *, population_group: str | None = None,
                         periods: Sequence[str] | None = None) -> pd.DataFrame:
-        where, params = ["TRUE"], []
+        where: list[str] = ["TRUE"]
+        params: list[object] = []
         if population_group:
             where.append("population_group = ?")
             params.append(population_group)
@@ -300,15 +302,6 @@ class Store:
     def read_targets(self) -> pd.DataFrame:
         return self.query("SELECT * FROM target ORDER BY indicator_id, area_code")
 
-    def read_series_values(self, *, series_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        where, params = ["TRUE"], []
-        if series_ids is not None:
-            where.append("list_contains(?, series_id)")
-            params.append(list(series_ids))
-        return self.query(
-            f"SELECT * FROM series_value WHERE {' AND '.join(where)} "
-            "ORDER BY series_id, area_code, period", params)
-
     def read_goals(self) -> pd.DataFrame:
         return self.query("SELECT * FROM goal ORDER BY goal_id")
 
@@ -328,7 +321,7 @@ class Store:
             "SELECT code, label_de FROM vocabulary WHERE kind = ? AND version = "
             "(SELECT max(version) FROM vocabulary WHERE kind = ?) ORDER BY rowid",
             [kind, kind]).fetchall()
-        return {c: label for c, label in rows}
+        return dict(rows)
 
 
 def _settle_area_versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -420,7 +413,8 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
     """Open the store at `path` (see `resolve_path`).
 
     Read-write opening upgrades an older schema; read-only opening refuses it with a hint; a
-    newer schema is always refused. ``create=True`` makes a new, empty store when the file does not exist.
+    newer schema is always refused. ``create=True`` makes a new, empty store when the file does
+    not exist.
     """
     resolved = resolve_path(path)
     if not resolved.exists():
@@ -442,7 +436,7 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
     con = _connect(resolved, read_only)
     try:
         version = _schema_version(con)
-        tables = con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0]
+        tables = con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()[0]  # type: ignore[index]  # count(*) always returns a row
         if version == 0 and tables and not create:
             raise StoreError(
                 f"Die Datei {resolved} ist eine DuckDB-Datei, aber keine Integrationsmonitor-"

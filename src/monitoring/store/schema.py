@@ -181,7 +181,8 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        "Controlling: Indikatorkatalog, amtliche Reihen mit Herkunft, Maßnahmen, Teilgebietswechsel",
+        "Controlling: Indikatorkatalog, amtliche Reihen mit Herkunft, Maßnahmen, "
+        "Teilgebietswechsel",
         [
             # Catalogue: which named series make numerator and denominator; availability level.
             """ALTER TABLE indicator ADD COLUMN numerator_series VARCHAR""",

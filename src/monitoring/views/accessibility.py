@@ -57,15 +57,15 @@ class AccessSettings:
 
 def demand_points(store: Store, ctx: ReportContext, population_group: str) -> gpd.GeoDataFrame:
     """Current municipalities as points (representative point) with their target population."""
-    gemeinden = store.read_areas(level="gemeinde")
+    municipalities = store.read_areas(level="gemeinde")
     pop = store.read_population(population_group=population_group, periods=[str(ctx.period)])
     values = pop.groupby("area_code")["value"].sum()
     points = gpd.GeoDataFrame(
-        {"area_code": gemeinden["area_code"].to_numpy(),
-         "parent_code": gemeinden["parent_code"].to_numpy(),
-         "name": gemeinden["name"].to_numpy(),
-         "population": gemeinden["area_code"].map(values).fillna(0.0).to_numpy()},
-        geometry=gemeinden.geometry.representative_point().to_numpy(), crs=gemeinden.crs)
+        {"area_code": municipalities["area_code"].to_numpy(),
+         "parent_code": municipalities["parent_code"].to_numpy(),
+         "name": municipalities["name"].to_numpy(),
+         "population": municipalities["area_code"].map(values).fillna(0.0).to_numpy()},
+        geometry=municipalities.geometry.representative_point().to_numpy(), crs=municipalities.crs)
     return points
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from monitoring import __version__
-from monitoring.core import concept, coverage, indicators, privacy
 from monitoring.core import composite_index as index_method
+from monitoring.core import concept, coverage, indicators, privacy
 from monitoring.core.areas import check_code, harmonise, located_today
 from monitoring.core.config import Settings
 from monitoring.errors import AreaError, InsufficientDataError, PeriodError
@@ -111,9 +111,9 @@ def context(store: Store, area_code: str, period: str, settings: Settings | None
 
 def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """(today's districts, municipalities of the report's district)."""
-    kreise = store.read_areas(level="kreis")
-    gemeinden = store.read_areas(level="gemeinde")
-    return kreise, gemeinden[gemeinden["parent_code"] == ctx.area_code]
+    districts = store.read_areas(level="kreis")
+    municipalities = store.read_areas(level="gemeinde")
+    return districts, municipalities[municipalities["parent_code"] == ctx.area_code]
 
 
 def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str = "auslaender",
@@ -140,16 +140,17 @@ def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str =
             "valid_from": pd.NaT})], ignore_index=True)
     pop = harmonise(store.read_population(population_group=population_group,
                                           periods=[str(ctx.period)]), changes)
-    kreise, gemeinden = area_layers(store, ctx)
+    districts, municipalities = area_layers(store, ctx)
     one = ["alle"]
     any_field = offers.assign(fields=[one] * len(offers))
     return {
-        "districts": coverage.by_area(any_field, kreise, pop, fields=one, hierarchy=all_versions),
-        "municipalities": coverage.by_area(any_field, gemeinden, pop, fields=one,
+        "districts": coverage.by_area(any_field, districts, pop, fields=one,
+                                      hierarchy=all_versions),
+        "municipalities": coverage.by_area(any_field, municipalities, pop, fields=one,
                                            hierarchy=all_versions),
-        "municipality_fields": coverage.by_area(offers, gemeinden, pop, fields=fields,
+        "municipality_fields": coverage.by_area(offers, municipalities, pop, fields=fields,
                                                 hierarchy=all_versions),
-        "fields": coverage.by_area(offers, kreise[kreise["area_code"] == ctx.area_code], pop,
+        "fields": coverage.by_area(offers, districts[districts["area_code"] == ctx.area_code], pop,
                                    fields=fields, hierarchy=all_versions),
         "offers": offers[offers["area_code"].str[:5] == ctx.area_code[:5]]
         if ctx.level == "kreis" else offers,
@@ -178,7 +179,7 @@ class _PanelCache:
     def key_of(store: Store) -> tuple[object, ...] | None:
         if not store.read_only:
             return None
-        files = []
+        files: list[tuple[int, int, int, int] | None] = []
         for path in (store.path, store.path.with_name(store.path.name + ".wal")):
             try:
                 st = path.stat()
@@ -236,7 +237,7 @@ def coverage_summary(tables: dict[str, pd.DataFrame], ctx: ReportContext) -> dic
 
 # -- controlling -------------------------------------------------------------------------------
 def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None,
-                ) -> dict[str, object]:
+                ) -> dict[str, Any]:
     """Traffic lights, measure progress, measures and the German summary for one area.
 
     The lights are computed on the disclosure-controlled panel: a withheld value gets no
@@ -249,7 +250,8 @@ def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = N
     goals = store.read_goals()
     limits = ctx.settings.traffic_light
     args = (store.read_targets(), store.read_indicators(), goals)
-    options = {"area_code": ctx.area_code, "period": str(ctx.period), "thresholds": limits}
+    options: dict[str, Any] = {"area_code": ctx.area_code, "period": str(ctx.period),
+                               "thresholds": limits}
     lights = concept.traffic_lights(safe.frame, *args, **options)
     lights_table = privacy.withheld(concept.traffic_lights(panel, *args, **options), lights,
                                     ["value", "numerator"], rule=safe.rule)
@@ -266,8 +268,8 @@ def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = N
 def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_id: str,
                ) -> pd.DataFrame:
     """One indicator at the report's period for all districts of the same kind, plus the state."""
-    kreise = districts(store)
-    peers = kreise[kreise["kind"] == ctx.area_kind]
+    same_level = districts(store)
+    peers = same_level[same_level["kind"] == ctx.area_kind]
     rows = panel[(panel["indicator_id"] == indicator_id) & (panel["period"] == str(ctx.period))]
     out = peers.merge(rows, on="area_code", how="left")
     state = rows[rows["area_code"] == LAND_CODE].assign(name="Thüringen", kind="Land")
@@ -365,7 +367,7 @@ POSITION_COLUMNS = ["area_code", "name", "label", "kind", "own", "assessed", "re
 
 def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None, *,
                     peers: list[str] | None = None,
-                    settings: index_method.IndexSettings | None = None) -> dict[str, object]:
+                    settings: index_method.IndexSettings | None = None) -> dict[str, Any]:
     """The report area's position among its peers in the Status-Dynamik-Index.
 
     Peers are all of today's areas at the report area's level (the 22 districts for a

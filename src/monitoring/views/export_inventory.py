@@ -16,10 +16,10 @@ import pandas as pd
 from monitoring.core import coverage
 from monitoring.core.config import Settings
 from monitoring.io.inventory import workbook as export
-from monitoring.views import inventory as analysis
 from monitoring.store.areas import read_area_hierarchy
-from monitoring.views import publishable
 from monitoring.store.database import open_store
+from monitoring.views import inventory as analysis
+from monitoring.views import publishable
 from monitoring.views.base import ReportContext, available_periods, context, districts
 
 OFFER_HEADERS = {"offer_id": "Angebots-ID", "actor_id": "Akteur-ID", "title": "Titel",

@@ -17,19 +17,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
 
 from monitoring.core import accessibility as acc
 from monitoring.core import coverage
-from monitoring.views.accessibility import AccessSettings, offer_sites
 from monitoring.core.demand import group_shares, target_group_demand
 from monitoring.errors import ConfigError, DataValidationError
 from monitoring.io.files import atomic_path, atomic_write
 from monitoring.io.import_grid import read_grid
-from monitoring.vocab import STORE_CRS
 from monitoring.store.database import Store
+from monitoring.views.accessibility import AccessSettings, offer_sites
 from monitoring.views.base import context
+from monitoring.vocab import STORE_CRS
 
 TOTAL_GROUP = "bevoelkerung"
 
@@ -63,10 +62,10 @@ def grid_access(store: Store, grid_path: str | os.PathLike[str], *, area_code: s
     if unknown:
         raise ConfigError(f"Unbekanntes Handlungsfeld {', '.join(unknown)}; bekannt: "
                           f"{', '.join(labels)}.")
-    gemeinden = store.read_areas(level="gemeinde")
+    municipalities = store.read_areas(level="gemeinde")
     shares = group_shares(store.read_population(periods=[str(ctx.period)]),
                           group=settings.population_group, total=TOTAL_GROUP)
-    cells = target_group_demand(grid.demand(), gemeinden, shares)
+    cells = target_group_demand(grid.demand(), municipalities, shares)
     inside = cells["demand"].notna().to_numpy()
     if not inside.any():
         raise DataValidationError(
@@ -75,12 +74,13 @@ def grid_access(store: Store, grid_path: str | os.PathLike[str], *, area_code: s
             [{"file": str(grid_path), "column": "x_mp/y_mp", "expected": "Zellen in Thüringen"}])
     cells = cells[inside].to_crs(STORE_CRS)
     demand = acc.points(cells, value="demand", id_column="cell_id", kind="Gitterzellen")
-    names = gemeinden.set_index("area_code")["name"]
-    parent = gemeinden.set_index("area_code")["parent_code"]
+    names = municipalities.set_index("area_code")["name"]
+    parent = municipalities.set_index("area_code")["parent_code"]
     own = cells["area_code"].map(parent).eq(ctx.area_code).to_numpy()
     area_of = pd.Series(cells["area_code"].to_numpy(), index=cells["cell_id"].to_numpy())
     offers = coverage.active(store.read_offers(on=ctx.period.end), ctx.period.end)
-    tables, gap_lists = [], []
+    tables: list[pd.DataFrame] = []
+    gap_lists: list[pd.DataFrame] = []
     for field in fields or list(labels):
         sites, _ = offer_sites(offers, field)
         frame = pd.DataFrame({"id": demand.ids, "population": demand.value, "access": 0.0})

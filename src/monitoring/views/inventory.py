@@ -54,16 +54,16 @@ def inventory_tables(store: Store, ctx: ReportContext, *, min_size: float = MIN_
     # an offer recorded under a merged-away Gemeinde serves the Gemeinde it went into
     offers = _in_area(located_today(coverage.active(store.read_offers(on=on), on),
                                     store.read_area_changes()), ctx)
-    gemeinden = store.read_areas(level="gemeinde")
-    gemeinden = pd.DataFrame(gemeinden[gemeinden["parent_code"] == ctx.area_code]
-                             .drop(columns="geometry"))
+    municipalities = store.read_areas(level="gemeinde")
+    municipalities = pd.DataFrame(municipalities[municipalities["parent_code"] == ctx.area_code]
+                                  .drop(columns="geometry"))
     population = store.read_population(periods=[str(ctx.period)])
-    gaps = coverage.gaps(offers, gemeinden, population, fields=list(names["field"]),
+    gaps = coverage.gaps(offers, municipalities, population, fields=list(names["field"]),
                          target_groups=GROUP_TARGETS, min_size=min_size,
                          languages=GROUP_LANGUAGES, labels=names)
     gaps["group_label"] = gaps["population_group"].map(names["population_group"])
     overlaps = overlap.candidates(offers, min_similarity=min_similarity, labels=names)
-    area_names = dict(zip(gemeinden["area_code"], gemeinden["name"], strict=True))
+    area_names = dict(zip(municipalities["area_code"], municipalities["name"], strict=True))
     area_names[ctx.area_code] = f"{ctx.area_name} (ohne festen Standort)"
     overlaps["area_name"] = overlaps["area_code"].map(area_names)
     overlaps["similarity_text"] = [f"{round(v * 100)} %" for v in overlaps["similarity"]]
@@ -90,5 +90,5 @@ def network_figures(store: Store, ctx: ReportContext, *, quarters: int = 8,
         pop.loc[pop["area_code"] == ctx.area_code, "value"].sum())
     volunteers = network.volunteers_per_100(actors, size)
     return {"per_quarter": per_quarter, "active": active, "volunteers": volunteers,
-            "groups": int(len(_in_area(read_working_groups(store), ctx)))}
+            "groups": len(_in_area(read_working_groups(store), ctx))}
 

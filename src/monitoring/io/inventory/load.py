@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from monitoring.errors import DataValidationError
 from monitoring.core import inventory_spec as spec
-from monitoring.io.inventory import read, workbook as export
+from monitoring.errors import DataValidationError
+from monitoring.io.inventory import read
+from monitoring.io.inventory import workbook as export
 from monitoring.io.inventory.validate import Problem, Reference, Validated, validate
 from monitoring.store.inventory import (
     delete_links,
@@ -70,7 +71,7 @@ def reference(store: Store) -> Reference:
                     for kind in ("field", "target_group", "language", "actor_type", "level",
                                  "offer_mode")}
     areas = store.read_areas()
-    gemeinden = areas[areas["level"] == "gemeinde"]
+    municipalities = areas[areas["level"] == "gemeinde"]
     known = {
         "actors": set(store.read_actors()["actor_id"]),
         "groups": set(read_working_groups(store)["group_id"]),
@@ -80,7 +81,8 @@ def reference(store: Store) -> Reference:
     return Reference(
         vocabularies=vocabularies,
         areas=dict(zip(areas["area_code"], areas["name"], strict=True)),
-        municipality_shapes=dict(zip(gemeinden["area_code"], gemeinden.geometry, strict=True)),
+        municipality_shapes=dict(zip(municipalities["area_code"], municipalities.geometry,
+                                     strict=True)),
         known_ids=known,
         known_locations={r["location_id"]: r for r in locs.to_dict("records")})
 
@@ -193,15 +195,15 @@ def _apply(store: Store, checked: Validated, as_of: date, source: str) -> dict[s
 
 
 def _missing(value: Any) -> bool:
-    if value is None or isinstance(value, (list, tuple)) or hasattr(value, "tolist") and \
-            not isinstance(value, (float, int)) and getattr(value, "ndim", 0):
+    if value is None or isinstance(value, (list, tuple)) or (hasattr(value, "tolist") and \
+            not isinstance(value, (float, int)) and getattr(value, "ndim", 0) > 0):
         return value is None
     return bool(pd.isna(value))
 
 
 def _same(a: Any, b: Any) -> bool:
     """Equality of a stored value and an imported one (lists, missing values, dates)."""
-    if hasattr(a, "tolist") and getattr(a, "ndim", 0):
+    if hasattr(a, "tolist") and getattr(a, "ndim", 0) > 0:
         a = a.tolist()
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
         return list(a if a is not None else []) == list(b if b is not None else [])

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitoring.core import cells
+from monitoring.core import inventory_spec as spec
 from monitoring.errors import DataValidationError
-from monitoring.core import cells, inventory_spec as spec
 
 MAX_BYTES = 25 * 1024 * 1024
 """Larger files are refused: a real inventory of 80 partners is well under 1 MB; 25 MB holds
@@ -106,7 +107,7 @@ def _read_workbook(content: bytes, name: str, sheets: tuple[spec.Sheet, ...],
         raise _refuse(name, "sie ist keine lesbare Excel-Arbeitsmappe (.xlsx) – beschädigt oder "
                       "ein anderes Format mit falscher Endung. Öffnen Sie sie in Excel und "
                       "speichern Sie sie erneut als .xlsx.", detail=repr(err)) from err
-    except Exception as err:  # noqa: BLE001 - openpyxl raises many types for broken files
+    except Exception as err:
         raise _refuse(name, "sie ist keine lesbare Excel-Arbeitsmappe (.xlsx).",
                       detail=repr(err)) from err
     raw = RawInput(file_name=name, content=content, file_type="Excel-Arbeitsmappe (.xlsx)")
@@ -117,12 +118,12 @@ def _read_workbook(content: bytes, name: str, sheets: tuple[spec.Sheet, ...],
             if ws.title in (spec.INSTRUCTIONS_SHEET, spec.LISTS_SHEET):
                 continue
             rows = ws.iter_rows(values_only=True)
-            table = _table_from_rows(rows, sheet, ws.title, name, sheets)
+            table = _table_from_rows(rows, sheet, ws.title, sheets)
             if table is not None and table.sheet.key not in raw.tables:
                 raw.tables[table.sheet.key] = table
     except DataValidationError:
         raise
-    except Exception as err:  # noqa: BLE001 - a corrupt sheet XML inside a valid zip
+    except Exception as err:
         raise _refuse(name, "ein Tabellenblatt ist beschädigt und nicht lesbar.",
                       detail=repr(err)) from err
     finally:
@@ -174,7 +175,7 @@ def _read_csv(content: bytes, name: str, sheets: tuple[spec.Sheet, ...]) -> RawI
     except csv.Error as err:
         raise _refuse(name, "die CSV-Struktur ist fehlerhaft (z. B. ein nicht geschlossenes "
                       "Anführungszeichen).", detail=str(err)) from err
-    table = _table_from_rows(iter(rows), None, name, name, sheets)
+    table = _table_from_rows(iter(rows), None, name, sheets)
     if table is None:
         raise _refuse(name, "keine Kopfzeile der Vorlage erkannt.")
     raw = RawInput(file_name=name, content=content, file_type="CSV", encoding=encoding,
@@ -226,13 +227,13 @@ def _best_sheet(row: tuple[Any, ...] | list[Any],
 
 
 def _table_from_rows(rows: Any, sheet: spec.Sheet | None, sheet_name: str,
-                     file_name: str, sheets: tuple[spec.Sheet, ...] = spec.SHEETS,
+                     sheets: tuple[spec.Sheet, ...] = spec.SHEETS,
                      ) -> RawTable | None:
     """Find the header in the first rows, then collect the non-empty data rows."""
     head: list[tuple[int, tuple[Any, ...]]] = []
     header: tuple[int, spec.Sheet, dict[str, int]] | None = None
-    for number, row in enumerate(rows, start=1):
-        row = tuple(row)
+    for number, values in enumerate(rows, start=1):
+        row = tuple(values)
         if header is None:
             head.append((number, row))
             candidates = [sheet] if sheet else list(sheets)

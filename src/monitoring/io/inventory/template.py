@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from monitoring.core import inventory_spec as spec
 from monitoring.io.inventory.workbook import format_sheet, save_workbook
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 INSTRUCTIONS = """Bestandserhebung der Integrationsangebote – Anleitung
 
@@ -24,7 +28,7 @@ INSTRUCTIONS = """Bestandserhebung der Integrationsangebote – Anleitung
 6. Netzwerk: Arbeitsgruppen und Treffen mit den teilnehmenden Akteur-IDs (durch Semikolon getrennt).
 7. Pflichtspalten sind mit * markiert. Die Beispielzeilen (grau) bitte löschen oder überschreiben.
 8. Schicken Sie die Datei unverändert im Format .xlsx zurück. Personenbezogene Daten (Namen, Telefonnummern von Teilnehmenden) gehören nicht in diese Datei.
-"""
+"""  # noqa: E501 - one paragraph per line: each line is one row of the instruction sheet
 
 _LISTS = [("field", "Handlungsfeld"), ("target_group", "Zielgruppe"), ("language", "Sprache"),
           ("level", "Ebene"), ("offer_mode", "Angebotsform"), ("actor_type", "Art des Akteurs"),
@@ -43,7 +47,7 @@ def write_template(path: str | os.PathLike[str], vocabularies: dict[str, dict[st
     vocab["crs"] = {"EPSG:4326": "WGS84", "EPSG:25832": "EPSG:25832", "EPSG:3035": "EPSG:3035"}
     vocab["bool"] = {"ja": "ja", "nein": "nein"}
     book = Workbook()
-    info = book.active
+    info = cast("Worksheet", book.active)  # a new Workbook starts with one Worksheet
     info.title = spec.INSTRUCTIONS_SHEET
     for line in INSTRUCTIONS.splitlines():
         info.append([line])
@@ -75,10 +79,10 @@ def write_template(path: str | os.PathLike[str], vocabularies: dict[str, dict[st
         for i, col in enumerate(sheet.columns, start=1):
             letter = get_column_letter(i)
             ws.cell(1, i).comment = None
-            kind = col.vocab if col.kind == spec.VOCAB else ("bool" if col.kind == spec.BOOL
-                                                            else None)
-            if kind:
-                dv = DataValidation(type="list", formula1=f"={ranges[kind]}", allow_blank=True,
+            choices = col.vocab if col.kind == spec.VOCAB else ("bool" if col.kind == spec.BOOL
+                                                               else None)
+            if choices:
+                dv = DataValidation(type="list", formula1=f"={ranges[choices]}", allow_blank=True,
                                     showErrorMessage=True, errorTitle="Ungültiger Wert",
                                     error=f"Bitte einen Wert aus der Liste „{col.header}“ wählen.")
                 dv.add(f"{letter}2:{letter}1000")

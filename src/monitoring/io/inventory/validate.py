@@ -17,9 +17,10 @@ from typing import Any
 
 import pandas as pd
 
-from monitoring.core import cells, inventory_spec as spec
-from monitoring.io.inventory.read import RawInput, RawTable
+from monitoring.core import cells
+from monitoring.core import inventory_spec as spec
 from monitoring.core.inventory_spec import ERROR, NOTE, Problem
+from monitoring.io.inventory.read import RawInput, RawTable
 
 LEVEL_DIGITS = {"land": 2, "kreis": 5, "gemeinde": 8, "ortsteil": 8}
 
@@ -199,12 +200,12 @@ class _SheetCheck:
                 self.problem(number, col, parsed, "ein Gebietsschlüssel aus dem Gebietsstand der "
                              "Datenbank (`monitoring areas`)", "unbekannter Gebietsschlüssel")
                 continue
-            if col.kind == spec.REF and col.refers_to:
-                if parsed not in self.valid_ids.get(col.refers_to, set()):
-                    target = spec.BY_KEY[col.refers_to].name
-                    self.problem(number, col, parsed, f"eine ID aus dem Blatt {target}",
-                                 f"unbekannt oder dort fehlerhaft ({target})")
-                    continue
+            if (col.kind == spec.REF and col.refers_to
+                    and parsed not in self.valid_ids.get(col.refers_to, set())):
+                target = spec.BY_KEY[col.refers_to].name
+                self.problem(number, col, parsed, f"eine ID aus dem Blatt {target}",
+                             f"unbekannt oder dort fehlerhaft ({target})")
+                continue
             if col.kind == spec.ID_LIST and col.refers_to:
                 unknown = [i for i in parsed if i not in self.valid_ids.get(col.refers_to, set())]
                 if unknown:
@@ -297,7 +298,7 @@ class _SheetCheck:
             self.problem(number, self.sheet.column("date"), rec["date"], "ein realistisches "
                          "Datum", "Datum liegt mehr als fünf Jahre in der Zukunft")
 
-    def _rules_groups(self, number: int, rec: dict[str, Any]) -> None:
+    def _rules_groups(self, number: int, rec: dict[str, Any]) -> None:  # noqa: ARG002 - same signature as the other sheets' rules
         rec["members"] = rec["members"] or []
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
 from monitoring.io.files import atomic_path
 
 if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
     from monitoring.io.inventory.validate import Validated
 
 PROBLEM_HEADERS = ["Schwere", "Datei", "Blatt", "Zeile", "Spalte", "Gefundener Wert", "Erlaubt",
@@ -55,7 +57,7 @@ def error_workbook(checked: Validated, path: Path) -> Path:
     from openpyxl.styles import Font
 
     book = Workbook()
-    ws = book.active
+    ws = cast("Worksheet", book.active)  # a new Workbook starts with one Worksheet
     ws.title = "Fehler"
     ws.append(PROBLEM_HEADERS)
     for p in checked.problems:
@@ -86,7 +88,7 @@ def excel(tables: Mapping[str, pd.DataFrame], headers: Mapping[str, Mapping[str,
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])
     for name, frame in tables.items():
         columns = headers[name]
         ws = book.create_sheet(name[:31])
@@ -123,7 +125,7 @@ def geopackage(layers: Mapping[str, Any], path: str | os.PathLike[str]) -> Path:
             out = frame.copy()
             for col in out.columns:
                 if col != out.geometry.name and out[col].map(
-                        lambda v: isinstance(v, (list, tuple)) or getattr(v, "ndim", 0)).any():
+                        lambda v: isinstance(v, (list, tuple)) or getattr(v, "ndim", 0) > 0).any():
                     out[col] = out[col].map(_cell)
             out.to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
     return target

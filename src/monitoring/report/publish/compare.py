@@ -20,14 +20,13 @@ import pandas as pd
 from monitoring import fmt, views
 from monitoring.io.files import atomic_write
 from monitoring.present import figures
-from monitoring.vocab import DEMO_LABEL
 from monitoring.present.notebook import PLOTLY_CONFIG
-from monitoring.vocab import GEO_ATTRIBUTION
+from monitoring.present.tables import integer, one_decimal, text
 from monitoring.report.publish import published
 from monitoring.report.publish.evaluation import DistrictFacts
 from monitoring.store.database import Store
-from monitoring.present.tables import integer, one_decimal, text
 from monitoring.views import publishable
+from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 
 def _index_note(facts: Sequence[DistrictFacts]) -> str:
@@ -37,7 +36,7 @@ def _index_note(facts: Sequence[DistrictFacts]) -> str:
     missing = [f"{f.ctx.area_name}: {row['reason']}" for f in facts
                if (row := f.index_row()) is not None and not bool(row["assessed"])]
     if position.get("result") is None:
-        missing = [" ".join(map(str, position.get("summary", [])))]  # type: ignore[call-overload]
+        missing = [" ".join(map(str, position.get("summary", [])))]
     items = "".join(f"<li>{html.escape(m)}</li>" for m in missing)
     return (
         '<p class="mon-note">Status-Dynamik-Index: Gruppe „Statusklasse/Dynamikklasse“ '
@@ -49,7 +48,7 @@ def _index_note(facts: Sequence[DistrictFacts]) -> str:
            if items else ""))
 
 
-def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
+def write_comparison(store: Store, facts: Sequence[DistrictFacts],
                      out: Path) -> published.PublishedTable:
     """Write the comparison page to `out`; returns its published table (for the register)."""
     import plotly.io as pio
@@ -76,8 +75,8 @@ def write_comparison(store: Store, period: str, facts: Sequence[DistrictFacts],
         caption=f"Thüringen im Vergleich, Stichtag {fmt.day(ctx.period.end)}",
         source="Bestandsaufnahme der Angebote; ausländische Staatsangehörige; "
                "Controlling-Indikatoren" + demo)
-    kreise = store.read_areas(level="kreis")
-    fig = figures.coverage_map(pub, kreise, value="offers_per_1000", label="Angebote",
+    districts = store.read_areas(level="kreis")
+    fig = figures.coverage_map(pub, districts, value="offers_per_1000", label="Angebote",
                                unit="je 1.000 Ausländer/-innen",
                                extra={"offers": "Angebote",
                                       "population": "Ausländische Staatsangehörige"})

@@ -11,19 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from monitoring import fmt, views
 from monitoring.core import indicators, privacy
 from monitoring.core.config import Settings
-from monitoring.vocab import DEMO_LABEL
-from monitoring.vocab import GEO_ATTRIBUTION
+from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
 from monitoring.report.publish import published, static
 from monitoring.store.database import Store
 from monitoring.store.inventory import read_esf_projects
-from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
 from monitoring.views import publishable
+from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 STATUS_DE = {"green": "im Plan", "amber": "gefährdet", "red": "nicht im Plan",
              "none": "ohne Bewertung"}
@@ -53,7 +53,7 @@ class DistrictFacts:
     activity: dict[str, object]      # network meetings, active share, working groups
     rule: str                        # the disclosure rule applied and where it came from
     # `views.composite_index` for the area (computed on the disclosure-controlled panel)
-    position: dict[str, object] = field(default_factory=dict)
+    position: dict[str, Any] = field(default_factory=dict)
     created: datetime = field(default_factory=datetime.now)
 
     def source(self, text_: str) -> str:
@@ -102,7 +102,7 @@ class DistrictFacts:
             return (f"Status-Dynamik-Index: {name} wird nicht bewertet ({reason}); für "
                     "nicht bewertete Gebiete wird nichts geschätzt.")
         result = self.position["result"]
-        count = result.assessed_count  # type: ignore[attr-defined]
+        count = result.assessed_count
         flag = (", „besonderer Aufmerksamkeitsbedarf“" if bool(row["attention"]) else "")
         return (f"Status-Dynamik-Index (Lage im Vergleich von {count} "
                 f"{_peers_de(self.ctx.level)}): Status „{row['status_class']}“, "
@@ -143,7 +143,7 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
     ctx = views.context(store, area_code, period, settings)
     rule = settings.disclosure
     cov = views.coverage_tables(store, ctx)
-    kreise, gemeinden = views.area_layers(store, ctx)
+    districts, _ = views.area_layers(store, ctx)
     fields = store.read_vocabulary("field")
     by_district = publishable.coverage_by_district(cov["districts"], rule)
     municipalities = publishable.coverage_by_municipality(cov["municipalities"], rule,
@@ -169,7 +169,8 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             "label": ("Handlungsfeld", text), "offers": ("Angebote", integer),
             "capacity": ("Plätze", integer),
             "capacity_per_1000": ("Plätze je 1.000", one_decimal)},
-            caption="Aktive Angebote nach Handlungsfeld", source="Bestandsaufnahme der Angebote" + demo,
+            caption="Aktive Angebote nach Handlungsfeld",
+            source="Bestandsaufnahme der Angebote" + demo,
             totals=False),
         "goals": published.build(goal_rows, {
             "name": ("Indikator", text), "value": (str(ctx.period), indicator_value),
@@ -179,7 +180,7 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             caption="Ziele und Indikatoren mit Stand", source="Controlling-Indikatoren" + demo,
             totals=False),
     }
-    figures = {"map": static.choropleth(by_district, kreise, value="offers_per_1000",
+    figures = {"map": static.choropleth(by_district, districts, value="offers_per_1000",
                                         label="Angebote je 1.000", highlight=ctx.area_code)}
     defs = store.read_indicators().set_index("indicator_id")
     targets = store.read_targets()
@@ -209,8 +210,8 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
     if position["result"] is not None:
         bounds = position["settings"]
         figures["index"] = static.index_chart(
-            position["table"], status_bounds=bounds.status_bounds,  # type: ignore[attr-defined]
-            dynamic_bounds=bounds.dynamic_bounds,  # type: ignore[attr-defined]
+            position["table"], status_bounds=bounds.status_bounds,
+            dynamic_bounds=bounds.dynamic_bounds,
             area_name=ctx.area_name)
     return DistrictFacts(ctx, views.coverage_summary(cov, ctx), tables, figures, overview, esf,
                          network, controlling["measures"], controlling["summary"],
@@ -261,7 +262,7 @@ def _index_markdown(facts: DistrictFacts) -> str:
              f"ihrer Veränderung seit {earlier} (Dynamik), jeweils standardisiert über alle "
              "bewerteten Gebiete; höhere Indexwerte bedeuten mehr Aufmerksamkeitsbedarf. Das "
              "Verfahren lehnt sich an das Berliner Monitoring Soziale Stadtentwicklung an.")
-    summary = " ".join(position.get("summary", []))  # type: ignore[arg-type]
+    summary = " ".join(position.get("summary", []))
     parts = [f"\n# Lage im Landesvergleich: Status-Dynamik-Index\n\n{intro}\n\n{summary}\n"]
     own = position.get("own")
     if position.get("result") is None or not isinstance(own, pd.DataFrame) or own.empty:
@@ -300,8 +301,8 @@ def conclusions(folder: Path, area_code: str, year: int) -> str | None:
     return path.read_text(encoding="utf-8").strip() if path.exists() else None
 
 
-def _money(value: object) -> str:
-    return f"{fmt.number(float(value), 2)} €"  # type: ignore[arg-type]
+def _money(value: Any) -> str:
+    return f"{fmt.number(float(value), 2)} €"
 
 
 def markdown(facts: DistrictFacts, *, conclusions_text: str | None,
@@ -351,7 +352,7 @@ Stand der Ziele des Integrationskonzepts: Abstand zum geradlinigen Pfad vom Ausg
 Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
 
 {published.to_markdown(facts.tables["goals"])}
-"""]
+"""]  # noqa: E501 - a Markdown image and its source line cannot be wrapped
     for name in facts.figures:
         if name.startswith("ind_"):
             row = facts.overview[facts.overview["indicator_id"] == name[4:]].iloc[0]

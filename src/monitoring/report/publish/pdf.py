@@ -46,7 +46,7 @@ def write_pdf(markdown: str, figures: dict[str, bytes], out: Path) -> int:
         try:
             with atomic_path(out) as tmp:
                 typst.compile(str(work / "bericht.typ"), output=str(tmp), root=str(work))
-        except Exception as err:  # noqa: BLE001 - typst raises its own error types
+        except Exception as err:
             raise ReportError("Typst konnte das PDF nicht erzeugen.", detail=str(err)[-1500:]) \
                 from err
     return out.stat().st_size

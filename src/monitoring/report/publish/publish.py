@@ -19,6 +19,7 @@ threshold, and the register records the rule with where it came from.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -33,24 +34,29 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from monitoring import views
 from monitoring.core.config import Settings
-from monitoring.io.files import atomic_path, atomic_write, move_into_place
 from monitoring.errors import ReportError
 from monitoring.io import settings as settings_file
+from monitoring.io.files import atomic_path, atomic_write, move_into_place
 from monitoring.periods import Quarter
 from monitoring.report.publish import compare, deck, evaluation, pdf, published, reveal, scan, site
-from monitoring.report.run.render import quarto_available
 from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import area_stem
 from monitoring.report.run.pool import POOL_METHOD, stop_pool
+from monitoring.report.run.render import quarto_available
 from monitoring.report.run.runner import run_quarter
 from monitoring.report.run.signals import StopSignals
 from monitoring.store.database import open_store, resolve_path
-from monitoring import views
 from monitoring.views.base import districts
 
-FORMATS = ("html", "pdf", "pptx", "tabellen", "vergleich")
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from monitoring.store.database import Store
+
 
 
 @dataclass
@@ -71,7 +77,7 @@ class PublishSummary:
 
 def _log(folder: Path, text: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lauf.log", "a", encoding="utf-8") as handle:
+    with (folder / "lauf.log").open("a", encoding="utf-8") as handle:
         handle.write(f"{datetime.now().isoformat(timespec='seconds')} {text}\n")
 
 
@@ -92,7 +98,6 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
     if settings is None:
         with open_store(store_file, read_only=True) as store:
             settings = settings_file.resolve(store=store)
-    rule = settings.disclosure
     out = Path(out_dir)
     target = out / str(quarter)
     summary = PublishSummary(str(quarter), target)
@@ -155,11 +160,11 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
                                      summary, say, settings=settings, workers=workers)
             say("Geheimhaltungsprüfung aller Dateien")
             t = time.perf_counter()
-            registers = [tbl for e in entries for tbl in e["tables"]]  # type: ignore[union-attr]
+            registers = [tbl for e in entries for tbl in e["tables"]]
             for entry in entries:
                 summary.findings += scan.scan_file(staging / str(entry["file"]),
                                                    threshold=rule.threshold, register=registers)
-            for html in sorted(target.glob("16*.html")) + [target / "index.html"]:
+            for html in [*sorted(target.glob("16*.html")), target / "index.html"]:
                 if html.exists():
                     summary.findings += scan.scan_file(html, threshold=rule.threshold)
             summary.seconds["pruefung"] = time.perf_counter() - t
@@ -180,7 +185,7 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
 
 # Per-process state of the format workers: the open store and the indicator panel, which is
 # the same for every district and the most expensive input, are built once per process.
-_WORKER: dict[str, object] = {}
+_WORKER: dict[str, Any] = {}
 
 
 def _init_worker(store_file: str, settings: Settings) -> None:
@@ -198,7 +203,7 @@ def _init_pool_worker(store_file: str, settings: Settings) -> None:
     _init_worker(store_file, settings)
 
 
-def _worker_inputs() -> tuple[object, object]:
+def _worker_inputs() -> tuple[Store, pd.DataFrame]:
     if "store" not in _WORKER:
         store = open_store(str(_WORKER["store_file"]), read_only=True)
         _WORKER["store"] = store
@@ -283,7 +288,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
         finally:
             store = _WORKER.pop("store", None)
             if store is not None:
-                store.close()  # type: ignore[attr-defined]
+                store.close()
             _WORKER.clear()
     else:
         # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
@@ -306,7 +311,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
     say("Landesweiter Vergleich")
     t = time.perf_counter()
     with open_store(store_file, read_only=True) as store:
-        table = compare.write_comparison(store, str(quarter), [r[2] for r in results],
+        table = compare.write_comparison(store, [r[2] for r in results],
                                          staging / "Landesvergleich.html")
     timing["vergleich"] = time.perf_counter() - t
     entries.append({"file": "Landesvergleich.html", "format": "html", "area_code": "16",
@@ -321,7 +326,7 @@ def _move_into_place(staging: Path, target: Path, entries: list[dict[str, object
         move_into_place(staging / str(entry["file"]), target / str(entry["file"]))
 
 
-def _html_entries(target: Path) -> list[dict[str, object]]:
+def _html_entries(target: Path) -> list[dict[str, Any]]:
     return [{"file": p.name, "format": "html", "area_code": p.name[:5], "tables": []}
             for p in sorted(target.glob("16*.html"))
             if not p.name.endswith("_Kreistag.html")] + \
@@ -382,7 +387,5 @@ def check_writable(folder: Path) -> None:
                           f"({err.strerror or err}). Wählen Sie mit --out einen anderen Ordner.",
                           detail=str(err)) from err
     finally:
-        try:
+        with contextlib.suppress(OSError):
             probe.unlink(missing_ok=True)
-        except OSError:
-            pass

@@ -56,7 +56,7 @@ def build(data: Publishable, columns: dict[str, tuple[str, Formatter]], *, capti
             return fmt.SUPPRESSED
         formatter = columns[col][1]
         if getattr(formatter, "per_row", False):  # e.g. tables.indicator_value (by unit)
-            return formatter(row[col], row)  # type: ignore[call-arg]
+            return formatter(row[col], row)  # type: ignore[call-arg]  # per-row formatters take the row
         return formatter(row[col])
 
     keys = frame[group_col] if group_col else pd.Series(0, index=frame.index)
@@ -94,7 +94,7 @@ def write_xlsx(tables: list[PublishedTable], path: Path) -> None:
     from openpyxl.styles import Font
 
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])
     for n, table in enumerate(tables, start=1):
         sheet = book.create_sheet(f"Tabelle {n}")
         sheet.append([table.caption])

@@ -17,13 +17,12 @@ from pathlib import Path
 import yaml
 
 from monitoring import fmt
-from monitoring.vocab import DEMO_LABEL
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
-from monitoring.vocab import GEO_ATTRIBUTION
+from monitoring.present.tables import indicator_value
 from monitoring.report.publish.deck import next_steps
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
-from monitoring.present.tables import indicator_value
+from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 MAP_FILE = "karte.png"
 LIGHT = {"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"}

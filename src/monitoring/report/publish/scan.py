@@ -114,7 +114,8 @@ def check_text(text: str, threshold: int, labels: Iterable[str] = PERSON_LABELS,
     found = []
     for label in set(labels):
         for form in {label, json.dumps(label)[1:-1]}:
-            pattern = re.escape(form) + r"(?:\s*\([^)]*\))?\s*:\s*(\d{1,3}(?:\.\d{3})*|\d+)(?![\d,])"
+            pattern = (re.escape(form)
+                       + r"(?:\s*\([^)]*\))?\s*:\s*(\d{1,3}(?:\.\d{3})*|\d+)(?![\d,])")
             for match in re.finditer(pattern, text):
                 value = _count(match.group(1))
                 if value is not None and 0 < value < threshold:
@@ -144,7 +145,7 @@ class _HTMLTables(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
             text = "".join(self._cell).strip()
-            header, rows, persons = self.tables[-1]
+            header, _rows, persons = self.tables[-1]
             if tag == "th":
                 if self._persons:
                     persons.add(len(header))
@@ -248,27 +249,11 @@ def scan_file(path: Path, *, threshold: int, register: Sequence[dict[str, object
     labels = set(PERSON_LABELS)
     widths: set[int] = set()
     for entry in register:
-        labels |= set(entry.get("person_columns", []))  # type: ignore[arg-type]
+        labels |= set(entry.get("person_columns", []))  # type: ignore[call-overload]  # a list of str
         if "columns" in entry:
-            widths.add(int(entry["columns"]))  # type: ignore[arg-type]
+            widths.add(int(entry["columns"]))  # type: ignore[call-overload]  # an int
     tables, text = _tables_and_text(path, labels, widths)
     found = [Finding(path.name, w, v, r) for header, rows, persons in tables
              for w, v, r in check_table(header, rows, persons, threshold)]
     found += [Finding(path.name, w, v, r) for w, v, r in check_text(text, threshold, labels)]
     return found
-
-
-def scan_folder(folder: Path, *, threshold: int) -> tuple[list[Finding], int]:
-    """Scan every artefact below `folder` (using its ``veroeffentlichung.json`` if present);
-    returns the findings and the number of files scanned."""
-    register: list[dict[str, object]] = []
-    for reg in folder.rglob("veroeffentlichung.json"):
-        data = json.loads(reg.read_text(encoding="utf-8"))
-        for entry in data.get("artefacts", []):
-            register.extend(entry.get("tables", []))
-    files = [p for p in sorted(folder.rglob("*")) if p.suffix.lower() in SUFFIXES
-             and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)]
-    found: list[Finding] = []
-    for path in files:
-        found.extend(scan_file(path, threshold=threshold, register=register))
-    return found, len(files)

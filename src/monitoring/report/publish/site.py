@@ -14,13 +14,12 @@ After every publication `write_sources` (re)writes, in the output folder (``repo
 Without Quarto the sources are still written (and tested); `render` runs ``quarto render`` on
 the folder only when `quarto` is on PATH. The already rendered reports are not re-executed:
 parameters reach the notebooks through papermill, exactly as ``quarto render x.ipynb -P …``
-would pass them (see `quarto_command`).
+would pass them (``-P name:value`` fills the same ``parameters`` cell; see tests/test_quarto.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from collections.abc import Mapping
@@ -56,16 +55,6 @@ DEFAULT_CONFIG: dict[str, object] = {
                 "navbar": {"left": [{"href": "index.qmd", "text": "Alle Quartale"}]}},
     "format": {"html": {"toc": False}},
 }
-
-
-def quarto_command(notebook: str | os.PathLike[str], parameters: Mapping[str, str], *,
-                   to: str = "html") -> list[str]:
-    """``quarto render`` for one notebook with the same parameters papermill gets
-    (``-P name:value`` fills the notebook's ``parameters`` cell, as papermill does)."""
-    command = ["quarto", "render", str(notebook), "--to", to, "--execute"]
-    for name, value in parameters.items():
-        command += ["-P", f"{name}:{value}"]
-    return command
 
 
 def check_config(out: Path) -> None:

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from monitoring import fmt
-from monitoring.present.figures import ACCENT, NO_VALUE_COLOUR, STATE_COLOUR, TARGET_COLOUR
 from monitoring.core.privacy import Publishable, require
+from monitoring.present.figures import ACCENT, NO_VALUE_COLOUR, STATE_COLOUR, TARGET_COLOUR
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def _pyplot() -> Any:  # the matplotlib.pyplot module
     import matplotlib
 
     matplotlib.use("Agg")
@@ -33,7 +33,7 @@ def _pyplot():  # type: ignore[no-untyped-def]
     return plt
 
 
-def _png(fig) -> bytes:  # type: ignore[no-untyped-def]
+def _png(fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", facecolor="white")
     _pyplot().close(fig)

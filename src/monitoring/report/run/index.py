@@ -9,8 +9,8 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from monitoring import fmt
-from monitoring.vocab import DEMO_LABEL
 from monitoring.periods import Quarter
+from monitoring.vocab import DEMO_LABEL
 
 if TYPE_CHECKING:
     from monitoring.report.run.worker import ReportResult
@@ -39,7 +39,8 @@ def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, i
     demo = (f'<div class="mon-demo"><strong>{DEMO_LABEL}</strong> – die Berichte zeigen erfundene '
             "Angebote und Indikatorwerte auf echten Gebietsgrenzen.</div>") if is_demo else ""
     status = (f"{len(results)} Berichte erstellt." if not failed else
-              f"{len(results) - failed} von {len(results)} Berichten erstellt, {failed} mit Fehler.")
+              f"{len(results) - failed} von {len(results)} Berichten erstellt, "
+              f"{failed} mit Fehler.")
     return f"""<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">

@@ -14,8 +14,12 @@ import tempfile
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
+
+if TYPE_CHECKING:
+    from nbconvert import HTMLExporter
 
 from monitoring import __version__
 from monitoring.errors import ReportError
@@ -40,7 +44,7 @@ def choose_renderer(requested: str = "auto") -> str:
 
 
 @lru_cache(maxsize=1)
-def _exporter():  # type: ignore[no-untyped-def]
+def _exporter() -> HTMLExporter:
     from nbconvert import HTMLExporter
 
     templates = str(files("monitoring").joinpath("templates"))

@@ -44,7 +44,6 @@ import nbformat
 
 from monitoring import __version__
 from monitoring.core.config import Settings
-from monitoring.errors import ReportError, RunInterrupted
 from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_write, move_into_place
 from monitoring.periods import Quarter
@@ -243,6 +242,7 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
                 move_into_place(failed_nb, errors_dir / f"{result.area_code}.ipynb")
     created = datetime.now()
     listing = _merge_previous(target / "manifest.json", summary.results)
+    versions = _versions()
     manifest = {
         "period": str(period), "created_at": created.isoformat(timespec="seconds"),
         "data_snapshot": snapshot, "schema_version": schema_version, "is_demo": is_demo,
@@ -256,7 +256,7 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
                  json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
     atomic_write(target / "index.html", index_page.render(
         period=period, results=listing, snapshot=snapshot, is_demo=is_demo,
-        data_stand=meta.get("data_stand"), created=created, versions=manifest["versions"]))
+        data_stand=meta.get("data_stand"), created=created, versions=versions))
 
 
 def _merge_previous(manifest: Path, results: list[ReportResult]) -> list[ReportResult]:

@@ -93,8 +93,8 @@ def execute_report(job: dict[str, str]) -> ReportResult:
 
 def _first_line(source: str, limit: int = 60) -> str:
     """The first line of code of a cell (no comments), shortened: names the cell in messages."""
-    for line in source.splitlines():
-        line = line.strip()
+    for raw in source.splitlines():
+        line = raw.strip()
         if line and not line.startswith("#"):
             return line if len(line) <= limit else line[:limit - 1] + "…"
     return ""
@@ -152,8 +152,8 @@ def _timeout_engine() -> str:
 
     class TimeoutKeepingEngine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(  # type: ignore[no-untyped-def]
-                cls, nb_man, kernel_name, **kwargs):
+        def execute_managed_notebook(
+                cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
             seconds = kwargs.get("execution_timeout")
             if not seconds:
                 return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
