@@ -353,7 +353,7 @@ def _panel(store_path: Path) -> pd.DataFrame:
 def test_series_are_reported_on_todays_areas_after_the_import(store_path: Path,
                                                              tmp_path: Path) -> None:
     with open_store(store_path, read_only=False) as store:
-        import_figures.import_zahlen(store, _figures(tmp_path))
+        import_figures.import_figures(store, _figures(tmp_path))
     before = _panel(store_path)
     a01 = before[before["indicator_id"] == "A01"].set_index(["area_code", "period"])
     assert (ALKERSLEBEN, "2018-Q4") in a01.index and (NEW, "2018-Q4") not in a01.index

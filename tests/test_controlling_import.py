@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import examples
 from monitoring import views
-from monitoring.core import statistik
+from monitoring.core import genesis
 from monitoring.errors import DataValidationError
 from monitoring.io import geography, import_catalogue, import_figures, import_statistics
 from monitoring.store.database import open_store
@@ -43,7 +43,7 @@ def test_zipped_flat_file_gives_hand_computed_values(store_path: Path, tmp_path:
     with zipfile.ZipFile(archive, "w") as z:
         z.write(FLAT, FLAT.name)
     with open_store(store_path, read_only=False) as store:
-        result = import_statistics.import_statistik(store, archive, download_date=date(2025, 6, 15))
+        result = import_statistics.import_statistics(store, archive, download_date=date(2025, 6, 15))
         got = _a01(store)
         provenance = store.query("SELECT DISTINCT source_table, download_date, file_hash "
                                  "FROM series_value")
@@ -68,16 +68,16 @@ def test_reimport_changes_nothing_and_old_format_matches(store_path: Path, tmp_p
         "12411;Fortschreibung;STAG;Stichtag;31.12.2024;KREISE;Kreise;16053;Jena;NAT;Staatsangeh.;"
         "NATA;Ausländer;14770\n".encode("latin-1"))
     with open_store(store_path, read_only=False) as store:
-        import_statistics.import_statistik(store, old)
+        import_statistics.import_statistics(store, old)
         before = store.query("SELECT count(*) AS n FROM import_log").iloc[0, 0]
-        again = import_statistics.import_statistik(store, old)
+        again = import_statistics.import_statistics(store, old)
         assert again.already_imported
         assert store.query("SELECT count(*) AS n FROM import_log").iloc[0, 0] == before
         assert _a01(store)["16053"][0] == pytest.approx(13.4609, abs=1e-4)
 
 
 def test_table_csv_is_read_with_codes_not_names() -> None:
-    parsed = statistik.parse((FIXTURES / "12411-01-01-4_tabelle.csv").read_bytes(), "t.csv")
+    parsed = genesis.parse((FIXTURES / "12411-01-01-4_tabelle.csv").read_bytes(), "t.csv")
     assert parsed.table == "12411-01-01-4" and not parsed.problems
     rows = parsed.rows[parsed.rows["attributes"] == ""]
     values = {(r.region, r.period): (r.value, r.flag) for r in rows.itertuples()}
@@ -110,7 +110,7 @@ def test_bad_input_writes_nothing(store_path: Path, tmp_path: Path,
         path.write_text("\n".join([*lines[:3], row]) + "\n", encoding="utf-8")
     with open_store(store_path, read_only=False) as store:
         with pytest.raises(DataValidationError) as info:
-            import_statistics.import_statistik(store, path)
+            import_statistics.import_statistics(store, path)
         assert store.query("SELECT count(*) FROM series_value").iloc[0, 0] == 0
         assert store.query("SELECT count(*) FROM import_log WHERE kind='statistik'").iloc[0, 0] == 0
     problem = info.value.problems[0]
@@ -120,7 +120,7 @@ def test_bad_input_writes_nothing(store_path: Path, tmp_path: Path,
 
 def test_unknown_layout_is_a_german_error() -> None:
     with pytest.raises(DataValidationError, match=r"Format von x\.csv ist unbekannt"):
-        statistik.parse(b"a;b;c\n1;2;3\n", "x.csv")
+        genesis.parse(b"a;b;c\n1;2;3\n", "x.csv")
 
 
 @settings(max_examples=examples(150), deadline=None)
@@ -128,7 +128,7 @@ def test_unknown_layout_is_a_german_error() -> None:
     lambda t: ("statistics_code;time_code;time;value\n" + t).encode()))
 def test_parser_fuzz_raises_only_our_errors(content: bytes) -> None:
     with contextlib.suppress(DataValidationError):
-        statistik.parse(content, "fuzz.csv")
+        genesis.parse(content, "fuzz.csv")
 
 
 def test_eisenach_counts_summed_and_rate_recomputed(store_path: Path, tmp_path: Path) -> None:
@@ -138,7 +138,7 @@ def test_eisenach_counts_summed_and_rate_recomputed(store_path: Path, tmp_path: 
         "auslaender;16056;2020-Q4;3000\nbevoelkerung;16056;2020-Q4;42000\n"
         "auslaender;16063;2020-Q4;4000\nbevoelkerung;16063;2020-Q4;120000\n", encoding="utf-8")
     with open_store(store_path, read_only=False) as store:
-        import_figures.import_zahlen(store, figures)
+        import_figures.import_figures(store, figures)
         panel = views.indicator_panel(store)
     row = panel[(panel.indicator_id == "A01") & (panel.period == "2020-Q4")].set_index("area_code")
     assert "16056" not in row.index
@@ -154,7 +154,7 @@ def test_own_figures_duplicate_with_different_value_rejected(store_path: Path,
                        encoding="utf-8")
     with open_store(store_path, read_only=False) as store, \
             pytest.raises(DataValidationError) as info:
-        import_figures.import_zahlen(store, figures)
+        import_figures.import_figures(store, figures)
     columns = {p["spalte"] for p in info.value.problems}
     assert columns == {"gebiet", "wert"}
     with open_store(store_path) as store:
@@ -183,7 +183,7 @@ def test_series_take_precedence_over_entered_values_and_gaps_are_filled(
     with open_store(store_path, read_only=False) as store:
         # entered before any series exist: one the series will cover, one they will not
         _entered(store, [("A01", "16053", "2024-Q4", 99.0), ("A01", "16055", "2024-Q4", 7.5)])
-        import_figures.import_zahlen(store, _figures(tmp_path / "z.csv", 1000))
+        import_figures.import_figures(store, _figures(tmp_path / "z.csv", 1000))
         got = store.read_observations(indicator_ids=["A01"]).set_index(["area_code", "period"])
     assert got.loc[("16053", "2024-Q4"), "value"] == pytest.approx(1.0)   # 1000 / 100000 %
     assert got.loc[("16053", "2024-Q4"), "source"] != "von Hand"
@@ -195,10 +195,10 @@ def test_series_take_precedence_over_entered_values_and_gaps_are_filled(
 def test_corrected_series_are_visible_without_a_recomputation(store_path: Path,
                                                               tmp_path: Path) -> None:
     with open_store(store_path, read_only=False) as store:
-        import_figures.import_zahlen(store, _figures(tmp_path / "erst.csv", 1000))
+        import_figures.import_figures(store, _figures(tmp_path / "erst.csv", 1000))
         first = store.read_observations(indicator_ids=["A01"], area_codes=["16053"],
                                         periods=["2024-Q4"])
-        import_figures.import_zahlen(store, _figures(tmp_path / "korrigiert.csv", 1500))
+        import_figures.import_figures(store, _figures(tmp_path / "korrigiert.csv", 1500))
         second = store.read_observations(indicator_ids=["A01"], area_codes=["16053"],
                                          periods=["2024-Q4"])
     assert first["value"].tolist() == [pytest.approx(1.0)]
@@ -238,7 +238,7 @@ def _filter_store(factory) -> Path:
             import_catalogue.load_catalogue(store)
             _entered(store, [("A01", "16055", "2024-Q4", 7.5), ("B01", "16070", "2025-Q1", 3.0),
                              ("A01", "16053", "2024-Q4", 99.0)])
-            import_figures.import_zahlen(store, _figures(folder / "z.csv", 1000))
+            import_figures.import_figures(store, _figures(folder / "z.csv", 1000))
         _FILTER_STORE["path"] = path
     return _FILTER_STORE["path"]
 
@@ -256,7 +256,7 @@ def test_district_values_are_summed_from_municipal_parts_on_read(store_path: Pat
     with open_store(store_path, read_only=False) as store:
         # a Kreis value entered by hand must not be added to its own Gemeinden
         _entered(store, [("A01", "16070", "2024-Q4", 50.0)])
-        import_figures.import_zahlen(store, figures)
+        import_figures.import_figures(store, figures)
         got = store.read_aggregated(code_length=5, part_length=8, indicator_ids=["A01"])
     got = got.set_index(["area_code", "period"])
     assert got.loc[("16070", "2024-Q4"), "numerator"] == 40
@@ -280,7 +280,7 @@ def test_only_counts_are_added_up_without_a_denominator(store_path: Path, tmp_pa
                 "indicator_id": "X01", "name_de": "Quote", "name_en": "rate", "definition": "d",
                 "unit": "%", "scale": 1.0, "direction": "up", "source": "eigene",
                 "numerator_series": "quote_fertig", "denominator_series": None}]))
-        import_figures.import_zahlen(store, figures)
+        import_figures.import_figures(store, figures)
         got = store.read_aggregated(code_length=5, part_length=8, indicator_ids=["A28", "X01"],
                                     periods=["2024-Q4"]).set_index("indicator_id")
     assert got.loc["A28", "value"] == 12 and got.loc["A28", "area_code"] == "16070"  # 7 + 5

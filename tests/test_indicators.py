@@ -344,7 +344,7 @@ def test_count_state_value_in_the_panel_of_a_store(tmp_path: Path) -> None:
         lines += ["anerkennungen_positiv;16056;2020-Q4;5"]
         figures = tmp_path / "anerkennungen.csv"
         figures.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        import_figures.import_zahlen(store, figures)
+        import_figures.import_figures(store, figures)
     with open_store(path) as store:
         panel = views.indicator_panel(store)
     a28 = panel[panel["indicator_id"] == "A28"].set_index(["area_code", "period"])

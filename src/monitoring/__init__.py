@@ -32,7 +32,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 MODULES = {
     **{name: f"monitoring.core.{name}" for name in (
         "accessibility", "area_changes", "areas", "catalogue", "composite_index", "concept",
-        "coverage", "demand", "indicators", "network", "overlap", "privacy", "statistik",
+        "coverage", "demand", "genesis", "indicators", "network", "overlap", "privacy",
         "weights")},
     **{name: f"monitoring.present.{name}" for name in ("figures", "notebook", "tables")},
     "geography": "monitoring.io.geography",

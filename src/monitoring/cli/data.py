@@ -72,9 +72,9 @@ def import_data(args: argparse.Namespace) -> int:
 
     from monitoring.errors import ConfigError, DataValidationError
     from monitoring.io.import_catalogue import load_catalogue
-    from monitoring.io.import_concept import import_konzept
-    from monitoring.io.import_figures import import_zahlen
-    from monitoring.io.import_statistics import import_statistik
+    from monitoring.io.import_concept import import_concept
+    from monitoring.io.import_figures import import_figures
+    from monitoring.io.import_statistics import import_statistics
     from monitoring.io.imports import write_error_report
     from monitoring.store.contents import count_computed_values
     from monitoring.store.database import open_store
@@ -87,13 +87,13 @@ def import_data(args: argparse.Namespace) -> int:
                 except ValueError:
                     raise ConfigError(f"„{args.stand}“ ist kein Datum; erwartet JJJJ-MM-TT.") \
                         from None
-                result = import_statistik(store, args.file, table=args.table,
+                result = import_statistics(store, args.file, table=args.table,
                                           series_id=args.reihe, mapping=args.zuordnung,
                                           download_date=stand)
             elif args.kind == "zahlen":
-                result = import_zahlen(store, args.file)
+                result = import_figures(store, args.file)
             elif args.kind == "konzept":
-                result = import_konzept(store, args.file)
+                result = import_concept(store, args.file)
             else:
                 rows = load_catalogue(store, args.file)
                 terminal().print(f"Indikatorkatalog: {rows} Indikatoren.")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring.core import concept, statistik
+from monitoring.core import concept, genesis
 from monitoring.errors import DataValidationError
 from monitoring.io.imports import ImportResult, fail_on_problems, read_long_table
 from monitoring.store.database import Store
@@ -52,7 +52,7 @@ def _concept_tables(path: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def import_konzept(store: Store, path: str | os.PathLike[str]) -> ImportResult:
+def import_concept(store: Store, path: str | os.PathLike[str]) -> ImportResult:
     """Import goals, measures and indicator targets (Excel with sheets Ziele, Massnahmen,
     Zielwerte; or one CSV with the columns of one of them)."""
     file = Path(path)
@@ -66,7 +66,7 @@ def import_konzept(store: Store, path: str | os.PathLike[str]) -> ImportResult:
         parsed = pd.to_datetime(measures[column].replace("", None), errors="coerce",
                                 dayfirst=True)
         bad = measures[column].ne("") & parsed.isna()
-        problems += [statistik.problem(f"{file.name} [Massnahmen]", int(i) + 2, column,
+        problems += [genesis.problem(f"{file.name} [Massnahmen]", int(i) + 2, column,
                                        measures.loc[i, column], "ein Datum (TT.MM.JJJJ)")
                      for i in measures.index[bad]]
         measures[column] = parsed.dt.date
@@ -76,7 +76,7 @@ def import_konzept(store: Store, path: str | os.PathLike[str]) -> ImportResult:
             raw = frame[column].astype(str).str.replace(",", ".", regex=False)
             number = pd.to_numeric(raw.replace("", None), errors="coerce")
             bad = raw.ne("") & number.isna()
-            problems += [statistik.problem(f"{file.name} [{sheet}]", int(i) + 2, column,
+            problems += [genesis.problem(f"{file.name} [{sheet}]", int(i) + 2, column,
                                            frame.loc[i, column], "eine Zahl")
                          for i in frame.index[bad]]
             frame[column] = number

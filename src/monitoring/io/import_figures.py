@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring.core import statistik
+from monitoring.core import genesis
 from monitoring.core.areas import check_code
 from monitoring.errors import AreaError
 from monitoring.io.imports import SERIES_COLUMNS, ImportResult, fail_on_problems, read_long_table
@@ -22,7 +22,7 @@ from monitoring.store.database import Store
 OWN_COLUMNS = {"reihe": "series_id", "gebiet": "area_code", "zeitraum": "period", "wert": "value"}
 
 
-def import_zahlen(store: Store, path: str | os.PathLike[str]) -> ImportResult:
+def import_figures(store: Store, path: str | os.PathLike[str]) -> ImportResult:
     """Import the county's own figures from a long table (CSV ``;`` or Excel).
 
     Columns: reihe, gebiet, zeitraum (``2025-Q4``, ``31.12.2025`` or ``2025``), wert (number,
@@ -36,7 +36,7 @@ def import_zahlen(store: Store, path: str | os.PathLike[str]) -> ImportResult:
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in OWN_COLUMNS if c not in frame.columns]
     if missing:
-        fail_on_problems("Die Datei", file.name, [statistik.problem(
+        fail_on_problems("Die Datei", file.name, [genesis.problem(
             file.name, 1, c, "—", "Spalten reihe; gebiet; zeitraum; wert") for c in missing])
     problems: list[dict[str, object]] = []
     rows = []
@@ -44,22 +44,22 @@ def import_zahlen(store: Store, path: str | os.PathLike[str]) -> ImportResult:
         try:
             code = check_code(r["gebiet"])
         except AreaError:
-            problems.append(statistik.problem(file.name, i, "gebiet", r["gebiet"],
+            problems.append(genesis.problem(file.name, i, "gebiet", r["gebiet"],
                                               "ein amtlicher Gebietsschlüssel (z. B. 16070)"))
             continue
         period = str(r["zeitraum"]).strip()
         try:
             period = period if period[:4].isdigit() and "-Q" in period \
-                else statistik.parse_period("", period)
+                else genesis.parse_period("", period)
             Quarter.parse(period)
         except Exception:  # noqa: BLE001 - every unparseable period is one reported problem
-            problems.append(statistik.problem(file.name, i, "zeitraum", r["zeitraum"],
+            problems.append(genesis.problem(file.name, i, "zeitraum", r["zeitraum"],
                                               "ein Quartal (2025-Q4), Stichtag oder Jahr"))
             continue
         try:
-            value, flag = statistik.parse_value(str(r["wert"]), decimal_comma=True)
+            value, flag = genesis.parse_value(str(r["wert"]), decimal_comma=True)
         except ValueError:
-            problems.append(statistik.problem(file.name, i, "wert", r["wert"],
+            problems.append(genesis.problem(file.name, i, "wert", r["wert"],
                                               "eine Zahl oder ein amtliches Zeichen (- . x / ...)"))
             continue
         note = str(r.get("kennzeichen", "") or "").strip()
@@ -72,7 +72,7 @@ def import_zahlen(store: Store, path: str | os.PathLike[str]) -> ImportResult:
         keys = ["series_id", "area_code", "period"]
         for _, group in out[out.duplicated(keys, keep=False)].groupby(keys):
             if group["value"].nunique(dropna=False) > 1:
-                problems.append(statistik.problem(
+                problems.append(genesis.problem(
                     file.name, int(group["line"].iloc[1]), "wert",
                     " / ".join(str(v) for v in group["value"]),
                     f"ein Wert je Reihe, Gebiet und Zeitraum (auch Zeile {int(group['line'].iloc[0])})"))

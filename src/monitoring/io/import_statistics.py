@@ -1,6 +1,6 @@
 """Importing official statistics: GENESIS / Regionaldatenbank downloads into named series.
 
-Parsing (flat files, symbols, periods, units) is pure (`monitoring.core.statistik`); this is the
+Parsing (flat files, symbols, periods, units) is pure (`monitoring.core.genesis`); this is the
 I/O edge: read the file, assign rows to series, write in one transaction (rules:
 `monitoring.io.imports`).
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring.core import statistik
+from monitoring.core import genesis
 from monitoring.core.areas import check_code
 from monitoring.errors import AreaError, DataValidationError
 from monitoring.io.imports import SERIES_COLUMNS, ImportResult, fail_on_problems, packaged_text
@@ -33,7 +33,7 @@ def genesis_mapping(extra: str | os.PathLike[str] | None = None) -> pd.DataFrame
     return pd.concat(frames, ignore_index=True)
 
 
-def _single_series_mapping(parsed: statistik.Parsed, series_id: str) -> pd.DataFrame:
+def _single_series_mapping(parsed: genesis.Parsed, series_id: str) -> pd.DataFrame:
     totals = parsed.rows[parsed.rows["attributes"] == ""]
     keys = totals[["statistic", "value_variable", "attributes"]].drop_duplicates()
     if keys[["statistic", "value_variable"]].drop_duplicates().shape[0] > 1:
@@ -45,7 +45,7 @@ def _single_series_mapping(parsed: statistik.Parsed, series_id: str) -> pd.DataF
     return keys.assign(series_id=series_id)
 
 
-def import_statistik(store: Store, path: str | os.PathLike[str], *,
+def import_statistics(store: Store, path: str | os.PathLike[str], *,
                      table: str | None = None, series_id: str | None = None,
                      mapping: str | os.PathLike[str] | None = None,
                      download_date: date | None = None) -> ImportResult:
@@ -59,11 +59,11 @@ def import_statistik(store: Store, path: str | os.PathLike[str], *,
     content = file.read_bytes()
     if store.already_imported("statistik", content):
         return ImportResult(file.name, 0, already_imported=True)
-    parsed = statistik.parse(content, file.name)
+    parsed = genesis.parse(content, file.name)
     problems = list(parsed.problems)
     rules = _single_series_mapping(parsed, series_id) if series_id else genesis_mapping(mapping)
     units = read_series_units(store)
-    values, more = statistik.assign(parsed, rules[["series_id", "statistic", "value_variable",
+    values, more = genesis.assign(parsed, rules[["series_id", "statistic", "value_variable",
                                                    "attributes"]], file.name,
                                     expected_units=units)
     problems += more
@@ -71,12 +71,12 @@ def import_statistik(store: Store, path: str | os.PathLike[str], *,
         try:
             check_code(r.area_code)
         except AreaError:
-            problems.append(statistik.problem(file.name, r.line, "Gebiet", r.area_code,
+            problems.append(genesis.problem(file.name, r.line, "Gebiet", r.area_code,
                                               "ein amtlicher Gebietsschlüssel"))
     if values.empty and not problems:
         found = parsed.rows[["statistic", "value_variable", "attributes"]].drop_duplicates()
         listing = "; ".join(f"{a} {b} [{c or 'insgesamt'}]" for a, b, c in found.head(8).to_numpy())
-        problems.append(statistik.problem(
+        problems.append(genesis.problem(
             file.name, None, None, listing or "keine Werte",
             "Merkmale, die einer bekannten Reihe zugeordnet sind (Option --reihe oder eine "
             "Zuordnungsdatei)"))

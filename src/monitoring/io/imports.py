@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from monitoring.core import statistik
+from monitoring.core import genesis
 from monitoring.errors import DataValidationError
 
 SERIES_COLUMNS = ["series_id", "area_code", "period", "value", "flag", "source", "source_table",
@@ -64,8 +64,8 @@ def fail_on_problems(what: str, name: str, problems: list[dict[str, object]]) ->
 
 def read_long_table(path: Path) -> pd.DataFrame:
     """One table as text cells: Excel (first sheet) or CSV with ``;`` in any encoding that
-    `statistik.decode` recognises."""
+    `genesis.decode` recognises."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return pd.read_excel(path, dtype=str).fillna("")
-    text, _ = statistik.decode(path.read_bytes(), path.name)
+    text, _ = genesis.decode(path.read_bytes(), path.name)
     return pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
