@@ -35,7 +35,7 @@ from monitoring.core import indicators
 from monitoring.core.areas import harmonise
 from monitoring.demo.build import build_demo_store
 from monitoring.store.database import open_store
-from monitoring.views import base as views_base
+from monitoring.views import panel as views_panel
 
 
 def per_group_flags(observations: pd.DataFrame, changes: pd.DataFrame,
@@ -52,7 +52,7 @@ def _panel(store: object, flags: Callable[..., pd.Series]) -> tuple[float, float
     current = indicators._joined_flags
     indicators._joined_flags = flags  # type: ignore[assignment]
     try:
-        views_base._panel_cache.clear()
+        views_panel._panel_cache.clear()
         cpu, wall = time.process_time(), time.perf_counter()
         panel = views.indicator_panel(store)  # type: ignore[arg-type]
         return time.process_time() - cpu, time.perf_counter() - wall, panel
@@ -79,7 +79,7 @@ def main() -> None:
                     best[name] = [min(best[name][0], cpu), min(best[name][1], wall)]
             rows = len(panels["now"])
             flagged = int(panels["now"]["flags"].notna().sum())
-            views_base._panel_cache.clear()
+            views_panel._panel_cache.clear()
     pd.testing.assert_frame_equal(panels["before"], panels["now"])
     print(f"Panel: {rows} Zeilen, davon {flagged} mit Kennzeichen; beide Varianten identisch")
     for name, label in (("before", "vorher (Funktion je Gruppe)"), ("now", "jetzt (vektorisiert)")):

@@ -55,7 +55,7 @@ def one_measurement(method: str, store: str) -> dict[str, object]:
 
     from monitoring.report.run import runner  # noqa: F401 - as in `monitoring run`
     from monitoring.store.database import open_store
-    from monitoring.views.base import context, districts
+    from monitoring.views.scope import context, districts
 
     with open_store(store, read_only=True) as s:
         codes = list(districts(s)["area_code"])

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_quarter import run_baseline
 
 from monitoring.demo.build import build_demo_store
-from monitoring.report.publish.publish import publish_quarter
+from monitoring.report.publish.quarter import publish_quarter
 
 PERIOD = "2025-Q4"
 GOAL_SECONDS = 180.0
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         store = build_demo_store(root / "demo.duckdb")
         from monitoring.store.database import open_store
-        from monitoring.views.base import districts
+        from monitoring.views.scope import districts
 
         with open_store(store) as s:
             codes = list(districts(s)["area_code"])[: args.areas]

@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     from monitoring.demo.build import build_demo_store
     from monitoring.report.run.render import choose_renderer
     from monitoring.store.database import open_store
-    from monitoring.views.base import districts
+    from monitoring.views.scope import districts
 
     if args.out:
         work = args.out.resolve()

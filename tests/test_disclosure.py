@@ -14,7 +14,7 @@ from monitoring.core import privacy
 from monitoring.errors import ConfigError
 from monitoring.io import settings as mon_settings
 from monitoring.present.tables import integer, text
-from monitoring.report.publish import published, scan
+from monitoring.report.publish import scan, table_formats
 
 COLUMNS = {"name": ("Gemeinde", text), "persons": ("Ausländische Staatsangehörige", integer)}
 
@@ -25,14 +25,14 @@ def _frame(groups: list[list[int]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group", "name", "persons"])
 
 
-def write_all(table: published.PublishedTable, folder: Path) -> list[Path]:
+def write_all(table: table_formats.PublishedTable, folder: Path) -> list[Path]:
     """The table in the tabular formats published (HTML, CSV, Excel, PowerPoint)."""
     html = folder / "t.html"
-    html.write_text(f"<html><body>{published.to_html(table)}</body></html>", encoding="utf-8")
+    html.write_text(f"<html><body>{table_formats.to_html(table)}</body></html>", encoding="utf-8")
     csv = folder / "t.csv"
-    csv.write_bytes(published.to_csv(table))
+    csv.write_bytes(table_formats.to_csv(table))
     xlsx = folder / "t.xlsx"
-    published.write_xlsx([table], xlsx)
+    table_formats.write_xlsx([table], xlsx)
     from pptx import Presentation
 
     from monitoring.report.publish import deck
@@ -50,7 +50,7 @@ def test_hand_made_table_with_totals(tmp_path: Path) -> None:
     # (no other positive cell) → the group total is withheld too.
     pub = privacy.protect(_frame([[0, 2, 40, 7], [1, 0]]), rule=privacy.DisclosureRule(),
                           counts=["persons"], groups=["group"])
-    table = published.build(pub, COLUMNS, caption="Test")
+    table = table_formats.build(pub, COLUMNS, caption="Test")
     assert [r[1] for r in table.rows] == ["0", ".", "40", ".", "49", ".", "0", "."]
     assert table.rows[4][0] == "Summe G0" and table.rows[7][0] == "Summe G1"
     for path in write_all(table, tmp_path):
@@ -62,14 +62,14 @@ def test_scanner_finds_small_counts_and_differencing(tmp_path: Path) -> None:
     raw = privacy.Publishable(_frame([[2, 40]]), pd.DataFrame({"persons": [False, False]}),
                               counts=("persons",), groups=("group",),
                               totals={"persons": {"G0": 42.0}})
-    leaky = published.build(raw, COLUMNS, caption="Leck")
+    leaky = table_formats.build(raw, COLUMNS, caption="Leck")
     # … and one where only the primary cell was hidden, so the total reveals it: 42 − 40 = 2.
     hidden_one = privacy.Publishable(
         _frame([[2, 40]]).assign(persons=[float("nan"), 40.0]),
         pd.DataFrame({"persons": [True, False]}), columns=("persons",), counts=("persons",),
         groups=("group",),
         totals={"persons": {"G0": 42.0}})
-    differencing = published.build(hidden_one, COLUMNS, caption="Differenz")
+    differencing = table_formats.build(hidden_one, COLUMNS, caption="Differenz")
     for table, reason in ((leaky, "Geheimhaltungsschwelle"), (differencing, "Summe minus")):
         for path in write_all(table, tmp_path):
             found = scan.scan_file(path, threshold=3, register=[table.register()])
@@ -95,7 +95,7 @@ def test_no_artefact_ever_shows_a_small_count(tmp_path: Path, groups: list[list[
     frame = _frame(groups)
     pub = privacy.protect(frame, rule=privacy.DisclosureRule(threshold), counts=["persons"],
                           groups=["group"])
-    table = published.build(pub, COLUMNS, caption="Generiert")
+    table = table_formats.build(pub, COLUMNS, caption="Generiert")
     for path in write_all(table, tmp_path):
         assert scan.scan_file(path, threshold=threshold, register=[table.register()]) == []
     # Independently of the scanner: every shown cell is 0 or ≥ threshold, and each total
@@ -150,8 +150,8 @@ def test_no_pdf_or_slide_ever_shows_a_small_count(tmp_path: Path, groups: list[l
 
     pub = privacy.protect(_frame(groups), rule=privacy.DisclosureRule(threshold),
                           counts=["persons"], groups=["group"])
-    table = published.build(pub, COLUMNS, caption="Generiert", source="Test")
-    pdf.write_pdf(published.to_markdown(table), {}, tmp_path / "t.pdf")
+    table = table_formats.build(pub, COLUMNS, caption="Generiert", source="Test")
+    pdf.write_pdf(table_formats.to_markdown(table), {}, tmp_path / "t.pdf")
     prs = Presentation()
     deck.add_table(prs.slides.add_slide(prs.slide_layouts[deck.BLANK]), table, 1, 1, 20)
     prs.save(str(tmp_path / "t.pptx"))

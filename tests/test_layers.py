@@ -114,7 +114,7 @@ def test_imports_follow_the_layers() -> None:
     ("monitoring.core.coverage", "from monitoring.store import open_store\n", "imports"),
     ("monitoring.core.coverage", "def f():\n    from monitoring.views import context\n",
      "(views)"),
-    ("monitoring.views.base", "from monitoring.demo.build import SEED\n", "(demo)"),
+    ("monitoring.views.scope", "from monitoring.demo.build import SEED\n", "(demo)"),
     ("monitoring.report.run.runner", "from monitoring.report.run.lock import _pid_alive\n",
      "private"),
     ("monitoring.io.geography", "from monitoring import views\n", "(views)"),
@@ -127,7 +127,7 @@ def test_a_deliberate_violation_is_caught(module: str, source: str, expected: st
 
 def test_the_layers_allow_what_the_rules_say() -> None:
     assert not violations("from monitoring.core import areas\nfrom monitoring import fmt\n",
-                          "monitoring.views.base")
+                          "monitoring.views.scope")
     assert not violations("from monitoring.demo.build import build_demo_store\n",
                           "monitoring.cli.main")
 
@@ -220,7 +220,7 @@ def test_sql_only_in_the_store() -> None:
     ('S = "DROP VIEW v"\n', "SQL outside the store"),
 ])
 def test_a_deliberate_sql_violation_is_caught(source: str, expected: str) -> None:
-    found = sql_outside_the_store(source, "monitoring.views.base")
+    found = sql_outside_the_store(source, "monitoring.views.scope")
     assert any(expected in f for f in found), found
 
 
@@ -229,7 +229,7 @@ def test_sql_rules_leave_words_and_other_queries_alone() -> None:
               'C = "Update: nichts geändert"\nD = "with the share, as before"\n'
               "E = frame.query('value > 1')\nF = tree.query(points, k=1)\n"
               'G = "Drop-down-Liste"\nH = "delete the file"\n')
-    assert not sql_outside_the_store(source, "monitoring.views.base")
+    assert not sql_outside_the_store(source, "monitoring.views.scope")
     assert not sql_outside_the_store('x = store.query("SELECT 1")\n', "monitoring.store.areas")
 
 

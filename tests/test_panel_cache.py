@@ -9,7 +9,7 @@ import pytest
 
 from monitoring import views
 from monitoring.store.database import open_store
-from monitoring.views import base as views_base
+from monitoring.views import panel as views_panel
 
 KEY = ["indicator_id", "area_code", "period"]
 
@@ -33,23 +33,24 @@ def _value(panel: pd.DataFrame, key: tuple[str, str, str]) -> float:
 
 def test_read_only_store_computes_once_and_every_caller_gets_a_copy(
         demo_store_path: Path) -> None:
-    views_base._panel_cache.clear()
-    misses, hits = views_base._panel_cache.misses, views_base._panel_cache.hits
+    views_panel._panel_cache.clear()
+    misses, hits = views_panel._panel_cache.misses, views_panel._panel_cache.hits
     with open_store(demo_store_path) as store:
         first = views.indicator_panel(store)
         reference = first.copy()
         first["value"] = -1.0  # a notebook cell changing its panel …
         second = views.indicator_panel(store)
-        views_base._panel_cache.clear()
+        views_panel._panel_cache.clear()
         fresh = views.indicator_panel(store)
-    assert (views_base._panel_cache.misses - misses, views_base._panel_cache.hits - hits) == (2, 1)
+    cache = views_panel._panel_cache
+    assert (cache.misses - misses, cache.hits - hits) == (2, 1)
     pd.testing.assert_frame_equal(second, reference)  # … does not change the next one's
     pd.testing.assert_frame_equal(second, fresh)
 
 
 def test_a_write_is_never_hidden_by_the_cache(writable_store: Path) -> None:
     key = _rate_row(writable_store)
-    views_base._panel_cache.clear()
+    views_panel._panel_cache.clear()
     with open_store(writable_store) as store:
         before = _value(views.indicator_panel(store), key)
     assert before > 0
@@ -62,7 +63,7 @@ def test_a_write_is_never_hidden_by_the_cache(writable_store: Path) -> None:
             store.execute("UPDATE observation SET numerator = 2 * numerator WHERE "
                           "indicator_id = ? AND area_code = ? AND period = ?", list(key))
         assert _value(views.indicator_panel(store), key) == pytest.approx(2 * before)
-        assert views_base._PanelCache.key_of(store) is None  # writable: never cached
+        assert views_panel._PanelCache.key_of(store) is None  # writable: never cached
 
     with open_store(writable_store) as store:
         assert _value(views.indicator_panel(store), key) == pytest.approx(2 * before)

@@ -56,7 +56,7 @@ def publish(args: argparse.Namespace) -> int:
 
     from monitoring import fmt
     from monitoring.periods import Quarter
-    from monitoring.report.publish.publish import check_writable, publish_quarter
+    from monitoring.report.publish.quarter import check_writable, publish_quarter
 
     console = terminal()
     period = args.period or str(Quarter.of(date.today()) - 1)  # last completed quarter

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from monitoring import fmt
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
 from monitoring.store.database import Store, open_store
-from monitoring.views.base import ReportContext, context
+from monitoring.views.scope import ReportContext, context
 from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 if TYPE_CHECKING:

@@ -48,7 +48,7 @@ def one_decimal(value: Any) -> str:
 class ByUnit:
     """A formatter that reads the row's unit: counts as integers, other units as `decimals`.
 
-    `html_table` and `report.published.build` call it with the whole row (``per_row``).
+    `html_table` and `report.table_formats.build` call it with the whole row (``per_row``).
     """
 
     per_row = True

@@ -1,29 +1,25 @@
-"""What notebooks and reports ask the store for: typed, disclosure-controlled results.
+"""What notebooks and reports ask the store for, published tables under disclosure control.
 
 `from monitoring import views` gives the report context, coverage tables, the indicator panel
-and the controlling views; accessibility, inventory and export views are submodules.
+and the controlling views (modules `scope`, `coverage`, `panel`); accessibility, inventory,
+exports and the published tables (`publishable`) are submodules of their own.
 """
 
-from monitoring.views.base import (
+from monitoring.views.coverage import coverage_summary, coverage_tables
+from monitoring.views.panel import (
     DIRECTION_LABELS,
     POSITION_COLUMNS,
     WITHHELD_FLAG,
-    ReportContext,
-    area_layers,
-    available_periods,
     composite_index,
-    context,
     controlling,
-    coverage_summary,
-    coverage_tables,
     development,
-    districts,
     indicator_overview,
     indicator_panel,
     peer_table,
     peers,
     protected_panel,
 )
+from monitoring.views.scope import ReportContext, area_layers, available_periods, context, districts
 
 __all__ = ["DIRECTION_LABELS", "POSITION_COLUMNS", "WITHHELD_FLAG", "ReportContext",
            "area_layers", "available_periods", "composite_index", "context", "controlling",

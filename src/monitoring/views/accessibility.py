@@ -24,7 +24,7 @@ from monitoring.vocab import STORE_CRS
 
 if TYPE_CHECKING:
     from monitoring.store.database import Store
-    from monitoring.views.base import ReportContext
+    from monitoring.views.scope import ReportContext
 
 # Map classes: mean access of a municipality relative to the district mean for the field.
 CLASSES: list[tuple[str, float, float, str]] = [

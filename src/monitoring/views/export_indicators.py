@@ -17,7 +17,7 @@ import pandas as pd
 from monitoring.core.config import Settings
 from monitoring.errors import ConfigError
 from monitoring.store.database import Store
-from monitoring.views import base as views
+from monitoring.views import panel as views
 
 COLUMNS = {"area_code": "Gebietsschlüssel", "area_name": "Gebiet", "period": "Quartal",
            "indicator_id": "Indikator", "name_de": "Bezeichnung", "unit": "Einheit",

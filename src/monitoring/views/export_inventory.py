@@ -20,7 +20,7 @@ from monitoring.store.areas import read_area_hierarchy
 from monitoring.store.database import open_store
 from monitoring.views import inventory as analysis
 from monitoring.views import publishable
-from monitoring.views.base import ReportContext, available_periods, context, districts
+from monitoring.views.scope import ReportContext, available_periods, context, districts
 
 OFFER_HEADERS = {"offer_id": "Angebots-ID", "actor_id": "Akteur-ID", "title": "Titel",
                  "fields": "Handlungsfelder", "target_groups": "Zielgruppen",

@@ -27,7 +27,7 @@ from monitoring.io.files import atomic_path, atomic_write
 from monitoring.io.import_grid import read_grid
 from monitoring.store.database import Store
 from monitoring.views.accessibility import AccessSettings, offer_sites
-from monitoring.views.base import context
+from monitoring.views.scope import context
 from monitoring.vocab import STORE_CRS
 
 TOTAL_GROUP = "bevoelkerung"

@@ -26,7 +26,7 @@ from monitoring.store.inventory import (
 
 if TYPE_CHECKING:
     from monitoring.store.database import Store
-    from monitoring.views.base import ReportContext
+    from monitoring.views.scope import ReportContext
 
 GROUP_TARGETS = {"auslaender": "zugewanderte", "schutzsuchende": "gefluechtete"}
 GROUP_LANGUAGES = {"schutzsuchende": ["uk", "ar", "fa"]}

@@ -6,7 +6,7 @@ Each function takes the computed frame and the run's disclosure rule
 PDF, the deck, the exports and the state comparison show. Notebooks, the publication and the
 exports call these functions instead of spelling out `privacy.protect` themselves, so a table
 is protected the same way in every format. The indicator panel is protected where it is built
-(`views.base.protected_panel`).
+(`views.panel.protected_panel`).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from monitoring.io.files import atomic_write
 from monitoring.present import figures
 from monitoring.present.notebook import PLOTLY_CONFIG
 from monitoring.present.tables import integer, one_decimal, text
-from monitoring.report.publish import published
+from monitoring.report.publish import table_formats
 from monitoring.report.publish.evaluation import DistrictFacts
 from monitoring.store.database import Store
 from monitoring.views import publishable
@@ -49,7 +49,7 @@ def _index_note(facts: Sequence[DistrictFacts]) -> str:
 
 
 def write_comparison(store: Store, facts: Sequence[DistrictFacts],
-                     out: Path) -> published.PublishedTable:
+                     out: Path) -> table_formats.PublishedTable:
     """Write the comparison page to `out`; returns its published table (for the register)."""
     import plotly.io as pio
 
@@ -65,7 +65,7 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
     frame = cov.merge(lights, on="area_code", how="inner")
     pub = publishable.state_comparison(frame, ctx.settings.disclosure)
     demo = f" ({DEMO_LABEL})" if ctx.is_demo else ""
-    table = published.build(pub, {
+    table = table_formats.build(pub, {
         "name": ("Kreis / kreisfreie Stadt", text),
         "population": ("Ausländische Staatsangehörige", integer),
         "offers": ("Angebote", integer), "offers_per_1000": ("Angebote je 1.000", one_decimal),
@@ -97,7 +97,7 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
 <h2>Angebote je 1.000 ausländische Staatsangehörige</h2>{figure}
 <p class="mon-source">Quelle: Bestandsaufnahme der Angebote; ausländische Staatsangehörige
 {html.escape(demo)}; {html.escape(GEO_ATTRIBUTION)}</p>
-<h2>Alle Kreise und kreisfreien Städte</h2>{published.to_html(table)}
+<h2>Alle Kreise und kreisfreien Städte</h2>{table_formats.to_html(table)}
 {_index_note(facts)}
 <footer class="mon-footer"><p>„.“ = geheim zu halten (zu kleine Fallzahl).
 {html.escape(ctx.settings.disclosure_note_de())}</p>

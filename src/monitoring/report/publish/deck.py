@@ -16,7 +16,7 @@ from monitoring import fmt
 from monitoring.io.files import atomic_path
 from monitoring.present.tables import indicator_value
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
-from monitoring.report.publish.published import PublishedTable
+from monitoring.report.publish.table_formats import PublishedTable
 from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 LIGHT_RGB = {"green": (0x2E, 0x7D, 0x32), "amber": (0xF3, 0x9C, 0x12), "red": (0xC0, 0x39, 0x2B),

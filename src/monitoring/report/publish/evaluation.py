@@ -19,7 +19,7 @@ from monitoring import fmt, views
 from monitoring.core import indicators, privacy
 from monitoring.core.config import Settings
 from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
-from monitoring.report.publish import published, static
+from monitoring.report.publish import static, table_formats
 from monitoring.store.database import Store
 from monitoring.store.inventory import read_esf_projects
 from monitoring.views import publishable
@@ -43,7 +43,7 @@ def _peers_de(level: str) -> str:
 class DistrictFacts:
     ctx: views.ReportContext
     summary: dict[str, float]
-    tables: dict[str, published.PublishedTable]
+    tables: dict[str, table_formats.PublishedTable]
     figures: dict[str, bytes]
     overview: pd.DataFrame          # indicators with status (rates already protected)
     esf: pd.DataFrame
@@ -160,19 +160,19 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
     demo = f" ({DEMO_LABEL})" if ctx.is_demo else ""
     pop_source = "ausländische Staatsangehörige am Stichtag (Bevölkerungsstatistik, AZR)" + demo
     tables = {
-        "municipalities": published.build(municipalities, {
+        "municipalities": table_formats.build(municipalities, {
             "name": ("Gemeinde", text), "population": ("Ausländische Staatsangehörige", integer),
             "offers": ("Angebote", integer)},
             caption=f"Ausländische Staatsangehörige und Angebote nach Gemeinden, "
                     f"{fmt.day(ctx.period.end)}", source=pop_source),
-        "fields": published.build(by_field, {
+        "fields": table_formats.build(by_field, {
             "label": ("Handlungsfeld", text), "offers": ("Angebote", integer),
             "capacity": ("Plätze", integer),
             "capacity_per_1000": ("Plätze je 1.000", one_decimal)},
             caption="Aktive Angebote nach Handlungsfeld",
             source="Bestandsaufnahme der Angebote" + demo,
             totals=False),
-        "goals": published.build(goal_rows, {
+        "goals": table_formats.build(goal_rows, {
             "name": ("Indikator", text), "value": (str(ctx.period), indicator_value),
             "vs_year_ago": ("zum Vorjahr", indicator_change),
             "target_value": ("Zielwert", indicator_value),
@@ -268,7 +268,7 @@ def _index_markdown(facts: DistrictFacts) -> str:
     if position.get("result") is None or not isinstance(own, pd.DataFrame) or own.empty:
         return "".join(parts)
     rows = "\n".join(
-        f"| {published.md_escape(f'{r.indicator_id} {r.name} ({r.unit}; {r.direction_label})')}"
+        f"| {table_formats.md_escape(f'{r.indicator_id} {r.name} ({r.unit}; {r.direction_label})')}"
         f" | {fmt.number(r.value, 1)} | {fmt.number(r.earlier_value, 1)} | "
         f"{fmt.signed(r.change, 1)} | {fmt.number(r.mean, 1)} | {fmt.signed(r.status_z, 2)} | "
         f"{fmt.signed(r.dynamic_z, 2)} |"
@@ -331,7 +331,7 @@ Datenstand {stand}. {c.area_kind}.
 Ende {year} leben im {c.area_name} die unten je Gemeinde ausgewiesenen ausländischen
 Staatsangehörigen. Gemeinden mit sehr wenigen Personen werden nicht ausgewiesen („.“).
 
-{published.to_markdown(facts.tables["municipalities"])}
+{table_formats.to_markdown(facts.tables["municipalities"])}
 {_index_markdown(facts)}
 # Angebote und Abdeckung
 
@@ -344,14 +344,14 @@ Am Stichtag laufen **{integer(s["offers"])}** Angebote ({one_decimal(s["offers_p
 
 *Quelle: {facts.source("Bestandsaufnahme der Angebote; ausländische Staatsangehörige am Stichtag")}; {GEO_ATTRIBUTION}*
 
-{published.to_markdown(facts.tables["fields"])}
+{table_formats.to_markdown(facts.tables["fields"])}
 
 # Ziele und Maßnahmen
 
 Stand der Ziele des Integrationskonzepts: Abstand zum geradlinigen Pfad vom Ausgangs- zum
 Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
 
-{published.to_markdown(facts.tables["goals"])}
+{table_formats.to_markdown(facts.tables["goals"])}
 """]  # noqa: E501 - a Markdown image and its source line cannot be wrapped
     for name in facts.figures:
         if name.startswith("ind_"):

@@ -13,8 +13,8 @@ It does not trust the code that wrote the files; it parses what a reader would s
   ``<person label>: <number>`` must not show a number between 1 and threshold − 1.
 
 How it knows which numbers are person counts: HTML headers of person-count columns carry
-``data-persons`` (written by `tables.html_table` and `published.to_html`); for the other formats
-the publication register (`published.PublishedTable.register`, stored in
+``data-persons`` (written by `tables.html_table` and `table_formats.to_html`); for the other formats
+the publication register (`table_formats.PublishedTable.register`, stored in
 ``veroeffentlichung.json``) lists the headers of person-count columns; and the labels that
 figures use for person counts are listed in `PERSON_LABELS`.
 """
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from monitoring.report.publish.published import TOTAL_LABEL
+from monitoring.report.publish.table_formats import TOTAL_LABEL
 
 PERSON_LABELS = ("Ausländische Staatsangehörige", "Schutzsuchende", "Teilnehmende", "Personen")
 _COUNT = re.compile(r"^\d{1,3}(?:\.\d{3})*$|^\d+$")
@@ -212,7 +212,7 @@ def _tables_and_text(path: Path, labels: set[str], widths: set[int]) -> tuple[li
 
 
 def _from_rows(rows: list[list[str]], labels: set[str]) -> list[Table]:
-    """Caption row, header row, body (as written by `published`); header found by its labels."""
+    """Caption row, header row, body (as written by `table_formats`); header found by its labels."""
     for i, row in enumerate(rows):
         persons = _persons(row, labels)
         if persons:

@@ -56,7 +56,7 @@ from monitoring.report.run.render import choose_renderer
 from monitoring.report.run.signals import StopSignals
 from monitoring.report.run.worker import ReportResult, describe, execute_report, init_worker
 from monitoring.store.database import open_store, resolve_path
-from monitoring.views.base import context, districts
+from monitoring.views.scope import context, districts
 
 __all__ = ["ReportResult", "RunSummary", "report_filename", "run_quarter"]
 

@@ -42,7 +42,16 @@ from monitoring.errors import ReportError
 from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_path, atomic_write, move_into_place
 from monitoring.periods import Quarter
-from monitoring.report.publish import compare, deck, evaluation, pdf, published, reveal, scan, site
+from monitoring.report.publish import (
+    compare,
+    deck,
+    evaluation,
+    pdf,
+    reveal,
+    scan,
+    site,
+    table_formats,
+)
 from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import area_stem
 from monitoring.report.run.pool import POOL_METHOD, stop_pool
@@ -50,7 +59,7 @@ from monitoring.report.run.render import quarto_available
 from monitoring.report.run.runner import run_quarter
 from monitoring.report.run.signals import StopSignals
 from monitoring.store.database import open_store, resolve_path
-from monitoring.views.base import districts
+from monitoring.views.scope import districts
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -240,8 +249,8 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     timing["pptx"] = time.perf_counter() - t
     t = time.perf_counter()
     tables = [facts.tables["municipalities"], facts.tables["fields"]]
-    (staging / f"{stem}_Gemeinden.csv").write_bytes(published.to_csv(tables[0]))
-    published.write_xlsx(tables, staging / f"{stem}_Tabellen.xlsx")
+    (staging / f"{stem}_Gemeinden.csv").write_bytes(table_formats.to_csv(tables[0]))
+    table_formats.write_xlsx(tables, staging / f"{stem}_Tabellen.xlsx")
     timing["tabellen"] = time.perf_counter() - t
     register = [tbl.register() for tbl in tables]
     extra: list[dict[str, object]] = []

@@ -1,160 +1,25 @@
-"""What an analyst asks the store for: read at the edge, compute with the pure core.
+"""Indicator views: the panel on today's areas, controlling, peers and the Status-Dynamik-Index.
 
-Each function takes an open `Store` and returns plain DataFrames, so a notebook cell stays one
-line. The computations themselves live in `coverage`, `indicators`, `areas` and `privacy`.
+The panel is computed from the store's series on read (`store.read_observations`), harmonised to
+today's areas and given the state value; everything published from it goes through disclosure
+control first (`protected_panel`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from monitoring import __version__
 from monitoring.core import composite_index as index_method
-from monitoring.core import concept, coverage, indicators, privacy
-from monitoring.core.areas import check_code, harmonise, located_today
-from monitoring.core.config import Settings
-from monitoring.errors import AreaError, InsufficientDataError, PeriodError
+from monitoring.core import concept, indicators, privacy
+from monitoring.errors import InsufficientDataError
 from monitoring.io.geography import LAND_CODE
-from monitoring.periods import Quarter
-from monitoring.store.areas import read_area_hierarchy, read_successor
-from monitoring.store.contents import read_population_periods
+from monitoring.views.scope import ReportContext, districts
 
 if TYPE_CHECKING:
-    import geopandas as gpd
 
     from monitoring.store.database import Store
-
-
-@dataclass(frozen=True)
-class ReportContext:
-    """Everything a report states about itself: area, period, data stand and provenance,
-    and the settings of its run (disclosure rule, traffic light, index; `core.config`)."""
-
-    area_code: str
-    area_name: str
-    area_kind: str
-    level: str
-    period: Quarter
-    is_demo: bool
-    data_stand: date | None
-    snapshot_id: str
-    schema_version: int
-    package_version: str
-    settings: Settings
-    sources: list[str] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return f"{self.area_name} – {self.period.label_de()}"
-
-
-def districts(store: Store) -> pd.DataFrame:
-    """Today's districts (Kreise and kreisfreie Städte) with code, name and kind."""
-    return pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))[
-        ["area_code", "name", "kind"]]
-
-
-def available_periods(store: Store) -> list[str]:
-    """Quarters for which population figures exist, oldest first."""
-    return read_population_periods(store)
-
-
-def context(store: Store, area_code: str, period: str, settings: Settings | None = None,
-            ) -> ReportContext:
-    """Validate `area_code` and `period` against the store and collect the report's provenance.
-
-    `settings` are the run's settings (`monitoring.io.settings.resolve`, resolved once by
-    whoever starts the run). None – an analyst's own call – resolves them as a notebook run
-    interactively does: ``monitoring.toml`` from the working folder upwards, the store's
-    settings, the defaults (`monitoring.io.settings.interactive`).
-    """
-    quarter = Quarter.parse(period)
-    code = check_code(area_code)
-    areas = store.read_areas(codes=[code])
-    if areas.empty:
-        known = districts(store)
-        listing = ", ".join(f"{c} {n}" for c, n in zip(known["area_code"], known["name"],
-                                                          strict=True))
-        changed = read_successor(store, code)
-        if not changed.empty:
-            row = changed.iloc[0]
-            what = (f"Das Gebiet {code} besteht seit dem {pd.Timestamp(row['effective']):%d.%m.%Y} "
-                    f"nicht mehr; es gehört heute zu {row['new_code']} ({row['name']}). "
-                    f"Frühere Daten werden dort ausgewiesen.")
-        else:
-            what = f"Das Gebiet „{code}“ ist in der Datenbank nicht vorhanden."
-        raise AreaError(f"{what} Gültige Kreise: {listing}.")
-    periods = available_periods(store)
-    if str(quarter) not in periods:
-        span = f"{periods[0]} bis {periods[-1]}" if periods else "keine"
-        raise PeriodError(
-            f"Für den Berichtszeitraum {quarter} liegen keine Daten vor. Verfügbare Quartale: "
-            f"{span}.")
-    meta = store.meta()
-    if settings is None:
-        from monitoring.io import settings as settings_file
-
-        settings = settings_file.resolve(meta=meta, upward=True)
-    row = areas.iloc[0]
-    stand = meta.get("data_stand")
-    return ReportContext(
-        area_code=code, area_name=str(row["name"]), area_kind=str(row["kind"]),
-        level=str(row["level"]), period=quarter, is_demo=store.is_demo,
-        data_stand=date.fromisoformat(stand) if stand else None,
-        snapshot_id=store.snapshot_id(), schema_version=store.schema_version,
-        package_version=__version__, settings=settings, sources=store.sources())
-
-
-def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """(today's districts, municipalities of the report's district)."""
-    districts = store.read_areas(level="kreis")
-    municipalities = store.read_areas(level="gemeinde")
-    return districts, municipalities[municipalities["parent_code"] == ctx.area_code]
-
-
-def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str = "auslaender",
-                    ) -> dict[str, pd.DataFrame]:
-    """Offer coverage on the period's reference date: by district, by municipality, by field.
-
-    Areas are today's (merged-away Gemeinden are not listed); offers and population recorded
-    under an old key are counted for the area that holds them today (`areas.located_today`,
-    `areas.harmonise`).
-    """
-    fields = list(store.read_vocabulary("field"))
-    on = ctx.period.end
-    changes = store.read_area_changes()
-    # today's areas: offers recorded under a merged-away area count where that place is today,
-    # figures dated before a change count for the new area
-    offers = located_today(coverage.active(store.read_offers(on=on), on), changes)
-    all_versions = read_area_hierarchy(store)
-    # a new key whose boundaries are not loaded yet still lies in its Kreis (AGS prefix)
-    unknown = sorted(set(changes["new_code"].astype(str)) - set(all_versions["area_code"]))
-    if unknown:
-        all_versions = pd.concat([all_versions, pd.DataFrame({
-            "area_code": unknown, "parent_code": [c[:5] if len(c) == 8 else c[:2]
-                                                  for c in unknown],
-            "valid_from": pd.NaT})], ignore_index=True)
-    pop = harmonise(store.read_population(population_group=population_group,
-                                          periods=[str(ctx.period)]), changes)
-    districts, municipalities = area_layers(store, ctx)
-    one = ["alle"]
-    any_field = offers.assign(fields=[one] * len(offers))
-    return {
-        "districts": coverage.by_area(any_field, districts, pop, fields=one,
-                                      hierarchy=all_versions),
-        "municipalities": coverage.by_area(any_field, municipalities, pop, fields=one,
-                                           hierarchy=all_versions),
-        "municipality_fields": coverage.by_area(offers, municipalities, pop, fields=fields,
-                                                hierarchy=all_versions),
-        "fields": coverage.by_area(offers, districts[districts["area_code"] == ctx.area_code], pop,
-                                   fields=fields, hierarchy=all_versions),
-        "offers": offers[offers["area_code"].str[:5] == ctx.area_code[:5]]
-        if ctx.level == "kreis" else offers,
-    }
 
 
 class _PanelCache:
@@ -218,21 +83,6 @@ def indicator_panel(store: Store) -> pd.DataFrame:
         _panel_cache.key, _panel_cache.panel = key, panel.copy()
     return panel
 
-
-def coverage_summary(tables: dict[str, pd.DataFrame], ctx: ReportContext) -> dict[str, float]:
-    """Key figures for the report's district: offers, capacity, fields and places without offer."""
-    own = tables["districts"][tables["districts"]["area_code"] == ctx.area_code]
-    fields = tables["fields"]
-    municipalities = tables["municipalities"]
-    return {
-        "offers": float(own["offers"].sum()),
-        "capacity": float(own["capacity"].sum()),
-        "offers_per_1000": float(own["offers_per_1000"].iloc[0]) if not own.empty else float("nan"),
-        "fields_without_offer": float((fields["offers"] == 0).sum()),
-        "municipalities": float(len(municipalities)),
-        "municipalities_without_offer": float((municipalities["offers"] == 0).sum()),
-        "without_site": float(tables["offers"]["x"].isna().sum()),
-    }
 
 
 # -- controlling -------------------------------------------------------------------------------

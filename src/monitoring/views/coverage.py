@@ -1,0 +1,74 @@
+"""Offer coverage views: offers and places per area, field and 1,000 of the target group."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from monitoring.core import coverage
+from monitoring.core.areas import harmonise, located_today
+from monitoring.store.areas import read_area_hierarchy
+from monitoring.views.scope import ReportContext, area_layers
+
+if TYPE_CHECKING:
+
+    from monitoring.store.database import Store
+
+
+def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str = "auslaender",
+                    ) -> dict[str, pd.DataFrame]:
+    """Offer coverage on the period's reference date: by district, by municipality, by field.
+
+    Areas are today's (merged-away Gemeinden are not listed); offers and population recorded
+    under an old key are counted for the area that holds them today (`areas.located_today`,
+    `areas.harmonise`).
+    """
+    fields = list(store.read_vocabulary("field"))
+    on = ctx.period.end
+    changes = store.read_area_changes()
+    # today's areas: offers recorded under a merged-away area count where that place is today,
+    # figures dated before a change count for the new area
+    offers = located_today(coverage.active(store.read_offers(on=on), on), changes)
+    all_versions = read_area_hierarchy(store)
+    # a new key whose boundaries are not loaded yet still lies in its Kreis (AGS prefix)
+    unknown = sorted(set(changes["new_code"].astype(str)) - set(all_versions["area_code"]))
+    if unknown:
+        all_versions = pd.concat([all_versions, pd.DataFrame({
+            "area_code": unknown, "parent_code": [c[:5] if len(c) == 8 else c[:2]
+                                                  for c in unknown],
+            "valid_from": pd.NaT})], ignore_index=True)
+    pop = harmonise(store.read_population(population_group=population_group,
+                                          periods=[str(ctx.period)]), changes)
+    districts, municipalities = area_layers(store, ctx)
+    one = ["alle"]
+    any_field = offers.assign(fields=[one] * len(offers))
+    return {
+        "districts": coverage.by_area(any_field, districts, pop, fields=one,
+                                      hierarchy=all_versions),
+        "municipalities": coverage.by_area(any_field, municipalities, pop, fields=one,
+                                           hierarchy=all_versions),
+        "municipality_fields": coverage.by_area(offers, municipalities, pop, fields=fields,
+                                                hierarchy=all_versions),
+        "fields": coverage.by_area(offers, districts[districts["area_code"] == ctx.area_code], pop,
+                                   fields=fields, hierarchy=all_versions),
+        "offers": offers[offers["area_code"].str[:5] == ctx.area_code[:5]]
+        if ctx.level == "kreis" else offers,
+    }
+
+
+def coverage_summary(tables: dict[str, pd.DataFrame], ctx: ReportContext) -> dict[str, float]:
+    """Key figures for the report's district: offers, capacity, fields and places without offer."""
+    own = tables["districts"][tables["districts"]["area_code"] == ctx.area_code]
+    fields = tables["fields"]
+    municipalities = tables["municipalities"]
+    return {
+        "offers": float(own["offers"].sum()),
+        "capacity": float(own["capacity"].sum()),
+        "offers_per_1000": float(own["offers_per_1000"].iloc[0]) if not own.empty else float("nan"),
+        "fields_without_offer": float((fields["offers"] == 0).sum()),
+        "municipalities": float(len(municipalities)),
+        "municipalities_without_offer": float((municipalities["offers"] == 0).sum()),
+        "without_site": float(tables["offers"]["x"].isna().sum()),
+    }
+

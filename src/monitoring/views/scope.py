@@ -1,0 +1,114 @@
+"""The report's scope: which area and quarter, with what data stand, settings and provenance.
+
+`context` validates an area code and a quarter against the store and returns the `ReportContext`
+every other view takes; `districts` and `available_periods` say what may be asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from monitoring import __version__
+from monitoring.core.areas import check_code
+from monitoring.core.config import Settings
+from monitoring.errors import AreaError, PeriodError
+from monitoring.periods import Quarter
+from monitoring.store.areas import read_successor
+from monitoring.store.contents import read_population_periods
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from monitoring.store.database import Store
+
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything a report states about itself: area, period, data stand and provenance,
+    and the settings of its run (disclosure rule, traffic light, index; `core.config`)."""
+
+    area_code: str
+    area_name: str
+    area_kind: str
+    level: str
+    period: Quarter
+    is_demo: bool
+    data_stand: date | None
+    snapshot_id: str
+    schema_version: int
+    package_version: str
+    settings: Settings
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{self.area_name} – {self.period.label_de()}"
+
+
+def districts(store: Store) -> pd.DataFrame:
+    """Today's districts (Kreise and kreisfreie Städte) with code, name and kind."""
+    return pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))[
+        ["area_code", "name", "kind"]]
+
+
+def available_periods(store: Store) -> list[str]:
+    """Quarters for which population figures exist, oldest first."""
+    return read_population_periods(store)
+
+
+def context(store: Store, area_code: str, period: str, settings: Settings | None = None,
+            ) -> ReportContext:
+    """Validate `area_code` and `period` against the store and collect the report's provenance.
+
+    `settings` are the run's settings (`monitoring.io.settings.resolve`, resolved once by
+    whoever starts the run). None – an analyst's own call – resolves them as a notebook run
+    interactively does: ``monitoring.toml`` from the working folder upwards, the store's
+    settings, the defaults (`monitoring.io.settings.interactive`).
+    """
+    quarter = Quarter.parse(period)
+    code = check_code(area_code)
+    areas = store.read_areas(codes=[code])
+    if areas.empty:
+        known = districts(store)
+        listing = ", ".join(f"{c} {n}" for c, n in zip(known["area_code"], known["name"],
+                                                          strict=True))
+        changed = read_successor(store, code)
+        if not changed.empty:
+            row = changed.iloc[0]
+            what = (f"Das Gebiet {code} besteht seit dem {pd.Timestamp(row['effective']):%d.%m.%Y} "
+                    f"nicht mehr; es gehört heute zu {row['new_code']} ({row['name']}). "
+                    f"Frühere Daten werden dort ausgewiesen.")
+        else:
+            what = f"Das Gebiet „{code}“ ist in der Datenbank nicht vorhanden."
+        raise AreaError(f"{what} Gültige Kreise: {listing}.")
+    periods = available_periods(store)
+    if str(quarter) not in periods:
+        span = f"{periods[0]} bis {periods[-1]}" if periods else "keine"
+        raise PeriodError(
+            f"Für den Berichtszeitraum {quarter} liegen keine Daten vor. Verfügbare Quartale: "
+            f"{span}.")
+    meta = store.meta()
+    if settings is None:
+        from monitoring.io import settings as settings_file
+
+        settings = settings_file.resolve(meta=meta, upward=True)
+    row = areas.iloc[0]
+    stand = meta.get("data_stand")
+    return ReportContext(
+        area_code=code, area_name=str(row["name"]), area_kind=str(row["kind"]),
+        level=str(row["level"]), period=quarter, is_demo=store.is_demo,
+        data_stand=date.fromisoformat(stand) if stand else None,
+        snapshot_id=store.snapshot_id(), schema_version=store.schema_version,
+        package_version=__version__, settings=settings, sources=store.sources())
+
+
+def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """(today's districts, municipalities of the report's district)."""
+    districts = store.read_areas(level="kreis")
+    municipalities = store.read_areas(level="gemeinde")
+    return districts, municipalities[municipalities["parent_code"] == ctx.area_code]
