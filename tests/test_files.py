@@ -88,7 +88,7 @@ def test_atomic_write_interrupted_mid_write_keeps_the_original(
     target = tmp_path / "index.html"
     target.write_text("alt", encoding="utf-8")
 
-    def interrupted(fd: int) -> None:
+    def interrupted(_fd: int) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "fsync", interrupted)
@@ -102,7 +102,7 @@ def test_atomic_write_interrupted_mid_write_keeps_the_original(
 @pytest.mark.parametrize("helper", ["write", "path"])
 def test_missing_folder_is_a_clear_german_error(tmp_path: Path, helper: str) -> None:
     target = tmp_path / "fehlt" / "bericht.pdf"
-    with pytest.raises(OutputError, match="Der Ordner .*fehlt existiert nicht") as caught:
+    with pytest.raises(OutputError, match=r"Der Ordner .*fehlt existiert nicht") as caught:
         if helper == "write":
             atomic_write(target, b"x")
         else:

@@ -215,7 +215,7 @@ def test_comparison_and_deck_name_each_districts_group(published: Path) -> None:
 
 
 def test_evaluation_says_why_a_district_is_not_assessed(
-        demo_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        demo_store_path: Path, tmp_path: Path) -> None:
     """With a minimum denominator just above Sonneberg's smallest index denominator the
     district is "nicht bewertet" with the reason in the evaluation text (no class, no point
     in the figure), and so in the deck line and the comparison column."""

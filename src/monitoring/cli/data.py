@@ -103,10 +103,7 @@ def import_data(args: argparse.Namespace) -> int:
                 write_error_report(err.problems, args.fehlerbericht)
                 err.message += f" Fehlerliste: {args.fehlerbericht}"
             raise
-        if args.kind in ("statistik", "zahlen"):
-            computed = count_computed_values(store)
-        else:
-            computed = 0
+        computed = count_computed_values(store) if args.kind in ("statistik", "zahlen") else 0
     if result.already_imported:
         terminal().print(f"{result.file} wurde bereits importiert; nichts geändert.")
     else:

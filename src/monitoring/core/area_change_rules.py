@@ -48,17 +48,17 @@ class Reporter(Protocol):
                  severity: str = ERROR) -> None: ...
 
 
-def _same_share(a: object, b: object) -> bool:
-    missing_a, missing_b = pd.isna(a), pd.isna(b)  # type: ignore[call-overload]
+def _same_share(a: Any, b: Any) -> bool:
+    missing_a, missing_b = pd.isna(a), pd.isna(b)
     if missing_a or missing_b:
         return bool(missing_a and missing_b)
-    return abs(float(a) - float(b)) < 1e-12  # type: ignore[arg-type]
+    return abs(float(a) - float(b)) < 1e-12
 
 
-def _described(kind: object, share: object) -> str:
-    if pd.isna(share):  # type: ignore[call-overload]
+def _described(kind: object, share: Any) -> str:
+    if pd.isna(share):
         return f"Art {kind}"
-    return f"Art {kind}, anteil {german(float(share))}"  # type: ignore[arg-type]
+    return f"Art {kind}, anteil {german(float(share))}"
 
 
 def _origin(source: object) -> str:

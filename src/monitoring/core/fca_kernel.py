@@ -19,11 +19,18 @@ from monitoring.core.weights import Decay
 
 
 class Located(Protocol):
-    """Points with metric coordinates and a value (`monitoring.core.accessibility.Points`)."""
+    """Points with metric coordinates and a value (`monitoring.core.accessibility.Points`).
 
-    x: np.ndarray
-    y: np.ndarray
-    value: np.ndarray
+    Read-only members, so that frozen dataclasses satisfy the protocol."""
+
+    @property
+    def x(self) -> np.ndarray: ...
+
+    @property
+    def y(self) -> np.ndarray: ...
+
+    @property
+    def value(self) -> np.ndarray: ...
 
     def __len__(self) -> int: ...
 
@@ -73,11 +80,11 @@ def _chunks(index: _CellIndex, supply: Located, catchment: float,
     tree = cKDTree(np.column_stack([supply.x, supply.y]))
     reach = catchment * (1 + 1e-9) + index.cell * np.sqrt(0.5)
     near = tree.query_ball_point(np.column_stack([cx, cy]), reach, return_sorted=True)
-    chunks = []
-    for s, e, offers in zip(starts.tolist(), ends.tolist(), near, strict=True):
-        if not offers:
+    chunks: list[_Chunk] = []
+    for s, e, candidates in zip(starts.tolist(), ends.tolist(), near, strict=True):
+        if not candidates:
             continue
-        offers = np.asarray(offers, dtype=np.intp)
+        offers = np.asarray(candidates, dtype=np.intp)
         rows = max(max_elements // len(offers), 1)
         chunks.extend(_Chunk(a, min(a + rows, e), offers) for a in range(s, e, rows))
     return chunks

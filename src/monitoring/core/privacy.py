@@ -12,7 +12,7 @@ Rates are suppressed when their numerator is suppressed or their denominator is 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -87,7 +87,7 @@ def require(data: object, what: str) -> Publishable:
 
 
 def protect(frame: pd.DataFrame, *, rule: DisclosureRule, counts: Sequence[str] = (),
-            rates: dict[str, tuple[str | None, str]] | None = None,
+            rates: Mapping[str, tuple[str | None, str]] | None = None,
             groups: Sequence[str] | None = None,
             count_rows: pd.Series | None = None) -> Publishable:
     """Suppress small person counts and the rates built on them.

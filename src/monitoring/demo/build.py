@@ -91,7 +91,7 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
     indicators = indicator_definitions()
     observations = _observations(population, offers, kreise, gemeinden, rng)
     goals, targets = _goals_and_targets(observations, indicators, rng)
-    network = np.random.default_rng(seed_network(rng))
+    network = np.random.default_rng(seed_network())
     esf = _esf_projects(kreise, np.random.default_rng(SEED + 6))
     with store.transaction():
         for table, frame in (("population", population), ("indicator", indicators),
@@ -183,7 +183,7 @@ def _observations(population: pd.DataFrame, offers: pd.DataFrame, kreise: pd.Dat
                                         "denominator"])
     scale = indicator_definitions().set_index("indicator_id")["scale"]
     frame["value"] = frame["numerator"] / frame["denominator"] * frame["indicator_id"].map(scale)
-    frame["flags"] = np.where(frame["period"] == str(LAST), "vorläufig", None)
+    frame["flags"] = np.where(frame["period"] == str(LAST), "vorläufig", None)  # type: ignore[call-overload]  # None: no flag
     frame["source"] = DEMO_SOURCE
     return frame
 
@@ -195,7 +195,8 @@ def _goals_and_targets(observations: pd.DataFrame, indicators: pd.DataFrame,
     panel = ind_mod.harmonised_panel(observations, indicators, geography.AREA_CHANGES)
     baseline_period = str(Quarter(2023, 4))
     defs = indicators.set_index("indicator_id")
-    goals, targets = [], []
+    goals: list[tuple[object, ...]] = []
+    targets: list[tuple[object, ...]] = []
     base = panel[panel["period"] == baseline_period]
     for r in base.sort_values(["area_code", "indicator_id"]).itertuples(index=False):
         direction = defs.loc[r.indicator_id, "direction"]

@@ -5,6 +5,7 @@ duplicated offers). Everything here is fictitious."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -40,13 +41,13 @@ _TITLES = {
     "sprache": ["Deutschkurs A1", "Sprachkurs A1", "Deutschkurs A2", "Sprachcafé",
                 "Alphabetisierungskurs", "Deutsch für den Beruf B1", "Sprachpatenschaften",
                 "Deutsch-Lerntreff"],
-    "bildung": ["Hausaufgabenhilfe", "Lernförderung für Seiteneinsteiger", "Elternabend mehrsprachig",
-                "Bildungsberatung", "Schulwegbegleitung"],
+    "bildung": ["Hausaufgabenhilfe", "Lernförderung für Seiteneinsteiger",
+                "Elternabend mehrsprachig", "Bildungsberatung", "Schulwegbegleitung"],
     "arbeit": ["Bewerbungstraining", "Jobcoaching für Zugewanderte", "Anerkennungsberatung",
                "Praktikumsbörse", "Berufsorientierung junge Geflüchtete"],
     "wohnen": ["Wohnraumberatung", "Mieterführerschein", "Umzugshilfe", "Nachbarschaftslotsen"],
-    "gesundheit": ["Gesundheitslotsen", "Psychosoziale Erstberatung", "Sprechstunde mit Dolmetschung",
-                   "Frauengesundheitstreff"],
+    "gesundheit": ["Gesundheitslotsen", "Psychosoziale Erstberatung",
+                   "Sprechstunde mit Dolmetschung", "Frauengesundheitstreff"],
     "familie": ["Eltern-Kind-Gruppe", "Familientreff international", "Krabbelgruppe mehrsprachig",
                 "Ferienprogramm für Kinder"],
     "beratung": ["Migrationsberatung für Erwachsene", "Asylverfahrensberatung",
@@ -75,7 +76,7 @@ def generate_actors(gemeinden: pd.DataFrame, population: pd.DataFrame,
     probs = np.array([_ACTOR_TYPES[t][0] for t in types])
     rows = []
     for district, part in g.groupby("parent_code", sort=True):
-        n = int(round(0.0068 * part["foreign"].sum() ** 0.8 * THIN_DISTRICTS.get(district, 1.0)))
+        n = round(0.0068 * part["foreign"].sum() ** 0.8 * THIN_DISTRICTS.get(district, 1.0))
         n = max(n, 3)
         seat_p = (part["foreign"] + 1) / (part["foreign"] + 1).sum()
         seats = rng.choice(part.index.to_numpy(), size=n, p=seat_p.to_numpy())
@@ -96,15 +97,15 @@ def generate_actors(gemeinden: pd.DataFrame, population: pd.DataFrame,
     return frame
 
 
-def _point_in(geom: object, rng: np.random.Generator) -> tuple[float, float]:
+def _point_in(geom: Any, rng: np.random.Generator) -> tuple[float, float]:
     import shapely
 
-    minx, miny, maxx, maxy = geom.bounds  # type: ignore[attr-defined]
+    minx, miny, maxx, maxy = geom.bounds
     for _ in range(60):
         x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
         if shapely.contains_xy(geom, x, y):
             return round(float(x), 1), round(float(y), 1)
-    point = geom.representative_point()  # type: ignore[attr-defined]
+    point = geom.representative_point()
     return round(point.x, 1), round(point.y, 1)
 
 
@@ -113,7 +114,7 @@ def generate_offers(actors: pd.DataFrame, gemeinden: pd.DataFrame,
     """One to six offers per actor: field, target groups, languages, form, site and places."""
     foreign = latest_values(population, "auslaender")
     geoms = gemeinden.set_index("area_code").geometry
-    by_district = {d: part for d, part in gemeinden.groupby("parent_code", sort=True)}
+    by_district = {d: part for d, part in gemeinden.groupby("parent_code", sort=True)}  # noqa: C416
     field_codes = list(FIELDS)
     rows = []
     counter: dict[str, int] = {}
@@ -135,8 +136,8 @@ def generate_offers(actors: pd.DataFrame, gemeinden: pd.DataFrame,
             groups = list(rng.choice(["zugewanderte", "gefluechtete", "frauen",
                                       "kinder_jugendliche", "familien", "arbeitsuchende"],
                                      size=1 + int(rng.random() < 0.3), replace=False))
-            langs = ["de"] + sorted(set(rng.choice(
-                _LANGUAGES, size=int(rng.integers(0, 4)), p=_LANGUAGE_WEIGHTS)))
+            langs = ["de", *sorted(set(rng.choice(
+                _LANGUAGES, size=int(rng.integers(0, 4)), p=_LANGUAGE_WEIGHTS)))]
             mode = str(rng.choice(["standort", "mobil", "online", "kreisweit"],
                                   p=[0.8, 0.08, 0.06, 0.06]))
             if mode == "standort":
@@ -163,7 +164,7 @@ def generate_offers(actors: pd.DataFrame, gemeinden: pd.DataFrame,
     return frame
 
 
-def seed_network(rng: np.random.Generator) -> int:
+def seed_network() -> int:
     """A seed for the network generator that leaves the main random stream untouched."""
     return SEED + 1
 
@@ -198,7 +199,8 @@ def inventory_sheets(actors: pd.DataFrame, offers: pd.DataFrame,
         "Standort-ID": np.where(offers["mode"] == "standort", "ST-" + offers["offer_id"].str[3:],
                                 None),
         "Plätze": offers["capacity"], "Beginn": offers["valid_from"], "Ende": offers["valid_to"]})
-    groups, meetings = [], []
+    groups: list[tuple[object, ...]] = []
+    meetings: list[tuple[object, ...]] = []
     for district, part in members.groupby(members["area_code"].str[:5], sort=True):
         ids = list(part["actor_id"])
         for j, (field, name) in enumerate((("sprache", "AG Sprache und Bildung"),
@@ -253,7 +255,7 @@ def inventory_update(sheets: dict[str, pd.DataFrame], rng: np.random.Generator) 
     ended = running & (pick > 0.96)
     offers["Ende"] = offers["Ende"].astype(object)
     offers.loc[ended, "Ende"] = UPDATE_DAY - timedelta(days=1)
-    new = []
+    new: list[pd.Series] = []
     sited = offers[running & ~more & ~ended & offers["Titel"].isin(list(_VARIANTS))
                    & offers["Standort-ID"].notna()]
     for district, part in sited.groupby(sited["Gebietsschlüssel"].str[:5], sort=True):

@@ -38,7 +38,7 @@ def _district_foreigners(rng: np.random.Generator) -> dict[str, float]:
     rest = [k for k in REAL_POPULATION_2024 if k not in REAL_FOREIGNERS_2024]
     weights = np.array([REAL_POPULATION_2024[k] for k in rest]) * rng.lognormal(0, 0.2, len(rest))
     shares = weights / weights.sum() * (REAL_FOREIGNERS_STATE_2024 - known)
-    out = dict(REAL_FOREIGNERS_2024)
+    out: dict[str, float] = dict(REAL_FOREIGNERS_2024)
     out.update({k: float(v) for k, v in zip(rest, shares, strict=True)})
     return out
 

@@ -1,8 +1,9 @@
 """Importing a user's table of area changes, and the template for it (the I/O edge).
 
 Reading (encoding, delimiter, header below title rows, Excel cells) is the inventory's reader
-(`monitoring.io.inventory.read`) with the sheet declared in `monitoring.core.area_changes`; the checks
-are pure (`area_changes.parse_rows`, `area_change_rules.check`). Rules, as for every importer:
+(`monitoring.io.inventory.read`) with the sheet declared in `monitoring.core.area_changes`; the
+checks are pure (`area_changes.parse_rows`, `area_change_rules.check`). Rules, as for every
+importer:
 
 * every problem (file, sheet, row, column, value found, what is allowed) is collected in one
   pass and written to ``<file>_Fehler.xlsx`` next to the input (problems and the rejected rows

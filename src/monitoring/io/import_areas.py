@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from monitoring.store.database import Store
 
 
-def _same_shape(a: object, b: object) -> bool:
+def _same_shape(a: Any, b: Any) -> bool:
     """True when two geometries differ by less than about a square metre (re-import noise)."""
     import shapely
 
@@ -104,8 +104,9 @@ def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
             "`--name-field` an.", problems)
     if "GF" in frame.columns:  # VG250: keep land areas only (GF 4), not water (GF 2)
         frame = frame[frame["GF"].astype(int) == 4]
+    code_col, name_col = str(code_col), str(name_col)  # both found: checked above
     kind_col = next((c for c in KIND_FIELDS if c in frame.columns), None)
-    rows: dict[str, dict[str, object]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for position, row in enumerate(frame.itertuples(index=False), start=2):
         raw = getattr(row, code_col)
         try:
@@ -221,7 +222,7 @@ def _plan_versions(store: Store, incoming: gpd.GeoDataFrame, rows: dict[str, dic
     versions["valid_from"] = [pd.Timestamp(v).date() for v in versions["valid_from"]]
     versions["valid_to"] = [None if pd.isna(v) else pd.Timestamp(v).date()
                             for v in versions["valid_to"]]
-    by_code: dict[str, list[dict[str, object]]] = {}
+    by_code: dict[str, list[dict[str, Any]]] = {}
     for rec in versions.to_dict("records"):
         by_code.setdefault(str(rec["area_code"]), []).append(rec)
     on_stand = store.read_areas(level=level, on=valid_from).set_index("area_code")
@@ -261,7 +262,7 @@ def _plan_versions(store: Store, incoming: gpd.GeoDataFrame, rows: dict[str, dic
                 and last["valid_to"] == eve and code in shapes.index
                 and shapes.loc[code, "name"] == row.name
                 and _same_shape(shapes.loc[code].geometry, row.geometry)):
-            updates.append((code, last["valid_from"], natural, None))  # type: ignore[arg-type]
+            updates.append((code, last["valid_from"], natural, None))
             reopened.append(code)
             continue
         ends[code] = (natural, None)  # a later change ends it when the versions are settled

@@ -65,7 +65,8 @@ def import_figures(store: Store, path: str | os.PathLike[str]) -> ImportResult:
         note = str(r.get("kennzeichen", "") or "").strip()
         rows.append({"series_id": str(r["reihe"]).strip(), "area_code": code, "period": period,
                      "value": value, "flag": ",".join(f for f in (flag, note) if f) or None,
-                     "source": str(r.get("quelle", "") or "").strip() or f"eigene Daten ({file.name})",
+                     "source": (str(r.get("quelle", "") or "").strip()
+                                or f"eigene Daten ({file.name})"),
                      "line": i})
     out = pd.DataFrame(rows)
     if not out.empty:
@@ -75,7 +76,8 @@ def import_figures(store: Store, path: str | os.PathLike[str]) -> ImportResult:
                 problems.append(genesis.problem(
                     file.name, int(group["line"].iloc[1]), "wert",
                     " / ".join(str(v) for v in group["value"]),
-                    f"ein Wert je Reihe, Gebiet und Zeitraum (auch Zeile {int(group['line'].iloc[0])})"))
+                    "ein Wert je Reihe, Gebiet und Zeitraum "
+                    f"(auch Zeile {int(group['line'].iloc[0])})"))
         out = out.drop_duplicates(keys)
     fail_on_problems("Die Datei", file.name, problems)
     digest = hashlib.sha256(content).hexdigest()

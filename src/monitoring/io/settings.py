@@ -102,7 +102,8 @@ def resolve(*, flags: Mapping[str, object | None] | None = None,
 
     if meta is None and store is not None:
         meta = store.meta()
-    take({key: meta[name] for key, name in META_KEYS.items() if (meta or {}).get(name)},
+    stored = meta or {}
+    take({key: stored[name] for key, name in META_KEYS.items() if stored.get(name)},
          "Einstellung in der Datenbank")
     layers: list[tuple[Path, str]] = []
     local = _find_local(here, upward)

@@ -86,7 +86,8 @@ def add_table(slide, table: PublishedTable, left: float, top: float, width: floa
             cell.text = value
             if lights and j == cols - 1:
                 cell.fill.solid()
-                cell.fill.fore_color.rgb = RGBColor(*LIGHT_RGB.get(lights[i - 1], LIGHT_RGB["none"]))
+                light = LIGHT_RGB.get(lights[i - 1], LIGHT_RGB["none"])
+                cell.fill.fore_color.rgb = RGBColor(*light)
     for r in range(rows):
         for j in range(cols):
             for paragraph in shape.table.cell(r, j).text_frame.paragraphs:
@@ -121,7 +122,8 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
     goals = facts.overview[facts.overview["status"] != "none"].head(8)
     table = PublishedTable(
         "Ziele", ("Indikator", str(c.period), "Zielwert", "Stand"),
-        tuple((r["name"], indicator_value(r["value"], r) if r["value"] == r["value"] else fmt.SUPPRESSED,
+        tuple((r["name"],
+               indicator_value(r["value"], r) if r["value"] == r["value"] else fmt.SUPPRESSED,
                indicator_value(r["target_value"], r), STATUS_DE[r["status"]])
               for _, r in goals.iterrows()), ())
     add_table(slide, table, 1.5, 3.6, 30.5, lights=list(goals["status"]), size=14)

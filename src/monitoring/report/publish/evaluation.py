@@ -50,7 +50,7 @@ class DistrictFacts:
     network: pd.DataFrame
     measures: pd.DataFrame           # the area's measures of the integration concept
     controlling_summary: list[str]   # German sentences that only state counts
-    activity: dict[str, object]      # network meetings, active share, working groups
+    activity: dict[str, Any]         # network meetings, active share, working groups
     rule: str                        # the disclosure rule applied and where it came from
     # `views.composite_index` for the area (computed on the disclosure-controlled panel)
     position: dict[str, Any] = field(default_factory=dict)

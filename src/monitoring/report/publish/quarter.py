@@ -233,8 +233,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     timing: dict[str, float] = {}
     t = time.perf_counter()
     settings = _WORKER["settings"]
-    facts = evaluation.collect(store, code, str(quarter), panel=panel,  # type: ignore[arg-type]
-                               settings=settings)  # type: ignore[arg-type]
+    facts = evaluation.collect(store, code, str(quarter), panel=panel, settings=settings)
     timing["inhalt"] = time.perf_counter() - t
     stem = area_stem(code, facts.ctx.area_name)
     text = evaluation.conclusions(conclusions_dir, code, quarter.year)
@@ -278,7 +277,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
 def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
                    areas: Sequence[str] | None, conclusions_dir: Path, summary: PublishSummary,
                    say: Callable[[str], None], *, settings: Settings,
-                   workers: int = 2) -> list[dict[str, object]]:
+                   workers: int = 2) -> list[dict[str, Any]]:
     """PDF, deck and tables per district in a pool of `workers` processes (like the HTML
     reports), then the state comparison in this process. Per-step times are summed over the
     districts (CPU seconds of the workers, not wall time)."""

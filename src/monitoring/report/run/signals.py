@@ -5,12 +5,16 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
-from typing import Self
+from typing import Any, Self, TypeAlias
 
 from monitoring.errors import RunInterrupted
 
 __all__ = ["StopSignals"]
+
+# A signal handler as `signal.signal` takes and returns it (typeshed's private `_HANDLER`).
+_Handler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 class StopSignals:
@@ -28,7 +32,7 @@ class StopSignals:
     def __init__(self) -> None:
         self.pending: int | None = None
         self._deferring = False
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, _Handler] = {}
 
     def __enter__(self) -> Self:
         if threading.current_thread() is not threading.main_thread():
