@@ -43,7 +43,8 @@ def test_zipped_flat_file_gives_hand_computed_values(store_path: Path, tmp_path:
     with zipfile.ZipFile(archive, "w") as z:
         z.write(FLAT, FLAT.name)
     with open_store(store_path, read_only=False) as store:
-        result = import_statistics.import_statistics(store, archive, download_date=date(2025, 6, 15))
+        result = import_statistics.import_statistics(store, archive,
+                                                     download_date=date(2025, 6, 15))
         got = _a01(store)
         provenance = store.query("SELECT DISTINCT source_table, download_date, file_hash "
                                  "FROM series_value")
