@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from monitoring.report.run.worker import ReportResult
 
 from monitoring.cli.common import EXIT_FAILED_REPORTS, EXIT_OK, resolve_settings, terminal
 
@@ -24,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         progress.start()
         progress.add_task(f"Berichte {args.period}", total=n)
 
-    def done(result) -> None:  # type: ignore[no-untyped-def]
+    def done(result: ReportResult) -> None:
         mark = "[green]✓[/]" if result.status == "ok" else "[red]✗[/]"
         progress.console.print(f"{mark} {result.area_code} {result.name} "
                                f"({fmt.number(result.seconds, 1)} s)")

@@ -46,7 +46,7 @@ def number(value: object, key: str, origin: str) -> float:
         value = "ja" if value else "nein"
     try:
         result = float(str(value).strip().replace(",", ".")) if isinstance(value, str) \
-            else float(value)  # type: ignore[arg-type]
+            else float(value)  # type: ignore[arg-type]  # anything else: float() decides, errors below
     except (TypeError, ValueError):
         result = math.nan
     if not math.isfinite(result):

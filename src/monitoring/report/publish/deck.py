@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 from monitoring import fmt
 from monitoring.io.files import atomic_path
@@ -37,7 +38,7 @@ def next_steps(conclusions_text: str | None) -> list[str]:
             if line.strip().startswith(("- ", "* "))]
 
 
-def _text(slide, text: str, left: float, top: float, width: float, height: float, *,  # type: ignore[no-untyped-def]
+def _text(slide: Any, text: str, left: float, top: float, width: float, height: float, *,
           size: int = 18, bold: bool = False, colour: tuple[int, int, int] | None = None) -> None:
     from pptx.dml.color import RGBColor
     from pptx.util import Cm, Pt
@@ -54,7 +55,7 @@ def _text(slide, text: str, left: float, top: float, width: float, height: float
             paragraph.font.color.rgb = RGBColor(*colour)
 
 
-def _titled(prs, title: str, facts: DistrictFacts):  # type: ignore[no-untyped-def]
+def _titled(prs: Any, title: str, facts: DistrictFacts) -> Any:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
     slide.shapes.title.text = title
     for p in slide.shapes.title.text_frame.paragraphs:
@@ -68,7 +69,7 @@ def _titled(prs, title: str, facts: DistrictFacts):  # type: ignore[no-untyped-d
     return slide
 
 
-def add_table(slide, table: PublishedTable, left: float, top: float, width: float,  # type: ignore[no-untyped-def]
+def add_table(slide: Any, table: PublishedTable, left: float, top: float, width: float,
               *, lights: list[str] | None = None, size: int = 12) -> None:
     """A PowerPoint table with the published cells; optional traffic-light fill in the last
     column."""

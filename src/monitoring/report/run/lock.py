@@ -80,10 +80,10 @@ def _pid_alive(pid: int) -> bool:
     if os.name == "nt":  # os.kill(pid, 0) would send Ctrl-C (CTRL_C_EVENT == 0) on Windows
         import ctypes
 
-        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]  # Windows only
         handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
-            return ctypes.get_last_error() == 5  # type: ignore[attr-defined] # access denied
+            return ctypes.get_last_error() == 5  # type: ignore[attr-defined]  # Windows only; 5 = access denied
         try:
             code = ctypes.c_ulong()
             kernel32.GetExitCodeProcess(handle, ctypes.byref(code))

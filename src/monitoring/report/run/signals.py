@@ -50,9 +50,10 @@ class StopSignals:
         for signum, previous in self._previous.items():
             signal.signal(signum, previous if previous is not None else signal.SIG_DFL)
         self._previous.clear()
-        if exc_type is None and isinstance(getattr(outer, "__self__", None), StopSignals):
+        if (exc_type is None and self.pending
+                and isinstance(getattr(outer, "__self__", None), StopSignals)):
             # Nested (a run inside a publication): the outer run stops now instead.
-            signal.raise_signal(self.pending)  # type: ignore[arg-type]
+            signal.raise_signal(self.pending)
 
     def defer(self) -> None:
         self._deferring = True
