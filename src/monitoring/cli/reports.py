@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from monitoring.cli.common import EXIT_FAILED_REPORTS, EXIT_OK, resolve_settings, terminal
+
 if TYPE_CHECKING:
     from monitoring.report.run.worker import ReportResult
-
-from monitoring.cli.common import EXIT_FAILED_REPORTS, EXIT_OK, resolve_settings, terminal
 
 
 def run(args: argparse.Namespace) -> int:
