@@ -215,55 +215,59 @@ def figure(value: Any, *, whole: bool = False, english: bool = False) -> Parsed:
     """
     whole_text = "eine ganze Zahl ≥ 0"
     if isinstance(value, bool):
-        return None, whole_text if whole else "eine Zahl, z. B. 12,5", None
-    if isinstance(value, (int, float)):
-        number_ = float(value)
+        number_, problem = None, (whole_text if whole else "eine Zahl, z. B. 12,5")
+    elif isinstance(value, (int, float)):
+        number_, problem = float(value), None
     else:
-        parts = _number_body(value)
-        invalid = {(True, False): f"{whole_text}, z. B. 1234 oder 1.234",
-                   (True, True): f"{whole_text}, z. B. 1234 oder 1,234",
-                   (False, False): "eine Zahl, z. B. 12,5 oder 1.234,5",
-                   (False, True): "eine Zahl, z. B. 12.5 oder 1,234.5"}[(whole, english)]
-        if parts is None:
-            return None, invalid, None
-        sign, body = parts
-        if english:
-            if _DIGITS.match(body) or _EN_GROUPS.match(body) or _DOT_DECIMAL.match(body):
-                number_ = sign * float(body.replace(",", ""))
-            else:
-                return None, (f"{invalid} – wie im Rest der Datei in englischer Schreibweise "
-                              "(Komma für Tausender, Punkt für Dezimalstellen)"), None
-        elif _DIGITS.match(body):
-            number_ = sign * float(body)
-        elif _DOT_GROUPS.match(body):
-            if body.count(".") == 1 and not whole:
-                digits = body.replace(".", "")
-                return None, (f"eine eindeutige Zahl: „{body}“ kann {digits} oder "
-                              f"{body.replace('.', ',')} bedeuten – schreiben Sie {digits} "
-                              f"(ohne Tausenderpunkt) oder {body.replace('.', ',')} "
-                              "(mit Dezimalkomma)"), None
-            number_ = sign * float(body.replace(".", ""))
-        elif _DE_DECIMAL.match(body):
-            number_ = sign * float(body.replace(".", "").replace(",", "."))
-        elif _DOT_DECIMAL.match(body):
-            number_ = sign * float(body)
-        elif _EN_GROUPS.match(body):
-            return None, ("eine Zahl in deutscher Schreibweise: „"
-                          f"{body}“ ist englisch geschrieben (deutsch: "
-                          f"{body.replace(',', ' ').replace('.', ',').replace(' ', '.')})"), None
-        else:
-            return None, invalid, None
+        number_, problem = _typed_figure(str(value), whole=whole, english=english)
+    if number_ is None:
+        return None, problem, None
     if not math.isfinite(number_) or abs(number_) > MAX_FIGURE:
         return None, "eine Zahl mit höchstens 15 Stellen vor dem Komma", None
-    if whole:
-        if not number_.is_integer():
-            comma_three = not english and isinstance(value, str) and bool(
-                _COMMA_THREE.match(str(value).strip().lstrip("+-")))
-            hint = (" – „1,234“ ist in deutscher Schreibweise eine Dezimalzahl; Tausender "
-                    "schreiben Sie 1234 oder 1.234") if comma_three else (
-                " (eine Anzahl hat keine Nachkommastellen)")
-            return None, whole_text + hint, None
-        if number_ < 0:
-            return None, f"{whole_text} (keine negative Anzahl)", None
-        return int(number_), None, None
-    return number_ + 0.0, None, None  # + 0.0: no negative zero
+    if not whole:
+        return number_ + 0.0, None, None  # + 0.0: no negative zero
+    if not number_.is_integer():
+        comma_three = not english and isinstance(value, str) and bool(
+            _COMMA_THREE.match(value.strip().lstrip("+-")))
+        hint = (" – „1,234“ ist in deutscher Schreibweise eine Dezimalzahl; Tausender "
+                "schreiben Sie 1234 oder 1.234") if comma_three else (
+            " (eine Anzahl hat keine Nachkommastellen)")
+        return None, whole_text + hint, None
+    if number_ < 0:
+        return None, f"{whole_text} (keine negative Anzahl)", None
+    return int(number_), None, None
+
+
+def _typed_figure(value: str, *, whole: bool, english: bool) -> tuple[float | None, str | None]:
+    """(number, None) or (None, what is expected) for a number typed as text (`figure`)."""
+    invalid = {(True, False): "eine ganze Zahl ≥ 0, z. B. 1234 oder 1.234",
+               (True, True): "eine ganze Zahl ≥ 0, z. B. 1234 oder 1,234",
+               (False, False): "eine Zahl, z. B. 12,5 oder 1.234,5",
+               (False, True): "eine Zahl, z. B. 12.5 oder 1,234.5"}[(whole, english)]
+    parts = _number_body(value)
+    if parts is None:
+        return None, invalid
+    sign, body = parts
+    plain: str | None = None
+    if english:
+        if _DIGITS.match(body) or _EN_GROUPS.match(body) or _DOT_DECIMAL.match(body):
+            plain = body.replace(",", "")
+        else:
+            invalid += (" – wie im Rest der Datei in englischer Schreibweise (Komma für "
+                        "Tausender, Punkt für Dezimalstellen)")
+    elif _DOT_GROUPS.match(body) and body.count(".") == 1 and not whole:
+        digits, comma = body.replace(".", ""), body.replace(".", ",")
+        invalid = (f"eine eindeutige Zahl: „{body}“ kann {digits} oder {comma} bedeuten – "
+                   f"schreiben Sie {digits} (ohne Tausenderpunkt) oder {comma} (mit "
+                   "Dezimalkomma)")
+    elif _DOT_GROUPS.match(body) or _DE_DECIMAL.match(body):
+        plain = body.replace(".", "").replace(",", ".")
+    elif _DIGITS.match(body) or _DOT_DECIMAL.match(body):
+        plain = body
+    elif _EN_GROUPS.match(body):
+        german = body.replace(",", " ").replace(".", ",").replace(" ", ".")
+        invalid = (f"eine Zahl in deutscher Schreibweise: „{body}“ ist englisch geschrieben "
+                   f"(deutsch: {german})")
+    if plain is None:
+        return None, invalid
+    return sign * float(plain), None

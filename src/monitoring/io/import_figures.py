@@ -257,7 +257,7 @@ class _Check:
         frame = pd.DataFrame(out, columns=["series_id", "area_code", "period", "value", "flag",
                                            "source", "line"])
         self._duplicates(frame)
-        self.problems.sort(key=lambda p: (p["zeile"] or 0))
+        self.problems.sort(key=lambda p: int(str(p["zeile"] or 0)))
         return frame.drop_duplicates(["series_id", "area_code", "period"])
 
     def _problem(self, line: int, column: str, value: object, expected: str,
