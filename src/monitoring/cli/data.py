@@ -111,6 +111,8 @@ def import_data(args: argparse.Namespace) -> int:
                  if result.skipped_unassigned else "")
         terminal().print(f"{result.file}: {result.rows} Zeilen übernommen{extra}; "
                          f"aus den Reihen ergeben sich jetzt {computed} Indikatorwerte.")
+    for note in getattr(result, "notes", ()):
+        terminal().print(note, markup=False, soft_wrap=True)
     return EXIT_OK
 
 

@@ -153,3 +153,121 @@ def header_key(value: Any) -> str:
 
 PARSERS = {spec.ID: text, spec.TEXT: text, spec.REF: text, spec.AGS: ags, spec.INT: integer,
            spec.NUMBER: number, spec.DATE: day, spec.BOOL: boolean, spec.ID_LIST: id_list}
+
+
+# -- numbers in German (or consistently English) notation ------------------------------------
+_SIGNED = re.compile(r"^([+-]?)(.+)$")
+_SPACE_GROUPED = re.compile(r"^[1-9]\d{0,2}(?:\s\d{3})+(?:[.,]\d+)?$")
+_DIGITS = re.compile(r"^\d+$")
+_DOT_GROUPS = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")                # 1.234 / 1.234.567
+_DE_DECIMAL = re.compile(r"^(?:[1-9]\d{0,2}(?:\.\d{3})+|\d*),\d+$")     # 12,5 / 1.234,5
+_EN_GROUPS = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")         # 1,234 / 1,234.5
+_DOT_DECIMAL = re.compile(r"^\d*\.\d+$")                                # 12.5 / 0.234
+_COMMA_THREE = re.compile(r"^[1-9]\d{0,2},\d{3}$")                      # 1,234 (either)
+MAX_FIGURE = 1e15
+"""Largest magnitude `figure` accepts (a count of people is far below; larger is a typo)."""
+
+
+def _number_body(value: Any) -> tuple[int, str] | None:
+    """(sign, digits and separators) of a typed number; spaces as thousands separators
+    (``1 234``) removed; None when it is no candidate for a number at all."""
+    raw = str(value).strip().replace("\u2212", "-")
+    match = _SIGNED.match(raw)
+    if match is None or len(raw) > 40:
+        return None
+    sign, body = (-1 if match.group(1) == "-" else 1), match.group(2)
+    if re.search(r"\s", body):
+        if not _SPACE_GROUPED.match(body):
+            return None
+        body = re.sub(r"\s", "", body)
+    return sign, body
+
+
+def number_notation(value: Any) -> str | None:
+    """Which notation a typed number can only be read in: ``"de"`` for ``1,5``, ``1.234,5``
+    and ``1.234.567``; ``"en"`` for ``1,234.5`` and ``1,234,567``; None for everything that
+    reads the same in both or is no number (``1234``, ``12.5``, ``1.234``, ``1,234``)."""
+    if isinstance(value, (int, float)):
+        return None
+    parts = _number_body(value)
+    if parts is None:
+        return None
+    body = parts[1]
+    if _COMMA_THREE.match(body):
+        return None
+    if _DE_DECIMAL.match(body) or (_DOT_GROUPS.match(body) and body.count(".") > 1):
+        return "de"
+    if _EN_GROUPS.match(body) and (body.count(",") > 1 or "." in body):
+        return "en"
+    return None
+
+
+def figure(value: Any, *, whole: bool = False, english: bool = False) -> Parsed:
+    """A number as typed in a German table (`english`: one that consistently uses English
+    notation), read without guessing.
+
+    German: ``1234``, ``1.234.567`` (thousands), ``12,5``, ``1.234,5``, ``12.5`` (a point
+    followed by other than three digits can only be a decimal point), spaces as thousands
+    separators (``1 234``). ``1.234`` (a point followed by exactly three digits) is 1234 for a
+    count (`whole`) and refused otherwise (1234 or 1,234?); ``1,234.5`` is refused (English).
+    English: ``1,234`` is 1234, ``1,234.5``, ``12.5``; a point always a decimal point.
+    `whole` (counts): an integer ≥ 0 (``12,0`` is 12), returned as int.
+    """
+    whole_text = "eine ganze Zahl ≥ 0"
+    if isinstance(value, bool):
+        number_, problem = None, (whole_text if whole else "eine Zahl, z. B. 12,5")
+    elif isinstance(value, (int, float)):
+        number_, problem = float(value), None
+    else:
+        number_, problem = _typed_figure(str(value), whole=whole, english=english)
+    if number_ is None:
+        return None, problem, None
+    if not math.isfinite(number_) or abs(number_) > MAX_FIGURE:
+        return None, "eine Zahl mit höchstens 15 Stellen vor dem Komma", None
+    if not whole:
+        return number_ + 0.0, None, None  # + 0.0: no negative zero
+    if not number_.is_integer():
+        comma_three = not english and isinstance(value, str) and bool(
+            _COMMA_THREE.match(value.strip().lstrip("+-")))
+        hint = (" – „1,234“ ist in deutscher Schreibweise eine Dezimalzahl; Tausender "
+                "schreiben Sie 1234 oder 1.234") if comma_three else (
+            " (eine Anzahl hat keine Nachkommastellen)")
+        return None, whole_text + hint, None
+    if number_ < 0:
+        return None, f"{whole_text} (keine negative Anzahl)", None
+    return int(number_), None, None
+
+
+def _typed_figure(value: str, *, whole: bool, english: bool) -> tuple[float | None, str | None]:
+    """(number, None) or (None, what is expected) for a number typed as text (`figure`)."""
+    invalid = {(True, False): "eine ganze Zahl ≥ 0, z. B. 1234 oder 1.234",
+               (True, True): "eine ganze Zahl ≥ 0, z. B. 1234 oder 1,234",
+               (False, False): "eine Zahl, z. B. 12,5 oder 1.234,5",
+               (False, True): "eine Zahl, z. B. 12.5 oder 1,234.5"}[(whole, english)]
+    parts = _number_body(value)
+    if parts is None:
+        return None, invalid
+    sign, body = parts
+    plain: str | None = None
+    if english:
+        if _DIGITS.match(body) or _EN_GROUPS.match(body) or _DOT_DECIMAL.match(body):
+            plain = body.replace(",", "")
+        else:
+            invalid += (" – wie im Rest der Datei in englischer Schreibweise (Komma für "
+                        "Tausender, Punkt für Dezimalstellen)")
+    elif _DOT_GROUPS.match(body) and body.count(".") == 1 and not whole:
+        digits, comma = body.replace(".", ""), body.replace(".", ",")
+        invalid = (f"eine eindeutige Zahl: „{body}“ kann {digits} oder {comma} bedeuten – "
+                   f"schreiben Sie {digits} (ohne Tausenderpunkt) oder {comma} (mit "
+                   "Dezimalkomma)")
+    elif _DOT_GROUPS.match(body) or _DE_DECIMAL.match(body):
+        plain = body.replace(".", "").replace(",", ".")
+    elif _DIGITS.match(body) or _DOT_DECIMAL.match(body):
+        plain = body
+    elif _EN_GROUPS.match(body):
+        german = body.replace(",", " ").replace(".", ",").replace(" ", ".")
+        invalid = (f"eine Zahl in deutscher Schreibweise: „{body}“ ist englisch geschrieben "
+                   f"(deutsch: {german})")
+    if plain is None:
+        return None, invalid
+    return sign * float(plain), None

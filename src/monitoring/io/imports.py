@@ -37,6 +37,8 @@ class ImportResult:
     rows: int
     skipped_unassigned: int = 0
     already_imported: bool = False
+    notes: tuple[str, ...] = ()
+    """German „Hinweis“ lines for the user (e.g. how the numbers were read)."""
 
 
 def packaged_text(name: str) -> str:
@@ -45,9 +47,14 @@ def packaged_text(name: str) -> str:
 
 
 def write_error_report(problems: list[dict[str, object]], path: str | os.PathLike[str]) -> Path:
-    """Write the problems of a failed import as a CSV (German Excel conventions)."""
+    """Write the problems of a failed import as a CSV (German Excel conventions).
+
+    Columns: datei, zeile, spalte, wert, erwartet, then any further keys the problems carry
+    (e.g. ``abgelehnte_zeile``: the rejected row as typed)."""
     target = Path(path)
-    frame = pd.DataFrame(problems, columns=["datei", "zeile", "spalte", "wert", "erwartet"])
+    columns = ["datei", "zeile", "spalte", "wert", "erwartet"]
+    columns += [k for k in dict.fromkeys(k for p in problems for k in p) if k not in columns]
+    frame = pd.DataFrame(problems, columns=columns)
     frame.to_csv(target, sep=";", index=False, encoding="utf-8-sig")
     return target
 
