@@ -91,11 +91,14 @@ def report_areas(store: Store, areas: list[str] | None = None) -> tuple[list[str
     """The areas a run reports on, and a German note when the scope chose them.
 
     Without `areas`: the store's own Kreis if its scope names one (note says so), else every
-    district of the scope. Named areas must lie in the scope's Land (`AreaError` otherwise).
+    district of the scope. A named area the store holds must lie in the scope's Land
+    (`AreaError` otherwise).
     """
     within = scope(store)
     if areas:
         outside = [check_code(a) for a in areas if not within.covers(check_code(a))]
+        # codes the store does not hold at all get `context`'s message (unknown, or ended)
+        outside = list(store.read_areas(codes=outside)["area_code"]) if outside else []
         if outside:
             raise AreaError(
                 f"{', '.join(outside)} liegt nicht im Gebiet dieser Datenbank "
