@@ -10,13 +10,13 @@ from monitoring.cli.common import EXIT_OK, terminal
 def _per_file(values: list[str] | None, count: int, option: str) -> list[str | None]:
     from monitoring.errors import ConfigError
 
-    values = values or []
-    if len(values) == 1:
-        return values * count
-    if len(values) != count:
-        raise ConfigError(f"Für {count} Gebietsdateien {len(values)} Angaben {option}: geben "
+    given: list[str | None] = list(values or [])
+    if len(given) == 1:
+        return given * count
+    if len(given) != count:
+        raise ConfigError(f"Für {count} Gebietsdateien {len(given)} Angaben {option}: geben "
                           f"Sie {option} einmal für alle oder einmal je Datei an.")
-    return list(values)
+    return given
 
 
 def new_store(args: argparse.Namespace) -> int:
