@@ -93,7 +93,8 @@ def upgrade(args: argparse.Namespace) -> int:
 
 def info(args: argparse.Namespace) -> int:
     """`monitoring info`: content and stand of the store."""
-    from monitoring.store.areas import count_area_changes
+    from monitoring.io.new_store import scope_name
+    from monitoring.store.areas import count_area_changes, read_scope
     from monitoring.store.contents import count_computed_values, count_rows
     from monitoring.store.database import open_store
 
@@ -105,6 +106,9 @@ def info(args: argparse.Namespace) -> int:
         if store.is_demo:
             console.print("[yellow]Demodaten – fiktiv[/]")
         console.print(f"Datenstand: {meta.get('data_stand', 'unbekannt')}")
+        scope = read_scope(store)
+        console.print(f"Gebiet: {scope_name(store, scope)} ({scope.land or 'DG'})"
+                      + (f", eigener Kreis {scope.kreis}" if scope.kreis else ""), markup=False)
         for table in ("area", "population", "actor", "offer", "series_value", "target"):
             console.print(f"  {table}: {count_rows(store, table)}")
         entered = count_rows(store, "observation")
