@@ -90,3 +90,16 @@ STORE_CRS = "EPSG:25832"
 
 PACKAGED_CHANGES_SOURCE = "Referenzgeografie Thüringen (im Programm enthalten)"
 """`area_change.source` of the area changes shipped with the package."""
+
+LAENDER = {
+    "01": "Schleswig-Holstein", "02": "Hamburg", "03": "Niedersachsen", "04": "Bremen",
+    "05": "Nordrhein-Westfalen", "06": "Hessen", "07": "Rheinland-Pfalz",
+    "08": "Baden-Württemberg", "09": "Bayern", "10": "Saarland", "11": "Berlin",
+    "12": "Brandenburg", "13": "Mecklenburg-Vorpommern", "14": "Sachsen",
+    "15": "Sachsen-Anhalt", "16": "Thüringen",
+}
+"""The 16 Länder by their two-digit official code (Amtlicher Gemeindeschlüssel, first part)."""
+
+NATIONAL_SCOPE = "DG"
+"""The scope code of a store holding (several Länder of) Germany: every Kreis is a district
+and each Land gets its own state value."""

@@ -3,8 +3,30 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from monitoring.cli.common import EXIT_OK, resolve_settings, terminal
+
+if TYPE_CHECKING:
+    from monitoring.store.database import Store
+
+
+def _open_for_import(path: str | None, *, needs: tuple[str, ...]) -> Store:
+    """The store at `path` opened for writing; a missing store, or one without what the
+    import `needs` (areas, catalogue), is refused with the command that adds it."""
+    from monitoring.io.new_store import missing_store_hint, require_ready
+    from monitoring.store.database import open_store
+
+    missing = missing_store_hint(path)
+    if missing is not None:
+        raise missing
+    store = open_store(path, read_only=False)
+    try:
+        require_ready(store, needs=needs)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def template(args: argparse.Namespace) -> int:
@@ -43,14 +65,13 @@ def import_inventory(args: argparse.Namespace) -> int:
 
     from monitoring.errors import ConfigError
     from monitoring.io.inventory.load import import_file
-    from monitoring.store.database import open_store
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
     except ValueError:
         raise ConfigError(f"„{args.as_of}“ ist kein Datum; erwartet JJJJ-MM-TT.") from None
     console = terminal()
-    with open_store(args.store, read_only=False) as store:
+    with _open_for_import(args.store, needs=("areas",)) as store:
         result = import_file(store, args.file, accept_valid=args.accept_valid, as_of=as_of)
     if result.already_imported:
         console.print(f"{result.file_name} wurde bereits importiert; nichts geändert.")
@@ -73,13 +94,13 @@ def import_data(args: argparse.Namespace) -> int:
     from monitoring.errors import ConfigError, DataValidationError
     from monitoring.io.import_catalogue import load_catalogue
     from monitoring.io.import_concept import import_concept
-    from monitoring.io.import_figures import import_figures
+    from monitoring.io.import_figures import import_figures, no_values_hint
     from monitoring.io.import_statistics import import_statistics
     from monitoring.io.imports import write_error_report
     from monitoring.store.contents import count_computed_values
-    from monitoring.store.database import open_store
 
-    with open_store(args.store, read_only=False) as store:
+    needs = () if args.kind == "katalog" else ("areas", "catalogue")
+    with _open_for_import(args.store, needs=needs) as store:
         try:
             if args.kind == "statistik":
                 try:
@@ -103,7 +124,13 @@ def import_data(args: argparse.Namespace) -> int:
                 write_error_report(err.problems, args.fehlerbericht)
                 err.message += f" Fehlerliste: {args.fehlerbericht}"
             raise
-        computed = count_computed_values(store) if args.kind in ("statistik", "zahlen") else 0
+        hint = None
+        if args.kind in ("statistik", "zahlen"):
+            computed = count_computed_values(store)
+            if not computed and not result.already_imported:
+                hint = no_values_hint(store)
+        else:
+            computed = 0
     if result.already_imported:
         terminal().print(f"{result.file} wurde bereits importiert; nichts geändert.")
     else:
@@ -113,16 +140,17 @@ def import_data(args: argparse.Namespace) -> int:
                          f"aus den Reihen ergeben sich jetzt {computed} Indikatorwerte.")
     for note in getattr(result, "notes", ()):
         terminal().print(note, markup=False, soft_wrap=True)
+    if hint:
+        terminal().print(hint, markup=False, soft_wrap=True)
     return EXIT_OK
 
 
 def import_area_changes(args: argparse.Namespace) -> int:
     """`monitoring import gebietsaenderungen`: a table of area changes."""
     from monitoring.io.import_area_changes import import_area_changes
-    from monitoring.store.database import open_store
 
     console = terminal()
-    with open_store(args.store, read_only=False) as store:
+    with _open_for_import(args.store, needs=()) as store:
         result = import_area_changes(store, args.file, report=args.fehlerbericht)
     if result.already_imported:
         console.print(f"{result.file} wurde bereits importiert; nichts geändert.",
@@ -187,17 +215,18 @@ def import_areas(args: argparse.Namespace) -> int:
 
     from monitoring.errors import ConfigError
     from monitoring.io.import_areas import load_area_file
-    from monitoring.store.database import open_store
+    from monitoring.store.areas import read_scope
 
     try:
         valid_from = date.fromisoformat(args.valid_from)
     except ValueError:
         raise ConfigError(f"„{args.valid_from}“ ist kein Datum; erwartet JJJJ-MM-TT, "
                           "z. B. 2024-01-01.") from None
-    with open_store(args.store, read_only=False, create=True) as store:
+    with _open_for_import(args.store, needs=()) as store:
         result = load_area_file(store, args.file, level=args.level, valid_from=valid_from,
                                 layer=args.layer, code_field=args.code_field,
-                                name_field=args.name_field, end_missing=args.fehlende_beenden)
+                                name_field=args.name_field, end_missing=args.fehlende_beenden,
+                                within=read_scope(store).land)
     console = terminal()
     console.print(f"{result.new_or_changed} Gebiete neu oder geändert, "
                   f"{result.unchanged} unverändert.", markup=False)

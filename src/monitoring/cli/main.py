@@ -80,6 +80,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-run", action="store_true", help="nur die Datenbank erzeugen")
     run_options(demo, default_store=str(DEMO_STORE))
 
+    new = sub.add_parser("neu", help="neue Datenbank anlegen: Schema, Indikatorkatalog und "
+                         "Gebiete (Thüringen: im Programm enthalten; andere Länder: Dateien)")
+    new.add_argument("--store", default=None, help="Datenbankdatei (Standard: "
+                     "$MONITORING_STORE oder data/monitoring.duckdb); darf noch nicht bestehen")
+    new.add_argument("--land", default="16", help="Landesschlüssel, z. B. 06 für Hessen, oder "
+                     "DG für ganz Deutschland (Standard: 16 Thüringen)")
+    new.add_argument("--kreis", metavar="SCHLÜSSEL", help="eigener Kreis, z. B. 16070: `run` "
+                     "berichtet dann diesen Kreis")
+    new.add_argument("--gebiete", action="append", metavar="DATEI",
+                     help="Grenzen (VG250-Shapefile, GeoPackage, GeoJSON; mehrfach möglich, "
+                          "je Datei ein --ebene und --stand); ohne: die Thüringer Gebiete des "
+                          "Programms")
+    new.add_argument("--ebene", action="append", choices=["land", "kreis", "gemeinde"],
+                     help="Ebene der Datei (je --gebiete eine, oder eine für alle)")
+    new.add_argument("--stand", action="append", metavar="JJJJ-MM-TT",
+                     help="Gebietsstand der Datei: erster Tag, für den die Grenzen gelten")
+    new.add_argument("--layer", action="append", help="Ebene im GeoPackage (je Datei)")
+
     upgrade = sub.add_parser("upgrade", help="Datenbank auf die aktuelle Schema-Version bringen")
     upgrade.add_argument("--store", default=None, help="Datenbankdatei")
 
@@ -204,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS = {"erreichbarkeit": reports.erreichbarkeit,
             "run": reports.run, "veroeffentlichen": reports.publish, "demo": reports.demo,
-            "upgrade": info.upgrade, "info": info.info, "areas": info.areas,
+            "neu": info.new_store, "upgrade": info.upgrade, "info": info.info, "areas": info.areas,
             "import-areas": data.import_areas, "template": data.template,
             "import": data.import_any, "export": data.export}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
@@ -286,3 +287,29 @@ def roll_up(codes: Iterable[str], parents: dict[str, str | None],
             steps += 1
         out.append(current if current in targets else None)
     return out
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a store reports on: one Land (two-digit code) or, with ``land`` None, Germany
+    (every Land its own state); optionally the store's own Kreis (five-digit code)."""
+
+    land: str | None
+    kreis: str | None = None
+
+    def covers(self, code: str) -> bool:
+        """True when the area `code` lies in the scope's Land (always for a national scope)."""
+        return self.land is None or str(code).startswith(self.land)
+
+    def state_of(self, code: str) -> str:
+        """The Land whose state value an area is compared with."""
+        return self.land or str(code)[:2]
+
+
+def scope_from_codes(kreis_codes: Iterable[str], *, has_land_16: bool) -> Scope:
+    """The scope of a store made before scopes were stored: Land 16 when it holds the area
+    "16" (the packaged geography), else the one Land of its Kreise, else national."""
+    if has_land_16:
+        return Scope("16")
+    lands = {str(c)[:2] for c in kreis_codes}
+    return Scope(lands.pop()) if len(lands) == 1 else Scope(None)

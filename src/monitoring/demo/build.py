@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from monitoring.core import coverage
+from monitoring.core.areas import Scope
 from monitoring.demo.offers import (
     generate_actors,
     generate_offers,
@@ -40,6 +41,7 @@ from monitoring.io import geography
 from monitoring.io.files import atomic_path
 from monitoring.io.inventory.load import import_frames
 from monitoring.periods import Quarter, quarter_range
+from monitoring.store.areas import write_scope
 from monitoring.store.database import Store, open_store
 from monitoring.vocab import DEMO_LABEL
 
@@ -107,6 +109,7 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
                       name="Demodaten Aktualisierung", source=DEMO_SOURCE, as_of=UPDATE_DAY)
         store.set_meta(is_demo="1", label=DEMO_LABEL, data_stand=DATA_STAND.isoformat(),
                        demo_seed=str(SEED))
+        write_scope(store, Scope(geography.LAND_CODE))
     from monitoring.demo import (
         controlling as demo_controlling,  # controlling demo data (own module)
     )

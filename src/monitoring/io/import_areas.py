@@ -49,7 +49,7 @@ KIND_FIELDS = ("kind", "BEZ", "bez")
 def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
                    valid_from: date, layer: str | None = None, code_field: str | None = None,
                    name_field: str | None = None, source: str | None = None,
-                   end_missing: bool = False) -> AreaFileImport:
+                   end_missing: bool = False, within: str | None = None) -> AreaFileImport:
     """Import boundaries a user brings (VG250, GeoPackage, GeoJSON, Shapefile) as new versions.
 
     `valid_from` is the file's Gebietsstand: the first day its boundaries hold. Each area is
@@ -65,6 +65,9 @@ def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
     them). Areas that a whole-area change holds as gone before `valid_from` must not be in the
     file (it would be older than its stand). Everything happens in one transaction; any
     problem raises `DataValidationError` listing file, row, column, value and what is expected.
+
+    `within` (a Land's code, the store's scope) keeps only the file's areas in that Land (a
+    VG250 file holds all of Germany); a file with none there is refused.
     """
     import geopandas as gpd
     import shapely
@@ -132,6 +135,8 @@ def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
             f"{file.name}: {len(problems)} Problem(e); es wurde nichts importiert. Erstes: "
             f"Zeile {problems[0]['Zeile']}, Spalte {problems[0]['Spalte']}: "
             f"„{problems[0]['Wert']}“ – erwartet {problems[0]['Erwartet']}.", problems)
+    if within:
+        rows = _within(rows, within, file)
     parent_length = {"kreis": 2, "gemeinde": 5, "land": 0}.get(level)
     incoming = gpd.GeoDataFrame(
         [{"area_code": code, "name": str(v["name"]), "level": level,
@@ -160,6 +165,26 @@ def load_area_file(store: Store, path: str | os.PathLike[str], *, level: str,
         store.log_import("gebiete", str(file), file.read_bytes(),
                          count + len(plan.updates) + len(plan.missing))
     return result
+
+
+def _within(rows: dict[str, dict[str, object]], land: str, file: Path,
+            ) -> dict[str, dict[str, object]]:
+    """The areas of `rows` in the Land `land`; none → `DataValidationError` naming the
+    Länder the file has."""
+    from monitoring.errors import DataValidationError
+    from monitoring.vocab import LAENDER
+
+    kept = {code: v for code, v in rows.items() if code.startswith(land)}
+    if not kept:
+        held = sorted({code[:2] for code in rows})
+        listing = ", ".join(f"{c} {LAENDER.get(c, '?')}" for c in held[:16]) or "keine"
+        raise DataValidationError(
+            f"{file.name} enthält keine Gebiete in {LAENDER.get(land, land)} ({land}), dem "
+            f"Gebiet dieser Datenbank; die Schlüssel der Datei gehören zu: {listing}. Ist es "
+            "die Datei eines anderen Landes oder Kreises? Es wurde nichts importiert.",
+            [{"Datei": file.name, "Zeile": "–", "Spalte": "Gebietsschlüssel",
+              "Wert": ", ".join(held[:16]), "Erwartet": f"Schlüssel, die mit {land} beginnen"}])
+    return kept
 
 
 @dataclass

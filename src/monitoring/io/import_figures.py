@@ -394,3 +394,19 @@ class _Check:
                     " / ".join(str(v) for v in group["value"]),
                     f"ein Wert je Reihe, Gebiet und Zeitraum (auch Zeile "
                     f"{int(group['line'].iloc[0])})", "")
+
+
+def no_values_hint(store: Store) -> str:
+    """A German „Hinweis“ for an import after which the series give no indicator value:
+    which series the catalogue computes its indicators from, and which the store has."""
+    from monitoring.store.contents import read_value_series_ids
+
+    defs = store.read_indicators()
+    used = sorted({str(s) for col in ("numerator_series", "denominator_series") if col in defs
+                   for s in defs[col] if isinstance(s, str) and s})
+    held = read_value_series_ids(store)
+    return ("Hinweis: Aus den Reihen ergibt sich kein Indikatorwert. Die Indikatoren des "
+            f"Katalogs rechnen mit den Reihen {', '.join(used) or '(keine)'}; die Datenbank "
+            f"hat Werte der Reihen {', '.join(held) or '(keine)'}. Eine Quote braucht Zähler "
+            "und Nenner für dasselbe Gebiet und denselben Zeitraum, und die Gebiete müssen "
+            "heutige Kreise (oder über Gebietsänderungen zugeordnet) sein.")

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from monitoring.vocab import PACKAGED_CHANGES_SOURCE
+from monitoring.core.areas import Scope, scope_from_codes
+from monitoring.vocab import NATIONAL_SCOPE, PACKAGED_CHANGES_SOURCE
 
 if TYPE_CHECKING:
     from monitoring.store.database import Store
@@ -103,3 +104,28 @@ def read_codes_with_data(store: Store) -> frozenset[str]:
     codes = store.query("SELECT area_code FROM series_value UNION SELECT area_code FROM "
                         "observation UNION SELECT area_code FROM population")
     return frozenset(codes["area_code"].astype(str))
+
+
+SCOPE_LAND_KEY, SCOPE_KREIS_KEY = "scope_land", "scope_kreis"
+"""Meta keys of the store's scope (`monitoring.core.areas.Scope`); the Land is
+`monitoring.vocab.NATIONAL_SCOPE` for a national store."""
+
+
+def read_scope(store: Store) -> Scope:
+    """The store's scope from its meta; a store made before scopes were stored gets the one
+    `scope_from_codes` derives from the areas it holds (`write_scope` keeps it)."""
+    meta = store.meta()
+    land = meta.get(SCOPE_LAND_KEY)
+    if land:
+        return Scope(None if land == NATIONAL_SCOPE else land, meta.get(SCOPE_KREIS_KEY) or None)
+    codes = store.query("SELECT DISTINCT area_code, level FROM area "
+                        "WHERE level IN ('land', 'kreis')")
+    return scope_from_codes(codes.loc[codes["level"] == "kreis", "area_code"],
+                            has_land_16=bool(((codes["area_code"] == "16")
+                                              & (codes["level"] == "land")).any()))
+
+
+def write_scope(store: Store, scope: Scope) -> None:
+    """Keep `scope` in the store's meta (inside a transaction)."""
+    store.set_meta(**{SCOPE_LAND_KEY: scope.land or NATIONAL_SCOPE,
+                      SCOPE_KREIS_KEY: scope.kreis or ""})

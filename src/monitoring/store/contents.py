@@ -70,3 +70,8 @@ def write_missing_series(store: Store, series_ids: Iterable[str], *, source: str
     if new:
         store.write("series", pd.DataFrame({"series_id": new, "name_de": new,
                                             "unit": "Anzahl", "source": source}))
+
+
+def read_value_series_ids(store: Store) -> list[str]:
+    """The series that have values in the store (``series_value``), sorted."""
+    return sorted(store.query("SELECT DISTINCT series_id FROM series_value")["series_id"])

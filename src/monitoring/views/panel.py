@@ -14,8 +14,7 @@ import pandas as pd
 from monitoring.core import composite_index as index_method
 from monitoring.core import concept, indicators, privacy
 from monitoring.errors import InsufficientDataError
-from monitoring.io.geography import LAND_CODE
-from monitoring.views.scope import ReportContext, districts
+from monitoring.views.scope import ReportContext, districts, states
 
 if TYPE_CHECKING:
 
@@ -66,6 +65,9 @@ _panel_cache = _PanelCache()
 def indicator_panel(store: Store) -> pd.DataFrame:
     """All observations on today's areas, with the state value recomputed from the districts.
 
+    The state value is that of the store's Land, from the Kreise of that Land only; in a
+    national store every Land gets its own (`views.scope.states`).
+
     For a read-only store the result is remembered (see `_PanelCache`) and every call gets its
     own copy, so a caller that changes its panel cannot change the next caller's.
     """
@@ -76,8 +78,8 @@ def indicator_panel(store: Store) -> pd.DataFrame:
     defs = store.read_indicators()
     panel = indicators.harmonised_panel(store.read_observations(provenance=False), defs,
                                         store.read_area_changes())
-    panel = indicators.with_state(panel, defs, list(districts(store)["area_code"]),
-                                  state_code=LAND_CODE)
+    for land, members in states(store).items():
+        panel = indicators.with_state(panel, defs, members, state_code=land)
     _panel_cache.misses += 1
     if key is not None:
         _panel_cache.key, _panel_cache.panel = key, panel.copy()
@@ -122,7 +124,7 @@ def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_
     peers = same_level[same_level["kind"] == ctx.area_kind]
     rows = panel[(panel["indicator_id"] == indicator_id) & (panel["period"] == str(ctx.period))]
     out = peers.merge(rows, on="area_code", how="left")
-    state = rows[rows["area_code"] == LAND_CODE].assign(name="Thüringen", kind="Land")
+    state = rows[rows["area_code"] == ctx.state_code].assign(name=ctx.state_name, kind="Land")
     out = pd.concat([out, state], ignore_index=True)
     out["own"] = out["area_code"] == ctx.area_code
     return out[["area_code", "name", "kind", "value", "numerator", "denominator", "flags", "own"]]
@@ -139,15 +141,42 @@ def protected_panel(store: Store, panel: pd.DataFrame | None = None, *,
     every number derived from this panel (changes, lights, index, charts) leaves them out.
     """
     panel = indicator_panel(store) if panel is None else panel
-    protected = privacy.protect_panel(
-        panel, counts=indicators.count_indicators(store.read_indicators()),
-        districts=list(districts(store)["area_code"]), state_code=LAND_CODE, rule=rule)
+    counts = indicators.count_indicators(store.read_indicators())
+    groups = states(store)
+    if len(groups) <= 1:
+        land, members = next(iter(groups.items()), ("", []))
+        protected = privacy.protect_panel(panel, counts=counts, districts=members,
+                                          state_code=land, rule=rule)
+    else:  # national store: each Land with its districts; other areas checked on their own
+        protected = _protected_by_land(panel, groups, counts, rule)
     safe = protected.frame
     hidden = protected.is_suppressed("value") | protected.is_suppressed("numerator")
     safe.loc[hidden, "flags"] = [
         WITHHELD_FLAG if pd.isna(f) or not f else f"{f},{WITHHELD_FLAG}"
         for f in safe.loc[hidden, "flags"]]
     return protected
+
+
+def _protected_by_land(panel: pd.DataFrame, groups: dict[str, list[str]], counts: set[str],
+                       rule: privacy.DisclosureRule) -> privacy.Publishable:
+    """`privacy.protect_panel` for each Land of a national store (its districts and its state
+    row form one group); areas outside every Land's districts are checked on their own."""
+    parts: list[privacy.Publishable] = []
+    taken = pd.Series(False, index=panel.index)
+    for land, members in groups.items():
+        rows = panel["area_code"].isin(members) | (panel["area_code"] == land)
+        taken |= rows
+        parts.append(privacy.protect_panel(panel[rows], counts=counts, districts=members,
+                                           state_code=land, rule=rule))
+    if (~taken).any():
+        parts.append(privacy.protect_panel(panel[~taken], counts=counts, districts=[],
+                                           state_code="", rule=rule))
+    first = parts[0]
+    frame = pd.concat([p.frame for p in parts]).reindex(panel.index)
+    mask = pd.concat([p.suppressed for p in parts]).reindex(panel.index).fillna(False)
+    return privacy.Publishable(frame, mask.astype(bool), first.rule, tuple(mask.columns),
+                               counts=first.counts, groups=first.groups,
+                               threshold=first.threshold, min_denominator=first.min_denominator)
 
 
 def indicator_overview(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None,
@@ -161,7 +190,8 @@ def indicator_overview(store: Store, ctx: ReportContext, panel: pd.DataFrame | N
     panel = indicator_panel(store) if panel is None else panel
     safe = protected_panel(store, panel, rule=ctx.settings.disclosure)
     args = (store.read_indicators(), store.read_targets())
-    options = {"area_code": ctx.area_code, "period": str(ctx.period), "state_code": LAND_CODE}
+    options = {"area_code": ctx.area_code, "period": str(ctx.period),
+               "state_code": ctx.state_code}
     raw = indicators.overview(panel, *args, **options)
     shown = indicators.overview(safe.frame, *args, **options)
     columns = [c for c in ("value", "numerator", "vs_previous", "vs_year_ago", "state_value")
@@ -186,7 +216,7 @@ def development(store: Store, ctx: ReportContext, indicator_ids: list[str],
 
     def frame(source: pd.DataFrame) -> pd.DataFrame:
         parts = [indicators.period_range(source, i, ctx.area_code, start, end,
-                                         state_code=LAND_CODE).assign(
+                                         state_code=ctx.state_code).assign(
             indicator_id=i, indicator=defs.loc[i, "name_de"], unit=defs.loc[i, "unit"])
             for i in dict.fromkeys(indicator_ids)]
         return pd.concat(parts, ignore_index=True)[columns] if parts \

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from monitoring import __version__
-from monitoring.core.areas import check_code
+from monitoring.core.areas import Scope, check_code
 from monitoring.core.config import Settings
 from monitoring.errors import AreaError, PeriodError
 from monitoring.periods import Quarter
-from monitoring.store.areas import read_successor
+from monitoring.store.areas import read_scope, read_successor
 from monitoring.store.contents import read_population_periods
+from monitoring.vocab import LAENDER
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -44,16 +45,72 @@ class ReportContext:
     package_version: str
     settings: Settings
     sources: list[str] = field(default_factory=list)
+    state_code: str = "16"
+    """The Land the area is compared with (the store's scope, `scope`)."""
+    state_name: str = "Thüringen"
 
     @property
     def title(self) -> str:
         return f"{self.area_name} – {self.period.label_de()}"
 
 
+def scope(store: Store) -> Scope:
+    """The store's scope: its Land (None: Germany, every Land its own state) and own Kreis."""
+    return read_scope(store)
+
+
 def districts(store: Store) -> pd.DataFrame:
-    """Today's districts (Kreise and kreisfreie Städte) with code, name and kind."""
-    return pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))[
+    """Today's districts (Kreise and kreisfreie Städte) of the store's scope, with code, name
+    and kind: the Kreise of its Land, or every Kreis in a national store."""
+    frame = pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))[
         ["area_code", "name", "kind"]]
+    within = scope(store)
+    if within.land is None:
+        return frame
+    return frame[frame["area_code"].str.startswith(within.land)].reset_index(drop=True)
+
+
+def states(store: Store) -> dict[str, list[str]]:
+    """Each Land of the scope (one, or every Land a national store has Kreise of) with the
+    codes of its current districts: the districts its state value is computed from."""
+    codes = list(districts(store)["area_code"])
+    within = scope(store)
+    lands = [within.land] if within.land else sorted({c[:2] for c in codes})
+    return {land: [c for c in codes if c.startswith(land)] for land in lands}
+
+
+def state_name(store: Store, code: str) -> str:
+    """The name of the Land `code`: its area's name in the store, else the official name."""
+    found = store.read_areas(codes=[code])
+    if not found.empty:
+        return str(found.iloc[0]["name"])
+    return LAENDER.get(code, code)
+
+
+def report_areas(store: Store, areas: list[str] | None = None) -> tuple[list[str], str | None]:
+    """The areas a run reports on, and a German note when the scope chose them.
+
+    Without `areas`: the store's own Kreis if its scope names one (note says so), else every
+    district of the scope. A named area the store holds must lie in the scope's Land
+    (`AreaError` otherwise).
+    """
+    within = scope(store)
+    if areas:
+        outside = [check_code(a) for a in areas if not within.covers(check_code(a))]
+        # codes the store does not hold at all get `context`'s message (unknown, or ended)
+        outside = list(store.read_areas(codes=outside)["area_code"]) if outside else []
+        if outside:
+            raise AreaError(
+                f"{', '.join(outside)} liegt nicht im Gebiet dieser Datenbank "
+                f"({state_name(store, within.land or '')} {within.land}). Berichtet werden "
+                "können nur Gebiete dieses Landes.")
+        return list(areas), None
+    if within.kreis:
+        name = store.read_areas(codes=[within.kreis])
+        label = f"{within.kreis} {name.iloc[0]['name']}" if not name.empty else within.kreis
+        return [within.kreis], (f"Die Datenbank ist auf den Kreis {label} eingestellt; "
+                                "berichtet wird dieser Kreis (andere mit `--area`).")
+    return list(districts(store)["area_code"]), None
 
 
 def available_periods(store: Store) -> list[str]:
@@ -99,12 +156,14 @@ def context(store: Store, area_code: str, period: str, settings: Settings | None
         settings = settings_file.resolve(meta=meta, upward=True)
     row = areas.iloc[0]
     stand = meta.get("data_stand")
+    state = scope(store).state_of(code)
     return ReportContext(
         area_code=code, area_name=str(row["name"]), area_kind=str(row["kind"]),
         level=str(row["level"]), period=quarter, is_demo=store.is_demo,
         data_stand=date.fromisoformat(stand) if stand else None,
         snapshot_id=store.snapshot_id(), schema_version=store.schema_version,
-        package_version=__version__, settings=settings, sources=store.sources())
+        package_version=__version__, settings=settings, sources=store.sources(),
+        state_code=state, state_name=state_name(store, state))
 
 
 def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -186,14 +186,15 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
     targets = store.read_targets()
     safe_panel = views.protected_panel(store, panel, rule=rule).frame
     for indicator_id in overview["indicator_id"][:4]:
-        series = indicators.series(safe_panel, indicator_id, ctx.area_code, state_code="16")
+        series = indicators.series(safe_panel, indicator_id, ctx.area_code,
+                                   state_code=ctx.state_code)
         if series.empty:
             continue
         target = targets[(targets.indicator_id == indicator_id)
                          & (targets.area_code == ctx.area_code)]
         figures[f"ind_{indicator_id}"] = static.indicator_chart(
             series, unit=defs.loc[indicator_id, "unit"], area_name=ctx.area_name,
-            title=f"{indicator_id} {defs.loc[indicator_id, 'name_de']}",
+            state_name=ctx.state_name, title=f"{indicator_id} {defs.loc[indicator_id, 'name_de']}",
             target=None if target.empty else target.iloc[0])
     esf = read_esf_projects(store, ctx.area_code)
     actors = store.read_actors()

@@ -59,7 +59,7 @@ from monitoring.report.run.render import quarto_available
 from monitoring.report.run.runner import run_quarter
 from monitoring.report.run.signals import StopSignals
 from monitoring.store.database import open_store, resolve_path
-from monitoring.views.scope import districts
+from monitoring.views.scope import report_areas
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -283,7 +283,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
     districts (CPU seconds of the workers, not wall time)."""
     timing = dict.fromkeys(("inhalt", "pdf", "pptx", "tabellen", "vergleich"), 0.0)
     with open_store(store_file, read_only=True) as store:
-        wanted = list(areas) if areas else list(districts(store)["area_code"])
+        wanted, _ = report_areas(store, list(areas) if areas else None)
     say(f"PDF, Folien und Tabellen für {len(wanted)} Gebiete")
     jobs = [{"staging": str(staging), "area_code": code, "period": str(quarter),
              "fazit": str(conclusions_dir), "reveal": "1" if quarto_available() else "0"}

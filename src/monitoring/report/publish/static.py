@@ -69,8 +69,9 @@ def choropleth(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, label:
 
 def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str, title: str,
                     target: pd.Series | None = None, decimals: int | None = None,
-                    size: tuple[float, float] = (6.2, 2.6)) -> bytes:
-    """A PNG line chart: area, Thuringia (dashed) and the target path (dotted).
+                    size: tuple[float, float] = (6.2, 2.6), state_name: str = "Thüringen",
+                    ) -> bytes:
+    """A PNG line chart: area, its Land `state_name` (dashed) and the target path (dotted).
 
     `decimals` defaults by unit: counts get whole-number ticks (`fmt.decimals_for`).
     """
@@ -84,7 +85,7 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str, title: s
     x = {p: i for i, p in enumerate(periods)}
     fig, ax = plt.subplots(figsize=size)
     ax.plot([x[p] for p in series["period"]], series["state_value"], "--",
-            color=STATE_COLOUR, label="Thüringen")
+            color=STATE_COLOUR, label=state_name)
     ax.plot([x[p] for p in series["period"]], series["value"], "-o", color=ACCENT,
             markersize=3, label=area_name)
     if target is not None:

@@ -56,7 +56,7 @@ from monitoring.report.run.render import choose_renderer
 from monitoring.report.run.signals import StopSignals
 from monitoring.report.run.worker import ReportResult, describe, execute_report, init_worker
 from monitoring.store.database import open_store, resolve_path
-from monitoring.views.scope import context, districts
+from monitoring.views.scope import context, report_areas
 
 __all__ = ["ReportResult", "RunSummary", "report_filename", "run_quarter"]
 
@@ -135,7 +135,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
     source_dir = notebooks_dir(notebooks)
     with open_store(store_file, read_only=True) as store:
         settings = settings or settings_file.resolve(store=store)
-        wanted = list(areas) if areas else list(districts(store)["area_code"])
+        wanted, scope_note = report_areas(store, list(areas) if areas else None)
         contexts = [context(store, code, str(quarter), settings) for code in wanted]
         snapshot = store.snapshot_id()
         is_demo = store.is_demo
@@ -144,7 +144,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
     composed = compose(spec, source_dir)
 
     target = Path(out_dir) / str(quarter)
-    notes: list[str] = []
+    notes: list[str] = [scope_note] if scope_note else []
     with StopSignals() as stop, RunLock(Path(out_dir)) as lock:
         if lock.taken_over:
             notes.append(f"Die Sperrdatei eines nicht mehr laufenden Berichtslaufs "
