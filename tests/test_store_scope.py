@@ -195,12 +195,13 @@ def test_figures_that_give_no_indicator_value_get_a_hint(
     path = tmp_path / "th.duckdb"
     create_store(path)
     figures = tmp_path / "eigene.csv"
-    figures.write_text("reihe;gebiet;zeitraum;wert\nzuzuege;16051;2024-Q4;12\n",
+    figures.write_text("reihe;gebiet;zeitraum;wert\nbevoelkerung;16051;2024-Q4;214000\n",
                        encoding="utf-8")
     assert main(["import", "zahlen", str(figures), "--store", str(path)]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "0 Indikatorwerte" in out and "Hinweis: Aus den Reihen ergibt sich kein" in out
-    assert "auslaender" in out and "zuzuege" in out
+    # a denominator alone gives no rate: the hint names the series the catalogue needs
+    assert "auslaender" in out and "bevoelkerung" in out
 
 
 def test_store_made_before_scopes_is_land_16_or_its_kreise_land(
