@@ -52,8 +52,8 @@ SYMBOLS: dict[str, tuple[float | None, str]] = {
 }
 # value_unit → factor to plain counts. Other units are kept as they are (factor 1) and must
 # match the unit the target series expects.
-UNIT_FACTORS = {"anzahl": 1.0, "1": 1.0, "1000": 1000.0, "tsd.": 1000.0, "tsd": 1000.0,
-                "1 000": 1000.0}
+UNIT_FACTORS = {"anzahl": 1.0, "1": 1.0, "number": 1.0, "1000": 1000.0, "tsd.": 1000.0,
+                "tsd": 1000.0, "1 000": 1000.0, "thousand": 1000.0}
 QUALITY_FLAGS = {"e": "endgültig", "p": "vorläufig", "r": "berichtigt", "s": "geschätzt",
                  "()": "eingeschränkte Aussagekraft"}
 REGION_VARIABLES = {"KREISE", "GEMEIN", "DLAND", "DINSG", "DG", "GEOGM4", "GEOLK1", "GEOGM1",
@@ -68,7 +68,9 @@ AREA_KEY = re.compile(r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{9}|\d{12})$")
 Gemeindeverband, Regionalschlüssel)."""
 UNIT_WORDS = re.compile(r"^(Anzahl|Tsd\.?(\s.+)?|1 ?000|Prozent|%|qkm|ha|Ew/qkm|EUR|"
                         r"Mill\.\s?EUR|Jahre|Personen|\d{4}=100)$", re.IGNORECASE)
-TABLE_CODE = re.compile(r"\b(\d{5}-[0-9A-Z]+(?:-[0-9A-Z]+)*)\b")
+TABLE_CODE = re.compile(r"\b(\d{4}[0-9A-Z]-[0-9A-Z]+(?:-[0-9A-Z]+)*)\b")
+FILE_TABLE_CODE = re.compile(r"(\d{4}[0-9A-Z]-[0-9A-Z]+(?:-[0-9A-Z]+)*)_")
+"""The table code at the start of a download's file name (``12411-01-01-4_20250615.zip``)."""
 
 _NUMBER = re.compile(r"^-?\d+(,\d+)?$|^-?\d+(\.\d+)?$")
 _EXPECTED_PERIOD = "ein Stichtag (31.12.2024 oder 2024-12-31) oder ein Jahr (2024)"
@@ -497,17 +499,17 @@ def parse_cells(grid: list[list[str]], name: str, *, lines: list[int] | None = N
                                         f"{_EXPECTED_PERIOD} in einer Kopfzeile oder in der "
                                         "ersten Spalte"))
                 continue
-            cell = _cell_rows(name, line, column, raw, True, problems)
-            if cell is None:
+            number = _cell_rows(name, line, column, raw, True, problems)
+            if number is None:
                 continue
-            labels = [t for t in col_labels[j] if not _is_total(t)] + row_labels
+            names = [t for t in col_labels[j] if not _is_total(t)] + row_labels
             cell_unit = col_unit.get(j, unit)
             rows.append({"line": line, "statistic": statistic, "value_variable": measure,
                          "region": region, "period": period,
-                         "attributes": "|".join(sorted(f"LABEL={t}" for t in labels)),
-                         "value": cell[0], "flag": cell[1], "unit": cell_unit,
+                         "attributes": "|".join(sorted(f"LABEL={t}" for t in names)),
+                         "value": number[0], "flag": number[1], "unit": cell_unit,
                          "factor": _unit_factor(cell_unit),
-                         "label": " – ".join([measure or "—", *labels])})
+                         "label": " – ".join([measure or "—", *names])})
     return Parsed(layout, table, _frame(rows), problems, dropped)
 
 
@@ -576,7 +578,7 @@ def finish(parsed: Parsed, inner: str) -> None:
     """Fill in the table code (from the file name ``<table>_…``) and, for flat files without
     a ``statistics_code`` column, the statistic (the table code's first part)."""
     if parsed.table is None:
-        match = re.match(r"(\d{5}-[0-9A-Z]+(?:-[0-9A-Z]+)*)_", inner.split("/")[-1])
+        match = FILE_TABLE_CODE.match(inner.rsplit("/", maxsplit=1)[-1])
         parsed.table = match.group(1) if match else None
     if parsed.table and not parsed.rows.empty:
         missing = parsed.rows["statistic"] == ""

@@ -86,7 +86,7 @@ def _xlsx_cells(content: bytes, name: str) -> list[list[str]]:
 
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as err:  # noqa: BLE001 - openpyxl raises many types for broken files
+    except Exception as err:
         raise DataValidationError(
             f"Die Excel-Datei {name} lässt sich nicht lesen.",
             [genesis.problem(name, None, None, "XLSX", "eine lesbare Excel-Datei (.xlsx)")],
@@ -131,9 +131,8 @@ def _area_validity(store: Store) -> dict[str, date | None]:
     ends: dict[str, date | None] = {}
     for r in versions.itertuples(index=False):
         end = None if pd.isna(r.valid_to) else pd.Timestamp(r.valid_to).date()
-        if r.area_code not in ends or end is None:
-            ends[r.area_code] = end
-        elif ends[r.area_code] is not None and end > ends[r.area_code]:  # type: ignore[operator]
+        known = ends.get(r.area_code, date.min)
+        if r.area_code not in ends or end is None or (known is not None and end > known):
             ends[r.area_code] = end
     return ends
 
@@ -164,7 +163,7 @@ def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None],
     keep = rows["region"].map(codes)
     rows = rows.assign(region=keep)[keep.notna()]
     ended = rows["region"].map(known)
-    after = [end is not None and not pd.isna(end) and Quarter.parse(p).start() > end
+    after = [end is not None and not pd.isna(end) and Quarter.parse(p).start > end
              for end, p in zip(ended, rows["period"], strict=True)]
     skipped.setdefault("ended", set()).update(rows.loc[after, "region"])
     rows = rows[[not a for a in after]]
