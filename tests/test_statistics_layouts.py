@@ -199,8 +199,8 @@ def test_germany_wide_table_keeps_the_store_areas_and_counts_the_rest(
     assert {a for a, _ in population} == {"16", *THURINGIA, EISENACH}
     assert result.skipped_areas == (
         "übersprungen: 1 Deutschland, 15 Länder, 19 Regierungsbezirke, 17 Kreise außerhalb "
-        "des Gebiets der Datenbank, 1 Gemeinden außerhalb des Gebiets der Datenbank, 1 Gebiete "
-        "nach ihrer Auflösung (Werte nach dem Ende ausgelassen)")
+        "des Gebiets der Datenbank, 1 Gemeinde außerhalb des Gebiets der Datenbank, 1 aufgelöstes "
+        "Gebiet (Werte nach seinem Ende ausgelassen)")
     assert "„Bevölkerungsstand – männlich“" in result.unassigned
     assert "--zuordnung" in result.unassigned
 
@@ -236,7 +236,7 @@ def test_date_column_and_age_rows_give_population_and_foreigners(store_path: Pat
     assert foreigners[("16053", "2024-Q4")][0] == 10005
     assert set(population) == {("16", "2024-Q4"), ("16053", "2024-Q4"), ("16054", "2024-Q4")}
     assert "unter 3 Jahre" in result.unassigned
-    assert result.skipped_areas == ("übersprungen: 1 Deutschland, 1 Regierungsbezirke, 1 Kreise "
+    assert result.skipped_areas == ("übersprungen: 1 Deutschland, 1 Regierungsbezirk, 1 Kreis "
                                     "außerhalb des Gebiets der Datenbank")
 
 
@@ -283,6 +283,9 @@ def test_xlsx_download_gives_the_same_values_as_the_csv(store_path: Path,
     columns = ["region", "period", "attributes", "value", "flag"]
     pd.testing.assert_frame_equal(from_csv.rows[columns].reset_index(drop=True),
                                   from_xlsx.rows[columns].reset_index(drop=True))
+    zipped = import_statistics.read_download(_zip(xlsx_file.read_bytes(), "tabelle.xlsx"),
+                                             "12411-01-01-4.zip")
+    assert zipped.layout == "xlsx" and len(zipped.rows) == len(from_xlsx.rows)
     result, population, _ = _import(store_path, xlsx_file)
     assert result.rows == len(population) and population[("16053", "2024-Q4")][0] == 53005
 
@@ -393,3 +396,22 @@ def test_layout_detection_fuzz(rows: list[list[str]], head: str, encoding: str) 
                                                            "erwartet"}
     with contextlib.suppress(DataValidationError):
         genesis.parse_cells([list(r) for r in rows], "fuzz.xlsx", layout="xlsx")
+
+
+def test_odd_cells_in_rows_of_skipped_areas_do_not_refuse_the_file(store_path: Path,
+                                                                   tmp_path: Path) -> None:
+    lines = table_header_periods().decode("cp1252").splitlines()
+    bavaria = next(i for i, ln in enumerate(lines) if ln.startswith("09162;"))
+    lines[bavaria] = lines[bavaria].rsplit(";", 1)[0] + ";*"  # unexplained symbol, Munich
+    path = tmp_path / "muenchen_komisch.csv"
+    path.write_text("\n".join(lines), encoding="cp1252")
+    result, population, _ = _import(store_path, path)
+    assert result.rows == len(population) > 0 and "17 Kreise außerhalb" in result.skipped_areas
+    jena = next(i for i, ln in enumerate(lines) if ln.startswith("16053;"))
+    lines[jena] = lines[jena].rsplit(";", 1)[0] + ";*"
+    path = tmp_path / "jena_komisch.csv"
+    path.write_text("\n".join(lines), encoding="cp1252")
+    with pytest.raises(DataValidationError) as info:
+        _import(store_path, path)
+    assert info.value.problems[0]["zeile"] == jena + 1
+    assert info.value.problems[0]["spalte"] == "Spalte 6"

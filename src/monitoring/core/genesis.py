@@ -84,7 +84,9 @@ class Parsed:
     """The rows of one download, its layout and table code, and any problems found.
 
     `dropped` holds the codes of rows that were left out because they describe Germany as a
-    whole (``DG``), for the importer's summary of skipped areas.
+    whole (``DG``), for the importer's summary of skipped areas; `regions` the area code of
+    every file row that has one, so that problems in rows of areas the importer skips can be
+    left out.
     """
 
     layout: str
@@ -92,6 +94,7 @@ class Parsed:
     rows: pd.DataFrame
     problems: list[dict[str, object]] = field(default_factory=list)
     dropped: set[str] = field(default_factory=set)
+    regions: dict[int, str] = field(default_factory=dict)
 
 
 def problem(file: str, line: int | None, column: str | None, value: object,
@@ -269,6 +272,7 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
 
     rows: list[dict[str, object]] = []
     dropped: set[str] = set()
+    regions: dict[int, str] = {}
     for i, rec in enumerate(frame.to_dict("records"), start=2):
         attrs, labels = [], []
         region = None
@@ -288,6 +292,7 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
         if region.upper() == GERMANY:
             dropped.add(GERMANY)
             continue
+        regions[i] = region
         try:
             period = parse_period(get(rec, "time_code"), get(rec, "time"))
         except ValueError:
@@ -307,7 +312,7 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
                      "flag": _with_quality(flag, get(rec, "value_q")), "unit": unit,
                      "factor": _unit_factor(unit),
                      "label": " – ".join([measure_label, *labels])})
-    return Parsed("ffcsv", None, _frame(rows), problems, dropped)
+    return Parsed("ffcsv", None, _frame(rows), problems, dropped, regions)
 
 
 def _parse_old(text: str, name: str) -> Parsed:
@@ -324,6 +329,7 @@ def _parse_old(text: str, name: str) -> Parsed:
             [problem(name, 1, None, ";".join(frame.columns), "Spalte CODE__Bezeichnung__Einheit")])
     rows: list[dict[str, object]] = []
     dropped: set[str] = set()
+    regions: dict[int, str] = {}
     for i, rec in enumerate(frame.to_dict("records"), start=2):
         region, attrs, labels = None, [], []
         for n in merkmale:
@@ -342,6 +348,7 @@ def _parse_old(text: str, name: str) -> Parsed:
         if region.upper() == GERMANY:
             dropped.add(GERMANY)
             continue
+        regions[i] = region
         try:
             period = parse_period(rec["Zeit_Code"], rec["Zeit"])
         except ValueError:
@@ -359,7 +366,7 @@ def _parse_old(text: str, name: str) -> Parsed:
                          "flag": _with_quality(flag, rec.get(f"{code}__{label}__q", "")),
                          "unit": unit, "factor": _unit_factor(unit),
                          "label": " – ".join([label, *labels])})
-    return Parsed("alt", None, _frame(rows), problems, dropped)
+    return Parsed("alt", None, _frame(rows), problems, dropped, regions)
 
 
 # -- "Tabelle" (CSV or XLSX cells) -------------------------------------------------------------
@@ -458,6 +465,7 @@ def parse_cells(grid: list[list[str]], name: str, *, lines: list[int] | None = N
     problems: list[dict[str, object]] = []
     rows: list[dict[str, object]] = []
     dropped: set[str] = set()
+    regions: dict[int, str] = {}
     row_period: str | None = None
     for i in range(first, len(grid)):
         row, line = grid[i], numbers[i]
@@ -484,6 +492,7 @@ def parse_cells(grid: list[list[str]], name: str, *, lines: list[int] | None = N
         if region == GERMANY:
             dropped.add(GERMANY)
             continue
+        regions[line] = region
         for j in range(max(value_start, k + 1), len(row)):
             raw = row[j]
             if not raw:
@@ -510,7 +519,7 @@ def parse_cells(grid: list[list[str]], name: str, *, lines: list[int] | None = N
                          "value": number[0], "flag": number[1], "unit": cell_unit,
                          "factor": _unit_factor(cell_unit),
                          "label": " – ".join([measure or "—", *names])})
-    return Parsed(layout, table, _frame(rows), problems, dropped)
+    return Parsed(layout, table, _frame(rows), problems, dropped, regions)
 
 
 def _parse_table(text: str, name: str) -> Parsed:

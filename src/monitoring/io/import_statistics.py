@@ -32,16 +32,18 @@ from monitoring.store.areas import read_area_versions
 from monitoring.store.contents import read_series_units, write_missing_series
 from monitoring.store.database import Store
 
-# kind of a skipped area code → German plural for the summary, in the order shown
+# kind of a skipped area code → German (singular, plural) for the summary, in the order shown
+_OUTSIDE = "außerhalb des Gebiets der Datenbank"
 SKIPPED_KINDS = {
-    "DG": "Deutschland",
-    "land": "Länder",
-    "regbez": "Regierungsbezirke",
-    "kreis": "Kreise außerhalb des Gebiets der Datenbank",
-    "gemeindeverband": "Gemeindeverbände",
-    "gemeinde": "Gemeinden außerhalb des Gebiets der Datenbank",
-    "ars": "Regionalschlüssel außerhalb des Gebiets der Datenbank",
-    "ended": "Gebiete nach ihrer Auflösung (Werte nach dem Ende ausgelassen)",
+    "DG": ("Deutschland", "Deutschland"),
+    "land": ("Land", "Länder"),
+    "regbez": ("Regierungsbezirk", "Regierungsbezirke"),
+    "kreis": (f"Kreis {_OUTSIDE}", f"Kreise {_OUTSIDE}"),
+    "gemeindeverband": ("Gemeindeverband", "Gemeindeverbände"),
+    "gemeinde": (f"Gemeinde {_OUTSIDE}", f"Gemeinden {_OUTSIDE}"),
+    "ars": (f"Regionalschlüssel {_OUTSIDE}", f"Regionalschlüssel {_OUTSIDE}"),
+    "ended": ("aufgelöstes Gebiet (Werte nach seinem Ende ausgelassen)",
+              "aufgelöste Gebiete (Werte nach ihrem Ende ausgelassen)"),
 }
 _KIND_BY_LENGTH = {2: "land", 3: "regbez", 5: "kreis", 8: "gemeinde", 9: "gemeindeverband",
                    12: "ars"}
@@ -143,13 +145,14 @@ def _kind(code: str) -> str | None:
 
 
 def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None],
-              ) -> tuple[pd.DataFrame, Counter[str], set[str]]:
-    """(rows of areas the store knows, skipped area codes per kind, codes that are no key)."""
+              ) -> tuple[pd.DataFrame, Counter[str], set[str], set[str]]:
+    """(rows of areas the store knows, skipped area codes per kind, codes that are no key,
+    codes of the file that are kept)."""
     rows = parsed.rows
     skipped: dict[str, set[str]] = {"DG": set(parsed.dropped)}
     malformed: set[str] = set()
-    codes = {}
-    for code in rows["region"].unique():
+    codes: dict[str, str] = {}
+    for code in sorted(set(rows["region"]) | set(parsed.regions.values())):
         if code in known:
             codes[code] = code
         elif len(code) == 12 and code.isdigit() and code[:5] + code[9:] in known:
@@ -167,11 +170,13 @@ def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None],
              for end, p in zip(ended, rows["period"], strict=True)]
     skipped.setdefault("ended", set()).update(rows.loc[after, "region"])
     rows = rows[[not a for a in after]]
-    return rows, Counter({k: len(v) for k, v in skipped.items() if v}), malformed
+    counts = Counter({k: len(v) for k, v in skipped.items() if v})
+    return rows, counts, malformed, set(codes)
 
 
 def _skipped_text(counts: Counter[str]) -> str:
-    parts = [f"{counts[k]} {label}" for k, label in SKIPPED_KINDS.items() if counts.get(k)]
+    parts = [f"{counts[k]} {one if counts[k] == 1 else many}"
+             for k, (one, many) in SKIPPED_KINDS.items() if counts.get(k)]
     return f"übersprungen: {', '.join(parts)}" if parts else ""
 
 
@@ -186,7 +191,8 @@ def _unassigned_text(rows: pd.DataFrame, used: pd.DataFrame) -> str:
                       for r in missing.head(UNASSIGNED_SHOWN).itertuples())
     more = f" und {len(missing) - UNASSIGNED_SHOWN} weitere" if len(missing) > UNASSIGNED_SHOWN \
         else ""
-    return (f"{len(missing)} Merkmalskombinationen keiner Reihe zugeordnet: {shown}{more}. "
+    what = "Merkmalskombination" if len(missing) == 1 else "Merkmalskombinationen"
+    return (f"{len(missing)} {what} keiner Reihe zugeordnet: {shown}{more}. "
             "Zuordnen mit --zuordnung DATEI.csv (Spalten series_id;statistic;value_variable;"
             "attributes, Werte wie in Klammern).")
 
@@ -207,8 +213,11 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
     if store.already_imported("statistik", content):
         return StatisticsImportResult(file.name, 0, already_imported=True)
     parsed = read_download(content, file.name)
-    problems = list(parsed.problems)
-    rows, skipped, malformed = _in_scope(parsed, _area_validity(store))
+    rows, skipped, malformed, kept = _in_scope(parsed, _area_validity(store))
+    outside = {line for line, code in parsed.regions.items()
+               if _kind(code) is not None and code not in kept}
+    # problems in rows of skipped areas do not matter: those rows are not imported
+    problems = [p for p in parsed.problems if p["zeile"] not in outside]
     for code in sorted(malformed):
         first = parsed.rows[parsed.rows["region"] == code]
         problems.append(genesis.problem(file.name, int(first["line"].iloc[0]), "Gebiet",
@@ -221,7 +230,7 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
             "Sie, ob die Gebiete der Datenbank geladen sind. Es wurde nichts geschrieben.",
             [genesis.problem(file.name, None, "Gebiet", held,
                              "mindestens ein Gebiet der Datenbank")])
-    in_scope = genesis.Parsed(parsed.layout, parsed.table, rows, problems, parsed.dropped)
+    in_scope = genesis.Parsed(parsed.layout, parsed.table, rows, problems)
     rules = _single_series_mapping(in_scope, series_id) if series_id \
         else genesis_mapping(mapping)
     rules = rules[["series_id", "statistic", "value_variable", "attributes"]]
