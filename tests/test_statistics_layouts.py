@@ -415,3 +415,16 @@ def test_odd_cells_in_rows_of_skipped_areas_do_not_refuse_the_file(store_path: P
         _import(store_path, path)
     assert info.value.problems[0]["zeile"] == jena + 1
     assert info.value.problems[0]["spalte"] == "Spalte 6"
+
+
+def test_a_code_that_is_no_area_key_names_row_and_column(store_path: Path,
+                                                         tmp_path: Path) -> None:
+    lines = ffcsv_english().decode("utf-8-sig").splitlines()
+    row = next(i for i, ln in enumerate(lines) if ";16053;" in ln)
+    lines[row] = lines[row].replace(";16053;", ";1605X;")
+    path = tmp_path / "x.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        _import(store_path, path)
+    first = info.value.problems[0]
+    assert (first["zeile"], first["spalte"], first["wert"]) == (row + 1, "Gebiet", "1605X")

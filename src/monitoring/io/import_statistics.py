@@ -24,8 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from monitoring.core import genesis
-from monitoring.core.areas import check_code
-from monitoring.errors import AreaError, DataValidationError
+from monitoring.errors import DataValidationError
 from monitoring.io.imports import SERIES_COLUMNS, ImportResult, fail_on_problems, packaged_text
 from monitoring.periods import Quarter
 from monitoring.store.areas import read_area_versions
@@ -219,9 +218,11 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
     # problems in rows of skipped areas do not matter: those rows are not imported
     problems = [p for p in parsed.problems if p["zeile"] not in outside]
     for code in sorted(malformed):
-        first = parsed.rows[parsed.rows["region"] == code]
-        problems.append(genesis.problem(file.name, int(first["line"].iloc[0]), "Gebiet",
-                                        code, genesis.EXPECTED_KEY))
+        line = min(n for n, c in parsed.regions.items() if c == code)
+        problems.append(genesis.problem(
+            file.name, line, "Gebiet", code,
+            "ein amtlicher Gebietsschlüssel (DG, Land 16, Regierungsbezirk 031, Kreis 16053, "
+            "Gemeinde 16053000, Regionalschlüssel mit 12 Stellen)"))
     if rows.empty and not problems and (len(parsed.rows) or skipped):
         held = _skipped_text(skipped).removeprefix("übersprungen: ") or "keine"
         raise DataValidationError(
@@ -237,12 +238,6 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
     units = read_series_units(store)
     values, more = genesis.assign(in_scope, rules, file.name, expected_units=units)
     problems += more
-    for r in values.itertuples(index=False):
-        try:
-            check_code(r.area_code)
-        except AreaError:
-            problems.append(genesis.problem(file.name, r.line, "Gebiet", r.area_code,
-                                            "ein amtlicher Gebietsschlüssel"))
     if values.empty and not problems:
         found = rows[["statistic", "value_variable", "attributes", "label"]].drop_duplicates(
             ["statistic", "value_variable", "attributes"])
