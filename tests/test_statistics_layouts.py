@@ -428,3 +428,18 @@ def test_a_code_that_is_no_area_key_names_row_and_column(store_path: Path,
         _import(store_path, path)
     first = info.value.problems[0]
     assert (first["zeile"], first["spalte"], first["wert"]) == (row + 1, "Gebiet", "1605X")
+
+
+def test_cli_prints_what_was_skipped(store_path: Path, tmp_path: Path) -> None:
+    from monitoring.cli.main import main
+
+    path = tmp_path / "12411-01-01-4.csv"
+    path.write_bytes(table_header_periods())
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["import", "statistik", str(path), "--store", str(store_path),
+                     "--stand", "2025-06-15"])
+    assert code == 0
+    text = " ".join(out.getvalue().split())
+    assert "Übersprungen: 1 Deutschland, 15 Länder, 19 Regierungsbezirke" in text
+    assert "Merkmalskombination keiner Reihe zugeordnet" in text and "--zuordnung" in text

@@ -52,8 +52,9 @@ UNASSIGNED_SHOWN = 5
 
 @dataclass(frozen=True)
 class StatisticsImportResult(ImportResult):
-    """`ImportResult` plus the German notes of an official statistics import: which areas
-    were skipped (per kind) and which variables/attributes no series uses."""
+    """`ImportResult` plus what an official statistics import left out: which areas were
+    skipped (per kind) and which variables/attributes no series uses (both also in
+    `notes`, for the CLI)."""
 
     skipped_areas: str = ""
     unassigned: str = ""
@@ -259,6 +260,8 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
         write_missing_series(store, out["series_id"].unique(), source=f"GENESIS {table_code}")
         store.upsert("series_value", out, ["series_id", "area_code", "period"])
         store.log_import("statistik", f"{file.name} ({table_code})", content, len(out))
+    skipped_areas, unassigned = _skipped_text(skipped), _unassigned_text(rows, rules)
+    notes = tuple(f"{n[0].upper()}{n[1:]}" for n in (skipped_areas, unassigned) if n)
     return StatisticsImportResult(
-        file.name, len(out), skipped_unassigned=len(rows) - len(out),
-        skipped_areas=_skipped_text(skipped), unassigned=_unassigned_text(rows, rules))
+        file.name, len(out), skipped_unassigned=len(rows) - len(out), notes=notes,
+        skipped_areas=skipped_areas, unassigned=unassigned)
