@@ -96,9 +96,10 @@ def import_data(args: argparse.Namespace) -> int:
     from monitoring.io.import_concept import import_concept
     from monitoring.io.import_figures import import_figures, no_values_hint
     from monitoring.io.import_statistics import import_statistics
-    from monitoring.io.imports import write_error_report
+    from monitoring.io.imports import ImportResult, write_error_report
     from monitoring.store.contents import count_computed_values
 
+    result: ImportResult
     needs = () if args.kind == "katalog" else ("areas", "catalogue")
     with _open_for_import(args.store, needs=needs) as store:
         try:

@@ -1,22 +1,34 @@
-"""Parsing official statistics downloads (GENESIS-Online, Regionaldatenbank) — pure, bytes in.
+"""Parsing official statistics downloads (GENESIS-Online, Regionaldatenbank, Zensus-Datenbank)
+— pure, bytes (or table cells) in.
 
-Three layouts are recognised from their header (see ``FORMATS.md`` §1a):
+Every layout the portals deliver is recognised from its content (see ``FORMATS.md`` §1a):
 
-* current flat-file CSV ("ffcsv"): English headers, UTF-8 with BOM, often inside a ZIP;
+* current flat-file CSV ("ffcsv"): English column names (``statistics_code;…;time;…;
+  1_variable_code;…;value;value_unit;…[;value_q]``) for German and English downloads (decimal
+  comma or point), usually UTF-8 with BOM inside a ZIP; code columns may be missing, then the
+  labels are used;
 * old flat-file CSV: German headers (``Statistik_Code;…``), one value column per measure named
-  ``CODE__Label__Unit``, Latin-1;
-* the human "Tabelle" CSV: meta lines, two header lines (dates, attribute labels), then
-  ``code;name;values…`` and a footer starting with ``__________``.
+  ``CODE__Label__Unit``, Latin-1 / Windows-1252;
+* the human "Tabelle" CSV (and the XLSX download of the same table, read into cells by the
+  importer, `parse_cells`): title lines, one or more header rows (periods, measure, variable
+  and attribute labels, units — spread over several rows), then ``[period;]code;name[;row
+  labels];values…`` and a footer starting with ``__________``. The period is either in a
+  header row (one column per Stichtag / year) or in a leading column (one row per period ×
+  area; an empty period cell repeats the one above).
 
 Every value becomes one row of `parse` with the special symbols mapped to documented flags
 (`SYMBOLS`): ``-`` is zero, ``.`` secret, ``x`` not meaningful, ``/`` unreliable, ``...`` not yet
 available. Values in thousands (``value_unit`` ``1000``/``Tsd.``) are multiplied out. Region
-names are ignored; only codes are used. Anything not understood is a problem with file, row,
-column and what was expected — nothing is guessed.
+names are ignored; only codes are used (every level: ``DG``, Land, Regierungsbezirk, Kreis,
+Gemeindeverband, Gemeinde, 12-digit Regionalschlüssel — which of them the store knows is the
+importer's business; rows for Germany as a whole are dropped and listed in
+`Parsed.dropped`). Anything not understood is a problem with file, row, column and what was
+expected — nothing is guessed.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -31,6 +43,7 @@ from monitoring.periods import Quarter
 # symbol → (value, flag). The flag is stored with the value; None value = not available.
 SYMBOLS: dict[str, tuple[float | None, str]] = {
     "-": (0.0, "nichts vorhanden"),
+    "–": (0.0, "nichts vorhanden"),
     ".": (None, "geheim"),
     "x": (None, "nicht sinnvoll"),
     "/": (None, "unsicher"),
@@ -39,26 +52,49 @@ SYMBOLS: dict[str, tuple[float | None, str]] = {
 }
 # value_unit → factor to plain counts. Other units are kept as they are (factor 1) and must
 # match the unit the target series expects.
-UNIT_FACTORS = {"anzahl": 1.0, "1": 1.0, "1000": 1000.0, "tsd.": 1000.0, "tsd": 1000.0,
-                "1 000": 1000.0}
+UNIT_FACTORS = {"anzahl": 1.0, "1": 1.0, "number": 1.0, "1000": 1000.0, "tsd.": 1000.0,
+                "tsd": 1000.0, "1 000": 1000.0, "thousand": 1000.0}
 QUALITY_FLAGS = {"e": "endgültig", "p": "vorläufig", "r": "berichtigt", "s": "geschätzt",
                  "()": "eingeschränkte Aussagekraft"}
-REGION_VARIABLES = {"KREISE", "GEMEIN", "DLAND", "DINSG", "DG", "GEOGM4", "GEOLK1", "GEOGM1"}
+REGION_VARIABLES = {"KREISE", "GEMEIN", "DLAND", "DINSG", "DG", "GEOGM4", "GEOLK1", "GEOGM1",
+                    "REGBEZ", "GEMVB", "GVB"}
 TOTAL_CODES = {"", "INSGESAMT"}
+TOTAL_LABELS = {"insgesamt", "total", "zusammen"}
 ROWS = ["line", "statistic", "value_variable", "region", "period", "attributes", "value",
-        "flag", "unit", "factor"]
+        "flag", "unit", "factor", "label"]
+GERMANY = "DG"
+AREA_KEY = re.compile(r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{9}|\d{12})$")
+"""An official area key of any level (Germany, Land, Regierungsbezirk, Kreis, Gemeinde,
+Gemeindeverband, Regionalschlüssel)."""
+UNIT_WORDS = re.compile(r"^(Anzahl|Tsd\.?(\s.+)?|1 ?000|Prozent|%|qkm|ha|Ew/qkm|EUR|"
+                        r"Mill\.\s?EUR|Jahre|Personen|\d{4}=100)$", re.IGNORECASE)
+TABLE_CODE = re.compile(r"\b(\d{4}[0-9A-Z]-[0-9A-Z]+(?:-[0-9A-Z]+)*)\b")
+FILE_TABLE_CODE = re.compile(r"(\d{4}[0-9A-Z]-[0-9A-Z]+(?:-[0-9A-Z]+)*)_")
+"""The table code at the start of a download's file name (``12411-01-01-4_20250615.zip``)."""
 
 _NUMBER = re.compile(r"^-?\d+(,\d+)?$|^-?\d+(\.\d+)?$")
+_EXPECTED_PERIOD = "ein Stichtag (31.12.2024 oder 2024-12-31) oder ein Jahr (2024)"
+EXPECTED_KEY = ("ein amtlicher Gebietsschlüssel (DG, Land 16, Regierungsbezirk 031, Kreis "
+                 "16053, Gemeinde 16053000, Regionalschlüssel mit 12 Stellen) in einer der "
+                 "ersten Spalten")
 
 
 @dataclass
 class Parsed:
-    """The rows of one download, its layout and table code, and any problems found."""
+    """The rows of one download, its layout and table code, and any problems found.
+
+    `dropped` holds the codes of rows that were left out because they describe Germany as a
+    whole (``DG``), for the importer's summary of skipped areas; `regions` the area code of
+    every file row that has one, so that problems in rows of areas the importer skips can be
+    left out.
+    """
 
     layout: str
     table: str | None
     rows: pd.DataFrame
     problems: list[dict[str, object]] = field(default_factory=list)
+    dropped: set[str] = field(default_factory=set)
+    regions: dict[int, str] = field(default_factory=dict)
 
 
 def problem(file: str, line: int | None, column: str | None, value: object,
@@ -67,28 +103,64 @@ def problem(file: str, line: int | None, column: str | None, value: object,
     return {"datei": file, "zeile": line, "spalte": column, "wert": value, "erwartet": expected}
 
 
-def decode(content: bytes, name: str) -> tuple[str, str]:
-    """(text, inner file name): unzip a single CSV, then UTF-8 with/without BOM, else Latin-1."""
-    if content[:2] == b"PK":
-        try:
-            archive = zipfile.ZipFile(io.BytesIO(content))
-        except zipfile.BadZipFile as err:
+def is_xlsx(content: bytes) -> bool:
+    """Whether `content` is an Excel workbook (a ZIP with ``xl/workbook.xml``)."""
+    if content[:2] != b"PK":
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return False
+
+
+def unzip(content: bytes, name: str) -> tuple[bytes, str]:
+    """(content, inner name) of the single CSV or XLSX inside a ZIP download; other content is
+    returned as it is. An Excel workbook (itself a ZIP) is not unpacked."""
+    if content[:2] != b"PK" or is_xlsx(content):
+        return content, name
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
+        raise DataValidationError(
+            f"{name} beginnt wie eine ZIP-Datei, ist aber beschädigt oder unvollständig.",
+            [problem(name, None, None, "—", "eine vollständige ZIP-Datei")],
+            detail=str(err)) from err
+    with archive:
+        inner = [n for n in archive.namelist()
+                 if n.lower().endswith((".csv", ".xlsx")) and not n.startswith("__MACOSX")]
+        if len(inner) != 1:
             raise DataValidationError(
-                f"{name} beginnt wie eine ZIP-Datei, ist aber beschädigt oder unvollständig.",
-                [problem(name, None, None, "—", "eine vollständige ZIP-Datei")],
+                f"Die ZIP-Datei {name} enthält {len(inner)} CSV-/XLSX-Dateien; erwartet wird "
+                "genau eine (der GENESIS-Download „…_flat.csv“ oder die Tabelle).",
+                [problem(name, None, None, ", ".join(inner) or "—",
+                         "genau eine CSV- oder XLSX-Datei")])
+        try:
+            return archive.read(inner[0]), inner[0]
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as err:
+            raise DataValidationError(
+                f"{inner[0]} in der ZIP-Datei {name} lässt sich nicht entpacken.",
+                [problem(name, None, None, inner[0], "eine lesbare Datei in der ZIP-Datei")],
                 detail=str(err)) from err
-        with archive:
-            inner = [n for n in archive.namelist() if n.lower().endswith(".csv")]
-            if len(inner) != 1:
-                raise DataValidationError(
-                    f"Die ZIP-Datei {name} enthält {len(inner)} CSV-Dateien; erwartet wird genau "
-                    "eine (der GENESIS-Download „…_flat.csv“).",
-                    [problem(name, None, None, ", ".join(inner) or "—", "genau eine CSV-Datei")])
-            content, name = archive.read(inner[0]), inner[0]
+
+
+def decode(content: bytes, name: str) -> tuple[str, str]:
+    """(text, inner file name): unzip a single CSV, then UTF-8 with/without BOM, else
+    Windows-1252 (a superset of Latin-1's printable characters: „ “ – € decode correctly;
+    bytes Windows-1252 leaves undefined fall back to Latin-1)."""
+    content, name = unzip(content, name)
+    if is_xlsx(content):
+        raise DataValidationError(
+            f"{name} ist eine Excel-Datei; sie wird über den Import gelesen, nicht als Text.",
+            [problem(name, None, None, "XLSX", "eine CSV-Datei")])
     if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8"), name
+        return content[3:].decode("utf-8", errors="replace"), name
     try:
         return content.decode("utf-8"), name
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252"), name
     except UnicodeDecodeError:
         return content.decode("latin-1"), name
 
@@ -116,6 +188,8 @@ def parse_period(time_code: str, raw: str) -> str:
     """
     text = raw.strip()
     if re.fullmatch(r"\d{4}", text):
+        if not 1900 <= int(text) <= 2200:
+            raise ValueError(f"{time_code}:{text}")
         return str(Quarter(int(text), 4))
     for pattern, order in ((r"(\d{4})-(\d{2})-(\d{2})", "ymd"),
                            (r"(\d{2})\.(\d{2})\.(\d{4})", "dmy")):
@@ -125,6 +199,13 @@ def parse_period(time_code: str, raw: str) -> str:
             day = date(a, b, c) if order == "ymd" else date(c, b, a)
             return str(Quarter.of(day))
     raise ValueError(f"{time_code}:{text}")
+
+
+def _period_or_none(text: str) -> str | None:
+    try:
+        return parse_period("", text)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _unit_factor(unit: str) -> float:
@@ -147,62 +228,96 @@ def _cell_rows(name: str, line: int, column: str, raw: str, decimal_comma: bool,
         return None
 
 
+def _with_quality(flag: str | None, quality: str) -> str | None:
+    quality = quality.strip()
+    if not quality:
+        return flag
+    return ",".join(f for f in (flag, QUALITY_FLAGS.get(quality, quality)) if f)
+
+
+# -- flat files --------------------------------------------------------------------------------
+def _region_variable(frame: pd.DataFrame, numbers: list[int], code: str, attribute: str,
+                     ) -> int | None:
+    """The number of the classifying variable that holds the areas: a known region variable
+    code, or (code columns missing) the one whose attribute values all are area keys."""
+    for n in numbers:
+        if code.format(n) in frame.columns and \
+                set(frame[code.format(n)].str.strip()) & REGION_VARIABLES:
+            return n
+    for n in numbers:
+        column = attribute.format(n)
+        if column in frame.columns:
+            values = frame[column].str.strip()
+            if len(values) and values.map(lambda v: bool(AREA_KEY.match(v))).all():
+                return n
+    return None
+
+
 def _parse_ffcsv(text: str, name: str) -> Parsed:
-    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
-    frame.columns = [c.strip() for c in frame.columns]
+    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False,
+                        quoting=csv.QUOTE_MINIMAL)
+    frame.columns = [str(c).strip() for c in frame.columns]
     problems: list[dict[str, object]] = []
-    variables = sorted({int(m.group(1)) for c in frame.columns
-                        if (m := re.fullmatch(r"(\d+)_variable_code", c))})
+    numbers = sorted({int(m.group(1)) for c in frame.columns
+                      if (m := re.fullmatch(r"(\d+)_variable_(?:code|label|attribute_code|"
+                                            r"attribute_label)", c))})
+    region_n = _region_variable(frame, numbers, "{}_variable_code",
+                                "{}_variable_attribute_code")
+    if region_n is None:
+        region_n = _region_variable(frame, numbers, "{}_variable_code",
+                                    "{}_variable_attribute_label")
+
+    def get(rec: dict[str, str], *columns: str) -> str:
+        return next((rec[c].strip() for c in columns if c in rec), "")
+
     rows: list[dict[str, object]] = []
+    dropped: set[str] = set()
+    regions: dict[int, str] = {}
     for i, rec in enumerate(frame.to_dict("records"), start=2):
-        region, attrs = _region_and_filters(
-            rec, variables, "{}_variable_code", "{}_variable_attribute_code")
-        if region is None:
-            problems.append(problem(name, i, "n_variable_code", "—",
+        attrs, labels = [], []
+        region = None
+        for n in numbers:
+            var = get(rec, f"{n}_variable_code", f"{n}_variable_label")
+            code = get(rec, f"{n}_variable_attribute_code", f"{n}_variable_attribute_label")
+            label = get(rec, f"{n}_variable_attribute_label", f"{n}_variable_attribute_code")
+            if n == region_n:
+                region = code
+            elif code.upper() not in TOTAL_CODES and label.lower() not in TOTAL_LABELS:
+                attrs.append(f"{var}={code}")
+                labels.append(f"{get(rec, f'{n}_variable_label') or var}: {label}")
+        if region is None or region == "":
+            problems.append(problem(name, i, "n_variable_attribute_code", region or "—",
                                     "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))
             continue
-        try:
-            period = parse_period(rec["time_code"], rec["time"])
-        except ValueError:
-            problems.append(problem(name, i, "time", rec["time"],
-                                    "ein Stichtag (2024-12-31) oder ein Jahr (2024)"))
+        if region.upper() == GERMANY:
+            dropped.add(GERMANY)
             continue
-        cell = _cell_rows(name, i, "value", rec["value"], "," in rec["value"], problems)
+        regions[i] = region
+        try:
+            period = parse_period(get(rec, "time_code"), get(rec, "time"))
+        except ValueError:
+            problems.append(problem(name, i, "time", get(rec, "time"), _EXPECTED_PERIOD))
+            continue
+        raw = get(rec, "value")
+        cell = _cell_rows(name, i, "value", raw, "," in raw, problems)
         if cell is None:
             continue
         value, flag = cell
-        quality = rec.get("value_q", "").strip()
-        if quality:
-            flag = ",".join(f for f in (flag, QUALITY_FLAGS.get(quality, quality)) if f)
-        unit = rec["value_unit"].strip()
-        rows.append({"line": i, "statistic": rec["statistics_code"].strip(),
-                     "value_variable": rec["value_variable_code"].strip(), "region": region,
-                     "period": period, "attributes": "|".join(sorted(attrs)), "value": value,
-                     "flag": flag, "unit": unit, "factor": _unit_factor(unit)})
-    return Parsed("ffcsv", None, _frame(rows), problems)
-
-
-def _region_and_filters(rec: dict[str, str], numbers: list[int], variable: str,
-                        attribute: str) -> tuple[str | None, list[str]]:
-    """The region code and the other classifying attributes (``VAR=CODE``) of one row.
-
-    `variable` / `attribute` are column-name patterns with ``{}`` for the variable number,
-    which differ between the current and the old flat-file layout.
-    """
-    region, attrs = None, []
-    for n in numbers:
-        var = rec[variable.format(n)].strip()
-        code = rec[attribute.format(n)].strip()
-        if var in REGION_VARIABLES:
-            region = code
-        elif code.upper() not in TOTAL_CODES:  # totals ("Insgesamt") are no filter
-            attrs.append(f"{var}={code}")
-    return region, attrs
+        unit = get(rec, "value_unit")
+        measure = get(rec, "value_variable_code", "value_variable_label")
+        measure_label = get(rec, "value_variable_label", "value_variable_code")
+        rows.append({"line": i, "statistic": get(rec, "statistics_code"),
+                     "value_variable": measure, "region": region, "period": period,
+                     "attributes": "|".join(sorted(attrs)), "value": value,
+                     "flag": _with_quality(flag, get(rec, "value_q")), "unit": unit,
+                     "factor": _unit_factor(unit),
+                     "label": " – ".join([measure_label, *labels])})
+    return Parsed("ffcsv", None, _frame(rows), problems, dropped, regions)
 
 
 def _parse_old(text: str, name: str) -> Parsed:
     frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
-    frame.columns = [c.strip() for c in frame.columns]
+    frame.columns = [str(c).strip() for c in frame.columns]
     problems: list[dict[str, object]] = []
     merkmale = sorted({int(m.group(1)) for c in frame.columns
                        if (m := re.fullmatch(r"(\d+)_Merkmal_Code", c))})
@@ -213,119 +328,270 @@ def _parse_old(text: str, name: str) -> Parsed:
             "„CODE__Bezeichnung__Einheit“.",
             [problem(name, 1, None, ";".join(frame.columns), "Spalte CODE__Bezeichnung__Einheit")])
     rows: list[dict[str, object]] = []
+    dropped: set[str] = set()
+    regions: dict[int, str] = {}
     for i, rec in enumerate(frame.to_dict("records"), start=2):
-        region, attrs = _region_and_filters(rec, merkmale, "{}_Merkmal_Code",
-                                            "{}_Auspraegung_Code")
+        region, attrs, labels = None, [], []
+        for n in merkmale:
+            var = rec[f"{n}_Merkmal_Code"].strip()
+            code = rec[f"{n}_Auspraegung_Code"].strip()
+            if var in REGION_VARIABLES:
+                region = code
+            elif code.upper() not in TOTAL_CODES:  # totals ("Insgesamt") are no filter
+                attrs.append(f"{var}={code}")
+                labels.append(f"{rec.get(f'{n}_Merkmal_Label', var).strip()}: "
+                              f"{rec.get(f'{n}_Auspraegung_Label', code).strip()}")
         if region is None:
             problems.append(problem(name, i, "n_Merkmal_Code", "—",
                                     "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))
             continue
+        if region.upper() == GERMANY:
+            dropped.add(GERMANY)
+            continue
+        regions[i] = region
         try:
             period = parse_period(rec["Zeit_Code"], rec["Zeit"])
         except ValueError:
-            problems.append(problem(name, i, "Zeit", rec["Zeit"],
-                                    "ein Stichtag (31.12.2022) oder ein Jahr (2022)"))
+            problems.append(problem(name, i, "Zeit", rec["Zeit"], _EXPECTED_PERIOD))
             continue
         for column in measures:
-            code, _, unit = column.split("__")
+            code, label, unit = column.split("__")
             cell = _cell_rows(name, i, column, rec[column], True, problems)
             if cell is None:
                 continue
             value, flag = cell
-            quality = rec.get(f"{code}__{column.split('__')[1]}__q", "").strip()
-            if quality:
-                flag = ",".join(f for f in (flag, QUALITY_FLAGS.get(quality, quality)) if f)
             rows.append({"line": i, "statistic": rec["Statistik_Code"].strip(),
                          "value_variable": code, "region": region, "period": period,
-                         "attributes": "|".join(sorted(attrs)), "value": value, "flag": flag,
-                         "unit": unit, "factor": _unit_factor(unit)})
-    return Parsed("alt", None, _frame(rows), problems)
+                         "attributes": "|".join(sorted(attrs)), "value": value,
+                         "flag": _with_quality(flag, rec.get(f"{code}__{label}__q", "")),
+                         "unit": unit, "factor": _unit_factor(unit),
+                         "label": " – ".join([label, *labels])})
+    return Parsed("alt", None, _frame(rows), problems, dropped, regions)
+
+
+# -- "Tabelle" (CSV or XLSX cells) -------------------------------------------------------------
+def _key_index(cells: list[str]) -> int | None:
+    """Where the area key of a data row is: the first of the leading cells that is a key,
+    provided every cell before it is empty or a period."""
+    for k, cell in enumerate(cells[:4]):
+        if AREA_KEY.match(cell):
+            return k
+        if cell and _period_or_none(cell) is None:
+            return None
+    return None
+
+
+def _is_total(label: str) -> bool:
+    return label.strip().lower() in TOTAL_LABELS
+
+
+def parse_cells(grid: list[list[str]], name: str, *, lines: list[int] | None = None,
+                layout: str = "tabelle") -> Parsed:
+    """Parse a "Tabelle" download given as rows of text cells (CSV rows or XLSX rows).
+
+    `lines` are the file's row numbers of `grid` (default: 1, 2, …) for the error report.
+    """
+    numbers = lines or list(range(1, len(grid) + 1))
+    grid = [[str(c).strip() for c in row] for row in grid]
+    end = next((i for i, row in enumerate(grid) if row and row[0].startswith("__________")),
+               len(grid))
+    grid, numbers = grid[:end], numbers[:end]
+    table = None
+    for row in grid[:12]:
+        match = TABLE_CODE.search(" ".join(row))
+        if match:
+            table = match.group(1)
+            break
+    first = next((i for i, row in enumerate(grid) if _key_index(row) is not None), None)
+    if first is None:
+        raise DataValidationError(
+            f"{name} sieht aus wie eine GENESIS-Tabelle, enthält aber keine Zeile mit einem "
+            "amtlichen Gebietsschlüssel (DG, 16, 031, 16053 …) in den ersten Spalten.",
+            [problem(name, None, None, "—", EXPECTED_KEY)])
+    meta = [row[0] for row in grid[:first] if row and row[0]]
+    headers = [row for row in grid[:first] if row and not row[0] and any(row)]
+    key = _key_index(grid[first]) or 0
+    starts = [next(j for j, c in enumerate(row) if c) for row in headers]
+    width = max((len(row) for row in grid[first:]), default=0)
+    value_start = min(starts) if starts else min(key + 2, width)
+    measure, unit = "", "Anzahl"
+    for text in meta:
+        found = re.match(r"^(.+?)\s*\(([^()]*)\)\s*$", text)
+        if found and UNIT_WORDS.match(found.group(2).strip()):
+            measure, unit = found.group(1).strip(), found.group(2).strip()
+    fallback_period = None
+    for text in meta:
+        found = re.search(r"\b(\d{2}\.\d{2}\.\d{4})\b", text)
+        if found:
+            fallback_period = _period_or_none(found.group(1))
+    # what each header row says about each value column
+    columns = range(value_start, max(width, *(len(r) for r in headers)) if headers else width)
+    col_period: dict[int, str] = {}
+    col_unit: dict[int, str] = {}
+    col_labels: dict[int, list[str]] = {j: [] for j in columns}
+    label_rows: list[dict[int, str]] = []
+    for row in headers:
+        labels: dict[int, str] = {}
+        for j in columns:
+            cell = row[j] if j < len(row) else ""
+            if not cell:
+                continue
+            period = _period_or_none(cell)
+            if period is not None:
+                col_period[j] = period
+            elif UNIT_WORDS.match(cell):
+                col_unit[j] = cell
+            else:
+                labels[j] = cell
+        if labels:
+            label_rows.append(labels)
+    skip_rows: set[int] = set()
+    for n, labels in enumerate(label_rows):
+        constant = len(set(labels.values())) == 1 and len(labels) > 1
+        text = next(iter(labels.values()))
+        if constant and not _is_total(text):
+            if not measure:
+                measure = text
+            skip_rows.add(n)
+        elif len(labels) == 1 and not measure and not _is_total(text):
+            measure = text
+            skip_rows.add(n)
+    for n, labels in enumerate(label_rows):
+        for j, text in labels.items():
+            if n not in skip_rows and text != measure:
+                col_labels[j].append(text)
+    has_header = {j for j in columns if j in col_period or j in col_unit or col_labels[j]}
+    statistic = table.split("-")[0] if table else ""
+    problems: list[dict[str, object]] = []
+    rows: list[dict[str, object]] = []
+    dropped: set[str] = set()
+    regions: dict[int, str] = {}
+    row_period: str | None = None
+    for i in range(first, len(grid)):
+        row, line = grid[i], numbers[i]
+        if not any(row):
+            continue
+        k = _key_index(row)
+        if k is None:
+            if any(row[value_start:]):
+                problems.append(problem(name, line, "Spalte 1", row[0][:40], EXPECTED_KEY))
+            continue
+        for cell in row[:k]:
+            if cell:
+                row_period = _period_or_none(cell)
+        row_labels = []
+        for cell in row[k + 2:value_start]:
+            if not cell:
+                continue
+            period = _period_or_none(cell)
+            if period is not None:
+                row_period = period
+            elif not _is_total(cell):
+                row_labels.append(cell)
+        region = row[k]
+        if region == GERMANY:
+            dropped.add(GERMANY)
+            continue
+        regions[line] = region
+        for j in range(max(value_start, k + 1), len(row)):
+            raw = row[j]
+            if not raw:
+                continue
+            column = f"Spalte {j + 1}"
+            if j not in has_header:
+                problems.append(problem(name, line, column, raw,
+                                        "ein Wert nur unter einer Spalte mit Kopf"))
+                continue
+            period = col_period.get(j) or row_period or fallback_period
+            if period is None:
+                problems.append(problem(name, line, column, raw,
+                                        f"{_EXPECTED_PERIOD} in einer Kopfzeile oder in der "
+                                        "ersten Spalte"))
+                continue
+            number = _cell_rows(name, line, column, raw, True, problems)
+            if number is None:
+                continue
+            names = [t for t in col_labels[j] if not _is_total(t)] + row_labels
+            cell_unit = col_unit.get(j, unit)
+            rows.append({"line": line, "statistic": statistic, "value_variable": measure,
+                         "region": region, "period": period,
+                         "attributes": "|".join(sorted(f"LABEL={t}" for t in names)),
+                         "value": number[0], "flag": number[1], "unit": cell_unit,
+                         "factor": _unit_factor(cell_unit),
+                         "label": " – ".join([measure or "—", *names])})
+    return Parsed(layout, table, _frame(rows), problems, dropped, regions)
 
 
 def _parse_table(text: str, name: str) -> Parsed:
-    lines = text.splitlines()
-    table = lines[0].split(":", 1)[1].strip().split(";")[0].strip()
-    statistic = table.split("-")[0]
-    problems: list[dict[str, object]] = []
-    unit_line = next((ln for ln in lines[1:12] if re.search(r"\(([^)]*)\);*$", ln)), "")
-    unit_match = re.search(r"^([^;(]+)\(([^)]*)\)", unit_line)
-    measure = unit_match.group(1).strip() if unit_match else ""
-    unit = unit_match.group(2).strip() if unit_match else "Anzahl"
-    header = [i for i, ln in enumerate(lines) if ln.startswith(";;")]
-    if len(header) < 2:
+    grid: list[list[str]] = []
+    lines: list[int] = []
+    reader = csv.reader(io.StringIO(text), delimiter=";")
+    try:
+        for row in reader:
+            grid.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as err:
         raise DataValidationError(
-            f"{name} sieht aus wie eine GENESIS-Tabelle, aber die zwei Kopfzeilen (Stichtage, "
-            "Ausprägungen; beginnend mit „;;“) fehlen.",
-            [problem(name, None, None, "—", "zwei Kopfzeilen, die mit „;;“ beginnen")])
-    dates = lines[header[0]].split(";")
-    labels = lines[header[1]].split(";")
-    rows: list[dict[str, object]] = []
-    for i in range(header[1] + 1, len(lines)):
-        line = lines[i]
-        if line.startswith("__________"):
-            break
-        cells = line.split(";")
-        code = cells[0].strip()
-        if not code or code in {"DG"} or not re.fullmatch(r"\d+", code):
-            continue
-        for j in range(2, len(cells)):
-            raw = cells[j]
-            if j >= len(dates) or not dates[j].strip():
-                if raw.strip():
-                    problems.append(problem(name, i + 1, f"Spalte {j + 1}", raw,
-                                            "ein Wert nur unter einer Spalte mit Stichtag"))
-                continue
-            try:
-                period = parse_period("STAG", dates[j])
-            except ValueError:
-                problems.append(problem(name, header[0] + 1, f"Spalte {j + 1}", dates[j],
-                                        "ein Stichtag (31.12.2024) oder ein Jahr"))
-                continue
-            cell = _cell_rows(name, i + 1, f"Spalte {j + 1}", raw, True, problems)
-            if cell is None:
-                continue
-            label = labels[j].strip() if j < len(labels) else ""
-            rows.append({"line": i + 1, "statistic": statistic, "value_variable": measure,
-                         "region": code, "period": period,
-                         "attributes": "" if label.lower() == "insgesamt" else f"LABEL={label}",
-                         "value": cell[0], "flag": cell[1], "unit": unit,
-                         "factor": _unit_factor(unit)})
-    return Parsed("tabelle", table, _frame(rows), problems)
+            f"{name}: Zeile {reader.line_num} ist keine gültige CSV-Zeile ({err}).",
+            [problem(name, reader.line_num, None, "—", "eine CSV-Zeile mit „;“")],
+            detail=str(err)) from err
+    return parse_cells(grid, name, lines=lines)
+
+
+def _header_columns(first: str) -> set[str]:
+    return {c.strip().strip('"') for c in first.split(";")}
 
 
 def parse(content: bytes, name: str) -> Parsed:
-    """Parse one GENESIS / Regionaldatenbank download (see module docstring).
+    """Parse one GENESIS / Regionaldatenbank / Zensus download given as bytes (CSV, possibly
+    zipped; see module docstring — XLSX is read into cells by the importer, `parse_cells`).
 
     Raises `DataValidationError` for a layout that is not recognised; cell-level problems are
     returned in `Parsed.problems` so that the caller can report all of them at once.
     """
     text, inner = decode(content, name)
-    text = text.lstrip("\ufeff")
-    first = text.split("\n", 1)[0]
-    readers = {"statistics_code;": _parse_ffcsv, "Statistik_Code;": _parse_old,
-               "GENESIS-Tabelle:": _parse_table}
-    reader = next((r for prefix, r in readers.items() if first.startswith(prefix)), None)
-    if reader is not None:
-        try:
-            parsed = reader(text, inner)
-        except DataValidationError:
-            raise
-        except (KeyError, ValueError, IndexError, pd.errors.ParserError) as err:
-            raise DataValidationError(
-                f"{name} hat den Kopf eines GENESIS-Downloads, aber Spalten oder Zeilen fehlen "
-                f"oder passen nicht zusammen ({type(err).__name__}: {err}).",
-                [problem(name, None, None, str(err)[:80], "vollständige GENESIS-Spalten")],
-                detail=repr(err)) from err
+    text = text.lstrip("\ufeff").replace("\x00", "")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    columns = _header_columns(first)
+    if "value" in columns and "time" in columns:
+        reader = _parse_ffcsv
+    elif "Statistik_Code" in columns or ("Zeit" in columns and "1_Merkmal_Code" in columns):
+        reader = _parse_old
+    elif first.startswith("GENESIS-Tabelle") or any(
+            _key_index([c.strip() for c in ln.split(";")]) is not None
+            for ln in text.splitlines()[:60]):
+        reader = _parse_table
     else:
         raise DataValidationError(
-            f"Das Format von {name} ist unbekannt. Erkannt werden GENESIS-/Regionaldatenbank-"
-            "Downloads als Flatfile-CSV (erste Spalte „statistics_code“ oder „Statistik_Code“) "
-            "und als Tabellen-CSV (erste Zeile „GENESIS-Tabelle: …“).",
+            f"Das Format von {name} ist unbekannt. Erkannt werden GENESIS-/Regionaldatenbank-/"
+            "Zensus-Downloads als Flatfile-CSV (Spalten „statistics_code … time … value“ oder "
+            "„Statistik_Code“), als Tabellen-CSV oder XLSX (Kopfzeilen, dann je Zeile "
+            "Gebietsschlüssel und Werte).",
             [problem(name, 1, None, first[:80], "Kopfzeile eines GENESIS-Downloads")])
-    if parsed.table is None:
-        match = re.match(r"(\d{5}-[0-9A-Z]+(?:-[0-9A-Z]+)*)_", inner.split("/")[-1])
-        parsed.table = match.group(1) if match else None
+    try:
+        parsed = reader(text, inner)
+    except DataValidationError:
+        raise
+    except (KeyError, ValueError, IndexError, TypeError, csv.Error,
+            pd.errors.ParserError) as err:
+        raise DataValidationError(
+            f"{name} hat den Kopf eines GENESIS-Downloads, aber Spalten oder Zeilen fehlen "
+            f"oder passen nicht zusammen ({type(err).__name__}: {err}).",
+            [problem(name, None, None, str(err)[:80], "vollständige GENESIS-Spalten")],
+            detail=repr(err)) from err
+    finish(parsed, inner)
     return parsed
+
+
+def finish(parsed: Parsed, inner: str) -> None:
+    """Fill in the table code (from the file name ``<table>_…``) and, for flat files without
+    a ``statistics_code`` column, the statistic (the table code's first part)."""
+    if parsed.table is None:
+        match = FILE_TABLE_CODE.match(inner.rsplit("/", maxsplit=1)[-1])
+        parsed.table = match.group(1) if match else None
+    if parsed.table and not parsed.rows.empty:
+        missing = parsed.rows["statistic"] == ""
+        parsed.rows.loc[missing, "statistic"] = parsed.table.split("-")[0]
 
 
 def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: dict[str, str],

@@ -1,8 +1,14 @@
-"""Importing official statistics: GENESIS / Regionaldatenbank downloads into named series.
+"""Importing official statistics: GENESIS / Regionaldatenbank / Zensus downloads into named series.
 
-Parsing (flat files, symbols, periods, units) is pure (`monitoring.core.genesis`); this is the
-I/O edge: read the file, assign rows to series, write in one transaction (rules:
-`monitoring.io.imports`).
+Parsing (layouts, symbols, periods, units) is pure (`monitoring.core.genesis`); this is the
+I/O edge: read the file (an XLSX download is read into cells here), keep the areas the store
+knows, assign rows to series, write in one transaction (rules: `monitoring.io.imports`).
+
+Areas: a table for all of Germany holds Länder, Regierungsbezirke, Kreise of every Land,
+Gemeindeverbände … Only codes of areas the store knows are imported (a 12-digit
+Regionalschlüssel counts as its 8-digit Gemeindeschlüssel, first 5 + last 3 digits); every
+other area is skipped and counted per kind in the result, never a refusal. A file with no
+area the store knows is an error.
 """
 
 from __future__ import annotations
@@ -10,17 +16,48 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from monitoring.core import genesis
-from monitoring.core.areas import check_code
-from monitoring.errors import AreaError, DataValidationError
+from monitoring.errors import DataValidationError
 from monitoring.io.imports import SERIES_COLUMNS, ImportResult, fail_on_problems, packaged_text
+from monitoring.periods import Quarter
+from monitoring.store.areas import read_area_versions
 from monitoring.store.contents import read_series_units, write_missing_series
 from monitoring.store.database import Store
+
+# kind of a skipped area code → German (singular, plural) for the summary, in the order shown
+_OUTSIDE = "außerhalb des Gebiets der Datenbank"
+SKIPPED_KINDS = {
+    "DG": ("Deutschland", "Deutschland"),
+    "land": ("Land", "Länder"),
+    "regbez": ("Regierungsbezirk", "Regierungsbezirke"),
+    "kreis": (f"Kreis {_OUTSIDE}", f"Kreise {_OUTSIDE}"),
+    "gemeindeverband": ("Gemeindeverband", "Gemeindeverbände"),
+    "gemeinde": (f"Gemeinde {_OUTSIDE}", f"Gemeinden {_OUTSIDE}"),
+    "ars": (f"Regionalschlüssel {_OUTSIDE}", f"Regionalschlüssel {_OUTSIDE}"),
+    "ended": ("aufgelöstes Gebiet (Werte nach seinem Ende ausgelassen)",
+              "aufgelöste Gebiete (Werte nach ihrem Ende ausgelassen)"),
+}
+_KIND_BY_LENGTH = {2: "land", 3: "regbez", 5: "kreis", 8: "gemeinde", 9: "gemeindeverband",
+                   12: "ars"}
+UNASSIGNED_SHOWN = 5
+"""How many unassigned variable/attribute combinations the result lists by name."""
+
+
+@dataclass(frozen=True)
+class StatisticsImportResult(ImportResult):
+    """`ImportResult` plus what an official statistics import left out: which areas were
+    skipped (per kind) and which variables/attributes no series uses (both also in
+    `notes`, for the CLI)."""
+
+    skipped_areas: str = ""
+    unassigned: str = ""
 
 
 def genesis_mapping(extra: str | os.PathLike[str] | None = None) -> pd.DataFrame:
@@ -45,50 +82,186 @@ def _single_series_mapping(parsed: genesis.Parsed, series_id: str) -> pd.DataFra
     return keys.assign(series_id=series_id)
 
 
+def _xlsx_cells(content: bytes, name: str) -> list[list[str]]:
+    """The first worksheet of an XLSX download as text cells (numbers with decimal comma)."""
+    from openpyxl import load_workbook  # only needed for Excel downloads
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as err:
+        raise DataValidationError(
+            f"Die Excel-Datei {name} lässt sich nicht lesen.",
+            [genesis.problem(name, None, None, "XLSX", "eine lesbare Excel-Datei (.xlsx)")],
+            detail=repr(err)) from err
+    try:
+        sheet = book.worksheets[0]
+        return [[_cell_text(v, leading=j < 4) for j, v in enumerate(row)]
+                for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _cell_text(value: object, *, leading: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        text = str(value)
+        # Excel drops the leading zero of keys stored as numbers (Land 01–09 …)
+        return text.zfill(len(text) + 1) if leading and len(text) in (1, 7, 11) else text
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
+    if isinstance(value, (datetime, date)):
+        return f"{value:%d.%m.%Y}"
+    return str(value)
+
+
+def read_download(content: bytes, name: str) -> genesis.Parsed:
+    """Parse one download: CSV (any layout, possibly zipped) or the XLSX table."""
+    inner_content, inner = genesis.unzip(content, name)
+    if genesis.is_xlsx(inner_content):
+        parsed = genesis.parse_cells(_xlsx_cells(inner_content, inner), inner, layout="xlsx")
+        genesis.finish(parsed, inner)
+        return parsed
+    return genesis.parse(content, name)
+
+
+def _area_validity(store: Store) -> dict[str, date | None]:
+    """Every area code the store knows → the end of its last version (None = current)."""
+    versions = read_area_versions(store)
+    ends: dict[str, date | None] = {}
+    for r in versions.itertuples(index=False):
+        end = None if pd.isna(r.valid_to) else pd.Timestamp(r.valid_to).date()
+        known = ends.get(r.area_code, date.min)
+        if r.area_code not in ends or end is None or (known is not None and end > known):
+            ends[r.area_code] = end
+    return ends
+
+
+def _kind(code: str) -> str | None:
+    return "DG" if code == genesis.GERMANY else _KIND_BY_LENGTH.get(len(code)) \
+        if code.isdigit() else None
+
+
+def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None],
+              ) -> tuple[pd.DataFrame, Counter[str], set[str], set[str]]:
+    """(rows of areas the store knows, skipped area codes per kind, codes that are no key,
+    codes of the file that are kept)."""
+    rows = parsed.rows
+    skipped: dict[str, set[str]] = {"DG": set(parsed.dropped)}
+    malformed: set[str] = set()
+    codes: dict[str, str] = {}
+    for code in sorted(set(rows["region"]) | set(parsed.regions.values())):
+        if code in known:
+            codes[code] = code
+        elif len(code) == 12 and code.isdigit() and code[:5] + code[9:] in known:
+            codes[code] = code[:5] + code[9:]
+        else:
+            kind = _kind(code)
+            if kind is None:
+                malformed.add(code)
+            else:
+                skipped.setdefault(kind, set()).add(code)
+    keep = rows["region"].map(codes)
+    rows = rows.assign(region=keep)[keep.notna()]
+    ended = rows["region"].map(known)
+    after = [end is not None and not pd.isna(end) and Quarter.parse(p).start > end
+             for end, p in zip(ended, rows["period"], strict=True)]
+    skipped.setdefault("ended", set()).update(rows.loc[after, "region"])
+    rows = rows[[not a for a in after]]
+    counts = Counter({k: len(v) for k, v in skipped.items() if v})
+    return rows, counts, malformed, set(codes)
+
+
+def _skipped_text(counts: Counter[str]) -> str:
+    parts = [f"{counts[k]} {one if counts[k] == 1 else many}"
+             for k, (one, many) in SKIPPED_KINDS.items() if counts.get(k)]
+    return f"übersprungen: {', '.join(parts)}" if parts else ""
+
+
+def _unassigned_text(rows: pd.DataFrame, used: pd.DataFrame) -> str:
+    keys = ["statistic", "value_variable", "attributes"]
+    found = rows[[*keys, "label"]].drop_duplicates(keys)
+    found = found.merge(used[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+    missing = found[found["_merge"] == "left_only"]
+    if missing.empty:
+        return ""
+    shown = "; ".join(f"„{r.label}“ ({r.statistic};{r.value_variable};{r.attributes})"
+                      for r in missing.head(UNASSIGNED_SHOWN).itertuples())
+    more = f" und {len(missing) - UNASSIGNED_SHOWN} weitere" if len(missing) > UNASSIGNED_SHOWN \
+        else ""
+    what = "Merkmalskombination" if len(missing) == 1 else "Merkmalskombinationen"
+    return (f"{len(missing)} {what} keiner Reihe zugeordnet: {shown}{more}. "
+            "Zuordnen mit --zuordnung DATEI.csv (Spalten series_id;statistic;value_variable;"
+            "attributes, Werte wie in Klammern).")
+
+
 def import_statistics(store: Store, path: str | os.PathLike[str], *,
-                     table: str | None = None, series_id: str | None = None,
-                     mapping: str | os.PathLike[str] | None = None,
-                     download_date: date | None = None) -> ImportResult:
-    """Import a GENESIS / Regionaldatenbank download into named series (see `statistik`).
+                      table: str | None = None, series_id: str | None = None,
+                      mapping: str | os.PathLike[str] | None = None,
+                      download_date: date | None = None) -> StatisticsImportResult:
+    """Import a GENESIS / Regionaldatenbank / Zensus download into named series.
 
     Rows are assigned to series by the packaged mapping (``data/series.csv``), an extra mapping
     file, or — with `series_id` — all total rows of a single-measure file to that series.
-    Rows of the file that no series uses are counted and left out (reported, not an error).
+    Rows of areas the store does not know are skipped and counted per kind; rows that no
+    series uses are counted and listed by label (reported, not an error).
     """
     file = Path(path)
     content = file.read_bytes()
     if store.already_imported("statistik", content):
-        return ImportResult(file.name, 0, already_imported=True)
-    parsed = genesis.parse(content, file.name)
-    problems = list(parsed.problems)
-    rules = _single_series_mapping(parsed, series_id) if series_id else genesis_mapping(mapping)
+        return StatisticsImportResult(file.name, 0, already_imported=True)
+    parsed = read_download(content, file.name)
+    rows, skipped, malformed, kept = _in_scope(parsed, _area_validity(store))
+    outside = {line for line, code in parsed.regions.items()
+               if _kind(code) is not None and code not in kept}
+    # problems in rows of skipped areas do not matter: those rows are not imported
+    problems = [p for p in parsed.problems if p["zeile"] not in outside]
+    for code in sorted(malformed):
+        line = min(n for n, c in parsed.regions.items() if c == code)
+        problems.append(genesis.problem(
+            file.name, line, "Gebiet", code,
+            "ein amtlicher Gebietsschlüssel (DG, Land 16, Regierungsbezirk 031, Kreis 16053, "
+            "Gemeinde 16053000, Regionalschlüssel mit 12 Stellen)"))
+    if rows.empty and not problems and (len(parsed.rows) or skipped):
+        held = _skipped_text(skipped).removeprefix("übersprungen: ") or "keine"
+        raise DataValidationError(
+            f"{file.name} enthält kein Gebiet, das die Datenbank kennt (enthalten: {held}). "
+            "Laden Sie die Tabelle für Ihren Kreis bzw. seine Gemeinden herunter oder prüfen "
+            "Sie, ob die Gebiete der Datenbank geladen sind. Es wurde nichts geschrieben.",
+            [genesis.problem(file.name, None, "Gebiet", held,
+                             "mindestens ein Gebiet der Datenbank")])
+    in_scope = genesis.Parsed(parsed.layout, parsed.table, rows, problems)
+    rules = _single_series_mapping(in_scope, series_id) if series_id \
+        else genesis_mapping(mapping)
+    rules = rules[["series_id", "statistic", "value_variable", "attributes"]]
     units = read_series_units(store)
-    values, more = genesis.assign(parsed, rules[["series_id", "statistic", "value_variable",
-                                                   "attributes"]], file.name,
-                                    expected_units=units)
+    values, more = genesis.assign(in_scope, rules, file.name, expected_units=units)
     problems += more
-    for r in values.itertuples(index=False):
-        try:
-            check_code(r.area_code)
-        except AreaError:
-            problems.append(genesis.problem(file.name, r.line, "Gebiet", r.area_code,
-                                              "ein amtlicher Gebietsschlüssel"))
     if values.empty and not problems:
-        found = parsed.rows[["statistic", "value_variable", "attributes"]].drop_duplicates()
-        listing = "; ".join(f"{a} {b} [{c or 'insgesamt'}]" for a, b, c in found.head(8).to_numpy())
+        found = rows[["statistic", "value_variable", "attributes", "label"]].drop_duplicates(
+            ["statistic", "value_variable", "attributes"])
+        listing = "; ".join(f"„{d}“ ({a};{b};{c or 'insgesamt'})"
+                            for a, b, c, d in found.head(8).to_numpy())
         problems.append(genesis.problem(
             file.name, None, None, listing or "keine Werte",
             "Merkmale, die einer bekannten Reihe zugeordnet sind (Option --reihe oder eine "
-            "Zuordnungsdatei)"))
+            "Zuordnungsdatei mit --zuordnung, Spalten series_id;statistic;value_variable;"
+            "attributes)"))
     fail_on_problems("Die Statistikdatei", file.name, problems)
     table_code = table or parsed.table or str(values["series_id"].iloc[0])
     stand = download_date or datetime.fromtimestamp(file.stat().st_mtime).date()
     digest = hashlib.sha256(content).hexdigest()
-    rows = values.assign(
+    out = values.assign(
         source=f"GENESIS/Regionaldatenbank {table_code}, abgerufen {stand:%d.%m.%Y}",
         source_table=table_code, download_date=stand, file_hash=digest)[SERIES_COLUMNS]
     with store.transaction():
-        write_missing_series(store, rows["series_id"].unique(), source=f"GENESIS {table_code}")
-        store.upsert("series_value", rows, ["series_id", "area_code", "period"])
-        store.log_import("statistik", f"{file.name} ({table_code})", content, len(rows))
-    return ImportResult(file.name, len(rows), skipped_unassigned=len(parsed.rows) - len(rows))
+        write_missing_series(store, out["series_id"].unique(), source=f"GENESIS {table_code}")
+        store.upsert("series_value", out, ["series_id", "area_code", "period"])
+        store.log_import("statistik", f"{file.name} ({table_code})", content, len(out))
+    skipped_areas, unassigned = _skipped_text(skipped), _unassigned_text(rows, rules)
+    notes = tuple(f"{n[0].upper()}{n[1:]}" for n in (skipped_areas, unassigned) if n)
+    return StatisticsImportResult(
+        file.name, len(out), skipped_unassigned=len(rows) - len(out), notes=notes,
+        skipped_areas=skipped_areas, unassigned=unassigned)
