@@ -30,7 +30,7 @@ def info(args: argparse.Namespace) -> int:
         if store.is_demo:
             console.print("[yellow]Demodaten – fiktiv[/]")
         console.print(f"Datenstand: {meta.get('data_stand', 'unbekannt')}")
-        for table in ("area", "population", "actor", "offer", "series_value", "target"):
+        for table in ("area", "actor", "offer", "series_value", "target"):
             console.print(f"  {table}: {count_rows(store, table)}")
         entered = count_rows(store, "observation")
         console.print(f"  Indikatorwerte: {count_computed_values(store)} aus Reihen "
