@@ -15,10 +15,10 @@ import pandas as pd
 from monitoring import __version__
 from monitoring.core.areas import check_code
 from monitoring.core.config import Settings
+from monitoring.core.stand import latest_period, reference_date, reportable_periods
 from monitoring.errors import AreaError, PeriodError
 from monitoring.periods import Quarter
 from monitoring.store.areas import read_successor
-from monitoring.core.stand import latest_period, reference_date, reportable_periods
 from monitoring.store.contents import read_series_periods
 
 if TYPE_CHECKING:
