@@ -25,7 +25,7 @@ def test_demo_size_and_shape(demo_store_path: Path) -> None:
         assert store.query("SELECT count(DISTINCT actor_id) n FROM offer")["n"][0] >= 150
         assert set(FIELDS) <= {f for fs in offers["fields"] for f in fs}
         assert {"mobil", "online", "kreisweit"} <= set(offers["mode"])  # no-site offers kept
-        periods = store.query("SELECT DISTINCT period FROM population")["period"]
+        periods = store.read_population()["period"].unique()
         assert len(periods) >= 12
         per_district = store.query(
             "SELECT area_code, count(DISTINCT indicator_id) n, count(DISTINCT period) q "
@@ -44,8 +44,8 @@ def test_thin_districts_show_gaps(demo_store_path: Path) -> None:
         density = store.query("""
             SELECT o.d, o.n / p.v * 1000 AS per_1000 FROM
               (SELECT area_code[:5] d, count(*) n FROM offer WHERE valid_to IS NULL GROUP BY 1) o
-              JOIN (SELECT area_code[:5] d, sum(value) v FROM population
-                    WHERE population_group='auslaender' AND period='2025-Q4' GROUP BY 1) p
+              JOIN (SELECT area_code[:5] d, sum(value) v FROM series_value
+                    WHERE series_id='auslaender' AND period='2025-Q4' GROUP BY 1) p
               ON o.d = p.d ORDER BY per_1000""")
     assert set(density["d"].head(4)) >= {"16072", "16075"}
 

@@ -19,12 +19,12 @@ def test_old_store_is_upgraded_and_keeps_its_data(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="ältere Schema-Version 1"):
         open_store(path, read_only=True)
     with open_store(path, read_only=False) as store:
-        assert store.schema_version == schema.SCHEMA_VERSION == 7
+        assert store.schema_version == schema.SCHEMA_VERSION == 8
         targets = store.read_targets()
         assert targets.loc[0, "target_value"] == 12.0 and pd.isna(targets.loc[0, "goal_id"])
         assert "sprache" in store.read_vocabulary("field")
     with open_store(path, read_only=True) as store:  # now fine read-only
-        assert store.schema_version == 7
+        assert store.schema_version == 8
 
 
 def test_newer_store_is_refused(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ def info(args: argparse.Namespace) -> int:
         scope = read_scope(store)
         console.print(f"Gebiet: {scope_name(store, scope)} ({scope.land or 'DG'})"
                       + (f", eigener Kreis {scope.kreis}" if scope.kreis else ""), markup=False)
-        for table in ("area", "population", "actor", "offer", "series_value", "target"):
+        for table in ("area", "actor", "offer", "series_value", "target"):
             console.print(f"  {table}: {count_rows(store, table)}")
         entered = count_rows(store, "observation")
         console.print(f"  Indikatorwerte: {count_computed_values(store)} aus Reihen "

@@ -22,9 +22,11 @@ COVERAGE_COLUMNS = ["area_code", "name", "field", "offers", "capacity", "populat
 
 def active(offers: pd.DataFrame, on: date) -> pd.DataFrame:
     """Offers valid on the reference date `on` (Stichtag)."""
-    start = pd.to_datetime(offers["valid_from"]).dt.date
-    end = pd.to_datetime(offers["valid_to"]).dt.date
-    keep = (start <= on) & (end.isna() | (end >= on))
+    # as timestamps: a column of open ends only (no offer ended yet) has no dates to compare
+    start = pd.to_datetime(offers["valid_from"])
+    end = pd.to_datetime(offers["valid_to"])
+    day = pd.Timestamp(on)
+    keep = (start <= day) & (end.isna() | (end >= day))
     return offers.loc[keep.to_numpy()].copy()
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import os
-from datetime import date
+import tempfile
+from datetime import date, datetime, time
 from importlib.resources import files
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from monitoring.demo.population import generate_population
 from monitoring.demo.scope import DATA_STAND, DEMO_SOURCE, FIRST, LAST, LONG_FIRST, SEED, UPDATE_DAY
 from monitoring.io import geography
 from monitoring.io.files import atomic_path
+from monitoring.io.import_figures import import_figures
 from monitoring.io.inventory.load import import_frames
 from monitoring.periods import Quarter, quarter_range
 from monitoring.store.areas import write_scope
@@ -96,7 +98,9 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
     network = np.random.default_rng(seed_network())
     esf = _esf_projects(kreise, np.random.default_rng(SEED + 6))
     with store.transaction():
-        for table, frame in (("population", population), ("indicator", indicators),
+        # Population and target groups are series, imported as a user imports own figures.
+        _import_population(store, population)
+        for table, frame in (("indicator", indicators),
                              ("observation", observations), ("goal", goals), ("target", targets),
                              ("esf_project", esf)):
             store.write(table, frame)
@@ -115,6 +119,22 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
     )
 
     demo_controlling.fill(store, np.random.default_rng(SEED + 5))
+
+
+def _import_population(store: Store, population: pd.DataFrame) -> None:
+    """Write the demo population through `monitoring import zahlen` (own figures, a CSV
+    ``reihe;gebiet;zeitraum;wert;quelle`` in a temporary folder), dated to the data stand."""
+    frame = pd.DataFrame({
+        "reihe": population["population_group"], "gebiet": population["area_code"],
+        "zeitraum": population["period"],
+        "wert": population["value"].round().astype("int64").astype(str),
+        "quelle": population["source"]})
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "Demodaten_Bevoelkerung.csv"
+        frame.to_csv(path, sep=";", index=False, encoding="utf-8")
+        stamp = datetime.combine(DATA_STAND, time(12)).timestamp()
+        os.utime(path, (stamp, stamp))  # the file's date is the values' download date
+        import_figures(store, path)
 
 
 # -- indicators -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ and how to reproduce it.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
@@ -91,18 +91,32 @@ def header(ctx: ReportContext, *, report: str = "Quartalsbericht Integrationsmon
             "Akteure und Indikatorwerte sind erfunden; nur Gebietsgrenzen und Kreissummen der "
             "Bevölkerung sind amtlich.</div>") if ctx.is_demo else ""
     stand = fmt.day(ctx.data_stand) if ctx.data_stand else "unbekannt"
+    stale = "" if ctx.fresh_data else (
+        f'<p class="mon-stale" role="note">{html.escape(stale_note(ctx))}</p>')
     return _html(
         f'<header class="mon-header"><p class="mon-kicker">{html.escape(report)}</p>'
         f"<h1>{html.escape(ctx.area_name)}</h1>"
         f'<p class="mon-sub">{html.escape(ctx.area_kind)} · Berichtszeitraum '
         f"{ctx.period.label_de()} · Stichtag {fmt.day(ctx.period.end)} · Datenstand {stand}</p>"
-        f"{demo}</header>")
+        f"{stale}{demo}</header>")
 
 
-def source_note(text: str, *, ctx: ReportContext | None = None) -> HTML:
-    """The source line under a figure or table."""
+def stale_note(ctx: ReportContext) -> str:
+    """The notice for a quarter without figures of its own (empty when it has some)."""
+    if ctx.fresh_data:
+        return ""
+    stand = f" (Stand {fmt.day(ctx.figures_stand)})" if ctx.figures_stand else ""
+    return ("Keine neuen Zahlen für dieses Quartal – es gelten die letzten verfügbaren "
+            f"Werte{stand}.")
+
+
+def source_note(text: str, *, ctx: ReportContext | None = None,
+                stand: date | None = None) -> HTML:
+    """The source line under a figure or table; `stand` (e.g. ``ctx.population_stand``, the
+    reference date of the figures used) is added as „Stand 31.12.2024“."""
     demo = f" ({DEMO_LABEL})" if ctx is not None and ctx.is_demo else ""
-    return _html(f'<p class="mon-source">Quelle: {html.escape(text)}{demo}</p>')
+    when = f"; Stand {fmt.day(stand)}" if stand else ""
+    return _html(f'<p class="mon-source">Quelle: {html.escape(text + when)}{demo}</p>')
 
 
 def footer(ctx: ReportContext) -> HTML:

@@ -100,9 +100,10 @@ def count_area_changes(store: Store) -> dict[str, int]:
 
 
 def read_codes_with_data(store: Store) -> frozenset[str]:
-    """Every area code that series values, entered indicator values or population use."""
+    """Every area code that series values (population among them) or entered indicator values
+    use."""
     codes = store.query("SELECT area_code FROM series_value UNION SELECT area_code FROM "
-                        "observation UNION SELECT area_code FROM population")
+                        "observation")
     return frozenset(codes["area_code"].astype(str))
 
 

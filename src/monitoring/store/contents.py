@@ -1,4 +1,4 @@
-"""What a store holds, in numbers and lists: row counts, the quarters with population,
+"""What a store holds, in numbers and lists: row counts, the quarters with figures,
 vocabulary versions, the named series (and adding missing ones) and the indicator values the
 series produce."""
 
@@ -15,8 +15,7 @@ from monitoring.store import panel_sql
 if TYPE_CHECKING:
     from monitoring.store.database import Store
 
-COUNTED_TABLES = ("area", "population", "actor", "offer", "series_value", "target",
-                  "observation")
+COUNTED_TABLES = ("area", "actor", "offer", "series_value", "target", "observation")
 """Tables whose rows `count_rows` counts (for `monitoring info`)."""
 
 
@@ -28,9 +27,15 @@ def count_rows(store: Store, table: str) -> int:
     return int(store.query(f'SELECT count(*) AS n FROM "{table}"')["n"].iloc[0])
 
 
-def read_population_periods(store: Store) -> list[str]:
-    """Quarters for which population figures exist, oldest first."""
-    return sorted(store.query("SELECT DISTINCT period FROM population")["period"])
+def read_series_periods(store: Store, series_ids: Iterable[str] | None = None) -> list[str]:
+    """Quarters for which series values exist (of `series_ids`, or of any series), oldest
+    first."""
+    if series_ids is None:
+        frame = store.query("SELECT DISTINCT period FROM series_value")
+    else:
+        frame = store.query("SELECT DISTINCT period FROM series_value "
+                            "WHERE list_contains(?, series_id)", [list(series_ids)])
+    return sorted(frame["period"].astype(str))
 
 
 def read_vocabulary_versions(store: Store) -> dict[str, int]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
-from monitoring.core import areas
+from monitoring.core import areas, stand
 from monitoring.errors import StoreError
 from monitoring.store import panel_sql, schema
 from monitoring.vocab import DEFAULT_VOCABULARIES, STORE_CRS
@@ -200,7 +200,7 @@ class Store:
         """Every distinct data source named in the store (for the sources line of reports)."""
         sql = " UNION ".join(
             f"SELECT DISTINCT source FROM {t}"
-            for t in ("area", "population", "actor", "offer", "observation", "series_value")
+            for t in ("area", "actor", "offer", "observation", "series_value")
         )
         return sorted(r[0] for r in self._con.execute(sql).fetchall())
 
@@ -244,17 +244,36 @@ class Store:
 
     def read_population(self, *, population_group: str | None = None,
                         periods: Sequence[str] | None = None) -> pd.DataFrame:
-        where: list[str] = ["TRUE"]
-        params: list[object] = []
-        if population_group:
-            where.append("population_group = ?")
-            params.append(population_group)
+        """Population and target groups per area: the series of the ``population_group``
+        vocabulary (bevoelkerung, auslaender, schutzsuchende …) in ``series_value``.
+
+        With `periods`, one row per requested period, area and group with the value that serves
+        it: its own or the latest earlier one (carried forward, `monitoring.core.stand`; not
+        into quarters after the area ceased to exist). Without, every stored value. Columns:
+        area_code, period, population_group, value, flag, source, value_period (the quarter
+        the value is from), reference_date (its Stichtag, the end of that quarter).
+        """
+        groups = [population_group] if population_group else list(
+            self.read_vocabulary("population_group"))
+        where = ["list_contains(?, series_id)"]
+        params: list[object] = [groups]
         if periods is not None:
-            where.append("list_contains(?, period)")
-            params.append(list(periods))
-        return self.query(
-            f"SELECT * FROM population WHERE {' AND '.join(where)} ORDER BY area_code, period",
-            params)
+            where.append("period <= ?")
+            params.append(max(map(str, periods), default=""))
+        raw = self.query(
+            "SELECT area_code, period, series_id AS population_group, value, flag, source "
+            f"FROM series_value WHERE {' AND '.join(where)} ORDER BY area_code, period", params)
+        if periods is None:
+            return raw.assign(value_period=raw["period"],
+                              reference_date=[stand.reference_date(p) for p in raw["period"]])
+        ended = self.query(
+            "SELECT area_code, max(valid_to) AS last_day FROM area GROUP BY area_code "
+            "HAVING count(*) = count(valid_to)")
+        last_day = {str(c): pd.Timestamp(d).date()
+                    for c, d in zip(ended["area_code"], ended["last_day"], strict=True)}
+        out = stand.carry_forward(raw, periods, keys=["population_group", "area_code"],
+                                  last_day=last_day)
+        return out.sort_values(["area_code", "period", "population_group"], ignore_index=True)
 
     def read_actors(self) -> pd.DataFrame:
         return self.query("SELECT * FROM actor ORDER BY actor_id")

@@ -11,7 +11,14 @@ valid; periods are quarters written ``YYYY-Qn``.
 
 from __future__ import annotations
 
-from monitoring.vocab import PACKAGED_CHANGES_SOURCE
+from monitoring.vocab import PACKAGED_CHANGES_SOURCE, POPULATION_GROUPS
+
+
+def _label_case(column: str) -> str:
+    """SQL: the German label of a population group (else the id itself)."""
+    cases = " ".join(f"WHEN '{code}' THEN '{label}'" for code, label in POPULATION_GROUPS.items())
+    return f"CASE {column} {cases} ELSE {column} END"
+
 
 MIGRATIONS: list[tuple[str, list[str]]] = [
     (
@@ -272,6 +279,28 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
             # the store applies the changes it holds (versions of merged-away areas end),
             # see `store._settle_area_versions`.
             """ALTER TABLE area ADD COLUMN end_reason VARCHAR""",
+        ],
+    ),
+    (
+        "Bevölkerung und Zielgruppen als Reihen: Tabelle population nach series_value",
+        [
+            # One home for population and target groups: the series of the same id
+            # (bevoelkerung, auslaender, schutzsuchende …), read by coverage, gaps, rates,
+            # accessibility and the period list. Missing series rows are added; every value
+            # keeps its source and flag. Where a series value of the same series, area and
+            # quarter already exists (an official import), that one is kept.
+            f"""INSERT INTO series (series_id, name_de, unit, source)
+                SELECT population_group, {_label_case("population_group")}, 'Anzahl',
+                       min(source)
+                FROM population
+                WHERE population_group NOT IN (SELECT series_id FROM series)
+                GROUP BY population_group""",
+            """INSERT OR IGNORE INTO series_value
+                (series_id, area_code, period, value, flag, source, source_table,
+                 download_date, file_hash)
+                SELECT population_group, area_code, period, value, flag, source, NULL, NULL, NULL
+                FROM population""",
+            """DROP TABLE population""",
         ],
     ),
 ]

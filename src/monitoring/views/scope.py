@@ -15,10 +15,11 @@ import pandas as pd
 from monitoring import __version__
 from monitoring.core.areas import Scope, check_code
 from monitoring.core.config import Settings
+from monitoring.core.stand import latest_period, reference_date, reportable_periods
 from monitoring.errors import AreaError, PeriodError
 from monitoring.periods import Quarter
 from monitoring.store.areas import read_scope, read_successor
-from monitoring.store.contents import read_population_periods
+from monitoring.store.contents import read_series_periods
 from monitoring.vocab import LAENDER
 
 if TYPE_CHECKING:
@@ -48,6 +49,13 @@ class ReportContext:
     state_code: str = "16"
     """The Land the area is compared with (the store's scope, `scope`)."""
     state_name: str = "Thüringen"
+    fresh_data: bool = True
+    """False when no series has a value of the report's own quarter: the latest earlier
+    values serve (`monitoring.core.stand`); the header says so."""
+    figures_stand: date | None = None
+    """Reference date of the latest figures at or before the quarter (any series)."""
+    population_stand: date | None = None
+    """Reference date of the population / target-group figures the report uses („Stand …“)."""
 
     @property
     def title(self) -> str:
@@ -114,8 +122,13 @@ def report_areas(store: Store, areas: list[str] | None = None) -> tuple[list[str
 
 
 def available_periods(store: Store) -> list[str]:
-    """Quarters for which population figures exist, oldest first."""
-    return read_population_periods(store)
+    """Quarters a report can be made for, oldest first: from the first quarter with any series
+    figure up to the current quarter – the quarter of the store's data stand where the store
+    states one (the demo: 2025-Q4), else today's – or the last quarter with figures if later.
+    Figures serve the quarters after them until newer ones come (`monitoring.core.stand`)."""
+    stand = store.meta().get("data_stand")
+    until = Quarter.of(date.fromisoformat(stand) if stand else date.today())
+    return reportable_periods(read_series_periods(store), until)
 
 
 def context(store: Store, area_code: str, period: str, settings: Settings | None = None,
@@ -149,6 +162,9 @@ def context(store: Store, area_code: str, period: str, settings: Settings | None
         raise PeriodError(
             f"Für den Berichtszeitraum {quarter} liegen keine Daten vor. Verfügbare Quartale: "
             f"{span}.")
+    latest = latest_period(read_series_periods(store), str(quarter))
+    groups = list(store.read_vocabulary("population_group"))
+    population = latest_period(read_series_periods(store, groups), str(quarter))
     meta = store.meta()
     if settings is None:
         from monitoring.io import settings as settings_file
@@ -163,7 +179,10 @@ def context(store: Store, area_code: str, period: str, settings: Settings | None
         data_stand=date.fromisoformat(stand) if stand else None,
         snapshot_id=store.snapshot_id(), schema_version=store.schema_version,
         package_version=__version__, settings=settings, sources=store.sources(),
-        state_code=state, state_name=state_name(store, state))
+        state_code=state, state_name=state_name(store, state),
+        fresh_data=latest == str(quarter),
+        figures_stand=reference_date(latest) if latest else None,
+        population_stand=reference_date(population) if population else None)
 
 
 def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -18,6 +18,7 @@ import pandas as pd
 from monitoring import fmt, views
 from monitoring.core import indicators, privacy
 from monitoring.core.config import Settings
+from monitoring.present.notebook import stale_note
 from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
 from monitoring.report.publish import static, table_formats
 from monitoring.store.database import Store
@@ -315,6 +316,8 @@ def markdown(facts: DistrictFacts, *, conclusions_text: str | None,
             "ESF-Kennzahlen sind erfunden; amtlich sind nur Gebietsgrenzen und Kreissummen der "
             "Bevölkerung.\n:::\n") if c.is_demo else ""
     stand = fmt.day(c.data_stand) if c.data_stand else "unbekannt"
+    stale = f"\n\n**{stale_note(c)}**" if not c.fresh_data else ""
+    population = f" (Stand {fmt.day(c.population_stand)})" if c.population_stand else ""
     parts = [f"""---
 title: "Evaluationsbericht {year}: {c.area_name}"
 subtitle: "Kommunales Integrationsmanagement – Jahresauswertung"
@@ -325,12 +328,12 @@ papersize: a4
 ---
 {demo}
 Berichtszeitraum {year} (Stand {c.period.label_de()}, Stichtag {fmt.day(c.period.end)}),
-Datenstand {stand}. {c.area_kind}.
+Datenstand {stand}. {c.area_kind}.{stale}
 
 # Kontext und Bedarfe
 
 Ende {year} leben im {c.area_name} die unten je Gemeinde ausgewiesenen ausländischen
-Staatsangehörigen. Gemeinden mit sehr wenigen Personen werden nicht ausgewiesen („.“).
+Staatsangehörigen{population}. Gemeinden mit sehr wenigen Personen werden nicht ausgewiesen („.“).
 
 {table_formats.to_markdown(facts.tables["municipalities"])}
 {_index_markdown(facts)}
