@@ -98,13 +98,14 @@ def _fill(store: Store, rng: np.random.Generator) -> None:
     network = np.random.default_rng(seed_network())
     esf = _esf_projects(kreise, np.random.default_rng(SEED + 6))
     with store.transaction():
-        # Population and target groups are series, imported as a user imports own figures.
-        _import_population(store, population)
         for table, frame in (("indicator", indicators),
                              ("observation", observations), ("goal", goals), ("target", targets),
                              ("esf_project", esf)):
             store.write(table, frame)
             _log(store, table, frame)
+        # Population and target groups are series, imported as a user imports own figures
+        # (after the catalogue: the import accepts only series the catalogue or store knows).
+        _import_population(store, population)
         # Actors, offers and the network go through the same import as partners' workbooks.
         sheets = inventory_sheets(actors, offers, network)
         import_frames(store, sheets, name="Demodaten", source=DEMO_SOURCE, as_of=UPDATE_DAY)
