@@ -14,7 +14,7 @@ from monitoring import views
 from monitoring.cli.main import main
 from monitoring.core import stand
 from monitoring.errors import PeriodError
-from monitoring.io import geography
+from monitoring.io.new_store import create_store
 from monitoring.periods import Quarter
 from monitoring.present import notebook
 from monitoring.store import schema
@@ -83,8 +83,8 @@ def yearly_store(tmp_path: Path) -> tuple[Path, str]:
     """Geography plus foreign nationals of one municipality of the Ilm-Kreis on 31.12.2023
     and 31.12.2024, imported with `monitoring import zahlen`; two offers there."""
     path = tmp_path / "jahr.duckdb"
-    with open_store(path, read_only=False, create=True) as store:
-        geography.load_reference_geography(store)
+    create_store(path)  # `monitoring neu`: catalogue, packaged geography, scope
+    with open_store(path, read_only=False) as store:
         municipality = store.read_areas(level="gemeinde")
         municipality = municipality[municipality["parent_code"] == "16070"].iloc[0]
         code = str(municipality["area_code"])
