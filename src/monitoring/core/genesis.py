@@ -253,6 +253,29 @@ def _region_variable(frame: pd.DataFrame, numbers: list[int], code: str, attribu
     return None
 
 
+def _row_period(name: str, line: int, region: str | None, region_column: str,
+                time: tuple[str, str, str], problems: list[dict[str, object]],
+                dropped: set[str], regions: dict[int, str]) -> str | None:
+    """The period of a flat-file row whose area is known; None when the row has no area (a
+    problem), is Germany (dropped) or has no readable period (a problem).
+
+    `time` is (time code, time text, column name for the problem)."""
+    if region is None:
+        problems.append(problem(name, line, region_column, "—",
+                                "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))
+        return None
+    if region.upper() == GERMANY:
+        dropped.add(GERMANY)
+        return None
+    regions[line] = region
+    code, text, column = time
+    try:
+        return parse_period(code, text)
+    except ValueError:
+        problems.append(problem(name, line, column, text, _EXPECTED_PERIOD))
+        return None
+
+
 def _parse_ffcsv(text: str, name: str) -> Parsed:
     frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False,
                         quoting=csv.QUOTE_MINIMAL)
@@ -285,18 +308,10 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
             elif code.upper() not in TOTAL_CODES and label.lower() not in TOTAL_LABELS:
                 attrs.append(f"{var}={code}")
                 labels.append(f"{get(rec, f'{n}_variable_label') or var}: {label}")
-        if region is None or region == "":
-            problems.append(problem(name, i, "n_variable_attribute_code", region or "—",
-                                    "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))
-            continue
-        if region.upper() == GERMANY:
-            dropped.add(GERMANY)
-            continue
-        regions[i] = region
-        try:
-            period = parse_period(get(rec, "time_code"), get(rec, "time"))
-        except ValueError:
-            problems.append(problem(name, i, "time", get(rec, "time"), _EXPECTED_PERIOD))
+        period = _row_period(name, i, region or None, "n_variable_attribute_code",
+                             (get(rec, "time_code"), get(rec, "time"), "time"),
+                             problems, dropped, regions)
+        if period is None or region is None:
             continue
         raw = get(rec, "value")
         cell = _cell_rows(name, i, "value", raw, "," in raw, problems)
@@ -341,18 +356,9 @@ def _parse_old(text: str, name: str) -> Parsed:
                 attrs.append(f"{var}={code}")
                 labels.append(f"{rec.get(f'{n}_Merkmal_Label', var).strip()}: "
                               f"{rec.get(f'{n}_Auspraegung_Label', code).strip()}")
-        if region is None:
-            problems.append(problem(name, i, "n_Merkmal_Code", "—",
-                                    "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))
-            continue
-        if region.upper() == GERMANY:
-            dropped.add(GERMANY)
-            continue
-        regions[i] = region
-        try:
-            period = parse_period(rec["Zeit_Code"], rec["Zeit"])
-        except ValueError:
-            problems.append(problem(name, i, "Zeit", rec["Zeit"], _EXPECTED_PERIOD))
+        period = _row_period(name, i, region, "n_Merkmal_Code",
+                             (rec["Zeit_Code"], rec["Zeit"], "Zeit"), problems, dropped, regions)
+        if period is None or region is None:
             continue
         for column in measures:
             code, label, unit = column.split("__")
