@@ -16,6 +16,24 @@ from monitoring.core import inventory_spec as spec
 
 Parsed = tuple[Any, str | None, str | None]
 
+def decode(content: bytes) -> tuple[str, str]:
+    """Text of a file and the name of its encoding, as German offices save them: BOMs first,
+    then strict UTF-8, then Windows-1252 („ “ – € decode correctly), and Latin-1 for the few
+    bytes Windows-1252 leaves undefined."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8", errors="replace"), "UTF-8 mit BOM"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16"), "UTF-16 mit BOM"
+    try:
+        return content.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return content.decode("latin-1"), "ISO-8859-1"
+
+
 EXCEL_ERRORS = {"#NV", "#N/A", "#WERT!", "#VALUE!", "#DIV/0!", "#BEZUG!", "#REF!", "#NAME?",
                 "#ZAHL!", "#NUM!", "#NULL!", "#ÜBERLAUF!", "#SPILL!", "#KALK!", "#CALC!"}
 _INT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$|^[+-]?\d+$")

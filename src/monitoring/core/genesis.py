@@ -37,6 +37,7 @@ from datetime import date
 
 import pandas as pd
 
+from monitoring.core import cells
 from monitoring.errors import DataValidationError
 from monitoring.periods import Quarter
 
@@ -145,24 +146,14 @@ def unzip(content: bytes, name: str) -> tuple[bytes, str]:
 
 
 def decode(content: bytes, name: str) -> tuple[str, str]:
-    """(text, inner file name): unzip a single CSV, then UTF-8 with/without BOM, else
-    Windows-1252 (a superset of Latin-1's printable characters: „ “ – € decode correctly;
-    bytes Windows-1252 leaves undefined fall back to Latin-1)."""
+    """(text, inner file name): unzip a single CSV, then decode it (`cells.decode`: BOMs,
+    UTF-8, Windows-1252 so that „ “ – € decode correctly, Latin-1 for undefined bytes)."""
     content, name = unzip(content, name)
     if is_xlsx(content):
         raise DataValidationError(
             f"{name} ist eine Excel-Datei; sie wird über den Import gelesen, nicht als Text.",
             [problem(name, None, None, "XLSX", "eine CSV-Datei")])
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="replace"), name
-    try:
-        return content.decode("utf-8"), name
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252"), name
-    except UnicodeDecodeError:
-        return content.decode("latin-1"), name
+    return cells.decode(content)[0], name
 
 
 def parse_value(raw: str, *, decimal_comma: bool) -> tuple[float | None, str | None]:

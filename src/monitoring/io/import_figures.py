@@ -115,7 +115,7 @@ def _width(raw: read.RawInput, table: read.RawTable) -> int | None:
     """How many columns the header row of a CSV file has (None for Excel)."""
     if raw.delimiter is None:
         return None
-    text, _ = read.decode(raw.content)
+    text, _ = cells.decode(raw.content)
     lines = csv.reader(io.StringIO(text, newline=""), delimiter=raw.delimiter, strict=False)
     for number, row in enumerate(lines, start=1):
         if number == table.header_row:

@@ -136,22 +136,11 @@ def _read_workbook(content: bytes, name: str, sheets: tuple[spec.Sheet, ...],
 
 
 # -- CSV --------------------------------------------------------------------------------------
-def decode(content: bytes) -> tuple[str, str]:
-    """Text and the name of its encoding: BOMs first, then strict UTF-8, then Windows-1252."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="strict"), "UTF-8 mit BOM"
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16"), "UTF-16 mit BOM"
-    try:
-        return content.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    return content.decode("cp1252"), "Windows-1252"
 
 
 def _read_csv(content: bytes, name: str, sheets: tuple[spec.Sheet, ...]) -> RawInput:
     try:
-        text, encoding = decode(content)
+        text, encoding = cells.decode(content)
     except UnicodeDecodeError as err:
         raise _refuse(name, "die Textkodierung ist weder UTF-8 noch Windows-1252. Speichern Sie "
                       "die Datei als „CSV UTF-8 (durch Trennzeichen getrennt)“.",
