@@ -20,7 +20,11 @@ from monitoring.views.scope import ReportContext, context
 from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from IPython.display import HTML
+
+    from monitoring.views.inputs import MissingInput, SectionInputs
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"]}
@@ -131,6 +135,24 @@ def footer(ctx: ReportContext) -> HTML:
         f"Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} · "
         f"Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · "
         f"erstellt {fmt.timestamp(datetime.now())}</p></footer>")
+
+
+def notices(inputs: SectionInputs) -> HTML:
+    """The German notice of what a section lacks and which command adds it
+    (`monitoring.views.inputs.missing_inputs`); nothing when the section is complete."""
+    if inputs.complete:
+        return _html("")
+    items = "".join(f"<li>{html.escape(m.notice)}</li>" for m in inputs.missing)
+    return _html(f'<div class="mon-missing" role="note"><strong>Für diesen Abschnitt fehlen '
+                 f"Daten; die betroffenen Teile entfallen.</strong><ul>{items}</ul></div>")
+
+
+def omitted(missing: Sequence[MissingInput]) -> HTML:
+    """One line in place of a table or chart left out for lack of `missing` (labels only:
+    the notice at the top of the section says which command adds them)."""
+    labels = ", ".join(m.label for m in missing)
+    return _html(f'<p class="mon-omitted">Entfällt – es fehlen: {html.escape(labels)} '
+                 "(siehe Hinweis am Anfang des Abschnitts).</p>")
 
 
 def key_figures(items: dict[str, str]) -> HTML:

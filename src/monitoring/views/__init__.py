@@ -1,11 +1,13 @@
 """What notebooks and reports ask the store for, published tables under disclosure control.
 
 `from monitoring import views` gives the report context, coverage tables, the indicator panel
-and the controlling views (modules `scope`, `coverage`, `panel`); accessibility, inventory,
+and the controlling views (modules `scope`, `coverage`, `panel`), and what a report section
+lacks (`inputs`: `missing_inputs`, `report_missing`); accessibility, inventory,
 exports and the published tables (`publishable`) are submodules of their own.
 """
 
 from monitoring.views.coverage import coverage_summary, coverage_tables
+from monitoring.views.inputs import missing_inputs, report_missing
 from monitoring.views.panel import (
     DIRECTION_LABELS,
     POSITION_COLUMNS,
@@ -24,4 +26,5 @@ from monitoring.views.scope import ReportContext, area_layers, available_periods
 __all__ = ["DIRECTION_LABELS", "POSITION_COLUMNS", "WITHHELD_FLAG", "ReportContext",
            "area_layers", "available_periods", "composite_index", "context", "controlling",
            "coverage_summary", "coverage_tables", "development", "districts",
-           "indicator_overview", "indicator_panel", "peer_table", "peers", "protected_panel"]
+           "indicator_overview", "indicator_panel", "missing_inputs", "peer_table", "peers",
+           "protected_panel", "report_missing"]

@@ -71,7 +71,8 @@ def demand_points(store: Store, ctx: ReportContext, population_group: str) -> gp
 
 def offer_sites(offers: pd.DataFrame, field: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """(offers of `field` with a site and capacity as points, offers of `field` excluded)."""
-    mine = offers[offers["fields"].map(lambda f: field in list(f))]
+    # .loc with a bool mask: on an empty frame `offers[mask]` would select no *columns*
+    mine = offers.loc[offers["fields"].map(lambda f: field in list(f)).astype(bool)]
     usable = (mine["mode"] == "standort") & mine["x"].notna() & mine["y"].notna() \
         & mine["capacity"].notna()
     sites = gpd.GeoDataFrame(
