@@ -49,6 +49,10 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[red]Fehler[/] {failed.area_code} {failed.name}{kept}: {failed.error}")
     if summary.failed:
         console.print(f"Die fehlgeschlagenen Notebooks liegen in {summary.out_dir / '_fehler'}.")
+    for result in summary.results:
+        if result.missing:  # the reports' notices name the command that adds each
+            labels = ", ".join(str(m["label"]) for m in result.missing)
+            console.print(f"Fehlt {result.area_code} {result.name}: {labels}", markup=False)
     for note in summary.notes:
         console.print(f"Hinweis: {note}")
     return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS

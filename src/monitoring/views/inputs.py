@@ -297,10 +297,10 @@ def report_missing(store: Store, ctx: ReportContext,
     keys = list(dict.fromkeys(k for s in chosen for k in s.needs))
     found = _evaluate(_Checks(store, ctx), keys)
     out = []
-    for key in INPUTS:
+    for key, item in INPUTS.items():
         if key in found and not found[key]:
             titles = tuple(s.title for s in chosen if key in s.needs)
-            out.append(MissingInput(INPUTS[key], _notice(INPUTS[key], ctx), titles))
+            out.append(MissingInput(item, _notice(item, ctx), titles))
     return out
 
 

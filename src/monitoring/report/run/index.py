@@ -16,11 +16,21 @@ if TYPE_CHECKING:
     from monitoring.report.run.worker import ReportResult
 
 
+def missing_text(missing: Sequence[dict[str, object]]) -> str:
+    """„Fehlt: Angebote, Steuerungsindikatoren“ for a report's missing inputs ("vollständig"
+    when none); the notices with the commands are in the report's sections."""
+    if not missing:
+        return "vollständig"
+    return "Fehlt: " + ", ".join(str(m["label"]) for m in missing)
+
+
 def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, is_demo: bool,
            data_stand: str | None, created: datetime, versions: dict[str, str]) -> str:
     """A self-contained German HTML page linking all reports of `period`."""
     css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
     rows = []
+    lacking = any(r.missing for r in results)
+    missing_head = "<th>Fehlende Daten</th>" if lacking else ""
     for r in results:
         link = (f'<a href="{html.escape(r.file)}">{html.escape(r.name)}</a>'
                 if r.file else html.escape(r.name))
@@ -32,8 +42,9 @@ def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, i
             state = "Fehler – kein Bericht"
         size = fmt.number((r.bytes or 0) / 1e6, 1) + "\u00a0MB" if r.bytes else fmt.MISSING
         error = f'<br><span class="mon-note">{html.escape(r.error or "")}</span>' if r.error else ""
+        missing = f"<td>{html.escape(missing_text(r.missing))}</td>" if lacking else ""
         rows.append(f"<tr><td>{html.escape(r.area_code)}</td><td>{link}{error}</td>"
-                    f'<td>{state}</td><td class="num">{size}</td></tr>')
+                    f'<td>{state}</td>{missing}<td class="num">{size}</td></tr>')
     failed = sum(r.status != "ok" for r in results)
     stand = fmt.day(date.fromisoformat(data_stand)) if data_stand else "unbekannt"
     demo = (f'<div class="mon-demo"><strong>{DEMO_LABEL}</strong> – die Berichte zeigen erfundene '
@@ -51,7 +62,7 @@ def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, i
 <h1>Quartalsberichte {period.label_de()}</h1>
 <p class="mon-sub">Stichtag {fmt.day(period.end)} · Datenstand {stand} · {status}</p>{demo}</header>
 <table class="mon-table"><thead><tr><th>Schlüssel</th><th>Kreis / kreisfreie Stadt</th>
-<th>Status</th><th>Größe</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
+<th>Status</th>{missing_head}<th>Größe</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
 <footer class="mon-footer"><p class="mon-repro">Berichtszeitraum {period} · Daten-Snapshot
 {html.escape(snapshot)} · Integrationsmonitor {html.escape(versions.get('integrationsmonitor', ''))}
 · erstellt {fmt.timestamp(created)} · Geometrie © GeoBasis-DE / BKG (2017)</p></footer>

@@ -8,6 +8,8 @@ Guarantees:
   ``settings_json``; the manifest records them with their origins.
 * Districts run in parallel (one papermill kernel per worker; default: two workers). The
   workers are started with ``spawn`` (see `pool.POOL_METHOD`).
+* Each report's manifest entry and index row list what data it lacks
+  (`monitoring.views.inputs.report_missing`: „Fehlt: Angebote, …“).
 * One failing district does not stop the others; its error is named in the summary, the
   manifest and the index, and its previous good report (if any) stays in place. A worker
   process that dies (e.g. killed for lack of memory) fails the reports it had not finished,
@@ -56,6 +58,7 @@ from monitoring.report.run.render import choose_renderer
 from monitoring.report.run.signals import StopSignals
 from monitoring.report.run.worker import ReportResult, describe, execute_report, init_worker
 from monitoring.store.database import open_store, resolve_path
+from monitoring.views.inputs import report_missing, sections_of
 from monitoring.views.scope import context, report_areas
 
 __all__ = ["ReportResult", "RunSummary", "report_filename", "run_quarter"]
@@ -137,6 +140,9 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
         settings = settings or settings_file.resolve(store=store)
         wanted, scope_note = report_areas(store, list(areas) if areas else None)
         contexts = [context(store, code, str(quarter), settings) for code in wanted]
+        # what each report lacks, for the index and the manifest (the sections say it too)
+        missing = {c.area_code: [m.record() for m in report_missing(
+            store, c, sections_of(spec.sections))] for c in contexts}
         snapshot = store.snapshot_id()
         is_demo = store.is_demo
         meta = store.meta()
@@ -168,6 +174,8 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             if on_start:
                 on_start(len(jobs))
             results = _run_jobs(jobs, workers, on_result)
+            for result in results:
+                result.missing = missing.get(result.area_code, [])
             summary = RunSummary(str(quarter), target, sorted(results,
                                                               key=lambda r: r.area_code))
             stop.defer()  # from here on the run finishes: a half-moved folder is worse
@@ -271,6 +279,6 @@ def _merge_previous(manifest: Path, results: list[ReportResult]) -> list[ReportR
         if code not in merged and entry.get("file") and (manifest.parent / entry["file"]).exists():
             merged[code] = ReportResult(**{k: entry.get(k) for k in (
                 "area_code", "name", "status", "seconds", "file", "bytes", "error",
-                "kept_previous")})
+                "kept_previous")}, missing=entry.get("missing") or [])
     return [merged[k] for k in sorted(merged)]
 

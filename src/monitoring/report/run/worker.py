@@ -16,7 +16,7 @@ import logging
 import signal
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,9 @@ class ReportResult:
     bytes: int | None = None
     error: str | None = None
     kept_previous: bool = False
+    missing: list[dict[str, object]] = field(default_factory=list)
+    """What the report lacks (`monitoring.views.inputs.MissingInput.record`): key, label,
+    German notice and the sections that leave something out; set by the runner."""
 
 
 def init_worker() -> None:
