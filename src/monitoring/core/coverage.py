@@ -43,7 +43,8 @@ def by_area(offers: pd.DataFrame, areas: pd.DataFrame, population: pd.DataFrame,
         The areas to report on (``area_code``, ``name``).
     population
         ``area_code``, ``value``: the population group for the denominator, at any level at or
-        below `areas`; it is rolled up and summed.
+        below `areas`; it is rolled up and summed, except where an area has a figure of its
+        own: then that one counts, not the sum of its parts.
     fields
         Handlungsfeld codes; fields without any offer still get rows (with zero offers).
     hierarchy
@@ -67,7 +68,12 @@ def by_area(offers: pd.DataFrame, areas: pd.DataFrame, population: pd.DataFrame,
 
     pop = population[["area_code", "value"]].copy()
     pop["target"] = roll_up(pop["area_code"].astype(str), parents, targets)
-    pop_sum = pop.dropna(subset=["target"]).groupby("target")["value"].sum(min_count=1)
+    pop = pop.dropna(subset=["target"])
+    # an area's own figure wins over the sum of its parts: a store may hold both (the Kreis
+    # from the official table, some of its Gemeinden from own figures), never add them up
+    own = pop["area_code"].astype(str) == pop["target"]
+    pop = pop[own | ~pop["target"].isin(set(pop.loc[own, "target"]))]
+    pop_sum = pop.groupby("target")["value"].sum(min_count=1)
 
     grid = pd.MultiIndex.from_product([sorted(targets), list(fields)],
                                       names=["area_code", "field"])
