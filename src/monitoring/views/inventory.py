@@ -86,8 +86,10 @@ def network_figures(store: Store, ctx: ReportContext, *, quarters: int = 8,
     per_quarter = network.meetings_per_quarter(meetings, ctx.period - (quarters - 1), ctx.period)
     active = network.active_share(actors, meetings, participants, ctx.period.end)
     pop = store.read_population(population_group=population_group, periods=[str(ctx.period)])
-    size = float(_in_area(pop, ctx)["value"].sum()) if ctx.level != "gemeinde" else float(
-        pop.loc[pop["area_code"] == ctx.area_code, "value"].sum())
+    # the area's own figure if it has one, else the sum of its parts (never both added up)
+    own = pop.loc[pop["area_code"] == ctx.area_code, "value"]
+    size = float(own.sum()) if not own.empty or ctx.level == "gemeinde" else float(
+        _in_area(pop, ctx)["value"].sum())
     volunteers = network.volunteers_per_100(actors, size)
     return {"per_quarter": per_quarter, "active": active, "volunteers": volunteers,
             "groups": len(_in_area(read_working_groups(store), ctx))}
