@@ -52,3 +52,9 @@ def day(value: date) -> str:
 def timestamp(value: datetime) -> str:
     """``21.11.2026, 14:03 Uhr``."""
     return format_datetime(value, "dd.MM.yyyy, HH:mm", locale=LOCALE) + " Uhr"
+
+
+def in_area(name: str) -> str:
+    """„in Bayern“, „im Saarland“: the preposition (with article where German needs one)
+    before the name of a Land or a country."""
+    return f"im {name}" if name == "Saarland" else f"in {name}"

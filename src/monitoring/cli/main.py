@@ -49,7 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "data/monitoring.duckdb)")
         p.add_argument("--out", default="reports", help="Ausgabeordner (Standard: reports)")
         p.add_argument("--area", action="append", metavar="SCHLÜSSEL",
-                       help="nur dieses Gebiet (mehrfach möglich); Standard: alle Kreise")
+                       help="nur dieses Gebiet (mehrfach möglich); Standard: der eigene Kreis "
+                            "der Datenbank, sonst alle Kreise des Landes")
         p.add_argument("--workers", type=int, default=2,
                        help="parallele Berichte (Standard: 2)")
         p.add_argument("--renderer", choices=["auto", "quarto", "nbconvert"], default="auto",
@@ -63,13 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
                        help="Ampel: gelb bis zu diesem Anteil hinter dem Zielpfad (Standard: "
                             "Einstellungsdatei, Datenbank oder 0,3)")
 
-    run = sub.add_parser("run", help="Quartalsberichte für alle Kreise erzeugen")
+    run = sub.add_parser("run", help="Quartalsberichte für die Kreise des Landes erzeugen")
     run.add_argument("--period", required=True, help="Quartal, z. B. 2025-Q4")
     run_options(run, default_store=None)
 
     pub = sub.add_parser("veroeffentlichen", help="Quartal in allen Formaten veröffentlichen "
-                         "(HTML, PDF, PowerPoint, Tabellen, Landesvergleich, ZIP) – für den "
-                         "zeitgesteuerten Lauf")
+                         "(HTML, PDF, PowerPoint, Tabellen, Vergleich der Kreise des Landes, "
+                         "ZIP) – für den zeitgesteuerten Lauf")
     pub.add_argument("--period", help="Quartal, z. B. 2025-Q4 (Standard: letztes abgeschlossenes)")
     pub.add_argument("--fazit", default="fazit",
                      help="Ordner mit den Fazit-Dateien <Schlüssel>_<Jahr>.md (Standard: fazit)")
@@ -85,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--store", default=None, help="Datenbankdatei (Standard: "
                      "$MONITORING_STORE oder data/monitoring.duckdb); darf noch nicht bestehen")
     new.add_argument("--land", default="16", help="Landesschlüssel, z. B. 06 für Hessen, oder "
-                     "DG für ganz Deutschland (Standard: 16 Thüringen)")
-    new.add_argument("--kreis", metavar="SCHLÜSSEL", help="eigener Kreis, z. B. 16070: `run` "
+                     "DG für ganz Deutschland (Standard: 16, das Land, dessen Gebiete im "
+                     "Programm enthalten sind)")
+    new.add_argument("--kreis", metavar="SCHLÜSSEL", help="eigener Kreis, z. B. 06412: `run` "
                      "berichtet dann diesen Kreis")
     new.add_argument("--gebiete", action="append", metavar="DATEI",
                      help="Grenzen (VG250-Shapefile, GeoPackage, GeoJSON; mehrfach möglich, "

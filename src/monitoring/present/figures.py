@@ -226,7 +226,7 @@ def _period_label(period: str) -> str:
 
 
 def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
-                    state_name: str = "Thüringen", target: pd.Series | None = None,
+                    state_name: str = "Landeswert", target: pd.Series | None = None,
                     decimals: int | None = None, title: str | None = None,
                     census_break: str | None = CENSUS_BREAK) -> go.Figure:
     """Time series of one indicator for one area, the state value, and the target path.
@@ -294,7 +294,7 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
 
 
 def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None = None,
-               state_name: str = "Thüringen", title: str | None = None) -> go.Figure:
+               state_name: str = "Landeswert", title: str | None = None) -> go.Figure:
     """Bar chart of one indicator for the report's district and its peers, state as a line.
 
     `data` is `views.peer_table` after disclosure control: one row per district of the same

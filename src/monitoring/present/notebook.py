@@ -17,7 +17,7 @@ from monitoring import fmt
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
 from monitoring.store.database import Store, open_store
 from monitoring.views.scope import ReportContext, context
-from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
+from monitoring.vocab import DEMO_LABEL
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -100,8 +100,9 @@ def header(ctx: ReportContext, *, report: str = "Quartalsbericht Integrationsmon
     return _html(
         f'<header class="mon-header"><p class="mon-kicker">{html.escape(report)}</p>'
         f"<h1>{html.escape(ctx.area_name)}</h1>"
-        f'<p class="mon-sub">{html.escape(ctx.area_kind)} · Berichtszeitraum '
-        f"{ctx.period.label_de()} · Stichtag {fmt.day(ctx.period.end)} · Datenstand {stand}</p>"
+        f'<p class="mon-sub">{html.escape(ctx.area_kind)} {html.escape(ctx.in_state)} · '
+        f"Berichtszeitraum {ctx.period.label_de()} · Stichtag {fmt.day(ctx.period.end)} · "
+        f"Datenstand {stand}</p>"
         f"{stale}{demo}</header>")
 
 
@@ -130,7 +131,7 @@ def footer(ctx: ReportContext) -> HTML:
     rule = f'<p class="mon-rule">{html.escape(ctx.settings.disclosure_note_de())}</p>'
     return _html(
         '<footer class="mon-footer"><h2>Quellen und Methodik</h2>'
-        f"<ul>{sources}<li>{html.escape(GEO_ATTRIBUTION)}</li></ul>{rule}"
+        f"<ul>{sources}<li>{html.escape(ctx.geo_attribution)}</li></ul>{rule}"
         '<p class="mon-repro">'
         f"Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} · "
         f"Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · "

@@ -27,6 +27,13 @@ def read_area_hierarchy(store: Store) -> pd.DataFrame:
     return store.query("SELECT area_code, parent_code, valid_from FROM area")
 
 
+def read_area_sources(store: Store) -> list[str]:
+    """The sources of today's areas (boundary files, the packaged geography), sorted."""
+    frame = store.query("SELECT DISTINCT source FROM area WHERE valid_to IS NULL "
+                        "AND source IS NOT NULL ORDER BY source")
+    return [str(s) for s in frame["source"]]
+
+
 def read_area_versions(store: Store, *, level: str | None = None) -> pd.DataFrame:
     """The validity of every area version (area_code, level, valid_from, valid_to,
     end_reason), of one `level` or all, ordered by code and start."""

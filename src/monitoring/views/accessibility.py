@@ -1,10 +1,11 @@
 """Accessibility for reports: read offers and population from the store, compute with the core.
 
-Demand points (documented choice): every current municipality (Gemeinde) of Thuringia is one
+Demand points (documented choice): every current municipality (Gemeinde) of the store is one
 demand point at its representative point (a point guaranteed inside the area), weighted with
 the municipality's target population (default: foreign nationals) for the report's quarter.
-The computation runs statewide, so offers across a district border compete and count; the
-report then shows the district's municipalities. Offers count with their capacity (places);
+The computation runs over all of them (the Land), so offers across a district border compete
+and count; the report then shows the district's municipalities, compared with the mean of the
+Land's municipalities. Offers count with their capacity (places);
 offers without a fixed site (mobile, online, county-wide) or without capacity are excluded from
 the distance method and reported as such.
 """
@@ -119,7 +120,8 @@ def accessibility_tables(store: Store, ctx: ReportContext,
         area_frame = frame.rename(columns={"area_code": "id"})
         district = frame[own.to_numpy()]
         mean_district = acc.weighted_mean(district["access"], district["population"])
-        mean_state = acc.weighted_mean(frame["access"], frame["population"])
+        in_land = frame["area_code"].str.startswith(ctx.state_code).to_numpy()
+        mean_state = acc.weighted_mean(frame["access"][in_land], frame["population"][in_land])
         areas = acc.by_area(area_frame[own.to_numpy()], pd.Series(
             district["area_code"].to_numpy(), index=district["area_code"].to_numpy()),
             threshold=settings.gap_fraction * mean_district if mean_district > 0 else 0.0)

@@ -71,7 +71,8 @@ def grid_access(store: Store, grid_path: str | os.PathLike[str], *, area_code: s
         raise DataValidationError(
             f"{grid_path}: keine Gitterzelle liegt in einer Gemeinde mit Bevölkerungszahlen "
             f"für {ctx.period} (Gitter in EPSG:3035 erwartet).",
-            [{"file": str(grid_path), "column": "x_mp/y_mp", "expected": "Zellen in Thüringen"}])
+            [{"file": str(grid_path), "column": "x_mp/y_mp",
+              "expected": f"Zellen {ctx.in_state}"}])
     cells = cells[inside].to_crs(STORE_CRS)
     demand = acc.points(cells, value="demand", id_column="cell_id", kind="Gitterzellen")
     names = municipalities.set_index("area_code")["name"]

@@ -119,8 +119,9 @@ def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = N
 
 def peer_table(store: Store, panel: pd.DataFrame, ctx: ReportContext, indicator_id: str,
                ) -> pd.DataFrame:
-    """One indicator at the report's period for all districts of the same kind, plus the state."""
-    same_level = districts(store)
+    """One indicator at the report's period for all districts of the same kind in the report
+    area's Land, plus that Land's state value."""
+    same_level = districts(store, ctx.state_code)
     peers = same_level[same_level["kind"] == ctx.area_kind]
     rows = panel[(panel["indicator_id"] == indicator_id) & (panel["period"] == str(ctx.period))]
     out = peers.merge(rows, on="area_code", how="left")
@@ -250,11 +251,12 @@ def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None
                     settings: index_method.IndexSettings | None = None) -> dict[str, Any]:
     """The report area's position among its peers in the Status-Dynamik-Index.
 
-    Peers are all of today's areas at the report area's level (the 22 districts for a
-    district report) unless `peers` names them. The index is computed on the panel after
-    disclosure control: a withheld rate makes its area "nicht bewertet" instead of being
-    recoverable from a z-score. When too few areas can be assessed the result is ``None``
-    and the summary says why, so the report section shows the reason instead of failing.
+    Peers are all of today's areas at the report area's level in its Land (the 22 districts
+    of Thuringia for a Thuringian district report) unless `peers` names them. The index is
+    computed on the panel after disclosure control: a withheld rate makes its area "nicht
+    bewertet" instead of being recoverable from a z-score. When too few areas can be assessed
+    the result is ``None`` and the summary says why, so the report section shows the reason
+    instead of failing.
 
     Returns ``result`` (`composite_index.CompositeIndex` or None), ``table`` (one row per
     peer, ready for `tables.html_table`, highest status index first; ``label`` marks the
@@ -269,6 +271,8 @@ def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None
     safe = protected_panel(store, panel, rule=ctx.settings.disclosure).frame
     areas = pd.DataFrame(store.read_areas(level=ctx.level).drop(columns="geometry"))[
         ["area_code", "name", "kind"]]
+    if ctx.level != "land":  # peers of a Kreis or Gemeinde: those of its own Land
+        areas = areas[areas["area_code"].str.startswith(ctx.state_code)]
     if peers is not None:
         areas = areas[areas["area_code"].isin(peers)]
     label = ("Kreisen und kreisfreien Städten" if ctx.level == "kreis"

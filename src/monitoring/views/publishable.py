@@ -79,8 +79,10 @@ def accessibility_gaps(gaps: pd.DataFrame, rule: DisclosureRule) -> Publishable:
     return privacy.protect(gaps, rule=rule, counts=["population"])
 
 
-def state_comparison(frame: pd.DataFrame, rule: DisclosureRule) -> Publishable:
+def state_comparison(frame: pd.DataFrame, rule: DisclosureRule, *,
+                     land: str | pd.Series) -> Publishable:
     """All districts of the state (coverage with lights and index group), with the state total
-    of the target population published (one group, column ``land``)."""
-    return privacy.protect(frame.assign(land="Thüringen"), rule=rule, counts=["population"],
+    of the target population published (one group per Land, column ``land``: the Land's name,
+    or one per row in a national comparison)."""
+    return privacy.protect(frame.assign(land=land), rule=rule, counts=["population"],
                            rates=PER_1000, groups=["land"])

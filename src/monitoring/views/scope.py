@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from monitoring import __version__
+from monitoring import __version__, fmt
 from monitoring.core.areas import Scope, check_code
 from monitoring.core.config import Settings
 from monitoring.core.stand import latest_period, reference_date, reportable_periods
 from monitoring.errors import AreaError, PeriodError
 from monitoring.periods import Quarter
-from monitoring.store.areas import read_scope, read_successor
+from monitoring.store.areas import read_area_sources, read_scope, read_successor
 from monitoring.store.contents import read_series_periods
-from monitoring.vocab import LAENDER
+from monitoring.vocab import GEO_ATTRIBUTION, LAENDER, NATIONAL_SCOPE
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -45,10 +45,15 @@ class ReportContext:
     schema_version: int
     package_version: str
     settings: Settings
+    state_code: str
+    """The Land the area is compared with (the store's scope, `scope`): its state value and
+    its peers are that Land's."""
+    state_name: str
+    """The Land's name as the store holds it („Bayern“)."""
     sources: list[str] = field(default_factory=list)
-    state_code: str = "16"
-    """The Land the area is compared with (the store's scope, `scope`)."""
-    state_name: str = "Thüringen"
+    geo_attribution: str = GEO_ATTRIBUTION
+    """The line naming where the map geometry comes from: the packaged geography's
+    attribution, or the boundary files the store was made from."""
     fresh_data: bool = True
     """False when no series has a value of the report's own quarter: the latest earlier
     values serve (`monitoring.core.stand`); the header says so."""
@@ -61,21 +66,27 @@ class ReportContext:
     def title(self) -> str:
         return f"{self.area_name} – {self.period.label_de()}"
 
+    @property
+    def in_state(self) -> str:
+        """„in Bayern“, „im Saarland“: where the area lies, for German sentences."""
+        return fmt.in_area(self.state_name)
+
 
 def scope(store: Store) -> Scope:
     """The store's scope: its Land (None: Germany, every Land its own state) and own Kreis."""
     return read_scope(store)
 
 
-def districts(store: Store) -> pd.DataFrame:
+def districts(store: Store, land: str | None = None) -> pd.DataFrame:
     """Today's districts (Kreise and kreisfreie Städte) of the store's scope, with code, name
-    and kind: the Kreise of its Land, or every Kreis in a national store."""
+    and kind: the Kreise of its Land, or every Kreis in a national store; with `land` only
+    those of that Land (the peers of a district)."""
     frame = pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))[
         ["area_code", "name", "kind"]]
-    within = scope(store)
-    if within.land is None:
+    land = land or scope(store).land
+    if land is None:
         return frame
-    return frame[frame["area_code"].str.startswith(within.land)].reset_index(drop=True)
+    return frame[frame["area_code"].str.startswith(land)].reset_index(drop=True)
 
 
 def states(store: Store) -> dict[str, list[str]]:
@@ -93,6 +104,16 @@ def state_name(store: Store, code: str) -> str:
     if not found.empty:
         return str(found.iloc[0]["name"])
     return LAENDER.get(code, code)
+
+
+def scope_label(store: Store) -> tuple[str, str]:
+    """Code and name of what the store reports on: its Land („09“, „Bayern“), or
+    („DG“, „Deutschland“) for a national store. Titles of the index, the comparison and the
+    website use it."""
+    land = scope(store).land
+    if land is None:
+        return NATIONAL_SCOPE, "Deutschland"
+    return land, state_name(store, land)
 
 
 def report_areas(store: Store, areas: list[str] | None = None) -> tuple[list[str], str | None]:
@@ -180,13 +201,28 @@ def context(store: Store, area_code: str, period: str, settings: Settings | None
         snapshot_id=store.snapshot_id(), schema_version=store.schema_version,
         package_version=__version__, settings=settings, sources=store.sources(),
         state_code=state, state_name=state_name(store, state),
+        geo_attribution=geo_attribution(store),
         fresh_data=latest == str(quarter),
         figures_stand=reference_date(latest) if latest else None,
         population_stand=reference_date(population) if population else None)
 
 
+def geo_attribution(store: Store) -> str:
+    """Where the store's boundaries come from, for the line under maps: the attribution of the
+    packaged geography (BKG VG250, Gebietsstand 31.12.2015), or the files the user imported
+    (named with their Gebietsstand, as in the source list)."""
+    from monitoring.io.geography import source_label
+
+    sources = read_area_sources(store)
+    if not sources or source_label() in sources:
+        return GEO_ATTRIBUTION
+    return "Geometrie: " + "; ".join(sources)
+
+
 def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """(today's districts, municipalities of the report's district)."""
+    """(today's districts of the report area's Land – its peers –, municipalities of the
+    report's district)."""
     districts = store.read_areas(level="kreis")
+    districts = districts[districts["area_code"].str.startswith(ctx.state_code)]
     municipalities = store.read_areas(level="gemeinde")
     return districts, municipalities[municipalities["parent_code"] == ctx.area_code]

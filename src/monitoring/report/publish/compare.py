@@ -26,7 +26,8 @@ from monitoring.report.publish import table_formats
 from monitoring.report.publish.evaluation import DistrictFacts
 from monitoring.store.database import Store
 from monitoring.views import publishable
-from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
+from monitoring.views.scope import scope_label
+from monitoring.vocab import DEMO_LABEL
 
 
 def _index_note(facts: Sequence[DistrictFacts]) -> str:
@@ -56,14 +57,21 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
     if not facts:
         raise ValueError("no districts")
     ctx = facts[0].ctx
-    cov = views.coverage_tables(store, ctx)["districts"]
+    # one context per Land (a national store compares the districts of several Länder)
+    per_land = {f.ctx.state_code: f.ctx for f in facts}
+    cov = pd.concat([views.coverage_tables(store, c)["districts"] for c in per_land.values()],
+                    ignore_index=True)
+    _, land_name = scope_label(store)
+    where = fmt.in_area(land_name)
     lights = pd.DataFrame([{
         "area_code": f.ctx.area_code,
         **{k: int((f.overview["status"] == k).sum()) for k in ("green", "amber", "red")},
         "index_group": f.index_group_de()}
         for f in facts])
     frame = cov.merge(lights, on="area_code", how="inner")
-    pub = publishable.state_comparison(frame, ctx.settings.disclosure)
+    names = {c.state_code: c.state_name for c in per_land.values()}
+    pub = publishable.state_comparison(frame, ctx.settings.disclosure,
+                                       land=frame["area_code"].str[:2].map(names))
     demo = f" ({DEMO_LABEL})" if ctx.is_demo else ""
     table = table_formats.build(pub, {
         "name": ("Kreis / kreisfreie Stadt", text),
@@ -72,10 +80,10 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
         "green": ("Ziele im Plan", integer), "amber": ("gefährdet", integer),
         "red": ("nicht im Plan", integer),
         "index_group": ("Status-Dynamik-Index: Gruppe", text)},
-        caption=f"Thüringen im Vergleich, Stichtag {fmt.day(ctx.period.end)}",
+        caption=f"Die Kreise {where} im Vergleich, Stichtag {fmt.day(ctx.period.end)}",
         source="Bestandsaufnahme der Angebote; ausländische Staatsangehörige; "
                "Controlling-Indikatoren" + demo)
-    districts = store.read_areas(level="kreis")
+    districts = pd.concat([views.area_layers(store, c)[0] for c in per_land.values()])
     fig = figures.coverage_map(pub, districts, value="offers_per_1000", label="Angebote",
                                unit="je 1.000 Ausländer/-innen",
                                extra={"offers": "Angebote",
@@ -91,12 +99,13 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Landesvergleich {html.escape(ctx.period.label_de())}</title><style>{css}</style></head>
 <body><main class="mon-page"><header class="mon-header">
-<p class="mon-kicker">Integrationsmonitoring Thüringen</p><h1>Landesweiter Vergleich</h1>
+<p class="mon-kicker">Integrationsmonitoring {html.escape(land_name)}</p>
+<h1>Vergleich der Kreise {html.escape(where)}</h1>
 <p class="mon-sub">{html.escape(ctx.period.label_de())} · Stichtag {fmt.day(ctx.period.end)}
 </p>{banner}</header>
 <h2>Angebote je 1.000 ausländische Staatsangehörige</h2>{figure}
 <p class="mon-source">Quelle: Bestandsaufnahme der Angebote; ausländische Staatsangehörige
-{html.escape(demo)}; {html.escape(GEO_ATTRIBUTION)}</p>
+{html.escape(demo)}; {html.escape(ctx.geo_attribution)}</p>
 <h2>Alle Kreise und kreisfreien Städte</h2>{table_formats.to_html(table)}
 {_index_note(facts)}
 <footer class="mon-footer"><p>„.“ = geheim zu halten (zu kleine Fallzahl).

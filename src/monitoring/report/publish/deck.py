@@ -18,7 +18,7 @@ from monitoring.io.files import atomic_path
 from monitoring.present.tables import indicator_value
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
 from monitoring.report.publish.table_formats import PublishedTable
-from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
+from monitoring.vocab import DEMO_LABEL
 
 LIGHT_RGB = {"green": (0x2E, 0x7D, 0x32), "amber": (0xF3, 0x9C, 0x12), "red": (0xC0, 0x39, 0x2B),
              "none": (0x9E, 0x9E, 0x9E)}
@@ -107,8 +107,9 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
 
     slide = prs.slides.add_slide(prs.slide_layouts[BLANK])
     _text(slide, f"Integrationsmonitoring {c.area_name}", 2, 5, 30, 2.5, size=36, bold=True)
-    _text(slide, f"Bericht im Kreistag · {c.period.label_de()} · Stichtag "
-                 f"{fmt.day(c.period.end)}", 2, 8, 30, 1.5, size=20)
+    _text(slide, f"Bericht im Kreistag · {c.area_kind} {c.in_state} · "
+                 f"{c.period.label_de()} · Stichtag {fmt.day(c.period.end)}", 2, 8, 30, 1.5,
+          size=20)
     if c.is_demo:
         _text(slide, f"{DEMO_LABEL}: alle Angebote, Indikatorwerte und Ziele sind erfunden.",
               2, 10.5, 30, 1.2, size=16, bold=True, colour=(0xC0, 0x39, 0x2B))
@@ -116,7 +117,7 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
     slide = _titled(prs, "Angebote je 1.000 ausländische Staatsangehörige", facts)
     slide.shapes.add_picture(io.BytesIO(facts.figures["map"]), Cm(6), Cm(3.6),
                              height=Cm(12.6))
-    _text(slide, f"Quelle: {facts.source('Bestandsaufnahme der Angebote')}; {GEO_ATTRIBUTION}."
+    _text(slide, f"Quelle: {facts.source('Bestandsaufnahme der Angebote')}; {c.geo_attribution}."
                  f" {c.area_name} schwarz umrandet.", 1.0, 16.4, 31, 1.2, size=10)
 
     slide = _titled(prs, "Ziele im Überblick (Ampel)", facts)
@@ -145,7 +146,7 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
         10, size=22 if steps else 16)
 
     slide = _titled(prs, "Quellen und Datenstand", facts)
-    sources = "\n".join(f"• {s}" for s in [*c.sources, GEO_ATTRIBUTION])
+    sources = "\n".join(f"• {s}" for s in [*c.sources, c.geo_attribution])
     _text(slide, f"{sources}\n\n„.“ = geheim zu halten (zu kleine Fallzahl). {facts.rule}\n"
                  f"{facts.repro()}",
           1.5, 3.6, 30.5, 12, size=12)

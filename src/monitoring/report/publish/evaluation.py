@@ -24,7 +24,7 @@ from monitoring.report.publish import static, table_formats
 from monitoring.store.database import Store
 from monitoring.store.inventory import read_esf_projects
 from monitoring.views import publishable
-from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
+from monitoring.vocab import DEMO_LABEL
 
 STATUS_DE = {"green": "im Plan", "amber": "gefährdet", "red": "nicht im Plan",
              "none": "ohne Bewertung"}
@@ -320,7 +320,7 @@ def markdown(facts: DistrictFacts, *, conclusions_text: str | None,
     population = f" (Stand {fmt.day(c.population_stand)})" if c.population_stand else ""
     parts = [f"""---
 title: "Evaluationsbericht {year}: {c.area_name}"
-subtitle: "Kommunales Integrationsmanagement – Jahresauswertung"
+subtitle: "Kommunales Integrationsmanagement – Jahresauswertung · {c.area_kind} {c.in_state}"
 date: "{fmt.day(facts.created.date())}"
 lang: de
 region: DE
@@ -344,9 +344,9 @@ Am Stichtag laufen **{integer(s["offers"])}** Angebote ({one_decimal(s["offers_p
 {integer(s["municipalities"])} Gemeinden haben kein Angebot mit festem Standort,
 {integer(s["fields_without_offer"])} Handlungsfelder kein Angebot.
 
-![Angebote je 1.000 ausländische Staatsangehörige in Thüringen; {c.area_name} umrandet](map.png){{width=85%}}
+![Angebote je 1.000 ausländische Staatsangehörige {c.in_state}; {c.area_name} umrandet](map.png){{width=85%}}
 
-*Quelle: {facts.source("Bestandsaufnahme der Angebote; ausländische Staatsangehörige am Stichtag")}; {GEO_ATTRIBUTION}*
+*Quelle: {facts.source("Bestandsaufnahme der Angebote; ausländische Staatsangehörige am Stichtag")}; {c.geo_attribution}*
 
 {table_formats.to_markdown(facts.tables["fields"])}
 
@@ -400,7 +400,7 @@ Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
         f"`{conclusions_path}` an (Markdown); der nächste Lauf übernimmt sie hier.*")) + "\n")
     definitions = "\n".join(f"- **{r['name']}** ({r['unit']}): {r.get('definition', '')}"
                             for _, r in facts.overview.iterrows())
-    sources = "\n".join(f"- {src}" for src in [*c.sources, GEO_ATTRIBUTION])
+    sources = "\n".join(f"- {src}" for src in [*c.sources, c.geo_attribution])
     parts.append(f"""
 # Anhang
 

@@ -59,7 +59,7 @@ from monitoring.report.run.render import quarto_available
 from monitoring.report.run.runner import run_quarter
 from monitoring.report.run.signals import StopSignals
 from monitoring.store.database import open_store, resolve_path
-from monitoring.views.scope import report_areas
+from monitoring.views.scope import report_areas, scope_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -173,7 +173,7 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
             for entry in entries:
                 summary.findings += scan.scan_file(staging / str(entry["file"]),
                                                    threshold=rule.threshold, register=registers)
-            for html in [*sorted(target.glob("16*.html")), target / "index.html"]:
+            for html in [*_report_files(target), target / "index.html"]:
                 if html.exists():
                     summary.findings += scan.scan_file(html, threshold=rule.threshold)
             summary.seconds["pruefung"] = time.perf_counter() - t
@@ -183,7 +183,7 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
                 return False
             stop.defer()  # from here on finish: a half-moved folder is worse
             _move_into_place(staging, target, entries)
-            summary.files = entries + _html_entries(target)
+            summary.files = entries + _html_entries(target, run.land)
             summary.zip_file = _register_and_zip(target, quarter, summary, settings)
         except OSError as err:
             raise _disk_error(err, out) from err
@@ -319,10 +319,11 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
     say("Landesweiter Vergleich")
     t = time.perf_counter()
     with open_store(store_file, read_only=True) as store:
+        land, _ = scope_label(store)
         table = compare.write_comparison(store, [r[2] for r in results],
                                          staging / "Landesvergleich.html")
     timing["vergleich"] = time.perf_counter() - t
-    entries.append({"file": "Landesvergleich.html", "format": "html", "area_code": "16",
+    entries.append({"file": "Landesvergleich.html", "format": "html", "area_code": land,
                     "tables": [table.register()]})
     summary.seconds.update(timing)
     return entries
@@ -334,11 +335,17 @@ def _move_into_place(staging: Path, target: Path, entries: list[dict[str, object
         move_into_place(staging / str(entry["file"]), target / str(entry["file"]))
 
 
-def _html_entries(target: Path) -> list[dict[str, Any]]:
-    return [{"file": p.name, "format": "html", "area_code": p.name[:5], "tables": []}
-            for p in sorted(target.glob("16*.html"))
+def _report_files(target: Path) -> list[Path]:
+    """The HTML files of areas in the period folder (``<code>_<name>….html``, any Land)."""
+    return sorted(p for p in target.glob("[0-9]*_*.html") if p.name.split("_")[0].isdigit())
+
+
+def _html_entries(target: Path, land: str) -> list[dict[str, Any]]:
+    """Register entries of the HTML reports and of the index (area: the store's Land)."""
+    return [{"file": p.name, "format": "html", "area_code": p.name.split("_")[0], "tables": []}
+            for p in _report_files(target)
             if not p.name.endswith("_Kreistag.html")] + \
-        [{"file": "index.html", "format": "html", "area_code": "16", "tables": []}]
+        [{"file": "index.html", "format": "html", "area_code": land, "tables": []}]
 
 
 def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,

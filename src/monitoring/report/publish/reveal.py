@@ -22,7 +22,7 @@ from monitoring.io.files import atomic_path
 from monitoring.present.tables import indicator_value
 from monitoring.report.publish.deck import next_steps
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
-from monitoring.vocab import DEMO_LABEL, GEO_ATTRIBUTION
+from monitoring.vocab import DEMO_LABEL
 
 MAP_FILE = "karte.png"
 LIGHT = {"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"}
@@ -38,8 +38,8 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
     c = facts.ctx
     footer = f"{c.area_name} · {c.period.label_de()}" + (f" · {DEMO_LABEL}" if c.is_demo else "")
     meta = {"title": f"Integrationsmonitoring {c.area_name}",
-            "subtitle": f"Bericht im Kreistag · {c.period.label_de()} · Stichtag "
-                        f"{fmt.day(c.period.end)}",
+            "subtitle": f"Bericht im Kreistag · {c.area_kind} {c.in_state} · "
+                        f"{c.period.label_de()} · Stichtag {fmt.day(c.period.end)}",
             "lang": "de",
             "format": {"revealjs": {"embed-resources": True, "slide-number": True,
                                     "footer": footer}}}
@@ -50,7 +50,7 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
     parts.append(f"\n## Angebote je 1.000 ausländische Staatsangehörige\n\n"
                  f"![]({MAP_FILE}){{fig-alt=\"Karte der Angebote je 1.000 ausländische "
                  f"Staatsangehörige\" height=\"480\"}}\n\n"
-                 f"Quelle: {facts.source('Bestandsaufnahme der Angebote')}; {GEO_ATTRIBUTION}. "
+                 f"Quelle: {facts.source('Bestandsaufnahme der Angebote')}; {c.geo_attribution}. "
                  f"{c.area_name} schwarz umrandet.\n")
     goals = facts.overview[facts.overview["status"] != "none"].head(8)
     rows = "\n".join(
@@ -70,7 +70,7 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
         "Die nächsten Schritte trägt das Integrationsmanagement ein: Abschnitt "
         f"„## Nächste Schritte“ in `{conclusions_path or 'der Fazit-Datei'}`.")
     parts.append(f"\n## Nächste Schritte\n\n{body}\n")
-    sources = "\n".join(f"- {s}" for s in [*c.sources, GEO_ATTRIBUTION])
+    sources = "\n".join(f"- {s}" for s in [*c.sources, c.geo_attribution])
     parts.append(f"\n## Quellen und Datenstand\n\n{sources}\n\n„.“ = geheim zu halten (zu "
                  f"kleine Fallzahl). {facts.rule}\n\n{facts.repro()}\n")
     return "".join(parts)

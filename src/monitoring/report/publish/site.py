@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from monitoring import fmt
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_write
 from monitoring.periods import Quarter
@@ -97,6 +98,8 @@ def _items(folder: Path) -> list[dict[str, object]]:
         manifest = {}
     for report in manifest.get("reports", []):
         names[str(report.get("area_code"))] = str(report.get("name"))
+    # what the store reports on (its Land), as the HTML run recorded it
+    land, land_name = str(manifest.get("land") or ""), str(manifest.get("land_name") or "")
     try:
         register = json.loads((folder / "veroeffentlichung.json").read_text(encoding="utf-8"))
         artefacts = register.get("artefacts", [])
@@ -104,7 +107,7 @@ def _items(folder: Path) -> list[dict[str, object]]:
         artefacts = [{"file": r.get("file"), "format": "html", "area_code": r.get("area_code")}
                      for r in manifest.get("reports", []) if r.get("file")]
     for zip_file in sorted(folder.glob("Integrationsmonitor_*.zip")):
-        artefacts.append({"file": zip_file.name, "format": "zip", "area_code": "16"})
+        artefacts.append({"file": zip_file.name, "format": "zip", "area_code": land})
     for art in artefacts:
         file = str(art.get("file") or "")
         if not file or not (folder / file).is_file():
@@ -114,13 +117,15 @@ def _items(folder: Path) -> list[dict[str, object]]:
         if file == "index.html":
             title, kind_de = "Übersicht aller Berichte", "Übersicht"
         elif file == "Landesvergleich.html":
-            title, kind_de = "Thüringen: landesweiter Vergleich", "Landesvergleich"
+            title = (f"Vergleich der Kreise {fmt.in_area(land_name)}" if land_name
+                     else "Vergleich der Kreise")
+            kind_de = "Landesvergleich"
         else:
-            area = names.get(code) or ("Thüringen" if code == "16" else code)
+            area = names.get(code) or (land_name if land and code == land else code)
             kind_de = FORMAT_DE.get("revealjs" if file.endswith("_Kreistag.html") else kind,
                                     kind)
-            title = f"{area} ({code})" if code and code != "16" else area
-        items.append({"title": title, "path": file, "description": kind_de,
+            title = f"{area} ({code})" if code and code != land else area
+        items.append({"title": title or kind_de, "path": file, "description": kind_de,
                       "categories": [kind_de]})
     return items
 

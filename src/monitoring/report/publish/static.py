@@ -69,7 +69,7 @@ def choropleth(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, label:
 
 def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str, title: str,
                     target: pd.Series | None = None, decimals: int | None = None,
-                    size: tuple[float, float] = (6.2, 2.6), state_name: str = "Thüringen",
+                    size: tuple[float, float] = (6.2, 2.6), state_name: str = "Landeswert",
                     ) -> bytes:
     """A PNG line chart: area, its Land `state_name` (dashed) and the target path (dotted).
 

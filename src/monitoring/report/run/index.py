@@ -25,8 +25,11 @@ def missing_text(missing: Sequence[dict[str, object]]) -> str:
 
 
 def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, is_demo: bool,
-           data_stand: str | None, created: datetime, versions: dict[str, str]) -> str:
-    """A self-contained German HTML page linking all reports of `period`."""
+           data_stand: str | None, created: datetime, versions: dict[str, str],
+           land_name: str, geo_attribution: str) -> str:
+    """A self-contained German HTML page linking all reports of `period`; `land_name` is what
+    the store reports on (its Land, or Deutschland), `geo_attribution` where its boundaries
+    come from (`views.scope.geo_attribution`)."""
     css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
     rows = []
     lacking = any(r.missing for r in results)
@@ -58,13 +61,13 @@ def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, i
 <title>Integrationsmonitoring – {period.label_de()}</title>
 <style>{css}</style></head>
 <body class="mon-report"><main>
-<header class="mon-header"><p class="mon-kicker">Integrationsmonitoring Thüringen</p>
+<header class="mon-header"><p class="mon-kicker">Integrationsmonitoring {html.escape(land_name)}</p>
 <h1>Quartalsberichte {period.label_de()}</h1>
 <p class="mon-sub">Stichtag {fmt.day(period.end)} · Datenstand {stand} · {status}</p>{demo}</header>
 <table class="mon-table"><thead><tr><th>Schlüssel</th><th>Kreis / kreisfreie Stadt</th>
 <th>Status</th>{missing_head}<th>Größe</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
 <footer class="mon-footer"><p class="mon-repro">Berichtszeitraum {period} · Daten-Snapshot
 {html.escape(snapshot)} · Integrationsmonitor {html.escape(versions.get('integrationsmonitor', ''))}
-· erstellt {fmt.timestamp(created)} · Geometrie © GeoBasis-DE / BKG (2017)</p></footer>
+· erstellt {fmt.timestamp(created)} · {html.escape(geo_attribution)}</p></footer>
 </main></body></html>
 """

@@ -59,7 +59,7 @@ from monitoring.report.run.signals import StopSignals
 from monitoring.report.run.worker import ReportResult, describe, execute_report, init_worker
 from monitoring.store.database import open_store, resolve_path
 from monitoring.views.inputs import report_missing, sections_of
-from monitoring.views.scope import context, report_areas
+from monitoring.views.scope import context, geo_attribution, report_areas, scope_label
 
 __all__ = ["ReportResult", "RunSummary", "report_filename", "run_quarter"]
 
@@ -82,6 +82,10 @@ class RunSummary:
     out_dir: Path
     results: list[ReportResult] = field(default_factory=list)
     seconds: float = 0.0
+    land: str = ""
+    """Code of what the store reports on: its Land, or „DG“ (`views.scope.scope_label`)."""
+    land_name: str = ""
+    geo_attribution: str = ""
     notes: list[str] = field(default_factory=list)  # German "Hinweis" lines for the user
 
     @property
@@ -139,6 +143,8 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
     with open_store(store_file, read_only=True) as store:
         settings = settings or settings_file.resolve(store=store)
         wanted, scope_note = report_areas(store, list(areas) if areas else None)
+        land = scope_label(store)
+        geometry = geo_attribution(store)
         contexts = [context(store, code, str(quarter), settings) for code in wanted]
         # what each report lacks, for the index and the manifest (the sections say it too)
         missing = {c.area_code: [m.record() for m in report_missing(
@@ -177,7 +183,8 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             for result in results:
                 result.missing = missing.get(result.area_code, [])
             summary = RunSummary(str(quarter), target, sorted(results,
-                                                              key=lambda r: r.area_code))
+                                                              key=lambda r: r.area_code),
+                                 land=land[0], land_name=land[1], geo_attribution=geometry)
             stop.defer()  # from here on the run finishes: a half-moved folder is worse
             _publish(staging, target, summary, period=quarter, snapshot=snapshot,
                      is_demo=is_demo, meta=meta, schema_version=schema_version,
@@ -258,13 +265,15 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
         "einstellungen": settings.record(),
         "geheimhaltung": settings.disclosure_note_de(),
         "versions": _versions(),
+        "land": summary.land, "land_name": summary.land_name,
         "reports": [asdict(r) for r in listing],
     }
     atomic_write(target / "manifest.json",
                  json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
     atomic_write(target / "index.html", index_page.render(
         period=period, results=listing, snapshot=snapshot, is_demo=is_demo,
-        data_stand=meta.get("data_stand"), created=created, versions=versions))
+        data_stand=meta.get("data_stand"), created=created, versions=versions,
+        land_name=summary.land_name, geo_attribution=summary.geo_attribution))
 
 
 def _merge_previous(manifest: Path, results: list[ReportResult]) -> list[ReportResult]:
