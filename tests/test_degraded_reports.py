@@ -179,7 +179,8 @@ def test_index_lists_what_each_report_lacks() -> None:
                 "notice": "…", "sections": []}]
     page = index_page.render(
         period=Quarter.parse(PERIOD), snapshot="abc", is_demo=False, data_stand=None,
-        created=datetime(2026, 1, 5, 9, 0), versions={},
+        created=datetime(2026, 1, 5, 9, 0), versions={}, land_name="Thüringen",
+        geo_attribution="© GeoBasis-DE / BKG",
         results=[ReportResult("16070", "Ilm-Kreis", "ok", 1.0, "16070_Ilm-Kreis.html", 10,
                               missing=missing),
                  ReportResult("16051", "Erfurt", "ok", 1.0, "16051_Erfurt.html", 10)])
