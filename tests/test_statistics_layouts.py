@@ -3,14 +3,13 @@
 The test files are written in exactly the shapes ``FORMATS.md`` §1a documents (title lines,
 header rows, indented names, footer „__________“ with notes and „Stand:“, symbols, units,
 ``value_q``), for all of Germany: a few dozen real keys of every level stand for the
-thousands of rows of a real download.
+thousands of rows of a real download (writers: ``tests/portal_files.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -18,149 +17,23 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 from conftest import examples
 from monitoring.core import genesis
 from monitoring.errors import DataValidationError
 from monitoring.io import geography, import_catalogue, import_statistics
 from monitoring.store.database import open_store
-
-LAENDER = [f"{n:02d}" for n in range(1, 17)]
-REGBEZ = ["031", "032", "033", "034", "051", "053", "055", "057", "059", "064", "065", "066",
-          "091", "092", "093", "094", "095", "096", "097"]
-OTHER_KREISE = ["01001", "01002", "02000", "03101", "03241", "05111", "05334", "05315",
-                "06411", "08111", "09162", "09276", "11000", "12051", "13003", "14612",
-                "15003"]
-SPECIAL = ["05334002"]  # 8-digit special key inside a Kreis list (Aachen, Stadt)
-THURINGIA = ["16051", "16052", "16053", "16054", "16055", "16061", "16062", "16063", "16064",
-             "16065", "16066", "16067", "16068", "16069", "16070", "16071", "16072", "16073",
-             "16074", "16075", "16076", "16077"]
-EISENACH = "16056"  # kreisfrei until 30.06.2021, still listed afterwards with "-"
-FOOTER = ["__________",
-          '"zu  ""gesamter Tabelle"":',
-          "ab dem Berichtsjahr 2011: nach dem Zensus 2011 – Angaben „vorläufig“\"",
-          '"© Statistische Ämter des Bundes und der Länder, Deutschland, 2025.',
-          'Dieses Werk ist lizensiert unter der Datenlizenz Deutschland - Namensnennung - '
-          'Version 2.0."',
-          "Stand: 15.06.2025 / 10:00:00"]
-
-
-def _name(code: str) -> str:
-    indent = {2: 2, 3: 4}.get(len(code), 6)
-    return " " * indent + (f"Gebiet {code}, Landkreis" if len(code) >= 5 else f"Region {code}")
-
-
-def germany_keys(*, eisenach: bool) -> list[str]:
-    """DG, Länder, Regierungsbezirke, Kreise of all Länder incl. Thuringia's 22 (+ Eisenach)."""
-    keys = ["DG", *LAENDER, *REGBEZ, *OTHER_KREISE, *SPECIAL, *THURINGIA]
-    return [*keys, EISENACH] if eisenach else keys
-
-
-def value(code: str, column: int) -> str:
-    """A deterministic count per area and column (Thuringian Kreise: 1000 × last digits)."""
-    if code == "DG":
-        return "83577140"
-    return str(int(code[-3:] or 0) * 1000 + column * 10 + len(code))
-
-
-def table_header_periods(encoding: str = "cp1252") -> bytes:
-    """12411-01-01-4 "Tabelle": Stichtage in the header, Germany-wide, Windows-1252."""
-    lines = ["GENESIS-Tabelle: 12411-01-01-4",
-             "Bevölkerungsstand: Bevölkerung nach Geschlecht;;;;;",
-             "- Stichtag 31.12. -;;;;;",
-             "regionale Tiefe: Kreise und krfr. Städte;;;;;",
-             "Fortschreibung des Bevölkerungsstandes;;;;;",
-             "Bevölkerungsstand (Anzahl);;;;;",
-             ";;31.12.2024;31.12.2024;31.12.2020;31.12.2020",
-             ";;Insgesamt;männlich;Insgesamt;männlich"]
-    for code in germany_keys(eisenach=True):
-        now = ["-", "-"] if code == EISENACH else [value(code, 0), value(code, 1)]
-        lines.append(";".join([code, _name(code), *now, value(code, 2), value(code, 3)]))
-    return "\r\n".join([*lines, *FOOTER]).encode(encoding)
-
-
-def table_year_rows() -> bytes:
-    """12511-01-01-4 (naturalisations): the year in the first column, four header rows
-    (measure, variable, attributes, unit) — the shape of the real download."""
-    lines = ["GENESIS-Tabelle: 12511-01-01-4",
-             "Einbürgerungen von Ausländern nach Kontinenten;;;;;",
-             "- Jahr - regionale Tiefe: Kreise und krfr. Städte;;;;;",
-             "Einbürgerungsstatistik;;;;;",
-             ";;;" + ";".join(["Einbürgerungen von Ausländern"] * 3),
-             ";;;" + ";".join(["Kontinente (einschl. staatenlos etc.)"] * 3),
-             ";;;Insgesamt;Afrika;Asien",
-             ";;;Anzahl;Anzahl;Anzahl"]
-    for year in (2023, 2024):
-        for code in germany_keys(eisenach=False):
-            lines.append(";".join([str(year), code, _name(code), value(code, year - 2023),
-                                   "-", "."]))
-    return "\n".join([*lines, *FOOTER]).encode("cp1252")
-
-
-def table_date_and_age_rows() -> bytes:
-    """12411-03-03-4: Stichtag in the first column, age groups as row labels, nationality and
-    sex in two header rows."""
-    head = ["GENESIS-Tabelle: 12411-03-03-4",
-            "Bevölkerungsstand: Bevölkerung nach Geschlecht, Nationalität;;;;;;;",
-            "und Altersgruppen (21) - Stichtag 31.12. - (ab 2011);;;;;;;",
-            "regionale Tiefe: Kreise und krfr. Städte;;;;;;;",
-            "Fortschreibung des Bevölkerungsstandes;;;;;;;",
-            "Bevölkerungsstand (Anzahl);;;;;;;",
-            ";;;;Insgesamt;Insgesamt;Ausländer(innen);Ausländer(innen)",
-            ";;;;Insgesamt;männlich;Insgesamt;männlich"]
-    lines = []
-    for code in ["DG", "16", "031", "09162", "16053", "16054"]:
-        for age in ("unter 3 Jahre", "Insgesamt"):
-            total = 100000 + int(code[-2:]) if code != "DG" else 83000000
-            numbers = [total, total // 2, total // 10, total // 20]
-            if age != "Insgesamt":
-                numbers = [n // 30 for n in numbers]
-            lines.append(";".join(["31.12.2024", code, _name(code), age, *map(str, numbers)]))
-    return "\n".join([*head, *lines, *FOOTER]).encode("utf-8-sig")
-
-
-FFCSV_HEAD = ("statistics_code;statistics_label;time_code;time_label;time;1_variable_code;"
-              "1_variable_label;1_variable_attribute_code;1_variable_attribute_label;"
-              "2_variable_code;2_variable_label;2_variable_attribute_code;"
-              "2_variable_attribute_label;value;value_unit;value_variable_code;"
-              "value_variable_label;value_q")
-
-
-def ffcsv_english() -> bytes:
-    """Current ffcsv, language=en (decimal point, English labels), Germany-wide, value_q."""
-    lines = [FFCSV_HEAD]
-    for code in germany_keys(eisenach=True):
-        variable = {2: "DLAND", 3: "REGBEZ"}.get(len(code), "KREISE")
-        variable = "DINSG" if code == "DG" else variable
-        for nat, label, column in (("", "Total", 0), ("NATA", "Foreigners", 1)):
-            number = "-" if code == EISENACH else value(code, column)
-            quality = "p" if code == "16053" else ""
-            lines.append(f"12411;Population;STAG;Reference date;2024-12-31;{variable};Region;"
-                         f"{code};{_name(code).strip()};NAT;Nationality;{nat};{label};{number};"
-                         f"number;BEVSTD;Population;{quality}")
-    return ("\n".join(lines) + "\n").encode("utf-8-sig")
-
-
-def _zip(content: bytes, inner: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(inner, content)
-    return buffer.getvalue()
-
-
-def _xlsx(csv_bytes: bytes, encoding: str) -> bytes:
-    """The XLSX download of a table: same cells, numbers as numbers, keys as text."""
-    book = Workbook()
-    sheet = book.active
-    for line in csv_bytes.decode(encoding).splitlines():
-        cells: list[object] = line.split(";")
-        if len(cells) > 2 and genesis.AREA_KEY.match(str(cells[0])):
-            cells = [cells[0], cells[1], *[int(c) if c.isdigit() else c for c in cells[2:]]]
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from portal_files import (
+    EISENACH,
+    FFCSV_HEAD,
+    THURINGIA,
+    ffcsv_english,
+    table_date_and_age_rows,
+    table_header_periods,
+    table_year_rows,
+    xlsx_bytes,
+    zip_bytes,
+)
 
 
 @pytest.fixture
@@ -242,7 +115,7 @@ def test_date_column_and_age_rows_give_population_and_foreigners(store_path: Pat
 
 def test_english_ffcsv_in_zip_with_quality_flags(store_path: Path, tmp_path: Path) -> None:
     path = tmp_path / "12411-03-03-4_20250615.zip"
-    path.write_bytes(_zip(ffcsv_english(), "12411-03-03-4_20250615_en_flat.csv"))
+    path.write_bytes(zip_bytes(ffcsv_english(), "12411-03-03-4_20250615_en_flat.csv"))
     result, population, foreigners = _import(store_path, path)
     assert population[("16053", "2024-Q4")] == (53005.0, "vorläufig")
     assert foreigners[("16054", "2024-Q4")][0] == 54015
@@ -276,14 +149,14 @@ def test_xlsx_download_gives_the_same_values_as_the_csv(store_path: Path,
     csv_file = tmp_path / "12411-01-01-4.csv"
     csv_file.write_bytes(table_header_periods())
     xlsx_file = tmp_path / "12411-01-01-4.xlsx"
-    xlsx_file.write_bytes(_xlsx(table_header_periods(), "cp1252"))
+    xlsx_file.write_bytes(xlsx_bytes(table_header_periods(), "cp1252"))
     from_csv = import_statistics.read_download(csv_file.read_bytes(), csv_file.name)
     from_xlsx = import_statistics.read_download(xlsx_file.read_bytes(), xlsx_file.name)
     assert from_xlsx.layout == "xlsx" and from_xlsx.table == "12411-01-01-4"
     columns = ["region", "period", "attributes", "value", "flag"]
     pd.testing.assert_frame_equal(from_csv.rows[columns].reset_index(drop=True),
                                   from_xlsx.rows[columns].reset_index(drop=True))
-    zipped = import_statistics.read_download(_zip(xlsx_file.read_bytes(), "tabelle.xlsx"),
+    zipped = import_statistics.read_download(zip_bytes(xlsx_file.read_bytes(), "tabelle.xlsx"),
                                              "12411-01-01-4.zip")
     assert zipped.layout == "xlsx" and len(zipped.rows) == len(from_xlsx.rows)
     result, population, _ = _import(store_path, xlsx_file)

@@ -35,6 +35,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from monitoring.core import cells
@@ -268,10 +269,12 @@ def _row_period(name: str, line: int, region: str | None, region_column: str,
 
 
 def _parse_ffcsv(text: str, name: str) -> Parsed:
+    """The current flat file, column by column (a Germany-wide Gemeinde table has hundreds of
+    thousands of rows): every text is parsed once per distinct value, the rows are kept or
+    reported in file order as a row-by-row reading would."""
     frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False,
                         quoting=csv.QUOTE_MINIMAL)
     frame.columns = [str(c).strip() for c in frame.columns]
-    problems: list[dict[str, object]] = []
     numbers = sorted({int(m.group(1)) for c in frame.columns
                       if (m := re.fullmatch(r"(\d+)_variable_(?:code|label|attribute_code|"
                                             r"attribute_label)", c))})
@@ -280,45 +283,106 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
     if region_n is None:
         region_n = _region_variable(frame, numbers, "{}_variable_code",
                                     "{}_variable_attribute_label")
+    stripped: dict[str, pd.Series] = {}
 
-    def get(rec: dict[str, str], *columns: str) -> str:
-        return next((rec[c].strip() for c in columns if c in rec), "")
+    def get(*columns: str) -> pd.Series:
+        """The first of `columns` the file has (stripped), else empty texts."""
+        for c in columns:
+            if c in frame.columns:
+                if c not in stripped:  # each distinct text stripped once
+                    codes, uniques = pd.factorize(frame[c])
+                    texts = np.array([u.strip() for u in uniques] or [""], dtype=object)
+                    stripped[c] = pd.Series(texts[codes], index=frame.index, dtype=object)
+                return stripped[c]
+        return pd.Series("", index=frame.index, dtype=object)
 
-    rows: list[dict[str, object]] = []
-    dropped: set[str] = set()
-    regions: dict[int, str] = {}
-    for i, rec in enumerate(frame.to_dict("records"), start=2):
-        attrs, labels = [], []
-        region = None
-        for n in numbers:
-            var = get(rec, f"{n}_variable_code", f"{n}_variable_label")
-            code = get(rec, f"{n}_variable_attribute_code", f"{n}_variable_attribute_label")
-            label = get(rec, f"{n}_variable_attribute_label", f"{n}_variable_attribute_code")
-            if n == region_n:
-                region = code
-            elif code.upper() not in TOTAL_CODES and label.lower() not in TOTAL_LABELS:
-                attrs.append(f"{var}={code}")
-                labels.append(f"{get(rec, f'{n}_variable_label') or var}: {label}")
-        period = _row_period(name, i, region or None, "n_variable_attribute_code",
-                             (get(rec, "time_code"), get(rec, "time"), "time"),
-                             problems, dropped, regions)
-        if period is None or region is None:
+    lines = pd.Series(range(2, len(frame) + 2), index=frame.index)
+    region = pd.Series("", index=frame.index, dtype=object)
+    attrs: list[pd.Series] = []
+    labels: list[pd.Series] = []
+    for n in numbers:
+        var = get(f"{n}_variable_code", f"{n}_variable_label")
+        code = get(f"{n}_variable_attribute_code", f"{n}_variable_attribute_label")
+        if n == region_n:
+            region = code
             continue
-        raw = get(rec, "value")
-        cell = _cell_rows(name, i, "value", raw, "," in raw, problems)
-        if cell is None:
-            continue
-        value, flag = cell
-        unit = get(rec, "value_unit")
-        measure = get(rec, "value_variable_code", "value_variable_label")
-        measure_label = get(rec, "value_variable_label", "value_variable_code")
-        rows.append({"line": i, "statistic": get(rec, "statistics_code"),
-                     "value_variable": measure, "region": region, "period": period,
-                     "attributes": "|".join(sorted(attrs)), "value": value,
-                     "flag": _with_quality(flag, get(rec, "value_q")), "unit": unit,
-                     "factor": _unit_factor(unit),
-                     "label": " – ".join([measure_label, *labels])})
-    return Parsed("ffcsv", None, _frame(rows), problems, dropped, regions)
+        label = get(f"{n}_variable_attribute_label", f"{n}_variable_attribute_code")
+        var_label = get(f"{n}_variable_label").where(get(f"{n}_variable_label") != "", var)
+        keep = ~code.str.upper().isin(TOTAL_CODES) & ~label.str.lower().isin(TOTAL_LABELS)
+        attrs.append((var + "=" + code).where(keep, ""))
+        labels.append((var_label + ": " + label).where(keep, ""))
+    attributes = _joined(attrs, "|", frame.index, sort=True)
+    measure_label = get("value_variable_label", "value_variable_code")
+    named = _joined(labels, " – ", frame.index)
+    label_text = measure_label.where(named == "", measure_label + " – " + named)
+    problems: list[dict[str, object]] = []
+    no_region = region == ""
+    problems += [problem(name, line, "n_variable_attribute_code", "—",
+                         "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)")
+                 for line in lines[no_region]]
+    germany = ~no_region & (region.str.upper() == GERMANY)
+    dropped = {GERMANY} if germany.any() else set()
+    has_area = ~no_region & ~germany
+    regions = dict(zip(lines[has_area], region[has_area], strict=True))
+    time_code, time = get("time_code"), get("time")
+    when = time_code + "|" + time
+    periods = {key: _period_or_none_for(*key.split("|", 1)) for key in set(when[has_area])}
+    period = when.map(periods)
+    bad_period = has_area & period.isna()
+    problems += [problem(name, line, "time", t, _EXPECTED_PERIOD)
+                 for line, t in zip(lines[bad_period], time[bad_period], strict=True)]
+    raw = get("value")
+    is_symbol = raw.isin(list(SYMBOLS))
+    number = raw.str.fullmatch(_NUMBER.pattern).astype(bool)
+    bad_value = has_area & ~bad_period & ~is_symbol & ~number
+    problems += [problem(name, line, "value", v,
+                         "eine Zahl oder ein Zeichen der amtlichen Zeichenerklärung (- . x / "
+                         "...); dieses Zeichen ist nicht erklärt")
+                 for line, v in zip(lines[bad_value], raw[bad_value], strict=True)]
+    ok = has_area & ~bad_period & ~bad_value
+    value = pd.to_numeric(raw.where(number & ok, "").str.replace(",", ".", regex=False),
+                          errors="coerce").astype(float)
+    value = value.where(number, raw.map({k: v[0] for k, v in SYMBOLS.items()}).astype(float))
+    flag = raw.map({k: v[1] for k, v in SYMBOLS.items()}).astype(object)
+    flag = flag.where(flag.notna(), None)
+    quality = get("value_q")
+    if (quality != "").any():
+        flag = pd.Series([_with_quality(f, q) for f, q in zip(flag, quality, strict=True)],
+                         index=frame.index, dtype=object)
+    unit = get("value_unit")
+    factors = {u: _unit_factor(u) for u in set(unit[ok])}
+    rows = pd.DataFrame({
+        "line": lines, "statistic": get("statistics_code"),
+        "value_variable": get("value_variable_code", "value_variable_label"),
+        "region": region, "period": period, "attributes": attributes, "value": value,
+        "flag": flag, "unit": unit, "factor": unit.map(factors), "label": label_text})[ok]
+    problems.sort(key=lambda p: int(str(p["zeile"])))
+    # column types inferred as for rows read one by one (`_frame`)
+    rows = pd.DataFrame({c: rows[c].tolist() for c in ROWS}, columns=ROWS) if len(rows) \
+        else _frame([])
+    return Parsed("ffcsv", None, rows, problems, dropped, regions)
+
+
+def _period_or_none_for(time_code: str, text: str) -> str | None:
+    try:
+        return parse_period(time_code, text)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _joined(parts: list[pd.Series], separator: str, index: pd.Index, *,
+            sort: bool = False) -> pd.Series:
+    """Row-wise join of the non-empty texts of `parts` (sorted if `sort`), computed once per
+    distinct combination."""
+    if not parts:
+        return pd.Series("", index=index, dtype=object)
+    combined = pd.concat(parts, axis=1)
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(combined))
+    texts = []
+    for combo in uniques:
+        items = [t for t in combo if t]
+        texts.append(separator.join(sorted(items) if sort else items))
+    return pd.Series([texts[c] for c in codes], index=combined.index, dtype=object)
 
 
 def _parse_old(text: str, name: str) -> Parsed:

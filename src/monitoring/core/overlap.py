@@ -90,9 +90,12 @@ def changes(versions: pd.DataFrame, before: date, after: date) -> pd.DataFrame:
                 "capacity", "actor_id", "x", "y"]
 
     def at(day: date) -> pd.DataFrame:
-        start = pd.to_datetime(versions["valid_from"]).dt.date
-        end = pd.to_datetime(versions["valid_to"]).dt.date
-        keep = (start <= day) & (end.isna() | (end >= day))
+        # compared as timestamps: with no ended offer at all `valid_to` is all NaT, and
+        # `.dt.date` of that stays datetime64, which cannot be compared with a date
+        start = pd.to_datetime(versions["valid_from"])
+        end = pd.to_datetime(versions["valid_to"])
+        stamp = pd.Timestamp(day)
+        keep = (start <= stamp) & (end.isna() | (end >= stamp))
         return versions.loc[keep.to_numpy()].set_index("offer_id")
 
     old, new = at(before), at(after)
