@@ -62,7 +62,11 @@ REGION_VARIABLES = {"KREISE", "GEMEIN", "DLAND", "DINSG", "DG", "GEOGM4", "GEOLK
 TOTAL_CODES = {"", "INSGESAMT"}
 TOTAL_LABELS = {"insgesamt", "total", "zusammen"}
 ROWS = ["line", "statistic", "value_variable", "region", "period", "attributes", "value",
-        "flag", "unit", "factor", "label"]
+        "flag", "unit", "factor", "label", "measure_label", "label_attributes"]
+"""Columns of `Parsed.rows`. ``value_variable``/``attributes`` are the codes (``NAT=NATA``, or
+labels where a download has no codes); ``measure_label``/``label_attributes`` the same row by
+its German labels (``LABEL=Ausländer(innen)``), so that a mapping written with the labels a
+"Tabelle" shows also finds the row in a flat file."""
 GERMANY = "DG"
 AREA_KEY = re.compile(r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{9}|\d{12})$")
 """An official area key of any level (Germany, Land, Regierungsbezirk, Kreis, Gemeinde,
@@ -175,13 +179,17 @@ def parse_period(time_code: str, raw: str) -> str:
 
     Stichtage (``2024-12-31``, ``31.12.2024``) give their quarter; years (``2021``) are
     attributed to the year's last quarter (Q4), because annual figures describe the year up
-    to 31.12. Anything else raises ValueError.
+    to 31.12.; likewise a span (``SEMEST`` ``2023-10P6M``, „1. Halbjahr 2024“) is attributed
+    to the quarter of its last month. Anything else raises ValueError.
     """
     text = raw.strip()
     if re.fullmatch(r"\d{4}", text):
         if not 1900 <= int(text) <= 2200:
             raise ValueError(f"{time_code}:{text}")
         return str(Quarter(int(text), 4))
+    span = _span_end(text)
+    if span is not None:
+        return str(Quarter.of(span))
     for pattern, order in ((r"(\d{4})-(\d{2})-(\d{2})", "ymd"),
                            (r"(\d{2})\.(\d{2})\.(\d{4})", "dmy")):
         match = re.fullmatch(pattern, text)
@@ -190,6 +198,32 @@ def parse_period(time_code: str, raw: str) -> str:
             day = date(a, b, c) if order == "ymd" else date(c, b, a)
             return str(Quarter.of(day))
     raise ValueError(f"{time_code}:{text}")
+
+
+_SPAN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?P(\d+)([MY])$")
+_PART_OF_YEAR = re.compile(r"^([1-4])\.\s*(Halbjahr|Quartal)\s+(\d{4})$", re.IGNORECASE)
+
+
+def _span_end(text: str) -> date | None:
+    """The last day of a period given as a span: ISO start + duration as the flat file writes
+    it (``SEMEST`` → ``2023-10P6M``, the winter semester October–March), or a German label
+    („1. Halbjahr 2024“, „3. Quartal 2024“). None for anything else; ValueError for a span
+    that is no valid date."""
+    match = _SPAN.fullmatch(text)
+    if match:
+        year, month, _, length, unit = match.groups()
+        months = int(length) * (12 if unit == "Y" else 1)
+        if not 1 <= int(month) <= 12 or not 1900 <= int(year) <= 2200 or not 0 < months <= 120:
+            raise ValueError(text)
+        last = int(year) * 12 + int(month) - 1 + months - 1  # month index of the last month
+        return date(last // 12, last % 12 + 1, 1)
+    match = _PART_OF_YEAR.fullmatch(text)
+    if match:
+        part, kind, year = int(match.group(1)), match.group(2).lower(), int(match.group(3))
+        if kind == "halbjahr" and part > 2:
+            raise ValueError(text)
+        return date(year, part * (6 if kind == "halbjahr" else 3), 1)
+    return None
 
 
 def _period_or_none(text: str) -> str | None:
@@ -288,7 +322,7 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
     dropped: set[str] = set()
     regions: dict[int, str] = {}
     for i, rec in enumerate(frame.to_dict("records"), start=2):
-        attrs, labels = [], []
+        attrs, labels, by_label = [], [], []
         region = None
         for n in numbers:
             var = get(rec, f"{n}_variable_code", f"{n}_variable_label")
@@ -298,6 +332,7 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
                 region = code
             elif code.upper() not in TOTAL_CODES and label.lower() not in TOTAL_LABELS:
                 attrs.append(f"{var}={code}")
+                by_label.append(f"LABEL={label}")
                 labels.append(f"{get(rec, f'{n}_variable_label') or var}: {label}")
         period = _row_period(name, i, region or None, "n_variable_attribute_code",
                              (get(rec, "time_code"), get(rec, "time"), "time"),
@@ -317,7 +352,9 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
                      "attributes": "|".join(sorted(attrs)), "value": value,
                      "flag": _with_quality(flag, get(rec, "value_q")), "unit": unit,
                      "factor": _unit_factor(unit),
-                     "label": " – ".join([measure_label, *labels])})
+                     "label": " – ".join([measure_label, *labels]),
+                     "measure_label": measure_label,
+                     "label_attributes": "|".join(sorted(by_label))})
     return Parsed("ffcsv", None, _frame(rows), problems, dropped, regions)
 
 
@@ -337,7 +374,7 @@ def _parse_old(text: str, name: str) -> Parsed:
     dropped: set[str] = set()
     regions: dict[int, str] = {}
     for i, rec in enumerate(frame.to_dict("records"), start=2):
-        region, attrs, labels = None, [], []
+        region, attrs, labels, by_label = None, [], [], []
         for n in merkmale:
             var = rec[f"{n}_Merkmal_Code"].strip()
             code = rec[f"{n}_Auspraegung_Code"].strip()
@@ -345,8 +382,9 @@ def _parse_old(text: str, name: str) -> Parsed:
                 region = code
             elif code.upper() not in TOTAL_CODES:  # totals ("Insgesamt") are no filter
                 attrs.append(f"{var}={code}")
-                labels.append(f"{rec.get(f'{n}_Merkmal_Label', var).strip()}: "
-                              f"{rec.get(f'{n}_Auspraegung_Label', code).strip()}")
+                label = rec.get(f"{n}_Auspraegung_Label", code).strip()
+                by_label.append(f"LABEL={label}")
+                labels.append(f"{rec.get(f'{n}_Merkmal_Label', var).strip()}: {label}")
         period = _row_period(name, i, region, "n_Merkmal_Code",
                              (rec["Zeit_Code"], rec["Zeit"], "Zeit"), problems, dropped, regions)
         if period is None or region is None:
@@ -362,7 +400,8 @@ def _parse_old(text: str, name: str) -> Parsed:
                          "attributes": "|".join(sorted(attrs)), "value": value,
                          "flag": _with_quality(flag, rec.get(f"{code}__{label}__q", "")),
                          "unit": unit, "factor": _unit_factor(unit),
-                         "label": " – ".join([label, *labels])})
+                         "label": " – ".join([label, *labels]), "measure_label": label,
+                         "label_attributes": "|".join(sorted(by_label))})
     return Parsed("alt", None, _frame(rows), problems, dropped, regions)
 
 
@@ -510,12 +549,13 @@ def parse_cells(grid: list[list[str]], name: str, *, lines: list[int] | None = N
                 continue
             names = [t for t in col_labels[j] if not _is_total(t)] + row_labels
             cell_unit = col_unit.get(j, unit)
+            attributes = "|".join(sorted(f"LABEL={t}" for t in names))
             rows.append({"line": line, "statistic": statistic, "value_variable": measure,
-                         "region": region, "period": period,
-                         "attributes": "|".join(sorted(f"LABEL={t}" for t in names)),
+                         "region": region, "period": period, "attributes": attributes,
                          "value": number[0], "flag": number[1], "unit": cell_unit,
                          "factor": _unit_factor(cell_unit),
-                         "label": " – ".join([measure or "—", *names])})
+                         "label": " – ".join([measure or "—", *names]),
+                         "measure_label": measure, "label_attributes": attributes})
     return Parsed(layout, table, _frame(rows), problems, dropped, regions)
 
 
@@ -591,30 +631,126 @@ def finish(parsed: Parsed, inner: str) -> None:
         parsed.rows.loc[missing, "statistic"] = parsed.table.split("-")[0]
 
 
+COUNT_UNITS = {"Anzahl", "Personen"}
+"""Series units a plain count („Anzahl“, a value in thousands multiplied out) may fill."""
+ANY = "*"
+"""In a mapping: ``VAR=*`` sums every (non-total) value of the variable."""
+
+
+def count_unit(unit: str, factor: float) -> str:
+    """The unit of a value after its factor is applied: „Anzahl“ for counts (``Anzahl``,
+    ``number``, ``1000``, ``Tsd.``, or none given), else the unit as the file writes it."""
+    text = unit.strip()
+    if factor != 1.0 or not text or text.lower() in UNIT_FACTORS:
+        return "Anzahl"
+    return text
+
+
+def parse_spec(attributes: str) -> list[tuple[str, frozenset[str] | None]]:
+    """The terms of a mapping's ``attributes``: ``VAR=CODE`` one value, ``VAR=A+B`` the sum of
+    several, ``VAR=*`` the sum of all values of VAR, ``LABEL=Text`` a value by its label;
+    joined by ``|``. Empty = the total row. Returns (variable, values or None for all)."""
+    terms: list[tuple[str, frozenset[str] | None]] = []
+    for term in filter(None, (t.strip() for t in attributes.split("|"))):
+        var, _, values = term.partition("=")
+        values = values.strip()
+        terms.append((var.strip(), None if values == ANY else
+                      frozenset(v.strip() for v in values.split("+"))))
+    return terms
+
+
+def is_sum(terms: list[tuple[str, frozenset[str] | None]]) -> bool:
+    """Whether a mapping adds up several rows (a term with ``+`` or ``*``)."""
+    return any(values is None or len(values) > 1 for _, values in terms)
+
+
+def spec_matches(terms: list[tuple[str, frozenset[str] | None]], attributes: str) -> bool:
+    """Whether a row's attributes (``VAR=CODE|…`` or ``LABEL=…|…``) are exactly those the
+    mapping terms ask for: every row attribute used by one term, every term by one
+    attribute."""
+    pairs = [a.partition("=") for a in attributes.split("|") if a]
+    if len(pairs) != len(terms):
+        return False
+
+    def fit(i: int, used: frozenset[int]) -> bool:
+        if i == len(terms):
+            return True
+        var, values = terms[i]
+        return any(k not in used and p[0] == var and (values is None or p[2] in values)
+                   and fit(i + 1, used | {k}) for k, p in enumerate(pairs))
+
+    return fit(0, frozenset())
+
+
+def _rule_hits(rows: pd.DataFrame, mapping: pd.DataFrame) -> pd.DataFrame:
+    """(row, series_id, rule, summed) for every row a mapping rule takes: by codes
+    (value_variable, attributes) or by labels (measure_label, label_attributes)."""
+    keys = ["statistic", "value_variable", "attributes", "measure_label", "label_attributes"]
+    combos = rows[keys].drop_duplicates()
+    rules = [(n, r.series_id, str(r.statistic), str(r.value_variable), parse_spec(
+        str(r.attributes))) for n, r in enumerate(mapping.itertuples(index=False))]
+    found: list[tuple[str, str, str, str, str, str, int, bool]] = []
+    for combo in combos.itertuples(index=False):
+        for n, series, statistic, measure, terms in rules:
+            if statistic != combo.statistic:
+                continue
+            if (measure == combo.value_variable and spec_matches(terms, combo.attributes)) or \
+                    (measure == combo.measure_label
+                     and spec_matches(terms, combo.label_attributes)):
+                found.append((*combo, series, n, is_sum(terms)))
+    hits = pd.DataFrame(found, columns=[*keys, "series_id", "rule", "summed"])
+    return rows.reset_index(names="row").merge(hits, on=keys, how="inner")
+
+
 def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: dict[str, str],
-           ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+           ) -> tuple[pd.DataFrame, list[dict[str, object]], set[int]]:
     """Rows of `parsed` that `mapping` assigns to a named series, in plain counts.
 
-    `mapping` has columns series_id, statistic, value_variable, attributes (``VAR=CODE`` of the
-    non-total attributes, joined by ``|``, empty = total). Values are multiplied by their unit
-    factor. Returns (series values, problems): mixed incompatible units, units that do not fit
-    the series, and duplicate observations with different values are problems.
+    `mapping` has columns series_id, statistic, value_variable (code or label of the measure),
+    attributes (`parse_spec`: the non-total attributes by code or label, joined by ``|``,
+    empty = total; ``+`` and ``*`` add rows up) and optionally unit. Values are multiplied by
+    their unit factor; a sum that includes a value the file withholds is withheld itself
+    (flags kept). Where a series has a single row for an area and period, a sum for the same
+    series, area and period is not used (a table with totals and details).
+
+    Returns (series values with their unit, problems, index labels of the rows used): units
+    that do not fit the series (`expected_units`, else the mapping's unit, else the first
+    unit the file gives for it) and two different values for one series, area and period are
+    problems.
     """
     rows = parsed.rows
     problems: list[dict[str, object]] = []
-    merged = rows.merge(mapping, on=["statistic", "value_variable", "attributes"], how="inner")
+    columns = ["series_id", "area_code", "period", "value", "flag", "line", "unit"]
+    if rows.empty or mapping.empty:
+        return pd.DataFrame(columns=columns), problems, set()
+    merged = _rule_hits(rows, mapping)
     if merged.empty:
-        return merged.assign(series_id=[]), problems
+        return pd.DataFrame(columns=columns), problems, set()
+    wanted = dict(expected_units)
+    if "unit" in mapping.columns:
+        for series, unit in zip(mapping["series_id"], mapping["unit"], strict=True):
+            if isinstance(unit, str) and unit.strip():
+                wanted.setdefault(series, unit.strip())
+    units = [count_unit(u, f) for u, f in zip(merged["unit"], merged["factor"], strict=True)]
+    merged = merged.assign(unit=units)
     for r in merged.itertuples(index=False):
-        want = expected_units.get(r.series_id, "Anzahl")
-        if r.factor == 1.0 and r.unit.strip().lower() not in UNIT_FACTORS \
-                and r.unit.strip() != want:
-            problems.append(problem(name, r.line, "value_unit", r.unit,
+        want = wanted.setdefault(r.series_id, r.unit)
+        if r.unit != want and not (r.unit == "Anzahl" and want in COUNT_UNITS):
+            raw = parsed.rows.at[r.row, "unit"]
+            problems.append(problem(name, r.line, "value_unit", raw or "—",
                                     f"Einheit „{want}“ (oder Anzahl in 1000) für die Reihe "
                                     f"{r.series_id}"))
-    merged = merged.assign(value=merged["value"].astype(float) * merged["factor"])
+    merged = merged.assign(value=merged["value"].astype(float) * merged["factor"],
+                           unit=merged["series_id"].map(wanted))
     keys = ["series_id", "region", "period"]
-    dup = merged[merged.duplicated(keys, keep=False)]
+    single = merged[~merged["summed"]].drop_duplicates(["row", "series_id"])
+    summed = _sums(merged[merged["summed"]], keys)
+    if not summed.empty:
+        have = set(single[keys].itertuples(index=False, name=None))
+        summed = summed[[k not in have for k in summed[keys].itertuples(index=False, name=None)]]
+    values = pd.concat([single[[*keys, "value", "flag", "line", "unit"]], summed],
+                       ignore_index=True)
+    dup = values[values.duplicated(keys, keep=False)]
     for _, group in dup.groupby(keys):
         if group["value"].nunique(dropna=False) > 1:
             problems.append(problem(
@@ -623,6 +759,27 @@ def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: 
                 f"ein Wert je Reihe, Gebiet und Zeitraum (Reihe {group['series_id'].iloc[0]}, "
                 f"Gebiet {group['region'].iloc[0]}, {group['period'].iloc[0]}; auch Zeile "
                 f"{int(group['line'].iloc[0])})"))
-    merged = merged.drop_duplicates(keys)
-    return merged.rename(columns={"region": "area_code"})[
-        ["series_id", "area_code", "period", "value", "flag", "line"]], problems
+    values = values.drop_duplicates(keys)
+    return values.rename(columns={"region": "area_code"})[columns], problems, \
+        set(merged["row"])
+
+
+def _sums(hits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One value per mapping rule, series, area and period: the sum of the rows the rule
+    takes; withheld (None) when any of them is withheld, with the flags of the parts."""
+    columns = [*keys, "value", "flag", "line", "unit"]
+    if hits.empty:
+        return pd.DataFrame(columns=columns)
+    out = []
+    for (*key, _rule), group in hits.drop_duplicates(["row", "rule"]).groupby(
+            [*keys, "rule"], sort=False):
+        missing = group["value"].isna()
+        parts = group[missing] if missing.any() else group
+        flags = {f for flag in parts["flag"] if isinstance(flag, str)
+                 for f in flag.split(",") if f}
+        total = None if missing.any() else float(group["value"].sum())
+        if total:  # parts with nothing („-“) add nothing; the sum itself is not „nichts“
+            flags.discard(SYMBOLS["-"][1])
+        out.append((*key, total, ",".join(sorted(flags)) or None, int(group["line"].min()),
+                    group["unit"].iloc[0]))
+    return pd.DataFrame(out, columns=columns)
