@@ -731,15 +731,20 @@ def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: 
         for series, unit in zip(mapping["series_id"], mapping["unit"], strict=True):
             if isinstance(unit, str) and unit.strip():
                 wanted.setdefault(series, unit.strip())
-    units = [count_unit(u, f) for u, f in zip(merged["unit"], merged["factor"], strict=True)]
-    merged = merged.assign(unit=units)
-    for r in merged.itertuples(index=False):
-        want = wanted.setdefault(r.series_id, r.unit)
-        if r.unit != want and not (r.unit == "Anzahl" and want in COUNT_UNITS):
-            raw = parsed.rows.at[r.row, "unit"]
-            problems.append(problem(name, r.line, "value_unit", raw or "—",
-                                    f"Einheit „{want}“ (oder Anzahl in 1000) für die Reihe "
-                                    f"{r.series_id}"))
+    kinds = merged[["unit", "factor"]].drop_duplicates()
+    normal = {(u, f): count_unit(u, f) for u, f in kinds.itertuples(index=False)}
+    merged = merged.assign(unit=[normal[k] for k in zip(merged["unit"], merged["factor"],
+                                                         strict=True)])
+    for series, unit in merged[["series_id", "unit"]].drop_duplicates("series_id").itertuples(
+            index=False):
+        wanted.setdefault(series, unit)  # a new series without unit: the file's first one
+    want = merged["series_id"].map(wanted)
+    wrong = (merged["unit"] != want) & ~((merged["unit"] == "Anzahl") & want.isin(COUNT_UNITS))
+    for r, expected in zip(merged[wrong].itertuples(index=False), want[wrong], strict=True):
+        raw = parsed.rows.at[r.row, "unit"]
+        problems.append(problem(name, r.line, "value_unit", raw or "—",
+                                f"Einheit „{expected}“ (oder Anzahl in 1000) für die Reihe "
+                                f"{r.series_id}"))
     merged = merged.assign(value=merged["value"].astype(float) * merged["factor"],
                            unit=merged["series_id"].map(wanted))
     keys = ["series_id", "region", "period"]
@@ -749,7 +754,7 @@ def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: 
         have = set(single[keys].itertuples(index=False, name=None))
         summed = summed[[k not in have for k in summed[keys].itertuples(index=False, name=None)]]
     values = pd.concat([single[[*keys, "value", "flag", "line", "unit"]], summed],
-                       ignore_index=True)
+                       ignore_index=True).drop_duplicates([*keys, "value"])
     dup = values[values.duplicated(keys, keep=False)]
     for _, group in dup.groupby(keys):
         if group["value"].nunique(dropna=False) > 1:
@@ -770,16 +775,25 @@ def _sums(hits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     columns = [*keys, "value", "flag", "line", "unit"]
     if hits.empty:
         return pd.DataFrame(columns=columns)
-    out = []
-    for (*key, _rule), group in hits.drop_duplicates(["row", "rule"]).groupby(
-            [*keys, "rule"], sort=False):
-        missing = group["value"].isna()
-        parts = group[missing] if missing.any() else group
-        flags = {f for flag in parts["flag"] if isinstance(flag, str)
-                 for f in flag.split(",") if f}
-        total = None if missing.any() else float(group["value"].sum())
+    group = [*keys, "rule"]
+    parts = hits.drop_duplicates(["row", "rule"])
+    parts = parts.assign(missing=parts["value"].isna())
+    out = parts.groupby(group, sort=False).agg(
+        value=("value", "sum"), missing=("missing", "max"), line=("line", "min"),
+        unit=("unit", "first")).reset_index()
+    flags: dict[tuple[object, ...], set[str]] = {}
+    flagged = parts[parts["flag"].notna()].merge(
+        out[[*group, "missing"]].rename(columns={"missing": "withheld"}), on=group)
+    # a withheld sum keeps the flags of the withheld parts; any sum the quality flags
+    for r in flagged[~flagged["withheld"] | flagged["missing"]].itertuples(index=False):
+        key = tuple(getattr(r, k) for k in group)
+        flags.setdefault(key, set()).update(f for f in str(r.flag).split(",") if f)
+    values, texts = [], []
+    for r in out.itertuples(index=False):
+        total = None if r.missing else float(r.value)
+        found = set(flags.get(tuple(getattr(r, k) for k in group), set()))
         if total:  # parts with nothing („-“) add nothing; the sum itself is not „nichts“
-            flags.discard(SYMBOLS["-"][1])
-        out.append((*key, total, ",".join(sorted(flags)) or None, int(group["line"].min()),
-                    group["unit"].iloc[0]))
-    return pd.DataFrame(out, columns=columns)
+            found.discard(SYMBOLS["-"][1])
+        values.append(total)
+        texts.append(",".join(sorted(found)) or None)
+    return out.assign(value=values, flag=texts, line=out["line"].astype(int))[columns]
