@@ -63,7 +63,11 @@ REGION_VARIABLES = {"KREISE", "GEMEIN", "DLAND", "DINSG", "DG", "GEOGM4", "GEOLK
 TOTAL_CODES = {"", "INSGESAMT"}
 TOTAL_LABELS = {"insgesamt", "total", "zusammen"}
 ROWS = ["line", "statistic", "value_variable", "region", "period", "attributes", "value",
-        "flag", "unit", "factor", "label"]
+        "flag", "unit", "factor", "label", "measure_label", "label_attributes"]
+"""Columns of `Parsed.rows`. ``value_variable``/``attributes`` are the codes (``NAT=NATA``, or
+labels where a download has no codes); ``measure_label``/``label_attributes`` the same row by
+its German labels (``LABEL=Ausländer(innen)``), so that a mapping written with the labels a
+"Tabelle" shows also finds the row in a flat file."""
 GERMANY = "DG"
 AREA_KEY = re.compile(r"^(DG|\d{2}|\d{3}|\d{5}|\d{8}|\d{9}|\d{12})$")
 """An official area key of any level (Germany, Land, Regierungsbezirk, Kreis, Gemeinde,
@@ -176,13 +180,17 @@ def parse_period(time_code: str, raw: str) -> str:
 
     Stichtage (``2024-12-31``, ``31.12.2024``) give their quarter; years (``2021``) are
     attributed to the year's last quarter (Q4), because annual figures describe the year up
-    to 31.12. Anything else raises ValueError.
+    to 31.12.; likewise a span (``SEMEST`` ``2023-10P6M``, „1. Halbjahr 2024“) is attributed
+    to the quarter of its last month. Anything else raises ValueError.
     """
     text = raw.strip()
     if re.fullmatch(r"\d{4}", text):
         if not 1900 <= int(text) <= 2200:
             raise ValueError(f"{time_code}:{text}")
         return str(Quarter(int(text), 4))
+    span = _span_end(text)
+    if span is not None:
+        return str(Quarter.of(span))
     for pattern, order in ((r"(\d{4})-(\d{2})-(\d{2})", "ymd"),
                            (r"(\d{2})\.(\d{2})\.(\d{4})", "dmy")):
         match = re.fullmatch(pattern, text)
@@ -191,6 +199,32 @@ def parse_period(time_code: str, raw: str) -> str:
             day = date(a, b, c) if order == "ymd" else date(c, b, a)
             return str(Quarter.of(day))
     raise ValueError(f"{time_code}:{text}")
+
+
+_SPAN = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?P(\d+)([MY])$")
+_PART_OF_YEAR = re.compile(r"^([1-4])\.\s*(Halbjahr|Quartal)\s+(\d{4})$", re.IGNORECASE)
+
+
+def _span_end(text: str) -> date | None:
+    """The last day of a period given as a span: ISO start + duration as the flat file writes
+    it (``SEMEST`` → ``2023-10P6M``, the winter semester October–March), or a German label
+    („1. Halbjahr 2024“, „3. Quartal 2024“). None for anything else; ValueError for a span
+    that is no valid date."""
+    match = _SPAN.fullmatch(text)
+    if match:
+        year, month, _, length, unit = match.groups()
+        months = int(length) * (12 if unit == "Y" else 1)
+        if not 1 <= int(month) <= 12 or not 1900 <= int(year) <= 2200 or not 0 < months <= 120:
+            raise ValueError(text)
+        last = int(year) * 12 + int(month) - 1 + months - 1  # month index of the last month
+        return date(last // 12, last % 12 + 1, 1)
+    match = _PART_OF_YEAR.fullmatch(text)
+    if match:
+        part, kind, year = int(match.group(1)), match.group(2).lower(), int(match.group(3))
+        if kind == "halbjahr" and part > 2:
+            raise ValueError(text)
+        return date(year, part * (6 if kind == "halbjahr" else 3), 1)
+    return None
 
 
 def _period_or_none(text: str) -> str | None:
@@ -300,6 +334,7 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
     region = pd.Series("", index=frame.index, dtype=object)
     attrs: list[pd.Series] = []
     labels: list[pd.Series] = []
+    by_label: list[pd.Series] = []
     for n in numbers:
         var = get(f"{n}_variable_code", f"{n}_variable_label")
         code = get(f"{n}_variable_attribute_code", f"{n}_variable_attribute_label")
@@ -311,9 +346,11 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
         keep = ~code.str.upper().isin(TOTAL_CODES) & ~label.str.lower().isin(TOTAL_LABELS)
         attrs.append((var + "=" + code).where(keep, ""))
         labels.append((var_label + ": " + label).where(keep, ""))
+        by_label.append(("LABEL=" + label).where(keep, ""))
     attributes = _joined(attrs, "|", frame.index, sort=True)
     measure_label = get("value_variable_label", "value_variable_code")
     named = _joined(labels, " – ", frame.index)
+    label_attributes = _joined(by_label, "|", frame.index, sort=True)
     label_text = measure_label.where(named == "", measure_label + " – " + named)
     problems: list[dict[str, object]] = []
     no_region = region == ""
@@ -355,7 +392,8 @@ def _parse_ffcsv(text: str, name: str) -> Parsed:
         "line": lines, "statistic": get("statistics_code"),
         "value_variable": get("value_variable_code", "value_variable_label"),
         "region": region, "period": period, "attributes": attributes, "value": value,
-        "flag": flag, "unit": unit, "factor": unit.map(factors), "label": label_text})[ok]
+        "flag": flag, "unit": unit, "factor": unit.map(factors), "label": label_text,
+        "measure_label": measure_label, "label_attributes": label_attributes})[ok]
     problems.sort(key=lambda p: int(str(p["zeile"])))
     # column types inferred as for rows read one by one (`_frame`)
     rows = pd.DataFrame({c: rows[c].tolist() for c in ROWS}, columns=ROWS) if len(rows) \
@@ -401,7 +439,7 @@ def _parse_old(text: str, name: str) -> Parsed:
     dropped: set[str] = set()
     regions: dict[int, str] = {}
     for i, rec in enumerate(frame.to_dict("records"), start=2):
-        region, attrs, labels = None, [], []
+        region, attrs, labels, by_label = None, [], [], []
         for n in merkmale:
             var = rec[f"{n}_Merkmal_Code"].strip()
             code = rec[f"{n}_Auspraegung_Code"].strip()
@@ -409,8 +447,9 @@ def _parse_old(text: str, name: str) -> Parsed:
                 region = code
             elif code.upper() not in TOTAL_CODES:  # totals ("Insgesamt") are no filter
                 attrs.append(f"{var}={code}")
-                labels.append(f"{rec.get(f'{n}_Merkmal_Label', var).strip()}: "
-                              f"{rec.get(f'{n}_Auspraegung_Label', code).strip()}")
+                label = rec.get(f"{n}_Auspraegung_Label", code).strip()
+                by_label.append(f"LABEL={label}")
+                labels.append(f"{rec.get(f'{n}_Merkmal_Label', var).strip()}: {label}")
         period = _row_period(name, i, region, "n_Merkmal_Code",
                              (rec["Zeit_Code"], rec["Zeit"], "Zeit"), problems, dropped, regions)
         if period is None or region is None:
@@ -426,7 +465,8 @@ def _parse_old(text: str, name: str) -> Parsed:
                          "attributes": "|".join(sorted(attrs)), "value": value,
                          "flag": _with_quality(flag, rec.get(f"{code}__{label}__q", "")),
                          "unit": unit, "factor": _unit_factor(unit),
-                         "label": " – ".join([label, *labels])})
+                         "label": " – ".join([label, *labels]), "measure_label": label,
+                         "label_attributes": "|".join(sorted(by_label))})
     return Parsed("alt", None, _frame(rows), problems, dropped, regions)
 
 
@@ -574,12 +614,13 @@ def parse_cells(grid: list[list[str]], name: str, *, lines: list[int] | None = N
                 continue
             names = [t for t in col_labels[j] if not _is_total(t)] + row_labels
             cell_unit = col_unit.get(j, unit)
+            attributes = "|".join(sorted(f"LABEL={t}" for t in names))
             rows.append({"line": line, "statistic": statistic, "value_variable": measure,
-                         "region": region, "period": period,
-                         "attributes": "|".join(sorted(f"LABEL={t}" for t in names)),
+                         "region": region, "period": period, "attributes": attributes,
                          "value": number[0], "flag": number[1], "unit": cell_unit,
                          "factor": _unit_factor(cell_unit),
-                         "label": " – ".join([measure or "—", *names])})
+                         "label": " – ".join([measure or "—", *names]),
+                         "measure_label": measure, "label_attributes": attributes})
     return Parsed(layout, table, _frame(rows), problems, dropped, regions)
 
 
@@ -655,30 +696,131 @@ def finish(parsed: Parsed, inner: str) -> None:
         parsed.rows.loc[missing, "statistic"] = parsed.table.split("-")[0]
 
 
+COUNT_UNITS = {"Anzahl", "Personen"}
+"""Series units a plain count („Anzahl“, a value in thousands multiplied out) may fill."""
+ANY = "*"
+"""In a mapping: ``VAR=*`` sums every (non-total) value of the variable."""
+
+
+def count_unit(unit: str, factor: float) -> str:
+    """The unit of a value after its factor is applied: „Anzahl“ for counts (``Anzahl``,
+    ``number``, ``1000``, ``Tsd.``, or none given), else the unit as the file writes it."""
+    text = unit.strip()
+    if factor != 1.0 or not text or text.lower() in UNIT_FACTORS:
+        return "Anzahl"
+    return text
+
+
+def parse_spec(attributes: str) -> list[tuple[str, frozenset[str] | None]]:
+    """The terms of a mapping's ``attributes``: ``VAR=CODE`` one value, ``VAR=A+B`` the sum of
+    several, ``VAR=*`` the sum of all values of VAR, ``LABEL=Text`` a value by its label;
+    joined by ``|``. Empty = the total row. Returns (variable, values or None for all)."""
+    terms: list[tuple[str, frozenset[str] | None]] = []
+    for term in filter(None, (t.strip() for t in attributes.split("|"))):
+        var, _, values = term.partition("=")
+        values = values.strip()
+        terms.append((var.strip(), None if values == ANY else
+                      frozenset(v.strip() for v in values.split("+"))))
+    return terms
+
+
+def is_sum(terms: list[tuple[str, frozenset[str] | None]]) -> bool:
+    """Whether a mapping adds up several rows (a term with ``+`` or ``*``)."""
+    return any(values is None or len(values) > 1 for _, values in terms)
+
+
+def spec_matches(terms: list[tuple[str, frozenset[str] | None]], attributes: str) -> bool:
+    """Whether a row's attributes (``VAR=CODE|…`` or ``LABEL=…|…``) are exactly those the
+    mapping terms ask for: every row attribute used by one term, every term by one
+    attribute."""
+    pairs = [a.partition("=") for a in attributes.split("|") if a]
+    if len(pairs) != len(terms):
+        return False
+
+    def fit(i: int, used: frozenset[int]) -> bool:
+        if i == len(terms):
+            return True
+        var, values = terms[i]
+        return any(k not in used and p[0] == var and (values is None or p[2] in values)
+                   and fit(i + 1, used | {k}) for k, p in enumerate(pairs))
+
+    return fit(0, frozenset())
+
+
+def _rule_hits(rows: pd.DataFrame, mapping: pd.DataFrame) -> pd.DataFrame:
+    """(row, series_id, rule, summed) for every row a mapping rule takes: by codes
+    (value_variable, attributes) or by labels (measure_label, label_attributes)."""
+    keys = ["statistic", "value_variable", "attributes", "measure_label", "label_attributes"]
+    combos = rows[keys].drop_duplicates()
+    rules = [(n, r.series_id, str(r.statistic), str(r.value_variable), parse_spec(
+        str(r.attributes))) for n, r in enumerate(mapping.itertuples(index=False))]
+    found: list[tuple[str, str, str, str, str, str, int, bool]] = []
+    for combo in combos.itertuples(index=False):
+        for n, series, statistic, measure, terms in rules:
+            if statistic != combo.statistic:
+                continue
+            if (measure == combo.value_variable and spec_matches(terms, combo.attributes)) or \
+                    (measure == combo.measure_label
+                     and spec_matches(terms, combo.label_attributes)):
+                found.append((*combo, series, n, is_sum(terms)))
+    hits = pd.DataFrame(found, columns=[*keys, "series_id", "rule", "summed"])
+    return rows.reset_index(names="row").merge(hits, on=keys, how="inner")
+
+
 def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: dict[str, str],
-           ) -> tuple[pd.DataFrame, list[dict[str, object]]]:
+           ) -> tuple[pd.DataFrame, list[dict[str, object]], set[int]]:
     """Rows of `parsed` that `mapping` assigns to a named series, in plain counts.
 
-    `mapping` has columns series_id, statistic, value_variable, attributes (``VAR=CODE`` of the
-    non-total attributes, joined by ``|``, empty = total). Values are multiplied by their unit
-    factor. Returns (series values, problems): mixed incompatible units, units that do not fit
-    the series, and duplicate observations with different values are problems.
+    `mapping` has columns series_id, statistic, value_variable (code or label of the measure),
+    attributes (`parse_spec`: the non-total attributes by code or label, joined by ``|``,
+    empty = total; ``+`` and ``*`` add rows up) and optionally unit. Values are multiplied by
+    their unit factor; a sum that includes a value the file withholds is withheld itself
+    (flags kept). Where a series has a single row for an area and period, a sum for the same
+    series, area and period is not used (a table with totals and details).
+
+    Returns (series values with their unit, problems, index labels of the rows used): units
+    that do not fit the series (`expected_units`, else the mapping's unit, else the first
+    unit the file gives for it) and two different values for one series, area and period are
+    problems.
     """
     rows = parsed.rows
     problems: list[dict[str, object]] = []
-    merged = rows.merge(mapping, on=["statistic", "value_variable", "attributes"], how="inner")
+    columns = ["series_id", "area_code", "period", "value", "flag", "line", "unit"]
+    if rows.empty or mapping.empty:
+        return pd.DataFrame(columns=columns), problems, set()
+    merged = _rule_hits(rows, mapping)
     if merged.empty:
-        return merged.assign(series_id=[]), problems
-    for r in merged.itertuples(index=False):
-        want = expected_units.get(r.series_id, "Anzahl")
-        if r.factor == 1.0 and r.unit.strip().lower() not in UNIT_FACTORS \
-                and r.unit.strip() != want:
-            problems.append(problem(name, r.line, "value_unit", r.unit,
-                                    f"Einheit „{want}“ (oder Anzahl in 1000) für die Reihe "
-                                    f"{r.series_id}"))
-    merged = merged.assign(value=merged["value"].astype(float) * merged["factor"])
+        return pd.DataFrame(columns=columns), problems, set()
+    wanted = dict(expected_units)
+    if "unit" in mapping.columns:
+        for series, unit in zip(mapping["series_id"], mapping["unit"], strict=True):
+            if isinstance(unit, str) and unit.strip():
+                wanted.setdefault(series, unit.strip())
+    kinds = merged[["unit", "factor"]].drop_duplicates()
+    normal = {(u, f): count_unit(u, f) for u, f in kinds.itertuples(index=False)}
+    merged = merged.assign(unit=[normal[k] for k in zip(merged["unit"], merged["factor"],
+                                                         strict=True)])
+    for series, unit in merged[["series_id", "unit"]].drop_duplicates("series_id").itertuples(
+            index=False):
+        wanted.setdefault(series, unit)  # a new series without unit: the file's first one
+    want = merged["series_id"].map(wanted)
+    wrong = (merged["unit"] != want) & ~((merged["unit"] == "Anzahl") & want.isin(COUNT_UNITS))
+    for r, expected in zip(merged[wrong].itertuples(index=False), want[wrong], strict=True):
+        raw = parsed.rows.at[r.row, "unit"]
+        problems.append(problem(name, r.line, "value_unit", raw or "—",
+                                f"Einheit „{expected}“ (oder Anzahl in 1000) für die Reihe "
+                                f"{r.series_id}"))
+    merged = merged.assign(value=merged["value"].astype(float) * merged["factor"],
+                           unit=merged["series_id"].map(wanted))
     keys = ["series_id", "region", "period"]
-    dup = merged[merged.duplicated(keys, keep=False)]
+    single = merged[~merged["summed"]].drop_duplicates(["row", "series_id"])
+    summed = _sums(merged[merged["summed"]], keys)
+    if not summed.empty:
+        have = set(single[keys].itertuples(index=False, name=None))
+        summed = summed[[k not in have for k in summed[keys].itertuples(index=False, name=None)]]
+    values = pd.concat([single[[*keys, "value", "flag", "line", "unit"]], summed],
+                       ignore_index=True).drop_duplicates([*keys, "value"])
+    dup = values[values.duplicated(keys, keep=False)]
     for _, group in dup.groupby(keys):
         if group["value"].nunique(dropna=False) > 1:
             problems.append(problem(
@@ -687,6 +829,36 @@ def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: 
                 f"ein Wert je Reihe, Gebiet und Zeitraum (Reihe {group['series_id'].iloc[0]}, "
                 f"Gebiet {group['region'].iloc[0]}, {group['period'].iloc[0]}; auch Zeile "
                 f"{int(group['line'].iloc[0])})"))
-    merged = merged.drop_duplicates(keys)
-    return merged.rename(columns={"region": "area_code"})[
-        ["series_id", "area_code", "period", "value", "flag", "line"]], problems
+    values = values.drop_duplicates(keys)
+    return values.rename(columns={"region": "area_code"})[columns], problems, \
+        set(merged["row"])
+
+
+def _sums(hits: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One value per mapping rule, series, area and period: the sum of the rows the rule
+    takes; withheld (None) when any of them is withheld, with the flags of the parts."""
+    columns = [*keys, "value", "flag", "line", "unit"]
+    if hits.empty:
+        return pd.DataFrame(columns=columns)
+    group = [*keys, "rule"]
+    parts = hits.drop_duplicates(["row", "rule"])
+    parts = parts.assign(missing=parts["value"].isna())
+    out = parts.groupby(group, sort=False).agg(
+        value=("value", "sum"), missing=("missing", "max"), line=("line", "min"),
+        unit=("unit", "first")).reset_index()
+    flags: dict[tuple[object, ...], set[str]] = {}
+    flagged = parts[parts["flag"].notna()].merge(
+        out[[*group, "missing"]].rename(columns={"missing": "withheld"}), on=group)
+    # a withheld sum keeps the flags of the withheld parts; any sum the quality flags
+    for r in flagged[~flagged["withheld"] | flagged["missing"]].itertuples(index=False):
+        key = tuple(getattr(r, k) for k in group)
+        flags.setdefault(key, set()).update(f for f in str(r.flag).split(",") if f)
+    values, texts = [], []
+    for r in out.itertuples(index=False):
+        total = None if r.missing else float(r.value)
+        found = set(flags.get(tuple(getattr(r, k) for k in group), set()))
+        if total:  # parts with nothing („-“) add nothing; the sum itself is not „nichts“
+            found.discard(SYMBOLS["-"][1])
+        values.append(total)
+        texts.append(",".join(sorted(found)) or None)
+    return out.assign(value=values, flag=texts, line=out["line"].astype(int))[columns]

@@ -5,10 +5,17 @@ I/O edge: read the file (an XLSX download is read into cells here), keep the are
 knows, assign rows to series, write in one transaction (rules: `monitoring.io.imports`).
 
 Areas: a table for all of Germany holds Länder, Regierungsbezirke, Kreise of every Land,
-Gemeindeverbände … Only codes of areas the store knows are imported (a 12-digit
-Regionalschlüssel counts as its 8-digit Gemeindeschlüssel, first 5 + last 3 digits); every
-other area is skipped and counted per kind in the result, never a refusal. A file with no
-area the store knows is an error.
+Gemeindeverbände … Only codes of areas the store knows and that lie in the store's scope (its
+Land, `monitoring.store.areas.read_scope`; every Land for a national store) are imported (a
+12-digit Regionalschlüssel counts as its 8-digit Gemeindeschlüssel, first 5 + last 3
+digits); every other area is skipped and counted per kind in the result, never a refusal. A
+file with no such area is an error.
+
+Mappings (``data/series.csv``, `genesis_mapping`): one row per series and table variant, by
+codes (flat files) or by the labels the portal shows (the "Tabelle", and flat files through
+their label columns); ``+`` and ``*`` in ``attributes`` add rows up (tables without totals).
+Each packaged row says where its codes were checked (``reference``) and whether they were
+(``verification``: ``verified`` / ``unverified``).
 """
 
 from __future__ import annotations
@@ -24,10 +31,11 @@ from pathlib import Path
 import pandas as pd
 
 from monitoring.core import genesis
+from monitoring.core.areas import Scope
 from monitoring.errors import DataValidationError
 from monitoring.io.imports import SERIES_COLUMNS, ImportResult, fail_on_problems, packaged_text
 from monitoring.periods import Quarter
-from monitoring.store.areas import read_area_versions
+from monitoring.store.areas import read_area_versions, read_scope
 from monitoring.store.contents import read_series_units, write_missing_series
 from monitoring.store.database import Store
 
@@ -60,14 +68,19 @@ class StatisticsImportResult(ImportResult):
     unassigned: str = ""
 
 
+MAPPING_COLUMNS = ["series_id", "statistic", "value_variable", "attributes", "unit"]
+"""Columns of a mapping as `genesis.assign` uses them (unit optional in a user's file)."""
+
+
 def genesis_mapping(extra: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """Which GENESIS statistic / value variable / attributes make which named series."""
+    """Which GENESIS statistic / value variable / attributes make which named series: the
+    packaged mapping plus, optionally, a user's file (``--zuordnung``)."""
     frames = [pd.read_csv(io.StringIO(packaged_text("series.csv")), sep=";", dtype=str,
                           keep_default_na=False)]
     if extra is not None:
         frames.append(pd.read_csv(extra, sep=";", dtype=str, keep_default_na=False,
                                   encoding="utf-8-sig"))
-    return pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True).fillna("")
 
 
 def _single_series_mapping(parsed: genesis.Parsed, series_id: str) -> pd.DataFrame:
@@ -79,7 +92,7 @@ def _single_series_mapping(parsed: genesis.Parsed, series_id: str) -> pd.DataFra
             f"Die Datei enthält mehrere Merkmale ({found}); mit --reihe kann nur ein Merkmal "
             "übernommen werden. Geben Sie eine Zuordnungsdatei an (Spalten series_id;statistic;"
             "value_variable;attributes).")
-    return keys.assign(series_id=series_id)
+    return keys.assign(series_id=series_id, unit="")
 
 
 def _xlsx_cells(content: bytes, name: str) -> list[list[str]]:
@@ -144,18 +157,19 @@ def _kind(code: str) -> str | None:
         if code.isdigit() else None
 
 
-def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None],
+def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None], scope: Scope,
               ) -> tuple[pd.DataFrame, Counter[str], set[str], set[str]]:
-    """(rows of areas the store knows, skipped area codes per kind, codes that are no key,
-    codes of the file that are kept)."""
+    """(rows of areas the store knows within its `scope`, skipped area codes per kind, codes
+    that are no key, codes of the file that are kept)."""
     rows = parsed.rows
     skipped: dict[str, set[str]] = {"DG": set(parsed.dropped)}
     malformed: set[str] = set()
     codes: dict[str, str] = {}
     for code in sorted(set(rows["region"]) | set(parsed.regions.values())):
-        if code in known:
+        if code in known and scope.covers(code):
             codes[code] = code
-        elif len(code) == 12 and code.isdigit() and code[:5] + code[9:] in known:
+        elif len(code) == 12 and code.isdigit() and code[:5] + code[9:] in known \
+                and scope.covers(code):
             codes[code] = code[:5] + code[9:]
         else:
             kind = _kind(code)
@@ -180,11 +194,11 @@ def _skipped_text(counts: Counter[str]) -> str:
     return f"übersprungen: {', '.join(parts)}" if parts else ""
 
 
-def _unassigned_text(rows: pd.DataFrame, used: pd.DataFrame) -> str:
+def _unassigned_text(rows: pd.DataFrame, used: set[int]) -> str:
+    """The variable/attribute combinations of `rows` (in scope) that no series took; `used`
+    are the index labels of the rows assigned."""
     keys = ["statistic", "value_variable", "attributes"]
-    found = rows[[*keys, "label"]].drop_duplicates(keys)
-    found = found.merge(used[keys].drop_duplicates(), on=keys, how="left", indicator=True)
-    missing = found[found["_merge"] == "left_only"]
+    missing = rows[~rows.index.isin(list(used))][[*keys, "label"]].drop_duplicates(keys)
     if missing.empty:
         return ""
     shown = "; ".join(f"„{r.label}“ ({r.statistic};{r.value_variable};{r.attributes})"
@@ -213,7 +227,7 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
     if store.already_imported("statistik", content):
         return StatisticsImportResult(file.name, 0, already_imported=True)
     parsed = read_download(content, file.name)
-    rows, skipped, malformed, kept = _in_scope(parsed, _area_validity(store))
+    rows, skipped, malformed, kept = _in_scope(parsed, _area_validity(store), read_scope(store))
     outside = {line for line, code in parsed.regions.items()
                if _kind(code) is not None and code not in kept}
     # problems in rows of skipped areas do not matter: those rows are not imported
@@ -235,9 +249,9 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
     in_scope = genesis.Parsed(parsed.layout, parsed.table, rows, problems)
     rules = _single_series_mapping(in_scope, series_id) if series_id \
         else genesis_mapping(mapping)
-    rules = rules[["series_id", "statistic", "value_variable", "attributes"]]
+    rules = rules.reindex(columns=MAPPING_COLUMNS, fill_value="")
     units = read_series_units(store)
-    values, more = genesis.assign(in_scope, rules, file.name, expected_units=units)
+    values, more, used = genesis.assign(in_scope, rules, file.name, expected_units=units)
     problems += more
     if values.empty and not problems:
         found = rows[["statistic", "value_variable", "attributes", "label"]].drop_duplicates(
@@ -257,11 +271,13 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
         source=f"GENESIS/Regionaldatenbank {table_code}, abgerufen {stand:%d.%m.%Y}",
         source_table=table_code, download_date=stand, file_hash=digest)[SERIES_COLUMNS]
     with store.transaction():
-        write_missing_series(store, out["series_id"].unique(), source=f"GENESIS {table_code}")
+        new_units = dict(zip(values["series_id"], values["unit"], strict=True))
+        write_missing_series(store, out["series_id"].unique(), source=f"GENESIS {table_code}",
+                             units=new_units)
         store.upsert("series_value", out, ["series_id", "area_code", "period"])
         store.log_import("statistik", f"{file.name} ({table_code})", content, len(out))
-    skipped_areas, unassigned = _skipped_text(skipped), _unassigned_text(rows, rules)
+    skipped_areas, unassigned = _skipped_text(skipped), _unassigned_text(rows, used)
     notes = tuple(f"{n[0].upper()}{n[1:]}" for n in (skipped_areas, unassigned) if n)
     return StatisticsImportResult(
-        file.name, len(out), skipped_unassigned=len(rows) - len(out), notes=notes,
+        file.name, len(out), skipped_unassigned=len(rows) - len(used), notes=notes,
         skipped_areas=skipped_areas, unassigned=unassigned)

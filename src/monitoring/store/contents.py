@@ -4,7 +4,7 @@ series produce."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -67,14 +67,18 @@ def count_computed_values(store: Store) -> int:
 
 
 
-def write_missing_series(store: Store, series_ids: Iterable[str], *, source: str) -> None:
-    """Add the series of `series_ids` the store does not know yet (unit „Anzahl“, named by
-    their id); inside `Store.transaction`."""
+def write_missing_series(store: Store, series_ids: Iterable[str], *, source: str,
+                         units: Mapping[str, str] | None = None) -> None:
+    """Add the series of `series_ids` the store does not know yet, named by their id, with
+    their unit from `units` (the unit the file or the mapping gives; „Anzahl“ where none is
+    given); inside `Store.transaction`."""
     known = read_series_ids(store)
     new = [s for s in series_ids if s not in known]
     if new:
-        store.write("series", pd.DataFrame({"series_id": new, "name_de": new,
-                                            "unit": "Anzahl", "source": source}))
+        given = units or {}
+        store.write("series", pd.DataFrame({
+            "series_id": new, "name_de": new,
+            "unit": [given.get(s) or "Anzahl" for s in new], "source": source}))
 
 
 def read_value_series_ids(store: Store) -> list[str]:
