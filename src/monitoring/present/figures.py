@@ -49,12 +49,13 @@ OFFLINE_GEO_SCRIPT = (
     f"window.PlotlyGeoAssets.topojson.world_110m={_EMPTY_WORLD};</script>")
 
 
-def shown(values: Iterable[Any], decimals: int) -> list[float | None]:
-    """`values` rounded to `decimals` as plain floats (missing → None), for figure data."""
-    out: list[float | None] = []
+def shown(values: Iterable[Any], decimals: int) -> list[float]:
+    """`values` rounded to `decimals` as plain floats (missing → NaN, null in the JSON), for
+    figure data."""
+    out: list[float] = []
     for value in values:
-        number = None if value is None else float(value)
-        out.append(None if number is None or math.isnan(number) else round(number, decimals))
+        number = math.nan if value is None else float(value)
+        out.append(number if math.isnan(number) else round(number, decimals))
     return out
 
 
