@@ -86,6 +86,31 @@ def test_every_format_is_published_registered_and_zipped(published: Path) -> Non
     assert {Path(f.file).suffix for f in strict} >= {".pdf", ".csv", ".xlsx", ".html"}
 
 
+def test_register_in_the_zip_names_no_absolute_path(published: Path) -> None:
+    """veroeffentlichung.json travels in the ZIP: it names files and the quarter folder
+    relatively, never the server's paths (issue 12)."""
+    folder = published / "out" / "2025-Q4"
+    with zipfile.ZipFile(folder / "Integrationsmonitor_2025-Q4.zip") as archive:
+        text = archive.read("veroeffentlichung.json").decode("utf-8")
+    strings: list[str] = []
+
+    def collect(value: object) -> None:
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item)
+
+    collect(json.loads(text))
+    assert str(published) not in text and str(Path.home()) not in text
+    assert not [s for s in strings if re.search(r"(^|\s)(/[\w.-]+/|[A-Za-z]:\\)", s)]
+    entry = json.loads(text)["artefacts"][0]
+    assert entry["veroeffentlicht"] == ["Ordner 2025-Q4", "ZIP Integrationsmonitor_2025-Q4.zip"]
+
+
 def test_evaluation_pdf_pages(published: Path, artifacts: Path) -> None:
     from pypdf import PdfReader
 

@@ -1,11 +1,21 @@
 """Disclosure control for published figures about persons (pure functions).
 
-Rule (aligned with BA statistics practice, configurable): counts of 1 … ``threshold − 1``
-persons are suppressed (primary suppression); zeros are shown. Where a group total is published,
-the suppressed cells could be recomputed as total minus the shown cells, so within each group
-further cells are suppressed (secondary suppression, smallest positive cells first) until the
-suppressed cells together hold at least ``threshold`` persons. Where that is impossible the
-group's total must not be published either (`Publishable.suppressed_groups`).
+Rule (aligned with BA statistics practice, configurable; README "Privacy"):
+
+* **Primärsperrung**: counts of 1 … ``threshold − 1`` persons are withheld; zeros are shown
+  (and are therefore published facts: a zero never protects a withheld cell).
+* **Sekundärsperrung**: where a group total is published (a margin), the withheld cells of the
+  group must stay undeterminable from the total and the shown cells. A reader knows that every
+  withheld cell holds at least one person (zeros are shown), so with ``k`` withheld cells whose
+  sum is ``R`` (= total − shown cells) each of them lies somewhere in ``1 … R − k + 1``. A group
+  is protected when (a) for every primarily withheld cell the other withheld cells of its group
+  together hold at least ``threshold`` persons, and (b) every withheld cell keeps at least
+  ``threshold`` possible values, i.e. ``R − k + 1 ≥ threshold``. Further cells are withheld until
+  both hold, chosen deterministically: the smallest shown positive cell first, ties by the
+  cell's position in the table. When no choice protects the group (no shown positive cell is
+  left, e.g. one withheld district and all others 0), the group total is withheld as well
+  (`Publishable.suppressed_groups`, NaN in `Publishable.totals`).
+
 Rates are suppressed when their numerator is suppressed or their denominator is below
 ``min_denominator``. Output functions accept only `Publishable` frames.
 """
@@ -50,8 +60,8 @@ class DisclosureRule:
         """The rule as one German sentence (report footers, table notes)."""
         return (f"Fallzahlen von 1 bis {self.threshold - 1} Personen und Quoten mit weniger "
                 f"als {self.min_denominator:g} Personen im Nenner werden nicht ausgewiesen "
-                "(„.“); damit Summen sie nicht verraten, wird je Gruppe ein weiterer Wert "
-                "geschwärzt.")
+                "(„.“); damit Summen sie nicht verraten, werden weitere Werte gesperrt "
+                "(Sekundärsperrung) oder die Summe nicht ausgewiesen.")
 
 
 @dataclass(frozen=True)
@@ -148,9 +158,24 @@ def _keys(frame: pd.DataFrame, groups: Sequence[str] | None) -> pd.Series | list
     return pd.Series(0, index=frame.index)
 
 
+def protected(hidden: Sequence[float], primary: Sequence[float], threshold: int) -> bool:
+    """Whether withheld cells (`hidden`, all values, `primary` among them the primarily
+    withheld ones) stay protected when their group's total is published (module docstring):
+    no withheld cells, or every primary cell's fellow withheld cells hold ≥ `threshold`
+    persons and each withheld cell keeps ≥ `threshold` possible values (``R − k + 1``)."""
+    if not len(hidden):
+        return True
+    rest = float(sum(hidden))
+    if rest - len(hidden) + 1 < threshold:
+        return False
+    return all(rest - value >= threshold for value in primary)
+
+
 def _secondary(values: pd.Series, primary: pd.Series, frame: pd.DataFrame,
                groups: Sequence[str] | None,
                threshold: int) -> tuple[pd.Series, tuple[object, ...]]:
+    """Secondary suppression per group (module docstring): the smallest shown positive cell
+    first (ties: position in the frame) until `protected`; else the group's total is withheld."""
     mask = primary.copy()
     keys = _keys(frame, groups)
     unprotected: list[object] = []
@@ -158,14 +183,20 @@ def _secondary(values: pd.Series, primary: pd.Series, frame: pd.DataFrame,
         part = mask.loc[index]
         if not part.any():
             continue
-        group_values = values.loc[index]
+        group_values = values.loc[index].astype(float)
+        firsts = group_values[part]
+        hidden = list(firsts)
+        # the group's rows keep the frame's order, so a stable sort breaks ties by position
         candidates = group_values[(~part) & (group_values > 0)].sort_values(kind="stable")
-        for candidate in candidates.index:
-            if mask.loc[index].sum() >= 2 and group_values[mask.loc[index]].sum() >= threshold:
+        chosen = []
+        for label, value in candidates.items():
+            if protected(hidden, firsts, threshold):
                 break
-            mask.loc[candidate] = True
-        hidden = mask.loc[index]
-        if hidden.sum() < 2 or group_values[hidden].sum() < threshold:
+            chosen.append(label)
+            hidden.append(float(value))
+        if protected(hidden, firsts, threshold):
+            mask.loc[chosen] = True
+        else:  # the total is withheld: further cells would protect nothing
             unprotected.append(key)
     return mask, tuple(unprotected)
 

@@ -3,12 +3,20 @@
 Maps use the store's own geometry as GeoJSON (no tile server, nothing fetched when viewed);
 numbers are German (``separators=",."``). Figures that show figures about persons accept only
 `privacy.Publishable` data.
+
+Every number a figure carries (bars, lines, map colours, index points) is rounded to the
+precision it is shown with (`shown`) before it enters the figure: the chart data are part of
+the published report, and a full-precision rate lets continued fractions recover its exact
+numerator and denominator. Every text from the store (area, indicator and field names) is
+escaped (`escaped`): plotly renders its texts as HTML.
 """
 
 from __future__ import annotations
 
+import html
 import json
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -39,6 +47,21 @@ _EMPTY_WORLD = json.dumps({
 OFFLINE_GEO_SCRIPT = (
     "<script>window.PlotlyGeoAssets=window.PlotlyGeoAssets||{topojson:{}};"
     f"window.PlotlyGeoAssets.topojson.world_110m={_EMPTY_WORLD};</script>")
+
+
+def shown(values: Iterable[Any], decimals: int) -> list[float]:
+    """`values` rounded to `decimals` as plain floats (missing → NaN, null in the JSON), for
+    figure data."""
+    out: list[float] = []
+    for value in values:
+        number = math.nan if value is None else float(value)
+        out.append(number if math.isnan(number) else round(number, decimals))
+    return out
+
+
+def escaped(text: object) -> str:
+    """A text from the store (name, label) escaped for a plotly text, title or hover."""
+    return html.escape(str(text), quote=False)
 
 
 def _simplified(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
@@ -76,7 +99,7 @@ def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
     fig.update_layout(
         separators=",.", height=height, font={"family": FONT, "size": 13},
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-        title={"text": title, "x": 0.01, "font": {"size": 15}} if title else None,
+        title={"text": escaped(title), "x": 0.01, "font": {"size": 15}} if title else None,
         paper_bgcolor="white", plot_bgcolor="white",
     )
 
@@ -109,17 +132,18 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
     hover = []
     for i, row in frame.iterrows():
         if hidden.get(i, False):
-            shown = f"{fmt.SUPPRESSED} (nicht ausgewiesen: zu kleine Fallzahl)"
+            text = f"{fmt.SUPPRESSED} (nicht ausgewiesen: zu kleine Fallzahl)"
         elif pd.isna(row[value]):
-            shown = "keine Angabe"
+            text = "keine Angabe"
         else:
-            shown = f"{fmt.number(row[value], decimals)} {unit}".strip()
-        lines = [f"<b>{row['name']}</b>", f"{label}: {shown}"]
-        for col, text in (extra or {}).items():
+            text = f"{fmt.number(row[value], decimals)} {unit}".strip()
+        lines = [f"<b>{escaped(row['name'])}</b>", f"{escaped(label)}: {text}"]
+        for col, header in (extra or {}).items():
             cell = row[col]
             is_hidden = (publishable.is_suppressed(col).get(i, False)
                          if col in publishable.columns else False)
-            lines.append(f"{text}: {fmt.SUPPRESSED if is_hidden else fmt.number(cell)}")
+            lines.append(f"{escaped(header)}: "
+                         f"{fmt.SUPPRESSED if is_hidden else fmt.number(cell)}")
         hover.append("<br>".join(lines))
     frame["hover"] = hover
     known = frame[frame[value].notna()]
@@ -136,10 +160,11 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
         fig.add_trace(go.Choropleth(
             geojson=_geojson(areas, known["area_code"]),
             featureidkey="properties.area_code", locations=known["area_code"],
-            z=known[value], colorscale=COLORSCALE, zmin=0, text=known["hover"],
-            hoverinfo="text", name=label,
+            z=shown(known[value], decimals), colorscale=COLORSCALE, zmin=0,
+            text=known["hover"], hoverinfo="text", name=escaped(label),
             marker={"line": {"color": "white", "width": 0.6}},
-            colorbar={"title": {"text": f"{label}<br>{unit}".strip("<br>"), "side": "top"},
+            colorbar={"title": {"text": "<br>".join(escaped(t) for t in (label, unit) if t),
+                                "side": "top"},
                       "thickness": 14, "len": 0.75, "tickformat": ",.1~f"}))
     if highlight is not None and highlight in set(frame["area_code"]):
         fig.add_trace(go.Choropleth(
@@ -189,10 +214,10 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
                 continue
             row = frame.loc[code]
             position = frame.index.get_loc(code)
-            lines = [f"<b>{row['name']}</b>", str(row[category])]
+            lines = [f"<b>{escaped(row['name'])}</b>", escaped(row[category])]
             for col, (text, decimals) in hover.items():
                 hidden = bool(publishable.is_suppressed(col).iloc[position])
-                lines.append(f"{text}: "
+                lines.append(f"{escaped(text)}: "
                              f"{fmt.SUPPRESSED if hidden else fmt.number(row[col], decimals)}")
             z.append(labels.index(row[category]) if row[category] in labels else None)
             texts.append("<br>".join(lines))
@@ -204,13 +229,14 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
         geojson=_geojson(areas, codes), featureidkey="properties.area_code", locations=codes,
         z=first[0], text=first[1], hoverinfo="text", colorscale=colorscale, zmin=-0.5,
         zmax=n - 0.5, marker={"line": {"color": "white", "width": 0.6}},
-        colorbar={"title": {"text": legend_title, "side": "top"}, "tickvals": list(range(n)),
-                  "ticktext": labels, "thickness": 14, "len": 0.8}))
+        colorbar={"title": {"text": escaped(legend_title), "side": "top"},
+                  "tickvals": list(range(n)), "ticktext": [escaped(t) for t in labels],
+                  "thickness": 14, "len": 0.8}))
     if len(per_layer) > 1:
         fig.update_layout(updatemenus=[{
             "type": "dropdown", "x": 0, "y": 1.08, "xanchor": "left", "yanchor": "top",
             "showactive": True,
-            "buttons": [{"label": key, "method": "restyle",
+            "buttons": [{"label": escaped(key), "method": "restyle",
                          "args": [{"z": [z], "text": [texts]}]}
                         for key, (z, texts) in per_layer.items()]}])
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
@@ -242,16 +268,17 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
     fig = go.Figure()
 
     def text(values: pd.Series) -> list[str]:
-        return [fmt.MISSING if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
+        return [fmt.MISSING if pd.isna(v) else f"{fmt.number(v, decimals)} {unit_text}".strip()
                 for v in values]
 
+    state_name, area_name, unit_text = escaped(state_name), escaped(area_name), escaped(unit)
     fig.add_trace(go.Scatter(
-        x=x, y=series["state_value"], name=state_name, mode="lines",
+        x=x, y=shown(series["state_value"], decimals), name=state_name, mode="lines",
         line={"color": STATE_COLOUR, "dash": "dash", "width": 2},
         text=text(series["state_value"]), hovertemplate="%{x}: %{text}<extra>" + state_name
         + "</extra>"))
     fig.add_trace(go.Scatter(
-        x=x, y=series["value"], name=area_name, mode="lines+markers",
+        x=x, y=shown(series["value"], decimals), name=area_name, mode="lines+markers",
         line={"color": ACCENT, "width": 3}, marker={"size": 6},
         text=text(series["value"]), hovertemplate="%{x}: %{text}<extra>" + area_name
         + "</extra>"))
@@ -259,11 +286,11 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
         tx = [_period_label(target["baseline_period"]), _period_label(target["target_period"])]
         ty = [target["baseline_value"], target["target_value"]]
         fig.add_trace(go.Scatter(
-            x=tx, y=ty, name="Zielpfad", mode="lines+markers",
+            x=tx, y=shown(ty, decimals), name="Zielpfad", mode="lines+markers",
             line={"color": TARGET_COLOUR, "dash": "dot", "width": 2},
             marker={"symbol": ["circle-open", "star"], "size": [9, 13]},
-            text=[f"Ausgangswert {fmt.number(ty[0], decimals)} {unit}",
-                  f"Zielwert {fmt.number(ty[1], decimals)} {unit}"],
+            text=[f"Ausgangswert {fmt.number(ty[0], decimals)} {unit_text}",
+                  f"Zielwert {fmt.number(ty[1], decimals)} {unit_text}"],
             hovertemplate="%{x}: %{text}<extra></extra>"))
         categories = sorted(set(series["period"]) | {target["baseline_period"],
                                                       target["target_period"]})
@@ -277,7 +304,7 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
         low, high = float(values.min()), float(values.max())
         pad = max((high - low) * 0.15, abs(high) * 0.02, 10 ** -decimals)
         fig.update_yaxes(range=[max(0.0, low - pad) if low >= 0 else low - pad, high + pad])
-    fig.update_yaxes(title={"text": unit}, gridcolor="#eeeeee", zeroline=False,
+    fig.update_yaxes(title={"text": unit_text}, gridcolor="#eeeeee", zeroline=False,
                      tickformat=",." + str(decimals) + "f")
     fig.update_xaxes(type="category", tickangle=-45, gridcolor="#f5f5f5")
     periods = sorted(series["period"])
@@ -313,20 +340,23 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None 
     def missing(hidden: bool) -> str:
         return fmt.SUPPRESSED if hidden else fmt.MISSING
 
-    labels = [f"{n} {missing(h)}" if pd.isna(v) else str(n)
+    unit = escaped(unit)
+    labels = [f"{escaped(n)} {missing(h)}" if pd.isna(v) else escaped(n)
               for n, v, h in zip(peers["name"], peers["value"], peers["withheld"], strict=True)]
     colours = [ACCENT if own else "#9ecae1" for own in peers["own"]]
     text = [missing(h) if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
             for v, h in zip(peers["value"], peers["withheld"], strict=True)]
-    fig = go.Figure(go.Bar(x=peers["value"], y=labels, orientation="h", marker={"color": colours},
+    fig = go.Figure(go.Bar(x=shown(peers["value"], decimals), y=labels, orientation="h",
+                           marker={"color": colours},
                            text=text, textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))
     if not state.empty and pd.notna(state["value"].iloc[0]):
-        level = float(state["value"].iloc[0])
+        level = float(round(state["value"].iloc[0], decimals))
         fig.add_vline(x=level, line={"color": STATE_COLOUR, "dash": "dash", "width": 2})
         fig.add_annotation(x=level, y=1, yref="paper", showarrow=False, xanchor="left",
                            yanchor="bottom", font={"size": 11},
-                           text=f"{state_name}: {fmt.number(level, decimals)} {unit}".strip())
+                           text=f"{escaped(state_name)}: {fmt.number(level, decimals)} "
+                                f"{unit}".strip())
     fig.update_xaxes(title={"text": unit}, gridcolor="#eeeeee", rangemode="tozero",
                      tickformat=",." + str(decimals) + "f")
     fig.update_yaxes(automargin=True)
@@ -346,18 +376,21 @@ def index_chart(table: pd.DataFrame, *, status_bounds: Sequence[float],
     """
     import plotly.graph_objects as go
 
-    shown = table[table["assessed"].fillna(False).astype(bool)]
+    points = table[table["assessed"].fillna(False).astype(bool)]
     colours = [ACCENT if own else (TARGET_COLOUR if attention else "#9ecae1")
-               for own, attention in zip(shown["own"], shown["attention"], strict=True)]
-    hover = [f"<b>{r.name}</b><br>Status: {r.status_class} ({fmt.signed(r.status_index, 2)})"
+               for own, attention in zip(points["own"], points["attention"], strict=True)]
+    hover = [f"<b>{escaped(r.name)}</b><br>"
+             f"Status: {r.status_class} ({fmt.signed(r.status_index, 2)})"
              f"<br>Dynamik: {r.dynamic_class} ({fmt.signed(r.dynamic_index, 2)})"
              + ("<br>besonderer Aufmerksamkeitsbedarf" if r.attention else "")
-             for r in shown.itertuples()]
+             for r in points.itertuples()]
     fig = go.Figure(go.Scatter(
-        x=shown["status_index"], y=shown["dynamic_index"], mode="markers+text",
-        marker={"color": colours, "size": [14 if own else 9 for own in shown["own"]],
+        x=shown(points["status_index"], 2), y=shown(points["dynamic_index"], 2),
+        mode="markers+text",
+        marker={"color": colours, "size": [14 if own else 9 for own in points["own"]],
                 "line": {"color": "white", "width": 1}},
-        text=[name if own else "" for name, own in zip(shown["name"], shown["own"], strict=True)],
+        text=[escaped(name) if own else ""
+              for name, own in zip(points["name"], points["own"], strict=True)],
         textposition="top center", hovertext=hover, hoverinfo="text", showlegend=False))
     for bound in status_bounds:
         fig.add_vline(x=bound, line={"color": STATE_COLOUR, "dash": "dot", "width": 1})

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
+from monitoring.present.tables import Markup
 from monitoring.store.database import Store, open_store
 from monitoring.views.scope import ReportContext, context
 from monitoring.vocab import DEMO_LABEL
@@ -169,6 +170,15 @@ def summary(sentences: list[str]) -> HTML:
     return _html('<p class="mon-summary">' + html.escape(" ".join(sentences)) + "</p>")
 
 
+def note(text: str) -> HTML:
+    """A footnote under a figure or table (escaped)."""
+    return _html(f'<p class="mon-note">{html.escape(text)}</p>')
+
+
 def show(markup: str) -> HTML:
-    """Display an HTML fragment built by `monitoring.present.tables`."""
-    return _html(markup)
+    """Display an HTML fragment built by `monitoring.present.tables` (`tables.Markup`).
+
+    Any other string is shown as text, escaped: names, labels and sentences from the store
+    (an indicator name from `monitoring import katalog`, an offer title) must never reach the
+    report as live HTML. Sentences go through `summary`."""
+    return _html(markup if isinstance(markup, Markup) else html.escape(markup))

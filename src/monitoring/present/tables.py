@@ -15,7 +15,8 @@ Formatter = Callable[[Any], str]
 
 
 class Markup(str):
-    """Text a formatter returns that is already safe HTML (not escaped again)."""
+    """Text that is already safe HTML (not escaped again): what a formatter such as
+    `traffic_light` and `html_table` return. Every other text reaching HTML is escaped."""
 
 
 LIGHTS = {"green": ("#2e7d32", "im Plan"), "amber": ("#f39c12", "gefährdet"),
@@ -82,8 +83,9 @@ def text(value: Any) -> str:
 
 def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, Formatter]], *,
                caption: str | None = None, note: str | None = None,
-               persons: bool = True, css_class: str = "mon-table") -> str:
-    """Render selected columns as an HTML table.
+               persons: bool = True, css_class: str = "mon-table") -> Markup:
+    """Render selected columns as an HTML table (`Markup`: every cell, header, caption and
+    note escaped).
 
     `columns` maps a column to (German header, formatter). With ``persons=True`` (the
     default) the data must be `Publishable`; withheld cells show the official sign ".".
@@ -111,5 +113,5 @@ def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, F
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     foot = f'<p class="mon-note">{html.escape(note)}</p>' if note else ""
-    return (f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table>{foot}')
+    return Markup(f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead>'
+                  f'<tbody>{"".join(body)}</tbody></table>{foot}')

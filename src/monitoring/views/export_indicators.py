@@ -5,6 +5,18 @@ opens umlauts correctly); Excel via openpyxl. Person counts pass disclosure cont
 numerators below the threshold (and rates on them), count indicators below it, and the
 districts and state values that would reveal them are withheld and marked "gesperrt"
 (`views.protected_panel`) under the run's disclosure rule (`monitoring.io.settings`).
+
+Numerators and denominators are margins too (documented choice, README "Privacy"):
+
+* a row whose value is withheld shows neither numerator nor denominator (never a count beside
+  a withheld rate: 10 of 12 is the rate);
+* the state's numerator and denominator of a rate indicator are the districts' sums: they are
+  exported only when no district of that indicator and quarter is withheld, otherwise they are
+  withheld too (flag „Zähler und Nenner gesperrt“) – state minus the shown districts would
+  give the withheld district's numerator and denominator. The state's rate stays;
+* every value is rounded to the precision the reports show it with (counts as integers,
+  rates to one decimal): a full-precision state rate lets continued fractions recover its
+  exact numerator and denominator.
 """
 
 from __future__ import annotations
@@ -14,10 +26,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from monitoring import fmt
+from monitoring.core import indicators
 from monitoring.core.config import Settings
 from monitoring.errors import ConfigError
 from monitoring.store.database import Store
 from monitoring.views import panel as views
+from monitoring.views.scope import states
 
 COLUMNS = {"area_code": "Gebietsschlüssel", "area_name": "Gebiet", "period": "Quartal",
            "indicator_id": "Indikator", "name_de": "Bezeichnung", "unit": "Einheit",
@@ -37,13 +52,42 @@ def panel_frame(store: Store, settings: Settings) -> pd.DataFrame:
     frame = protected.frame.copy()
     hidden = protected.is_suppressed("numerator") | protected.is_suppressed("value")
     frame["flags"] = out["flags"]  # "gesperrt" below, not the report flag "geheimgehalten"
-    frame.loc[hidden, ["value", "numerator"]] = float("nan")
-    frame.loc[hidden, "flags"] = frame.loc[hidden, "flags"].fillna("").map(
-        lambda f: ",".join(x for x in (f, "gesperrt") if x))
+    frame.loc[hidden, ["value", "numerator", "denominator"]] = float("nan")
+    frame.loc[hidden, "flags"] = _flagged(frame.loc[hidden, "flags"], WITHHELD)
+    counts = indicators.count_indicators(store.read_indicators())
+    margins = _withheld_margins(frame, hidden, states(store), counts) & ~hidden
+    frame.loc[margins, ["numerator", "denominator"]] = float("nan")
+    frame.loc[margins, "flags"] = _flagged(frame.loc[margins, "flags"], MARGINS_WITHHELD)
+    frame["value"] = [v if pd.isna(v) else round(float(v), fmt.decimals_for(u))
+                      for v, u in zip(frame["value"], frame["unit"], strict=True)]
     if store.is_demo:
         frame["source"] = frame["source"].fillna("") + " (Demodaten – fiktiv)"
     return frame[list(COLUMNS)].rename(columns=COLUMNS).sort_values(
         ["Indikator", "Gebietsschlüssel", "Quartal"], ignore_index=True)
+
+
+WITHHELD = "gesperrt"
+MARGINS_WITHHELD = "Zähler und Nenner gesperrt"
+
+
+def _flagged(flags: pd.Series, flag: str) -> pd.Series:
+    return flags.fillna("").map(lambda f: ",".join(x for x in (f, flag) if x))
+
+
+def _withheld_margins(frame: pd.DataFrame, hidden: pd.Series,
+                      lands: dict[str, list[str]], counts: set[str]) -> pd.Series:
+    """State rows of rate indicators whose numerator and denominator must be withheld: some
+    district of the same Land, indicator and quarter is withheld. (A count indicator's state
+    numerator is its value, protected by secondary suppression in `privacy.protect_panel`.)"""
+    out = pd.Series(False, index=frame.index)
+    rates = ~frame["indicator_id"].isin(list(counts))
+    keys = list(zip(frame["indicator_id"], frame["period"], strict=True))
+    for land, members in lands.items():
+        in_land = frame["area_code"].isin(members) & hidden
+        withheld = {key for key, hit in zip(keys, in_land, strict=True) if hit}
+        of_land = pd.Series([key in withheld for key in keys], index=frame.index)
+        out |= (frame["area_code"] == land) & rates & of_land
+    return out
 
 
 def write(store: Store, path: str | os.PathLike[str], *, fmt: str,

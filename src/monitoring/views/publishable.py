@@ -19,6 +19,9 @@ from monitoring.core import coverage, privacy
 from monitoring.core.privacy import DisclosureRule, Publishable
 
 PER_1000 = {"offers_per_1000": (None, "population")}
+ACCESS_PER_1000 = {"access_per_1000": (None, "population")}
+"""E2SFCA places per 1,000 rest on the municipality's target population (the demand): like
+every rate they are withheld below the rule's minimum denominator (``mindestnenner``)."""
 
 
 def coverage_by_district(districts: pd.DataFrame, rule: DisclosureRule) -> Publishable:
@@ -62,21 +65,37 @@ def inventory_gaps(gaps: pd.DataFrame, rule: DisclosureRule, *,
 
 
 def accessibility_by_field(fields: pd.DataFrame, rule: DisclosureRule) -> Publishable:
-    """Accessibility per Handlungsfeld: target population and the share with an offer near by."""
+    """Accessibility per Handlungsfeld: target population, places per 1,000 in the district
+    and the share with an offer near by."""
     return privacy.protect(fields, rule=rule, counts=["population"],
-                           rates={"share_within_pct": (None, "population")})
+                           rates={**ACCESS_PER_1000,
+                                  "share_within_pct": (None, "population")})
 
 
 def accessibility_map(municipalities: pd.DataFrame, rule: DisclosureRule,
                       ) -> dict[str, Publishable]:
-    """Accessibility per municipality, one frame per Handlungsfeld label (the class map)."""
-    return {label: privacy.protect(part, rule=rule, counts=["population"])
+    """Accessibility per municipality, one frame per Handlungsfeld label (the class map);
+    places per 1,000 withheld for a municipality with fewer persons than the minimum
+    denominator (`small_demand_note`)."""
+    return {label: privacy.protect(part, rule=rule, counts=["population"],
+                                   rates=ACCESS_PER_1000)
             for label, part in municipalities.groupby("label", sort=False)}
 
 
 def accessibility_gaps(gaps: pd.DataFrame, rule: DisclosureRule) -> Publishable:
-    """Municipalities below half the district mean of accessibility."""
-    return privacy.protect(gaps, rule=rule, counts=["population"])
+    """Municipalities below half the district mean of accessibility; places per 1,000 and
+    the share of the district mean (which gives them back with the district mean) withheld
+    for a municipality with fewer persons than the minimum denominator."""
+    return privacy.protect(gaps, rule=rule, counts=["population"],
+                           rates={**ACCESS_PER_1000, "relative_pct": (None, "population")})
+
+
+def small_demand_note(rule: DisclosureRule, *, persons: str = "ausländischen "
+                      "Staatsangehörigen") -> str:
+    """The footnote under accessibility tables and maps: why „Plätze je 1.000“ is withheld."""
+    return (f"„Plätze je 1.000“ wird für Gemeinden mit weniger als {rule.min_denominator:g} "
+            f"{persons} nicht ausgewiesen („.“), wie jede Quote mit zu kleinem Nenner "
+            "(Geheimhaltungsregel).")
 
 
 def state_comparison(frame: pd.DataFrame, rule: DisclosureRule, *,

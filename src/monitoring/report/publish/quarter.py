@@ -357,7 +357,9 @@ def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,
         path = target / str(entry["file"])
         entry["bytes"] = path.stat().st_size
         entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-        entry["veroeffentlicht"] = [f"Ordner {target}", f"ZIP {zip_name}"]
+        # the quarter folder by its name: the register travels in the ZIP, and the server's
+        # absolute paths are none of the reader's business
+        entry["veroeffentlicht"] = [f"Ordner {target.name}", f"ZIP {zip_name}"]
     register = {"period": str(quarter), "created_at": datetime.now().isoformat(timespec="seconds"),
                 "geheimhaltung": {"schwelle": settings.disclosure.threshold,
                                   "mindestnenner": settings.disclosure.min_denominator,

@@ -76,7 +76,10 @@ def check_table(header: Sequence[str], rows: Sequence[Sequence[str]], persons: I
                 hidden = sum(c.strip() == "." for c in cells)
                 shown = sum(v for c in cells if (v := _count(c)) is not None)
                 rest = value - shown
-                if hidden and 0 < rest < threshold:
+                # each withheld cell holds ≥ 1 person (zeros are shown), so each lies in
+                # 1 … rest − hidden + 1: that range must hold ≥ threshold values
+                # (`privacy.protected`); one withheld cell alone is rest itself
+                if hidden and (hidden == 1 or rest - hidden + 1 < threshold):
                     found.append((f"Summenzeile {r + 1}, Spalte „{header[j]}“", row[j],
                                   f"Summe minus gezeigte Werte = {rest}: verrät "
                                   f"{'den geschwärzten Wert' if hidden == 1 else 'kleine Werte'}"))
