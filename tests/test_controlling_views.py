@@ -56,6 +56,6 @@ def test_peer_chart_highlights_own_district_and_draws_state_line() -> None:
     # the smallest other cell): both listed first with the sign "." (withheld, not missing)
     # and no bar, then ascending values.
     assert list(bar.y) == ["Weimarer L. .", "Sbg .", "Ilm"]
-    assert np.isnan(bar.x[0]) and np.isnan(bar.x[1]) and bar.x[2] == 7.0
+    assert bar.x[0] is None and bar.x[1] is None and bar.x[2] == 7.0  # no bar drawn
     assert bar.marker.color[2] != bar.marker.color[1]                 # own district highlighted
     assert [s.x0 for s in fig.layout.shapes] == [6.5]                  # state value line

@@ -49,13 +49,13 @@ OFFLINE_GEO_SCRIPT = (
     f"window.PlotlyGeoAssets.topojson.world_110m={_EMPTY_WORLD};</script>")
 
 
-def shown(values: Iterable[Any], decimals: int) -> list[float]:
-    """`values` rounded to `decimals` as plain floats (missing → NaN, null in the JSON), for
-    figure data."""
-    out: list[float] = []
+def shown(values: Iterable[Any], decimals: int) -> list[float | None]:
+    """`values` rounded to `decimals` as plain floats, for figure data; missing values are
+    None (null in the JSON: a NaN would make the notebook's display message invalid JSON)."""
+    out: list[float | None] = []
     for value in values:
         number = math.nan if value is None else float(value)
-        out.append(number if math.isnan(number) else round(number, decimals))
+        out.append(None if math.isnan(number) else round(number, decimals))
     return out
 
 
