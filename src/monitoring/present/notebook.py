@@ -196,6 +196,6 @@ def carry_note(ctx: ReportContext, table: Any, *, prefix: str = "") -> str | Non
         frame["stand"].fillna("").astype(str).str.startswith("kein Wert").any())
     text = stand.carry_note_de(ctx.settings.max_age_quarters) if earlier or too_old else ""
     if earlier and "expected" in frame:
-        text += (" Ampel und „Soll laut Pfad“ vergleichen einen früheren Wert mit dem Pfad an "
-                 "seinem Stichtag.")
+        text += (" Bei einem früheren Wert beziehen sich „Soll laut Pfad“ und Ampel auf "
+                 "seinen Stichtag.")
     return " ".join(t for t in (prefix, text) if t) or None
