@@ -15,12 +15,13 @@ are done or running on schedule (indicator B12).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from monitoring.core import indicators
+from monitoring.core import indicators, stand
 from monitoring.errors import PeriodError
 from monitoring.periods import Quarter
 
@@ -45,19 +46,34 @@ class Thresholds:
 
 def traffic_lights(panel: pd.DataFrame, targets: pd.DataFrame, definitions: pd.DataFrame,
                    goals: pd.DataFrame, *, area_code: str, period: str,
-                   thresholds: Thresholds = Thresholds()) -> pd.DataFrame:
-    """One row per target of `area_code`: goal, indicator, baseline, path, actual value, light."""
+                   thresholds: Thresholds = Thresholds(),
+                   max_quarters: int = stand.max_age_quarters(stand.DEFAULT_MAX_AGE_YEARS),
+                   latest: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per target of `area_code`: goal, indicator, baseline, path, actual value, light.
+
+    The actual value is the one serving `period` (`indicators.overview`: the latest value at
+    most `max_quarters` old, ``value_period`` / ``stand`` / ``carried`` say which). A carried
+    value is compared with the path at its own quarter (``expected``): the light says whether
+    the area was on the path when the figure was taken, not whether an old figure has kept up
+    with a path that moved on.
+    """
     own = targets[targets["area_code"] == area_code]
     names = definitions.set_index("indicator_id")
     goal_rows = goals.set_index("goal_id") if not goals.empty else pd.DataFrame()
-    at = panel[(panel["area_code"] == area_code) & (panel["period"] == period)]
-    actual = at.set_index("indicator_id")
+    latest = indicators.latest_observed(panel, area_code, period) if latest is None else latest
+    mine = panel[panel["area_code"] == area_code].set_index(["indicator_id", "period"])
     rows = []
     for t in own.itertuples(index=False):
         target = pd.Series(t._asdict())
-        value = float(actual.loc[t.indicator_id, "value"]) if t.indicator_id in actual.index \
+        found = latest.get(t.indicator_id)
+        shown = stand.indicator_stand([] if found is None else [found], period,
+                                      max_quarters=max_quarters)
+        at = shown.value_period or str(period)
+        key = (t.indicator_id, at)
+        observed = mine.loc[key] if key in mine.index else None
+        value = float(observed["value"]) if observed is not None and shown.value_period \
             else np.nan
-        light = indicators.status(value, target, period, tolerance=thresholds.tolerance,
+        light = indicators.status(value, target, at, tolerance=thresholds.tolerance,
                                   at_risk=thresholds.at_risk)
         goal_id = getattr(t, "goal_id", None)
         goal = goal_rows.loc[goal_id] if isinstance(goal_id, str) and goal_id in goal_rows.index \
@@ -70,17 +86,17 @@ def traffic_lights(panel: pd.DataFrame, targets: pd.DataFrame, definitions: pd.D
             else t.indicator_id,
             "unit": names.loc[t.indicator_id, "unit"] if t.indicator_id in names.index else "",
             "baseline_period": t.baseline_period, "baseline_value": t.baseline_value,
-            "expected": indicators.expected_on_path(target, period), "value": value,
+            "expected": indicators.expected_on_path(target, at), "value": value,
             "target_period": t.target_period, "target_value": t.target_value,
             "status": light, "status_label": indicators.STATUS_LABELS[light],
-            "numerator": float(actual.loc[t.indicator_id, "numerator"])
-            if t.indicator_id in actual.index else np.nan,
-            "denominator": float(actual.loc[t.indicator_id, "denominator"])
-            if t.indicator_id in actual.index else np.nan,
+            "numerator": np.nan if observed is None else float(observed["numerator"]),
+            "denominator": np.nan if observed is None else float(observed["denominator"]),
+            "value_period": shown.value_period, "stand": shown.label_de(),
+            "carried": shown.carried,
         })
     columns = ["goal_id", "goal", "field", "indicator_id", "indicator", "unit", "baseline_period",
                "baseline_value", "expected", "value", "target_period", "target_value", "status",
-               "status_label", "numerator", "denominator"]
+               "status_label", "numerator", "denominator", "value_period", "stand", "carried"]
     return pd.DataFrame(rows, columns=columns).sort_values(["field", "indicator_id"],
                                                             ignore_index=True)
 

@@ -1,14 +1,16 @@
 """The settings of one run as a single frozen, typed value (pure: no files, no environment).
 
 `Settings` holds the disclosure rule (`privacy.DisclosureRule`), the traffic-light limits
-(`concept.Thresholds`) and the Status-Dynamik-Index settings (`composite_index.IndexSettings`),
+(`concept.Thresholds`), the Status-Dynamik-Index settings (`composite_index.IndexSettings`)
+and how long an indicator value is carried forward from its Stichtag (`stand`),
 and for every value where it came from (a German phrase such as „monitoring.toml im
 Arbeitsordner“). `monitoring.io.settings.resolve` builds it once, in the process that starts a
 run; the run hands it to every report kernel as JSON (`to_json` / `from_json`, the notebook
 parameter ``settings_json``) and to every publication step as this object.
 
 Keys are written as in ``monitoring.toml``: ``geheimhaltung.schwelle``,
-``geheimhaltung.mindestnenner``, ``ampel.toleranz``, ``ampel.gefaehrdet`` and the section
+``geheimhaltung.mindestnenner``, ``ampel.toleranz``, ``ampel.gefaehrdet``,
+``stand.hoechstalter_jahre`` and the section
 ``status_dynamik_index`` (its keys: `composite_index.KEYS`).
 """
 
@@ -19,12 +21,13 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from monitoring.core import composite_index, concept
+from monitoring.core import composite_index, concept, stand
 from monitoring.core.privacy import DEFAULT_MIN_DENOMINATOR, DEFAULT_THRESHOLD, DisclosureRule
 from monitoring.errors import ConfigError
 
 DISCLOSURE = "geheimhaltung"
 TRAFFIC_LIGHT = "ampel"
+STAND = "stand"
 INDEX = "status_dynamik_index"
 DEFAULT_ORIGIN = "Voreinstellung"
 
@@ -35,8 +38,10 @@ VALUES: dict[str, dict[str, tuple[str, float]]] = {
     TRAFFIC_LIGHT: {"toleranz": ("die Toleranz der Ampel (grün)", concept.Thresholds().tolerance),
                     "gefaehrdet": ("die Grenze „gefährdet“ der Ampel (gelb)",
                                    concept.Thresholds().at_risk)},
+    STAND: {"hoechstalter_jahre": ("das Höchstalter übernommener Indikatorwerte in Jahren",
+                                   stand.DEFAULT_MAX_AGE_YEARS)},
 }
-SECTIONS = (DISCLOSURE, TRAFFIC_LIGHT, INDEX)
+SECTIONS = (DISCLOSURE, TRAFFIC_LIGHT, STAND, INDEX)
 KEYS = tuple(f"{section}.{key}" for section, keys in VALUES.items() for key in keys)
 
 
@@ -70,6 +75,12 @@ class Settings:
     traffic_light: concept.Thresholds
     index: composite_index.IndexSettings
     origins: tuple[tuple[str, str], ...] = ()
+    max_age_years: float = stand.DEFAULT_MAX_AGE_YEARS
+    """An indicator value serves later quarters for at most this many years (`core.stand`)."""
+
+    @property
+    def max_age_quarters(self) -> int:
+        return stand.max_age_quarters(self.max_age_years)
 
     def origin(self, key: str) -> str:
         """Where `key` (``geheimhaltung.schwelle`` …, or ``status_dynamik_index``) came from."""
@@ -96,6 +107,7 @@ class Settings:
                              "mindestnenner": self.disclosure.min_denominator},
                 TRAFFIC_LIGHT: {"toleranz": self.traffic_light.tolerance,
                                 "gefaehrdet": self.traffic_light.at_risk},
+                STAND: {"hoechstalter_jahre": self.max_age_years},
                 INDEX: self.index.to_mapping()}
 
     def record(self) -> dict[str, object]:
@@ -133,6 +145,8 @@ class Settings:
                 f"{d.min_denominator:g} ({self.origin('geheimhaltung.mindestnenner')}); "
                 f"Ampel: Toleranz {t.tolerance:g} ({self.origin('ampel.toleranz')}), "
                 f"gefährdet {t.at_risk:g} ({self.origin('ampel.gefaehrdet')}); "
+                f"Höchstalter übernommener Werte: {self.max_age_years:g} Jahre "
+                f"({self.origin('stand.hoechstalter_jahre')}); "
                 f"Status-Dynamik-Index: {self.origin(INDEX)}")
 
 
@@ -162,7 +176,13 @@ def build(values: Mapping[str, object], origins: Mapping[str, str],
             f"z. B. toleranz = 0.1 und gefaehrdet = 0.3 (erhalten: toleranz {tolerance:g} aus "
             f"{origin('ampel.toleranz')}, gefaehrdet {at_risk:g} aus "
             f"{origin('ampel.gefaehrdet')}).")
+    max_age = numbers["stand.hoechstalter_jahre"]
+    if max_age < 0:
+        raise ConfigError(f"Das Höchstalter übernommener Indikatorwerte (hoechstalter_jahre) "
+                          f"muss mindestens 0 Jahre sein, z. B. 2 (erhalten: {max_age:g}, aus "
+                          f"{origin('stand.hoechstalter_jahre')}).")
     index = composite_index.IndexSettings.from_mapping(index_values, origin=origin(INDEX))
     kept = tuple(sorted((k, str(v)) for k, v in origins.items() if k in (*KEYS, INDEX)))
     return Settings(DisclosureRule(int(threshold), minimum),
-                    concept.Thresholds(tolerance=tolerance, at_risk=at_risk), index, kept)
+                    concept.Thresholds(tolerance=tolerance, at_risk=at_risk), index, kept,
+                    max_age_years=max_age)

@@ -7,12 +7,13 @@ recomputed from summed numerators and denominators, never averaged.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from monitoring import fmt
+from monitoring.core import stand
 from monitoring.core.areas import PARTIAL, harmonise, harmonise_sum, split_partial
 from monitoring.errors import PeriodError
 from monitoring.periods import Quarter
@@ -302,23 +303,54 @@ def changes(series_frame: pd.DataFrame, period: str) -> dict[str, float]:
             "vs_year_ago": current - at(now - 4)}
 
 
+def latest_observed(panel: pd.DataFrame, area_code: str, period: str) -> dict[str, str]:
+    """Per indicator, the latest quarter at or before `period` with a value of `area_code`.
+
+    Computed from the unprotected panel and handed to `overview` and
+    `concept.traffic_lights` for both the unprotected and the protected panel, so that a
+    withheld latest value stays withheld (".") instead of letting an older value step in.
+    """
+    rows = panel[(panel["area_code"] == area_code) & panel["value"].notna()
+                 & (panel["period"].astype(str) <= str(period))]
+    return {str(k): str(v) for k, v in rows.groupby("indicator_id")["period"].max().items()}
+
+
 def overview(panel: pd.DataFrame, definitions: pd.DataFrame, targets: pd.DataFrame, *,
-             area_code: str, period: str, state_code: str) -> pd.DataFrame:
-    """One row per indicator: value at `period`, changes, state value, target and status."""
+             area_code: str, period: str, state_code: str,
+             max_quarters: int = stand.max_age_quarters(stand.DEFAULT_MAX_AGE_YEARS),
+             latest: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per indicator: the value serving `period`, changes, state value, target, status.
+
+    The value is the latest one at or before `period` (`latest`: quarter per indicator,
+    default `latest_observed` of `panel`) when it is at most `max_quarters` old
+    (`monitoring.core.stand`); ``value_period`` is its quarter, ``stand`` its Stichtag
+    („31.12.2024“, or „kein Wert seit 31.12.2022“ for a value too old to carry) and
+    ``carried`` says that it is older than `period`. The changes compare the value with the
+    quarter before and the same quarter a year before *its own* quarter; the state value,
+    numerator and denominator are those of that quarter, and the traffic light compares the
+    value with the target path at that quarter. Without a value to show, the state value of
+    `period` itself is given.
+    """
+    latest = latest_observed(panel, area_code, period) if latest is None else latest
     rows = []
     own_targets = targets[targets["area_code"] == area_code].set_index("indicator_id")
     for definition in definitions.itertuples(index=False):
         s = series(panel, definition.indicator_id, area_code, state_code=state_code)
         if s.empty:
             continue
-        change = changes(s, period)
-        at_period = s[s["period"] == period]
+        found = latest.get(definition.indicator_id)
+        shown = stand.indicator_stand([] if found is None else [found], period,
+                                      max_quarters=max_quarters)
+        at = shown.value_period or str(period)
+        change = changes(s, at) if shown.value_period else {
+            "value": np.nan, "vs_previous": np.nan, "vs_year_ago": np.nan}
+        at_period = s[s["period"] == at]
         state_value = float(at_period["state_value"].iloc[0]) if not at_period.empty else np.nan
         numerator = float(at_period["numerator"].iloc[0]) if not at_period.empty else np.nan
         denominator = float(at_period["denominator"].iloc[0]) if not at_period.empty else np.nan
         target = own_targets.loc[definition.indicator_id] \
             if definition.indicator_id in own_targets.index else None
-        light = status(change["value"], target, period) if target is not None else "none"
+        light = status(change["value"], target, at) if target is not None else "none"
         rows.append({
             "indicator_id": definition.indicator_id, "name": definition.name_de,
             "unit": definition.unit, "direction": definition.direction,
@@ -328,5 +360,7 @@ def overview(panel: pd.DataFrame, definitions: pd.DataFrame, targets: pd.DataFra
             "target_value": np.nan if target is None else float(target["target_value"]),
             "target_period": None if target is None else str(target["target_period"]),
             "status": light, "status_label": STATUS_LABELS[light],
+            "value_period": shown.value_period, "stand": shown.label_de(),
+            "carried": shown.carried,
         })
     return pd.DataFrame(rows)

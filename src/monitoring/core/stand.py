@@ -13,16 +13,27 @@ yearly. Rules:
 * A quarter is reportable when any series figure exists for it or an earlier quarter, up to a
   limit the caller sets (`reportable_periods`); a quarter without a figure of its own is
   reportable but not fresh (`latest_period` is earlier than it).
+* An indicator value serves the report quarter in the same way (`IndicatorStand`): the latest
+  value at or before the quarter, shown with its Stand, but only up to a maximum age
+  (``[stand] hoechstalter_jahre`` in ``monitoring.toml``, default 2 years = 8 quarters). An
+  older value is not carried: the quarter shows „–“ and „kein Wert seit 31.12.2022“. Changes
+  of a carried value compare the values of their own Stichtage (the latest one with the one a
+  year before), never the carried copy with itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 
+from monitoring import fmt
 from monitoring.periods import Quarter, quarter_range
+
+DEFAULT_MAX_AGE_YEARS = 2.0
+"""How long an indicator value is carried forward at most (``[stand] hoechstalter_jahre``)."""
 
 
 def reference_date(period: str) -> date:
@@ -81,3 +92,69 @@ def reportable_periods(data_periods: Iterable[str], until: Quarter) -> list[str]
         return []
     last = max(Quarter.parse(known[-1]), until)
     return [str(q) for q in quarter_range(Quarter.parse(known[0]), last)]
+
+
+def quarters_between(earlier: str, later: str) -> int:
+    """How many quarters `later` lies after `earlier` (negative when before)."""
+    a, b = Quarter.parse(str(earlier)), Quarter.parse(str(later))
+    return (b.year * 4 + b.quarter) - (a.year * 4 + a.quarter)
+
+
+def max_age_quarters(years: float) -> int:
+    """The maximum age of a carried value in whole quarters (1.5 years → 6 quarters)."""
+    return max(int(years * 4 + 1e-9), 0)
+
+
+@dataclass(frozen=True)
+class IndicatorStand:
+    """Which value of one indicator and area serves the report quarter `period`.
+
+    `latest` is the latest quarter at or before `period` with a value (None: none yet);
+    `value_period` the quarter whose value is shown – `latest` when it is at most
+    `max_quarters` older than `period`, else None (too old, not carried).
+    """
+
+    period: str
+    latest: str | None
+    max_quarters: int
+
+    @property
+    def value_period(self) -> str | None:
+        if self.latest is None or quarters_between(self.latest, self.period) > self.max_quarters:
+            return None
+        return self.latest
+
+    @property
+    def carried(self) -> bool:
+        """The value shown is from an earlier quarter than the report quarter."""
+        return self.value_period is not None and self.value_period != self.period
+
+    @property
+    def too_old(self) -> bool:
+        return self.latest is not None and self.value_period is None
+
+    def label_de(self) -> str | None:
+        """„31.12.2024“ (the Stichtag of the value shown), „kein Wert seit 31.12.2022“ (only
+        a value older than the maximum age) or None (no value at all up to the quarter)."""
+        if self.value_period is not None:
+            return fmt.day(reference_date(self.value_period))
+        if self.latest is not None:
+            return f"kein Wert seit {fmt.day(reference_date(self.latest))}"
+        return None
+
+
+def indicator_stand(observed: Iterable[str], period: str, *,
+                    max_quarters: int) -> IndicatorStand:
+    """The `IndicatorStand` of one indicator and area from the quarters with a value."""
+    return IndicatorStand(str(period), latest_period(observed, period), max_quarters)
+
+
+def carry_note_de(max_quarters: int) -> str:
+    """The note under tables that show carried values."""
+    years, rest = divmod(max_quarters, 4)
+    age = (f"{years} Jahr" if years == 1 else f"{years} Jahre") if not rest \
+        else (f"{max_quarters} Quartal" if max_quarters == 1 else f"{max_quarters} Quartale")
+    return ("Stand: Stichtag des gezeigten Werts. Amtliche Zahlen erscheinen meist jährlich; "
+            "der letzte Wert gilt bis zum nächsten, höchstens " + age + " lang (danach „kein "
+            "Wert seit …“). Veränderungen vergleichen die Werte ihrer eigenen Stichtage "
+            "(den letzten mit dem ein Jahr davor).")

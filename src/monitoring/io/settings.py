@@ -23,6 +23,9 @@ The file::
     toleranz = 0.10       # grün bis 10 % hinter dem Zielpfad
     gefaehrdet = 0.30     # gelb bis 30 %, sonst rot
 
+    [stand]
+    hoechstalter_jahre = 2   # ein Indikatorwert gilt bis zum nächsten, höchstens 2 Jahre
+
     [status_dynamik_index]   # only keys that differ from the shipped defaults
     indikatoren = ["A19", "A21"]
 

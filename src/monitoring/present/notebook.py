@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
+from monitoring.core import stand
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
 from monitoring.present.tables import Markup
 from monitoring.store.database import Store, open_store
@@ -182,3 +183,19 @@ def show(markup: str) -> HTML:
     (an indicator name from `monitoring import katalog`, an offer title) must never reach the
     report as live HTML. Sentences go through `summary`."""
     return _html(markup if isinstance(markup, Markup) else html.escape(markup))
+
+
+def carry_note(ctx: ReportContext, table: Any, *, prefix: str = "") -> str | None:
+    """The note under an indicator table (`views.indicator_overview`, the controlling lights)
+    when a value in it comes from an earlier Stichtag or is too old to be carried
+    (`monitoring.core.stand`), after `prefix` (another note of the table); else `prefix`
+    (None when empty)."""
+    frame = getattr(table, "frame", table)
+    earlier = "carried" in frame and bool(frame["carried"].fillna(False).astype(bool).any())
+    too_old = "stand" in frame and bool(
+        frame["stand"].fillna("").astype(str).str.startswith("kein Wert").any())
+    text = stand.carry_note_de(ctx.settings.max_age_quarters) if earlier or too_old else ""
+    if earlier and "expected" in frame:
+        text += (" Bei einem früheren Wert beziehen sich „Soll laut Pfad“ und Ampel auf "
+                 "seinen Stichtag.")
+    return " ".join(t for t in (prefix, text) if t) or None

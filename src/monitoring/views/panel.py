@@ -95,15 +95,20 @@ def controlling(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = N
     The lights are computed on the disclosure-controlled panel: a withheld value gets no
     light (its colour would tell on which side of the path the value lies). ``lights`` is the
     frame, ``lights_table`` the same as `privacy.Publishable` (withheld values shown as ".").
-    The limits of the light are the run's (``ctx.settings.traffic_light``).
+    The limits of the light are the run's (``ctx.settings.traffic_light``). A value older
+    than the report quarter serves it up to the run's maximum age
+    (``ctx.settings.max_age_quarters``; columns ``stand``, ``carried``), chosen on the
+    unprotected panel so that a withheld latest value stays withheld.
     """
     panel = indicator_panel(store) if panel is None else panel
     safe = protected_panel(store, panel, rule=ctx.settings.disclosure)
     goals = store.read_goals()
     limits = ctx.settings.traffic_light
     args = (store.read_targets(), store.read_indicators(), goals)
-    options: dict[str, Any] = {"area_code": ctx.area_code, "period": str(ctx.period),
-                               "thresholds": limits}
+    options: dict[str, Any] = {
+        "area_code": ctx.area_code, "period": str(ctx.period), "thresholds": limits,
+        "max_quarters": ctx.settings.max_age_quarters,
+        "latest": indicators.latest_observed(panel, ctx.area_code, str(ctx.period))}
     lights = concept.traffic_lights(safe.frame, *args, **options)
     lights_table = privacy.withheld(concept.traffic_lights(panel, *args, **options), lights,
                                     ["value", "numerator"], rule=safe.rule)
@@ -187,12 +192,19 @@ def indicator_overview(store: Store, ctx: ReportContext, panel: pd.DataFrame | N
     A withheld value and every number derived from it – the changes against the previous
     quarter and the previous year (also when only the earlier value is withheld), the state
     value – are withheld (".") and no traffic light is given for it.
+
+    The value of an earlier Stichtag serves the report quarter up to the run's maximum age
+    (``ctx.settings.max_age_quarters``; columns ``value_period``, ``stand``, ``carried``). Which
+    quarter serves is decided on the unprotected panel, for the protected one alike: a
+    withheld latest value is shown as ".", never replaced by an older one.
     """
     panel = indicator_panel(store) if panel is None else panel
     safe = protected_panel(store, panel, rule=ctx.settings.disclosure)
     args = (store.read_indicators(), store.read_targets())
-    options = {"area_code": ctx.area_code, "period": str(ctx.period),
-               "state_code": ctx.state_code}
+    options: dict[str, Any] = {
+        "area_code": ctx.area_code, "period": str(ctx.period), "state_code": ctx.state_code,
+        "max_quarters": ctx.settings.max_age_quarters,
+        "latest": indicators.latest_observed(panel, ctx.area_code, str(ctx.period))}
     raw = indicators.overview(panel, *args, **options)
     shown = indicators.overview(safe.frame, *args, **options)
     columns = [c for c in ("value", "numerator", "vs_previous", "vs_year_ago", "state_value")

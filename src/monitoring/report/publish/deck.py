@@ -125,7 +125,8 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
     table = PublishedTable(
         "Ziele", ("Indikator", str(c.period), "Zielwert", "Stand"),
         tuple((r["name"],
-               indicator_value(r["value"], r) if r["value"] == r["value"] else fmt.SUPPRESSED,
+               (indicator_value(r["value"], r) if r["value"] == r["value"] else fmt.SUPPRESSED)
+               + (f" (Stand {r['stand']})" if r.get("carried") else ""),
                indicator_value(r["target_value"], r), STATUS_DE[r["status"]])
               for _, r in goals.iterrows()), ())
     add_table(slide, table, 1.5, 3.6, 30.5, lights=list(goals["status"]), size=14)

@@ -177,7 +177,7 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             "name": ("Indikator", text), "value": (str(ctx.period), indicator_value),
             "vs_year_ago": ("zum Vorjahr", indicator_change),
             "target_value": ("Zielwert", indicator_value),
-            "status_de": ("Stand", text)},
+            "status_de": ("Stand", text), "stand": ("Stichtag des Werts", text)},
             caption="Ziele und Indikatoren mit Stand", source="Controlling-Indikatoren" + demo,
             totals=False),
     }

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -55,7 +56,8 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
     goals = facts.overview[facts.overview["status"] != "none"].head(8)
     rows = "\n".join(
         f"| {_cell(str(r['name']))} | "
-        f"{indicator_value(r['value'], r) if r['value'] == r['value'] else fmt.SUPPRESSED} | "
+        f"{indicator_value(r['value'], r) if r['value'] == r['value'] else fmt.SUPPRESSED}"
+        f"{_stand(r)} | "
         f"{indicator_value(r['target_value'], r)} | {LIGHT[r['status']]} {STATUS_DE[r['status']]} |"
         for _, r in goals.iterrows())
     parts.append(f"\n## Ziele im Überblick (Ampel)\n\n| Indikator | {c.period} | Zielwert | "
@@ -91,3 +93,8 @@ def render_deck(qmd: str, map_png: bytes, out: Path) -> int:
         with atomic_path(out) as tmp:
             shutil.move(str(Path(tmpdir) / "folien.html"), tmp)
     return out.stat().st_size
+
+
+def _stand(row: Any) -> str:
+    """„ (Stand 31.12.2024)“ after a value of an earlier Stichtag, else nothing."""
+    return f" (Stand {row['stand']})" if row.get("carried") else ""
