@@ -7,6 +7,7 @@ once; imports and the demo builder open it for writing, always inside `Store.tra
 
 from __future__ import annotations
 
+import errno
 import getpass
 import hashlib
 import os
@@ -39,11 +40,63 @@ def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(env).expanduser() if env else DEFAULT_PATH
 
 
+_HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
+
+
+def _damaged(path: Path, detail: str) -> StoreError:
+    return StoreError(
+        f"Die Datenbankdatei {path} ist beschädigt: sie ist unvollständig (z. B. abgeschnitten "
+        "beim Kopieren oder bei vollem Datenträger) und kann nicht gelesen werden. Stellen Sie "
+        "die letzte Sicherung der Datei wieder her oder legen Sie die Datenbank mit "
+        "`monitoring neu` neu an und importieren Sie Ihre Dateien erneut.", detail=detail)
+
+
+def _read_only_file(path: Path) -> OSError | None:
+    """The OS error that stops writing to `path` (no write permission, a read-only or immutable
+    file or file system), None when it can be opened for writing."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError as err:
+        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return err
+        return None
+    os.close(fd)
+    return None
+
+
+def _check_complete(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Refuse a store file shorter than its own header says (truncated): DuckDB reads blocks
+    only when a query needs them, so it would fail in the middle of a command."""
+    if not path.is_file():
+        return
+    row = con.execute("PRAGMA database_size").fetchone()
+    if row is None:
+        return
+    block_size, total_blocks = int(row[2]), int(row[3])
+    expected = _HEADER_BYTES + block_size * total_blocks
+    size = path.stat().st_size
+    if size < expected:
+        raise _damaged(path, f"file has {size} bytes, its header describes {total_blocks} "
+                             f"blocks of {block_size} bytes ({expected} bytes)")
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as err:
         text = str(err)
+        denied = None if read_only or not path.exists() else _read_only_file(path)
+        if denied is not None:
+            raise StoreError(
+                f"Die Datenbankdatei {path} ist schreibgeschützt: dieser Befehl muss in sie "
+                f"schreiben ({denied.strerror}). Lesende Befehle (`monitoring info`, `run`) "
+                "funktionieren weiter. Zum Importieren geben Sie Ihrem Benutzer Schreibrechte "
+                "auf die Datei und ihren Ordner (z. B. `chmod u+w` bzw. Eigenschaften → "
+                "Sicherheit) oder arbeiten Sie mit einer beschreibbaren Kopie (--store).",
+                detail=text,
+            ) from err
+        if "could not read enough bytes" in text.lower():
+            raise _damaged(path, text) from err
         if "lock" in text.lower():
             raise StoreError(
                 f"Die Datenbank {path} wird gerade von einem anderen Programm geschrieben "
@@ -57,6 +110,12 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             "Datenbank neu an (`monitoring demo` für Demodaten).",
             detail=text,
         ) from err
+    try:
+        _check_complete(con, path)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 class Store:
@@ -108,7 +167,12 @@ class Store:
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
         """Run a read query and return a DataFrame."""
-        return self._con.execute(sql, params or []).df()
+        try:
+            return self._con.execute(sql, params or []).df()
+        except duckdb.IOException as err:  # a block missing despite the check at opening
+            if "could not read enough bytes" in str(err).lower():
+                raise _damaged(self.path, str(err)) from err
+            raise
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
         """Run a writing statement; must be inside `transaction`."""
