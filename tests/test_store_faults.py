@@ -113,3 +113,53 @@ def test_unexpected_error_is_a_short_german_message(
     assert "technische Ursache: IsADirectoryError" in err and "Traceback" not in err
     with pytest.raises(IsADirectoryError):
         main(["--debug", *args])
+
+
+def _figures_file(store_path: Path, folder: Path) -> Path:
+    """Own figures for every current Gemeinde and 24 years: enough rows to grow the store."""
+    from monitoring.store.database import open_store
+
+    with open_store(store_path) as store:
+        codes = store.query("SELECT area_code FROM area WHERE level = 'gemeinde' "
+                            "AND valid_to IS NULL ORDER BY 1")["area_code"].tolist()
+    lines = ["reihe;gebiet;zeitraum;wert"] + [
+        f"einbuergerungen;{code};{year};{(i * 7 + year) % 97}"
+        for i, code in enumerate(codes) for year in range(2000, 2024)]
+    path = folder / "zahlen.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(os.name == "nt", reason="RLIMIT_FSIZE is POSIX")
+@pytest.mark.parametrize("room", ["none", "store"])
+def test_full_disk_during_import_leaves_the_store_byte_identical(
+        demo_store_path: Path, tmp_path: Path, room: str) -> None:
+    """A real write limit (``RLIMIT_FSIZE`` in the import's process, SIGXFSZ ignored, so a
+    write beyond it fails with EFBIG as on a full disk): below the store's size (the copy of
+    the store fails) or exactly its size (the import's checkpoint fails – today DuckDB's
+    FatalException, with the store file's bytes changed)."""
+    import sys
+
+    store = tmp_path / "voll.duckdb"
+    shutil.copy(demo_store_path, store)
+    figures = _figures_file(store, tmp_path)
+    before = _digest(store)
+    limit = store.stat().st_size // 16 if room == "none" else store.stat().st_size
+    script = ("import resource, signal, sys\n"
+              "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+              f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+              "from monitoring.cli.main import main\n"
+              f"sys.exit(main(['import', 'zahlen', {str(figures)!r}, '--store', "
+              f"{str(store)!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, check=False, env={**os.environ})
+    assert done.returncode == 2, done.stderr
+    assert f"Beim Schreiben in die Datenbank {store} ist ein Fehler aufgetreten: der " \
+        "Datenträger ist voll" in done.stderr
+    assert "nicht verändert" in done.stderr and "Traceback" not in done.stderr
+    assert _digest(store) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["voll.duckdb", "zahlen.csv"]
+    # with room, the same import goes through
+    assert main(["import", "zahlen", str(figures), "--store", str(store)]) == 0
+    assert _digest(store) != before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["voll.duckdb", "zahlen.csv"]

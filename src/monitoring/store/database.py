@@ -11,8 +11,9 @@ import errno
 import getpass
 import hashlib
 import os
+import shutil
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,16 +127,51 @@ class Store:
         self.path = path
         self.read_only = read_only
         self._depth = 0
+        self._changed = False
+        # copy-on-write (see `open_store`): the copy written, the original, and a read-only
+        # connection to the original that keeps other writers out while we work
+        self._copy: tuple[Path, duckdb.DuckDBPyConnection] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
-        self._con.close()
+        if self._copy is None:
+            self._con.close()
+        else:
+            self._finish_copy(keep=True)
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self._copy is None:
+            self.close()
+            return
+        self._finish_copy(keep=exc is None)
+        if isinstance(exc, duckdb.Error | OSError) and not isinstance(exc, StoreError):
+            raise _write_failed(self.path, exc) from exc
+
+    def _finish_copy(self, *, keep: bool) -> None:
+        """Copy-on-write: replace the original by the copy when a transaction committed and
+        the copy reached the disk completely; otherwise remove the copy. The original is only
+        ever replaced in one rename, so a failure leaves it byte for byte as it was."""
+        assert self._copy is not None
+        copy, guard = self._copy
+        self._copy = None
+        try:
+            if keep and self._changed:
+                self._con.execute("CHECKPOINT")
+                self._con.close()
+                _fsync(copy)
+                guard.close()
+                os.replace(copy, self.path)
+        except (duckdb.Error, OSError) as err:
+            raise _write_failed(self.path, err) from err
+        finally:
+            for con in (self._con, guard):
+                with suppress(duckdb.Error):
+                    con.close()
+            for leftover in (copy, copy.with_name(copy.name + ".wal")):
+                leftover.unlink(missing_ok=True)
 
     @property
     def schema_version(self) -> int:
@@ -158,10 +194,12 @@ class Store:
         try:
             yield self
         except BaseException:
-            self._con.execute("ROLLBACK")
+            with suppress(duckdb.Error):  # invalidated by a full disk: report the first error
+                self._con.execute("ROLLBACK")
             raise
         else:
             self._con.execute("COMMIT")
+            self._changed = True
         finally:
             self._depth = 0
 
@@ -491,15 +529,48 @@ def _seed_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("INSERT INTO vocabulary VALUES (?, ?, ?, 1)", [kind, code, label])
 
 
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_failed(path: Path, err: BaseException) -> StoreError:
+    text = str(err)
+    full = (isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+            ) or any(k in text.lower() for k in ("no space left", "file too large",
+                                                   "disk quota"))
+    cause = ("der Datenträger ist voll" if full
+             else "die Datei konnte nicht geschrieben werden")
+    return StoreError(
+        f"Beim Schreiben in die Datenbank {path} ist ein Fehler aufgetreten: {cause}. Der "
+        "Vorgang wurde abgebrochen; die Datenbank wurde nicht verändert. "
+        + ("Geben Sie Speicherplatz frei (die Datenbank braucht beim Import vorübergehend "
+           "noch einmal so viel Platz, wie sie groß ist) und starten Sie den Befehl erneut."
+           if full else "Prüfen Sie Schreibrechte und Datenträger und starten Sie den Befehl "
+                        "erneut."), detail=text)
+
+
 def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = True,
-               create: bool = False) -> Store:
+               create: bool = False, copy_on_write: bool = False) -> Store:
     """Open the store at `path` (see `resolve_path`).
 
     Read-write opening upgrades an older schema; read-only opening refuses it with a hint; a
     newer schema is always refused. ``create=True`` makes a new, empty store when the file does
     not exist.
+
+    ``copy_on_write=True`` (imports): the writes go to a copy beside the file; when the store
+    is closed without an error (`Store.__exit__`) and something was committed, the copy
+    replaces the file in one rename, otherwise it is removed. A full disk or any other failure
+    therefore leaves the file byte for byte as it was (DuckDB itself cannot promise that: a
+    checkpoint that fails half way has already rewritten blocks of the file). Readers are not
+    blocked meanwhile; other writers are (a read-only connection to the original is held).
     """
     resolved = resolve_path(path)
+    if copy_on_write and not read_only and resolved.is_file():
+        return _open_copy(resolved)
     if not resolved.exists():
         if not create:
             demo = resolved.with_name("demo.duckdb")
@@ -541,6 +612,35 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
         con.close()
         raise
     return Store(con, resolved, read_only)
+
+
+def _open_copy(resolved: Path) -> Store:
+    """`open_store` with ``copy_on_write=True`` for an existing file."""
+    if resolved.with_name(resolved.name + ".wal").exists():  # left by a crash: recover first
+        open_store(resolved, read_only=False).close()
+    guard = _connect(resolved, read_only=True)
+    if (denied := _read_only_file(resolved)) is not None:  # would fail only at the rename
+        guard.close()
+        raise StoreError(
+            f"Die Datenbankdatei {resolved} ist schreibgeschützt: dieser Befehl muss in sie "
+            f"schreiben ({denied.strerror}). Lesende Befehle (`monitoring info`, `run`) "
+            "funktionieren weiter. Zum Importieren geben Sie Ihrem Benutzer Schreibrechte auf "
+            "die Datei und ihren Ordner oder arbeiten Sie mit einer beschreibbaren Kopie "
+            "(--store).", detail=str(denied))
+    copy = resolved.with_name(f".{resolved.name}.import-{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(resolved, copy)
+        store = open_store(copy, read_only=False)
+    except BaseException as err:
+        guard.close()
+        for leftover in (copy, copy.with_name(copy.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        if isinstance(err, OSError | duckdb.Error):
+            raise _write_failed(resolved, err) from err
+        raise
+    store.path = resolved
+    store._copy = (copy, guard)  # set by its own module
+    return store
 
 
 def create_store_at_version(path: str | os.PathLike[str], version: int) -> None:
