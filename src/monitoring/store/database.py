@@ -12,6 +12,7 @@ import getpass
 import hashlib
 import os
 import shutil
+import struct
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
@@ -65,20 +66,31 @@ def _read_only_file(path: Path) -> OSError | None:
     return None
 
 
-def _check_complete(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Refuse a store file shorter than its own header says (truncated): DuckDB reads blocks
-    only when a query needs them, so it would fail in the middle of a command."""
+def _check_complete(path: Path) -> None:
+    """Refuse a store file cut off inside a block (truncated by an interrupted copy or a full
+    disk): DuckDB reads blocks only when a query needs them, so it would fail in the middle of
+    a command. A complete file is the 12 KiB of headers plus whole blocks; the block size is
+    in the database headers (at 4 KiB and 8 KiB: checksum, iteration, meta block, free list,
+    block count, block size – DuckDB's storage format since 0.10). A file cut exactly at a
+    block boundary passes here and is named damaged when a query reaches the missing block
+    (`Store.query`). A header that does not look like one is not judged."""
     if not path.is_file():
         return
-    row = con.execute("PRAGMA database_size").fetchone()
-    if row is None:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEADER_BYTES)
+    except OSError:
         return
-    block_size, total_blocks = int(row[2]), int(row[3])
-    expected = _HEADER_BYTES + block_size * total_blocks
+    if len(head) < _HEADER_BYTES:
+        return  # DuckDB has refused such a file already
+    headers = [struct.unpack_from("<QQqqQQ", head, offset) for offset in (4096, 8192)]
+    block_size = max(headers, key=lambda h: h[1])[5]
+    if not (16384 <= block_size <= 1 << 30 and block_size & (block_size - 1) == 0):
+        return
     size = path.stat().st_size
-    if size < expected:
-        raise _damaged(path, f"file has {size} bytes, its header describes {total_blocks} "
-                             f"blocks of {block_size} bytes ({expected} bytes)")
+    if (size - _HEADER_BYTES) % block_size:
+        raise _damaged(path, f"file has {size} bytes: not 12 KiB of headers plus whole "
+                             f"blocks of {block_size} bytes")
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -112,7 +124,7 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             detail=text,
         ) from err
     try:
-        _check_complete(con, path)
+        _check_complete(path)
     except BaseException:
         con.close()
         raise
