@@ -94,7 +94,7 @@ def test_interrupted_run_cleans_up_and_keeps_published_reports(
             # Stop it while the spawned workers execute notebooks in their kernels.
             _wait_for(lambda: [p for p in _processes_marked(mark) if "ipykernel" in p],
                       "a report kernel of the run")
-            assert (out / LOCK_NAME).exists() and list(out.glob(".2025-Q4.staging-*"))
+            assert (folder / LOCK_NAME).exists() and list(out.glob(".2025-Q4.staging-*"))
             if to_group:
                 os.killpg(proc.pid, signum)
             else:
@@ -107,7 +107,7 @@ def test_interrupted_run_cleans_up_and_keeps_published_reports(
     assert code == 128 + signum, err
     assert f"Berichtslauf abgebrochen (Signal {signal.Signals(signum).name})" in err
     assert "Traceback" not in err
-    assert not (out / LOCK_NAME).exists()
+    assert not (folder / LOCK_NAME).exists()
     assert sorted(p.name for p in out.iterdir()) == ["2025-Q4"]  # no staging folder left
     assert sorted(p.name for p in folder.iterdir()) == ["16051_Erfurt.html"]
     assert published.read_text(encoding="utf-8") == "<html>zuletzt veröffentlicht</html>\n"
@@ -139,7 +139,8 @@ def test_dead_worker_fails_its_report_not_the_run_and_crash_leftovers_are_remove
     out = tmp_path / "out"
     out.mkdir()
     dead = _dead_pid()
-    (out / LOCK_NAME).write_text(str(dead))  # the format of the previous version: PID only
+    (out / "2025-Q4").mkdir()  # the lock is the quarter folder's; the previous version's
+    (out / "2025-Q4" / LOCK_NAME).write_text(str(dead))  # format: the PID only
     leftover = out / f".2025-Q4.staging-{dead}"
     (leftover / "_notebooks").mkdir(parents=True)
     (leftover / "16051_Erfurt.html").write_text("halb")

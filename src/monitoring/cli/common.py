@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from monitoring.core.config import Settings
 
 EXIT_OK, EXIT_FAILED_REPORTS, EXIT_INPUT = 0, 1, 2
+EXIT_ENVIRONMENT = 1  # an unexpected error: disk, permissions, or the program itself
 DEMO_STORE = Path("data") / "demo.duckdb"
 DEMO_PERIOD = "2025-Q4"
 

@@ -12,7 +12,8 @@ if TYPE_CHECKING:
 
 
 def _open_for_import(path: str | None, *, needs: tuple[str, ...]) -> Store:
-    """The store at `path` opened for writing; a missing store, or one without what the
+    """The store at `path` opened for writing, copy-on-write (a failure – also a full disk –
+    leaves the file byte for byte as it was); a missing store, or one without what the
     import `needs` (areas, catalogue), is refused with the command that adds it."""
     from monitoring.io.new_store import missing_store_hint, require_ready
     from monitoring.store.database import open_store
@@ -20,7 +21,7 @@ def _open_for_import(path: str | None, *, needs: tuple[str, ...]) -> Store:
     missing = missing_store_hint(path)
     if missing is not None:
         raise missing
-    store = open_store(path, read_only=False)
+    store = open_store(path, read_only=False, copy_on_write=True)
     try:
         require_ready(store, needs=needs)
     except BaseException:

@@ -1,7 +1,9 @@
 """The `monitoring` command line: a thin layer over the library, messages in German.
 
-Exit codes: 0 success; 1 a run finished but some reports failed; 2 invalid input or an
-unusable store (nothing was written).
+Exit codes: 0 success; 1 a run finished but some reports failed, or an unexpected error of
+the environment or the program (short German message with the technical cause; the
+traceback only with ``--debug``); 2 invalid input or an unusable store (nothing was
+written). No error ends with a traceback unless ``--debug`` asks for it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import NoReturn
 
 from monitoring import __version__
 from monitoring.cli import data, info, reports
-from monitoring.cli.common import DEMO_PERIOD, DEMO_STORE, EXIT_INPUT
+from monitoring.cli.common import DEMO_PERIOD, DEMO_STORE, EXIT_ENVIRONMENT, EXIT_INPUT
 from monitoring.errors import MonitoringError
 
 
@@ -28,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Integrationsmonitor: Angebote, Abdeckung und Indikatoren des kommunalen "
         "Integrationsmanagements – Datenbank, Notebooks und Berichte."))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="bei unerwarteten Fehlern den vollständigen technischen Ablauf "
+                             "(Traceback) zeigen")
     sub = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL",
                                 parser_class=_Parser)
 
@@ -241,6 +246,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as err:  # Ctrl-C; `RunInterrupted` also for SIGTERM/SIGHUP
         print(str(err) or "Abgebrochen.", file=sys.stderr)
         return int(getattr(err, "exit_code", 130))
+    except Exception as err:  # the last line of defence: no traceback
+        if args.debug:
+            raise
+        print(f"Fehler: {_unexpected(err)}\n(technische Ursache: {type(err).__name__}: "
+              f"{err})", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+
+
+def _unexpected(err: Exception) -> str:
+    """German message for an error none of our checks anticipated."""
+    if isinstance(err, OSError):
+        where = f" ({err.filename})" if err.filename else ""
+        return (f"Eine Datei oder ein Ordner{where} konnte nicht gelesen oder geschrieben "
+                f"werden: {err.strerror or err}. Prüfen Sie Pfad, Schreibrechte und freien "
+                "Speicherplatz und starten Sie den Befehl erneut.")
+    return ("Unerwarteter Fehler im Integrationsmonitor. Bitte melden Sie ihn mit dem Befehl "
+            "und der folgenden technischen Ursache; mit `monitoring --debug …` wird der "
+            "vollständige Ablauf angezeigt.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,11 +7,14 @@ once; imports and the demo builder open it for writing, always inside `Store.tra
 
 from __future__ import annotations
 
+import errno
 import getpass
 import hashlib
 import os
+import shutil
+import struct
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,11 +42,74 @@ def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(env).expanduser() if env else DEFAULT_PATH
 
 
+_HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
+
+
+def _damaged(path: Path, detail: str) -> StoreError:
+    return StoreError(
+        f"Die Datenbankdatei {path} ist beschädigt: sie ist unvollständig (z. B. abgeschnitten "
+        "beim Kopieren oder bei vollem Datenträger) und kann nicht gelesen werden. Stellen Sie "
+        "die letzte Sicherung der Datei wieder her oder legen Sie die Datenbank mit "
+        "`monitoring neu` neu an und importieren Sie Ihre Dateien erneut.", detail=detail)
+
+
+def _read_only_file(path: Path) -> OSError | None:
+    """The OS error that stops writing to `path` (no write permission, a read-only or immutable
+    file or file system), None when it can be opened for writing."""
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError as err:
+        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return err
+        return None
+    os.close(fd)
+    return None
+
+
+def _check_complete(path: Path) -> None:
+    """Refuse a store file cut off inside a block (truncated by an interrupted copy or a full
+    disk): DuckDB reads blocks only when a query needs them, so it would fail in the middle of
+    a command. A complete file is the 12 KiB of headers plus whole blocks; the block size is
+    in the database headers (at 4 KiB and 8 KiB: checksum, iteration, meta block, free list,
+    block count, block size – DuckDB's storage format since 0.10). A file cut exactly at a
+    block boundary passes here and is named damaged when a query reaches the missing block
+    (`Store.query`). A header that does not look like one is not judged."""
+    if not path.is_file():
+        return
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEADER_BYTES)
+    except OSError:
+        return
+    if len(head) < _HEADER_BYTES:
+        return  # DuckDB has refused such a file already
+    headers = [struct.unpack_from("<QQqqQQ", head, offset) for offset in (4096, 8192)]
+    block_size = max(headers, key=lambda h: h[1])[5]
+    if not (16384 <= block_size <= 1 << 30 and block_size & (block_size - 1) == 0):
+        return
+    size = path.stat().st_size
+    if (size - _HEADER_BYTES) % block_size:
+        raise _damaged(path, f"file has {size} bytes: not 12 KiB of headers plus whole "
+                             f"blocks of {block_size} bytes")
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as err:
         text = str(err)
+        denied = None if read_only or not path.exists() else _read_only_file(path)
+        if denied is not None:
+            raise StoreError(
+                f"Die Datenbankdatei {path} ist schreibgeschützt: dieser Befehl muss in sie "
+                f"schreiben ({denied.strerror}). Lesende Befehle (`monitoring info`, `run`) "
+                "funktionieren weiter. Zum Importieren geben Sie Ihrem Benutzer Schreibrechte "
+                "auf die Datei und ihren Ordner (z. B. `chmod u+w` bzw. Eigenschaften → "
+                "Sicherheit) oder arbeiten Sie mit einer beschreibbaren Kopie (--store).",
+                detail=text,
+            ) from err
+        if "could not read enough bytes" in text.lower():
+            raise _damaged(path, text) from err
         if "lock" in text.lower():
             raise StoreError(
                 f"Die Datenbank {path} wird gerade von einem anderen Programm geschrieben "
@@ -57,6 +123,12 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             "Datenbank neu an (`monitoring demo` für Demodaten).",
             detail=text,
         ) from err
+    try:
+        _check_complete(path)
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 class Store:
@@ -67,16 +139,51 @@ class Store:
         self.path = path
         self.read_only = read_only
         self._depth = 0
+        self._changed = False
+        # copy-on-write (see `open_store`): the copy written, the original, and a read-only
+        # connection to the original that keeps other writers out while we work
+        self._copy: tuple[Path, duckdb.DuckDBPyConnection] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
-        self._con.close()
+        if self._copy is None:
+            self._con.close()
+        else:
+            self._finish_copy(keep=True)
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self._copy is None:
+            self.close()
+            return
+        self._finish_copy(keep=exc is None)
+        if isinstance(exc, duckdb.Error | OSError) and not isinstance(exc, StoreError):
+            raise _write_failed(self.path, exc) from exc
+
+    def _finish_copy(self, *, keep: bool) -> None:
+        """Copy-on-write: replace the original by the copy when a transaction committed and
+        the copy reached the disk completely; otherwise remove the copy. The original is only
+        ever replaced in one rename, so a failure leaves it byte for byte as it was."""
+        assert self._copy is not None
+        copy, guard = self._copy
+        self._copy = None
+        try:
+            if keep and self._changed:
+                self._con.execute("CHECKPOINT")
+                self._con.close()
+                _fsync(copy)
+                guard.close()
+                os.replace(copy, self.path)
+        except (duckdb.Error, OSError) as err:
+            raise _write_failed(self.path, err) from err
+        finally:
+            for con in (self._con, guard):
+                with suppress(duckdb.Error):
+                    con.close()
+            for leftover in (copy, copy.with_name(copy.name + ".wal")):
+                leftover.unlink(missing_ok=True)
 
     @property
     def schema_version(self) -> int:
@@ -99,16 +206,23 @@ class Store:
         try:
             yield self
         except BaseException:
-            self._con.execute("ROLLBACK")
+            with suppress(duckdb.Error):  # invalidated by a full disk: report the first error
+                self._con.execute("ROLLBACK")
             raise
         else:
             self._con.execute("COMMIT")
+            self._changed = True
         finally:
             self._depth = 0
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
         """Run a read query and return a DataFrame."""
-        return self._con.execute(sql, params or []).df()
+        try:
+            return self._con.execute(sql, params or []).df()
+        except duckdb.IOException as err:  # a block missing despite the check at opening
+            if "could not read enough bytes" in str(err).lower():
+                raise _damaged(self.path, str(err)) from err
+            raise
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
         """Run a writing statement; must be inside `transaction`."""
@@ -427,15 +541,48 @@ def _seed_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("INSERT INTO vocabulary VALUES (?, ?, ?, 1)", [kind, code, label])
 
 
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_failed(path: Path, err: BaseException) -> StoreError:
+    text = str(err)
+    full = (isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+            ) or any(k in text.lower() for k in ("no space left", "file too large",
+                                                   "disk quota"))
+    cause = ("der Datenträger ist voll" if full
+             else "die Datei konnte nicht geschrieben werden")
+    return StoreError(
+        f"Beim Schreiben in die Datenbank {path} ist ein Fehler aufgetreten: {cause}. Der "
+        "Vorgang wurde abgebrochen; die Datenbank wurde nicht verändert. "
+        + ("Geben Sie Speicherplatz frei (die Datenbank braucht beim Import vorübergehend "
+           "noch einmal so viel Platz, wie sie groß ist) und starten Sie den Befehl erneut."
+           if full else "Prüfen Sie Schreibrechte und Datenträger und starten Sie den Befehl "
+                        "erneut."), detail=text)
+
+
 def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = True,
-               create: bool = False) -> Store:
+               create: bool = False, copy_on_write: bool = False) -> Store:
     """Open the store at `path` (see `resolve_path`).
 
     Read-write opening upgrades an older schema; read-only opening refuses it with a hint; a
     newer schema is always refused. ``create=True`` makes a new, empty store when the file does
     not exist.
+
+    ``copy_on_write=True`` (imports): the writes go to a copy beside the file; when the store
+    is closed without an error (`Store.__exit__`) and something was committed, the copy
+    replaces the file in one rename, otherwise it is removed. A full disk or any other failure
+    therefore leaves the file byte for byte as it was (DuckDB itself cannot promise that: a
+    checkpoint that fails half way has already rewritten blocks of the file). Readers are not
+    blocked meanwhile; other writers are (a read-only connection to the original is held).
     """
     resolved = resolve_path(path)
+    if copy_on_write and not read_only and resolved.is_file():
+        return _open_copy(resolved)
     if not resolved.exists():
         if not create:
             demo = resolved.with_name("demo.duckdb")
@@ -477,6 +624,35 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
         con.close()
         raise
     return Store(con, resolved, read_only)
+
+
+def _open_copy(resolved: Path) -> Store:
+    """`open_store` with ``copy_on_write=True`` for an existing file."""
+    if resolved.with_name(resolved.name + ".wal").exists():  # left by a crash: recover first
+        open_store(resolved, read_only=False).close()
+    guard = _connect(resolved, read_only=True)
+    if (denied := _read_only_file(resolved)) is not None:  # would fail only at the rename
+        guard.close()
+        raise StoreError(
+            f"Die Datenbankdatei {resolved} ist schreibgeschützt: dieser Befehl muss in sie "
+            f"schreiben ({denied.strerror}). Lesende Befehle (`monitoring info`, `run`) "
+            "funktionieren weiter. Zum Importieren geben Sie Ihrem Benutzer Schreibrechte auf "
+            "die Datei und ihren Ordner oder arbeiten Sie mit einer beschreibbaren Kopie "
+            "(--store).", detail=str(denied))
+    copy = resolved.with_name(f".{resolved.name}.import-{os.getpid()}.tmp")
+    try:
+        shutil.copyfile(resolved, copy)
+        store = open_store(copy, read_only=False)
+    except BaseException as err:
+        guard.close()
+        for leftover in (copy, copy.with_name(copy.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        if isinstance(err, OSError | duckdb.Error):
+            raise _write_failed(resolved, err) from err
+        raise
+    store.path = resolved
+    store._copy = (copy, guard)  # set by its own module
+    return store
 
 
 def create_store_at_version(path: str | os.PathLike[str], version: int) -> None:

@@ -2,14 +2,21 @@
 
 `publish_quarter` is one idempotent command (``monitoring veroeffentlichen``):
 
-1. the HTML quarterly reports and the index (`runner.run_quarter`, parallel papermill);
+Under the quarter's lock (`lock.RunLock` of ``<out>/<period>/``, the same lock `monitoring
+run` takes, so a run and a publication never write the folder at once), everything is built
+in one staging folder ``<out>/.<period>.publish-<pid>/``:
+
+1. the HTML quarterly reports, ``_fehler/``, the manifest and the index
+   (`runner.run_quarter` with ``stage_into``, parallel papermill);
 2. per district the printable evaluation PDF, the Kreistag deck (PPTX) and the exported
-   tables (CSV, Excel), and the state-wide comparison (HTML) — written to a staging folder;
-3. the disclosure scanner reads every artefact back; any finding stops publication;
-4. files are moved into ``<out>/<period>/`` one by one with atomic renames (the last good
-   outputs stay when anything before this step fails), then the publication register
-   ``veroeffentlichung.json`` (what was published where), a ZIP for the network and a line in
-   ``lauf.log``. A lock prevents two publications of the same folder at once.
+   tables (CSV, Excel), and the state-wide comparison (HTML);
+3. the disclosure scanner reads every staged artefact back (and the reports of earlier runs
+   that stay published); any finding stops publication and leaves the published folder as it
+   was – not one file of it is replaced;
+4. the publication register ``veroeffentlichung.json`` (what was published where, with the
+   sizes and SHA-256 of the staged files) and a ZIP for the network are written in staging;
+5. only then are the files moved into ``<out>/<period>/`` with atomic renames (reports,
+   formats, manifest and index, register and ZIP last), and a line goes to ``lauf.log``.
 
 The settings (disclosure rule, traffic light, index) are resolved once, at the start
 (`monitoring.io.settings.resolve`), and used by every step: the HTML reports get them as a
@@ -20,7 +27,6 @@ threshold, and the register records the rule with where it came from.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import json
 import multiprocessing
@@ -38,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitoring import views
 from monitoring.core.config import Settings
-from monitoring.errors import ReportError
+from monitoring.errors import OutputError, ReportError
 from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_path, atomic_write, move_into_place
 from monitoring.periods import Quarter
@@ -56,7 +62,7 @@ from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import area_stem
 from monitoring.report.run.pool import POOL_METHOD, stop_pool
 from monitoring.report.run.render import quarto_available
-from monitoring.report.run.runner import run_quarter
+from monitoring.report.run.runner import RunSummary, run_quarter, write_error
 from monitoring.report.run.signals import StopSignals
 from monitoring.store.database import open_store, resolve_path
 from monitoring.views.scope import report_areas, scope_label
@@ -145,17 +151,6 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
     when the disclosure scan found something and nothing was published."""
     target = out / str(quarter)
     rule = settings.disclosure
-    started = time.perf_counter()
-    say("HTML-Quartalsberichte")
-    run = run_quarter(str(quarter), store_path=store_file, out_dir=out, areas=areas,
-                      workers=workers, notebooks=notebooks, renderer=renderer,
-                      settings=settings)
-    summary.html_ok = len(run.results) - len(run.failed)
-    summary.html_failed = [f"{r.area_code} {r.name}: {r.error}" for r in run.failed]
-    summary.seconds["html"] = time.perf_counter() - started
-    for note in run.notes:
-        _log(target, f"Hinweis: {note}")
-
     with RunLock(target) as lock:
         if lock.taken_over:
             _log(target, "Hinweis: Sperrdatei eines nicht mehr laufenden Laufs übernommen "
@@ -163,8 +158,18 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
         for stale in out.glob(f".{quarter}.publish-*"):  # left by a run that died
             shutil.rmtree(stale, ignore_errors=True)
         staging = out / f".{quarter}.publish-{os.getpid()}"
-        staging.mkdir(parents=True)
         try:
+            staging.mkdir(parents=True)
+            started = time.perf_counter()
+            say("HTML-Quartalsberichte")
+            run = run_quarter(str(quarter), store_path=store_file, out_dir=out, areas=areas,
+                              workers=workers, notebooks=notebooks, renderer=renderer,
+                              settings=settings, stage_into=staging)
+            summary.html_ok = len(run.results) - len(run.failed)
+            summary.html_failed = [f"{r.area_code} {r.name}: {r.error}" for r in run.failed]
+            summary.seconds["html"] = time.perf_counter() - started
+            for note in run.notes:
+                _log(target, f"Hinweis: {note}")
             entries = _write_formats(staging, quarter, store_file, areas, Path(conclusions_dir),
                                      summary, say, settings=settings, workers=workers)
             say("Geheimhaltungsprüfung aller Dateien")
@@ -173,20 +178,24 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
             for entry in entries:
                 summary.findings += scan.scan_file(staging / str(entry["file"]),
                                                    threshold=rule.threshold, register=registers)
-            for html in [*_report_files(target), target / "index.html"]:
-                if html.exists():
-                    summary.findings += scan.scan_file(html, threshold=rule.threshold)
+            html_entries = _html_entries(staging, target, run.land)
+            for entry in html_entries:
+                summary.findings += scan.scan_file(_staged(staging, target, entry),
+                                                   threshold=rule.threshold)
             summary.seconds["pruefung"] = time.perf_counter() - t
             if summary.findings:
                 _log(target, f"ABBRUCH: {len(summary.findings)} Geheimhaltungsbefunde; nichts "
                              "veröffentlicht. " + "; ".join(map(str, summary.findings[:5])))
                 return False
+            summary.files = entries + html_entries
+            zip_file = _register_and_zip(staging, target, quarter, summary, settings)
             stop.defer()  # from here on finish: a half-moved folder is worse
-            _move_into_place(staging, target, entries)
-            summary.files = entries + _html_entries(target, run.land)
-            summary.zip_file = _register_and_zip(target, quarter, summary, settings)
+            _move_into_place(staging, target, summary.files, run)
+            summary.zip_file = target / zip_file.name
+        except OutputError:
+            raise
         except OSError as err:
-            raise _disk_error(err, out) from err
+            raise write_error(err, out, "Die Veröffentlichung") from err
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return True
@@ -329,10 +338,31 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
     return entries
 
 
-def _move_into_place(staging: Path, target: Path, entries: list[dict[str, object]]) -> None:
+def _staged(staging: Path, target: Path, entry: dict[str, Any]) -> Path:
+    """Where the file of a register entry is now: staged by this publication, or published
+    before and staying (the report of an area this run did not replace)."""
+    staged = staging / str(entry["file"])
+    return staged if staged.exists() else target / str(entry["file"])
+
+
+def _move_into_place(staging: Path, target: Path, entries: list[dict[str, Any]],
+                     run: RunSummary) -> None:
+    """Move the checked files from staging into the published folder: failed notebooks,
+    reports and formats, then manifest and index, register and ZIP last."""
     target.mkdir(parents=True, exist_ok=True)
-    for entry in entries:
-        move_into_place(staging / str(entry["file"]), target / str(entry["file"]))
+    errors = target / "_fehler"
+    for result in run.results:
+        if result.status == "ok":
+            (errors / f"{result.area_code}.ipynb").unlink(missing_ok=True)
+    for failed in sorted((staging / "_fehler").glob("*.ipynb")):
+        errors.mkdir(exist_ok=True)
+        move_into_place(failed, errors / failed.name)
+    last = ("index.html", "manifest.json", "veroeffentlichung.json")
+    names = [str(e["file"]) for e in entries if str(e["file"]) not in last]
+    zips = [p.name for p in staging.glob("Integrationsmonitor_*.zip")]
+    for name in [*names, "manifest.json", "index.html", "veroeffentlichung.json", *zips]:
+        if (staging / name).exists():  # earlier reports that stay are not staged
+            move_into_place(staging / name, target / name)
 
 
 def _report_files(target: Path) -> list[Path]:
@@ -340,21 +370,24 @@ def _report_files(target: Path) -> list[Path]:
     return sorted(p for p in target.glob("[0-9]*_*.html") if p.name.split("_")[0].isdigit())
 
 
-def _html_entries(target: Path, land: str) -> list[dict[str, Any]]:
-    """Register entries of the HTML reports and of the index (area: the store's Land)."""
-    return [{"file": p.name, "format": "html", "area_code": p.name.split("_")[0], "tables": []}
-            for p in _report_files(target)
-            if not p.name.endswith("_Kreistag.html")] + \
+def _html_entries(staging: Path, target: Path, land: str) -> list[dict[str, Any]]:
+    """Register entries of the HTML reports (staged now or published before and staying) and
+    of the index (area: the store's Land)."""
+    names = sorted({p.name for p in [*_report_files(staging), *_report_files(target)]
+                    if not p.name.endswith("_Kreistag.html")})
+    return [{"file": name, "format": "html", "area_code": name.split("_")[0], "tables": []}
+            for name in names] + \
         [{"file": "index.html", "format": "html", "area_code": land, "tables": []}]
 
 
-def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,
+def _register_and_zip(staging: Path, target: Path, quarter: Quarter, summary: PublishSummary,
                       settings: Settings) -> Path:
     """Write ``veroeffentlichung.json`` (file, format, area, size, SHA-256, where shared) and
-    the ZIP for the network; both atomically."""
+    the ZIP for the network into `staging`, from the files about to be published (staged, or
+    staying in `target`); both atomically. Returns the staged ZIP."""
     zip_name = f"Integrationsmonitor_{quarter}.zip"
     for entry in summary.files:
-        path = target / str(entry["file"])
+        path = _staged(staging, target, entry)
         entry["bytes"] = path.stat().st_size
         entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
         # the quarter folder by its name: the register travels in the ZIP, and the server's
@@ -370,27 +403,14 @@ def _register_and_zip(target: Path, quarter: Quarter, summary: PublishSummary,
                                           settings.origin("geheimhaltung.mindestnenner")}},
                 "einstellungen": settings.record(),
                 "artefacts": summary.files}
-    atomic_write(target / "veroeffentlichung.json",
+    atomic_write(staging / "veroeffentlichung.json",
                  json.dumps(register, ensure_ascii=False, indent=2))
-    with atomic_path(target / zip_name) as tmp_zip, \
+    with atomic_path(staging / zip_name) as tmp_zip, \
             zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for entry in summary.files:
-            archive.write(target / str(entry["file"]), str(entry["file"]))
-        archive.write(target / "veroeffentlichung.json", "veroeffentlichung.json")
-    return target / zip_name
-
-
-def _disk_error(err: OSError, out: Path) -> Exception:
-    """A full disk (or another OS error) while writing: German message; nothing incomplete was
-    moved into place, the last good outputs stay."""
-    if err.errno == errno.ENOSPC:
-        return ReportError(f"Kein Speicherplatz mehr auf dem Datenträger von {out}. Die "
-                           "Veröffentlichung wurde abgebrochen; die zuletzt veröffentlichten "
-                           "Dateien bleiben unverändert. Geben Sie Speicherplatz frei und starten "
-                           "Sie den Lauf erneut.", detail=str(err))
-    return ReportError(f"Beim Schreiben nach {out} ist ein Fehler aufgetreten "
-                       f"({err.strerror or err}). Die zuletzt veröffentlichten Dateien bleiben "
-                       "unverändert.", detail=str(err))
+            archive.write(_staged(staging, target, entry), str(entry["file"]))
+        archive.write(staging / "veroeffentlichung.json", "veroeffentlichung.json")
+    return staging / zip_name
 
 
 def check_writable(folder: Path) -> None:

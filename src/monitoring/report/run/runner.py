@@ -16,9 +16,14 @@ Guarantees:
   not the run.
 * Outputs are written to a staging folder and moved into ``reports/<period>/`` file by file
   with atomic renames, so a reader never sees a half-written report.
-* A lock file prevents two runs from writing the same output folder at once. It names the
-  process (PID, host, start time); the lock of a process that no longer exists is taken over
-  with a note, together with the staging folders such a run left behind (`lock.RunLock`).
+* A lock file in the quarter's folder (``<out>/<period>/``) prevents two runs – or a run and
+  a publication (`monitoring.report.publish.quarter`), which takes the same lock – from
+  writing that folder at once. It names the process (PID, host, start time); the lock of a
+  process that no longer exists is taken over with a note, together with the staging folders
+  such a run left behind (`lock.RunLock`).
+* A full disk (or another OS error) while writing ends the run with a German message
+  (`OutputError`); the reports published before stay. A notebook that cannot be read back
+  (written half when the disk filled up) is not kept in ``_fehler/``.
 * Ctrl-C, SIGTERM (a scheduler stopping the job) and SIGHUP stop the run cleanly: the workers
   are terminated, the staging folder is removed, the lock released, and the reports published
   before stay as they were. Once files are being moved into place, the run finishes first
@@ -27,6 +32,8 @@ Guarantees:
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import multiprocessing
 import os
@@ -46,6 +53,7 @@ import nbformat
 
 from monitoring import __version__
 from monitoring.core.config import Settings
+from monitoring.errors import OutputError
 from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_write, move_into_place
 from monitoring.periods import Quarter
@@ -61,7 +69,7 @@ from monitoring.store.database import open_store, resolve_path
 from monitoring.views.inputs import report_missing, sections_of
 from monitoring.views.scope import context, geo_attribution, report_areas, scope_label
 
-__all__ = ["ReportResult", "RunSummary", "report_filename", "run_quarter"]
+__all__ = ["ReportResult", "RunSummary", "report_filename", "run_quarter", "write_error"]
 
 # Longest a single notebook cell may run before its report fails: the slowest cells take
 # seconds; a cell that hangs (a lock, a network drive) would otherwise hold up a scheduled run –
@@ -107,10 +115,11 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _remove_stale_staging(out_dir: Path) -> list[str]:
-    """Staging folders of runs that died (only called while holding the folder's lock)."""
+def _remove_stale_staging(out_dir: Path, quarter: Quarter) -> list[str]:
+    """Staging folders of runs of `quarter` that died (only called while holding the quarter's
+    lock: a run of another quarter may be live)."""
     removed = []
-    for stale in sorted(out_dir.glob(".*.staging-*")):
+    for stale in sorted(out_dir.glob(f".{quarter}.staging-*")):
         if stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
             removed.append(stale.name)
@@ -125,14 +134,22 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
                 on_result: Callable[[ReportResult], None] | None = None,
                 on_start: Callable[[int], None] | None = None,
                 cell_timeout: float | None = CELL_TIMEOUT_S,
-                settings: Settings | None = None) -> RunSummary:
+                settings: Settings | None = None,
+                stage_into: Path | None = None) -> RunSummary:
     """Run `report` for every district (or `areas`) for `period`; see the module docstring.
 
     A cell running longer than `cell_timeout` seconds fails its report (None: no limit).
     `settings` are handed to every report; None resolves them here, in this process
     (`monitoring.io.settings.resolve`: ``monitoring.toml`` in the working folder, the store).
 
-    Raises `RunInterrupted` (a `KeyboardInterrupt`) when stopped by a signal, after cleaning up.
+    `stage_into`: for the publication, which holds the quarter's lock itself and checks
+    everything before it replaces anything: the reports, ``_fehler/``, the manifest and the
+    index are written into this folder instead of ``<out>/<period>/`` (which is only read:
+    previous reports and manifest), and no lock is taken here.
+
+    Raises `OutputError` when the disk is full or a file cannot be written (nothing half
+    written is put in place). Raises `RunInterrupted` (a `KeyboardInterrupt`) when stopped by
+    a signal, after cleaning up.
     """
     started = time.perf_counter()
     quarter = Quarter.parse(period)
@@ -157,16 +174,17 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
 
     target = Path(out_dir) / str(quarter)
     notes: list[str] = [scope_note] if scope_note else []
-    with StopSignals() as stop, RunLock(Path(out_dir)) as lock:
-        if lock.taken_over:
+    held = contextlib.nullcontext(None) if stage_into else RunLock(target)
+    with StopSignals() as stop, held as lock:
+        if lock is not None and lock.taken_over:
             notes.append(f"Die Sperrdatei eines nicht mehr laufenden Berichtslaufs "
                          f"({lock.taken_over.describe()}) wurde übernommen.")
-        removed = _remove_stale_staging(Path(out_dir))
+        removed = _remove_stale_staging(Path(out_dir), quarter)
         if removed:
             notes.append("Zwischenordner abgebrochener Läufe entfernt: " + ", ".join(removed))
         staging = Path(out_dir) / f".{quarter}.staging-{os.getpid()}"
-        (staging / "_notebooks").mkdir(parents=True)
         try:
+            (staging / "_notebooks").mkdir(parents=True)
             composed_path = staging / "_notebooks" / f"{spec.name}.ipynb"
             nbformat.write(composed, composed_path)
             jobs = [{"area_code": c.area_code, "name": c.area_name, "period": str(quarter),
@@ -188,7 +206,12 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             stop.defer()  # from here on the run finishes: a half-moved folder is worse
             _publish(staging, target, summary, period=quarter, snapshot=snapshot,
                      is_demo=is_demo, meta=meta, schema_version=schema_version,
-                     renderer=chosen, store_file=store_file, settings=settings)
+                     renderer=chosen, store_file=store_file, settings=settings,
+                     dest=stage_into)
+        except OutputError:
+            raise
+        except OSError as err:
+            raise write_error(err, Path(out_dir), "Der Berichtslauf") from err
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     if stop.pending:
@@ -236,23 +259,52 @@ def _run_jobs(jobs: list[dict[str, str]], workers: int,
     return results
 
 
+def write_error(err: OSError, folder: Path, what: str) -> OutputError:
+    """German message for an OS error while `what` (e.g. „Die Veröffentlichung“) wrote below
+    `folder`: a full disk or quota says so; nothing incomplete was moved into place."""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return OutputError(f"Kein Speicherplatz mehr auf dem Datenträger von {folder}. {what} "
+                           "wurde abgebrochen; die zuletzt veröffentlichten Dateien bleiben "
+                           "unverändert. Geben Sie Speicherplatz frei und starten Sie den Lauf "
+                           "erneut.", detail=str(err))
+    return OutputError(f"Beim Schreiben nach {folder} ist ein Fehler aufgetreten "
+                       f"({err.strerror or err}). {what} wurde abgebrochen; die zuletzt "
+                       "veröffentlichten Dateien bleiben unverändert. Prüfen Sie Platz und "
+                       "Schreibrechte und starten Sie den Lauf erneut.", detail=str(err))
+
+
+def _readable_notebook(path: Path) -> bool:
+    """Whether a failed report's notebook is a whole notebook (not cut off by a full disk)."""
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception:  # noqa: BLE001 - any parse error means: not worth keeping
+        return False
+    return True
+
+
 def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarter,
              snapshot: str, is_demo: bool, meta: dict[str, str], schema_version: int,
-             renderer: str, store_file: Path, settings: Settings) -> None:
-    """Move finished files into place (atomic per file), then the manifest and index."""
-    target.mkdir(parents=True, exist_ok=True)
-    errors_dir = target / "_fehler"
+             renderer: str, store_file: Path, settings: Settings,
+             dest: Path | None = None) -> None:
+    """Move finished files into place (atomic per file), then the manifest and index.
+
+    `dest`: write into this folder instead (see `run_quarter`'s `stage_into`); `target` is
+    then only read (previous reports and manifest)."""
+    dest = dest or target
+    dest.mkdir(parents=True, exist_ok=True)
+    errors_dir = dest / "_fehler"
     for result in summary.results:
         if result.status == "ok" and result.file:
-            move_into_place(staging / result.file, target / result.file)
-            (errors_dir / f"{result.area_code}.ipynb").unlink(missing_ok=True)
+            move_into_place(staging / result.file, dest / result.file)
+            if dest == target:  # staged: the publication removes it when it moves files
+                (errors_dir / f"{result.area_code}.ipynb").unlink(missing_ok=True)
         else:
             previous = sorted(target.glob(f"{result.area_code}_*.html"))
             if previous:
                 result.kept_previous = True
                 result.file = previous[0].name
             failed_nb = staging / "_notebooks" / f"{result.area_code}.ipynb"
-            if failed_nb.exists():
+            if failed_nb.exists() and _readable_notebook(failed_nb):
                 errors_dir.mkdir(exist_ok=True)
                 move_into_place(failed_nb, errors_dir / f"{result.area_code}.ipynb")
     created = datetime.now()
@@ -268,9 +320,9 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
         "land": summary.land, "land_name": summary.land_name,
         "reports": [asdict(r) for r in listing],
     }
-    atomic_write(target / "manifest.json",
+    atomic_write(dest / "manifest.json",
                  json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
-    atomic_write(target / "index.html", index_page.render(
+    atomic_write(dest / "index.html", index_page.render(
         period=period, results=listing, snapshot=snapshot, is_demo=is_demo,
         data_stand=meta.get("data_stand"), created=created, versions=versions,
         land_name=summary.land_name, geo_attribution=summary.geo_attribution))
