@@ -251,9 +251,9 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
     rows, skipped, malformed, kept = _in_scope(parsed, known, scope)
     outside = {code for code in set(parsed.regions.values())
                if _kind(code) is not None and code not in kept}
+    outside_lines = {line for line, code in parsed.regions.items() if code in outside}
     # problems in rows of skipped areas do not matter: those rows are not imported
-    area_of: dict[object, str] = dict(parsed.regions)
-    problems = [p for p in parsed.problems if area_of.get(p["zeile"]) not in outside]
+    problems = [p for p in parsed.problems if p["zeile"] not in outside_lines]
     for code in sorted(malformed):
         line = min(n for n, c in parsed.regions.items() if c == code)
         problems.append(genesis.problem(
