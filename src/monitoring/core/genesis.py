@@ -937,9 +937,9 @@ def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: 
             if isinstance(unit, str) and unit.strip():
                 wanted.setdefault(series, unit.strip())
     kinds = merged[["unit", "factor"]].drop_duplicates()
-    normal = {(u, f): count_unit(u, f) for u, f in kinds.itertuples(index=False)}
-    merged = merged.assign(unit=[normal[k] for k in zip(merged["unit"], merged["factor"],
-                                                         strict=True)])
+    normal = kinds.assign(normal=[count_unit(u, f) for u, f in kinds.itertuples(index=False)])
+    merged = merged.assign(unit=merged[["unit", "factor"]].merge(
+        normal, on=["unit", "factor"], how="left")["normal"].to_numpy())
     for series, unit in merged[["series_id", "unit"]].drop_duplicates("series_id").itertuples(
             index=False):
         wanted.setdefault(series, unit)  # a new series without unit: the file's first one
