@@ -28,10 +28,12 @@ expected — nothing is guessed.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -262,19 +264,59 @@ def _with_quality(flag: str | None, quality: str) -> str | None:
 
 
 # -- flat files --------------------------------------------------------------------------------
-def _region_variable(frame: pd.DataFrame, numbers: list[int], code: str, attribute: str,
-                     ) -> int | None:
+class _Column:
+    """One column of a flat file as integer codes per row into its distinct stripped texts
+    (each distinct text is stripped and parsed once)."""
+
+    def __init__(self, codes: np.ndarray, texts: np.ndarray) -> None:
+        self.codes, self.texts = codes, texts
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Column:
+        codes, uniques = pd.factorize(column)
+        # texts that differ only in blanks become one code; a missing cell (code -1, the last
+        # entry) is an empty text
+        stripped = [str(t).strip() for t in uniques] + [""]
+        fold, texts = pd.factorize(pd.Series(stripped, dtype=object))
+        return cls(fold[codes].astype(np.int64), np.asarray(texts, dtype=object))
+
+    @classmethod
+    def empty(cls, n: int) -> _Column:
+        return cls(np.zeros(n, dtype=np.int64), np.array([""], dtype=object))
+
+    def values(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """The text of every row (of the rows in `mask`), as an object array."""
+        return self.texts[self.codes if mask is None else self.codes[mask]]
+
+    def test(self, predicate: Callable[[str], object]) -> np.ndarray:
+        """`predicate` of every row's text, evaluated once per distinct text."""
+        return np.array([bool(predicate(t)) for t in self.texts], dtype=bool)[self.codes]
+
+
+def _combined(columns: list[_Column], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(key of every row, its first row) for the distinct combinations of `columns`."""
+    key = np.zeros(n, dtype=np.int64)
+    for column in columns:
+        key, _ = pd.factorize(key * len(column.texts) + column.codes)
+        key = key.astype(np.int64)
+    _, first = np.unique(key, return_index=True)  # keys count in order of first appearance
+    return key, first.astype(np.int64)
+
+
+def _region_variable(columns: dict[str, _Column], numbers: list[int], code: str,
+                     attribute: str) -> int | None:
     """The number of the classifying variable that holds the areas: a known region variable
     code, or (code columns missing) the one whose attribute values all are area keys."""
     for n in numbers:
-        if code.format(n) in frame.columns and \
-                set(frame[code.format(n)].str.strip()) & REGION_VARIABLES:
+        if code.format(n) in columns and \
+                set(columns[code.format(n)].texts[np.unique(columns[code.format(n)].codes)]) \
+                & REGION_VARIABLES:
             return n
     for n in numbers:
-        column = attribute.format(n)
-        if column in frame.columns:
-            values = frame[column].str.strip()
-            if len(values) and values.map(lambda v: bool(AREA_KEY.match(v))).all():
+        column = columns.get(attribute.format(n))
+        if column is not None:
+            used = column.texts[np.unique(column.codes)]
+            if len(column.codes) and all(AREA_KEY.match(v) for v in used):
                 return n
     return None
 
@@ -302,103 +344,171 @@ def _row_period(name: str, line: int, region: str | None, region_column: str,
         return None
 
 
-def _parse_ffcsv(text: str, name: str) -> Parsed:
+_UNUSED_FLAT_COLUMNS = {"statistics_label", "time_label"}
+
+
+def _parse_ffcsv(text: str | bytes, name: str, areas: Callable[[str], bool] | None = None,
+                 ) -> Parsed:
     """The current flat file, column by column (a Germany-wide Gemeinde table has hundreds of
-    thousands of rows): every text is parsed once per distinct value, the rows are kept or
-    reported in file order as a row-by-row reading would."""
-    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False,
-                        quoting=csv.QUOTE_MINIMAL)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    numbers = sorted({int(m.group(1)) for c in frame.columns
+    thousands of rows): every column is read as codes into its distinct texts, and every
+    distinct text or combination of texts is parsed once; the rows are kept or reported in
+    file order as a row-by-row reading would. Rows of areas for which `areas` is false are
+    left out with their problems before anything else is computed (`parse`). `text` is the
+    decoded text, or the bytes of a file in UTF-8 (`_utf8_flat_file`)."""
+    source = io.BytesIO(text) if isinstance(text, bytes) else io.StringIO(text)
+    frame = pd.read_csv(source, sep=";", dtype=str, keep_default_na=False,
+                        quoting=csv.QUOTE_MINIMAL, encoding="utf-8",
+                        usecols=lambda c: str(c).strip() not in _UNUSED_FLAT_COLUMNS)
+    n_rows = len(frame)
+    columns: dict[str, _Column] = {}
+    for c in list(frame.columns):  # each text column is let go once it is coded
+        columns.setdefault(str(c).strip(), _Column.of(frame.pop(c)))
+    return _parse_ffcsv_columns(columns, n_rows, name, areas)
+
+
+def _parse_ffcsv_columns(columns: dict[str, _Column], n_rows: int, name: str,
+                         areas: Callable[[str], bool] | None) -> Parsed:
+    numbers = sorted({int(m.group(1)) for c in columns
                       if (m := re.fullmatch(r"(\d+)_variable_(?:code|label|attribute_code|"
                                             r"attribute_label)", c))})
-    region_n = _region_variable(frame, numbers, "{}_variable_code",
+    region_n = _region_variable(columns, numbers, "{}_variable_code",
                                 "{}_variable_attribute_code")
     if region_n is None:
-        region_n = _region_variable(frame, numbers, "{}_variable_code",
+        region_n = _region_variable(columns, numbers, "{}_variable_code",
                                     "{}_variable_attribute_label")
-    stripped: dict[str, pd.Series] = {}
 
-    def get(*columns: str) -> pd.Series:
-        """The first of `columns` the file has (stripped), else empty texts."""
-        for c in columns:
-            if c in frame.columns:
-                if c not in stripped:  # each distinct text stripped once
-                    codes, uniques = pd.factorize(frame[c])
-                    texts = np.array([u.strip() for u in uniques] or [""], dtype=object)
-                    stripped[c] = pd.Series(texts[codes], index=frame.index, dtype=object)
-                return stripped[c]
-        return pd.Series("", index=frame.index, dtype=object)
+    def get(*names: str) -> _Column:
+        """The first of `names` the file has, else empty texts."""
+        for c in names:
+            if c in columns:
+                return columns[c]
+        return _Column.empty(n_rows)
 
-    lines = pd.Series(range(2, len(frame) + 2), index=frame.index)
-    region = pd.Series("", index=frame.index, dtype=object)
-    attrs: list[pd.Series] = []
-    labels: list[pd.Series] = []
-    by_label: list[pd.Series] = []
-    for n in numbers:
-        var = get(f"{n}_variable_code", f"{n}_variable_label")
-        code = get(f"{n}_variable_attribute_code", f"{n}_variable_attribute_label")
-        if n == region_n:
-            region = code
-            continue
-        label = get(f"{n}_variable_attribute_label", f"{n}_variable_attribute_code")
-        var_label = get(f"{n}_variable_label").where(get(f"{n}_variable_label") != "", var)
-        keep = ~code.str.upper().isin(TOTAL_CODES) & ~label.str.lower().isin(TOTAL_LABELS)
-        attrs.append((var + "=" + code).where(keep, ""))
-        labels.append((var_label + ": " + label).where(keep, ""))
-        by_label.append(("LABEL=" + label).where(keep, ""))
-    attributes = _joined(attrs, "|", frame.index, sort=True)
-    measure_label = get("value_variable_label", "value_variable_code")
-    named = _joined(labels, " – ", frame.index)
-    label_attributes = _joined(by_label, "|", frame.index, sort=True)
-    label_text = measure_label.where(named == "", measure_label + " – " + named)
-    problems: list[dict[str, object]] = []
-    no_region = region == ""
-    problems += [problem(name, line, "n_variable_attribute_code", "—",
-                         "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)")
-                 for line in lines[no_region]]
-    germany = ~no_region & (region.str.upper() == GERMANY)
+    lines = np.arange(2, n_rows + 2, dtype=np.int64)
+    region = _Column.empty(n_rows)
+    if region_n is not None:
+        region = get(f"{region_n}_variable_attribute_code",
+                     f"{region_n}_variable_attribute_label")
+    problems: list[tuple[int, dict[str, object]]] = []
+    no_region = region.test(lambda t: t == "")
+    problems += [(line, problem(name, line, "n_variable_attribute_code", "—",
+                                "eine Gebietsvariable (KREISE, GEMEIN, DLAND …)"))
+                 for line in lines[no_region].tolist()]
+    germany = ~no_region & region.test(lambda t: t.upper() == GERMANY)
     dropped = {GERMANY} if germany.any() else set()
     has_area = ~no_region & ~germany
-    regions = dict(zip(lines[has_area], region[has_area], strict=True))
+    wanted = has_area
+    if areas is not None:
+        wanted = has_area & region.test(lambda t: t != "" and areas(t))
+        # one row of each area code, for the importer's summary of what it skipped
+        area_rows = np.flatnonzero(has_area)
+        codes, first = np.unique(region.codes[area_rows], return_index=True)
+        regions = dict(zip(lines[area_rows[first]].tolist(), region.texts[codes].tolist(),
+                           strict=True))
+    else:
+        regions = dict(zip(lines[has_area].tolist(), region.values(has_area).tolist(),
+                           strict=True))
+    # the period of every distinct time code and text
     time_code, time = get("time_code"), get("time")
-    when = time_code + "|" + time
-    periods = {key: _period_or_none_for(*key.split("|", 1)) for key in set(when[has_area])}
-    period = when.map(periods)
-    bad_period = has_area & period.isna()
-    problems += [problem(name, line, "time", t, _EXPECTED_PERIOD)
-                 for line, t in zip(lines[bad_period], time[bad_period], strict=True)]
+    when, first = _combined([time_code, time], n_rows)
+    seen = np.bincount(when[wanted], minlength=len(first)) > 0
+    period_of = np.array([_period_or_none_for(*(
+        f"{time_code.texts[time_code.codes[i]]}|{time.texts[time.codes[i]]}".split("|", 1)))
+        if parse_it else None for i, parse_it in zip(first.tolist(), seen.tolist(), strict=True)],
+        dtype=object)
+    period = period_of[when] if n_rows else np.array([], dtype=object)
+    bad_period = wanted & pd.isna(period)
+    problems += [(line, problem(name, line, "time", t, _EXPECTED_PERIOD))
+                 for line, t in zip(lines[bad_period].tolist(), time.values(bad_period).tolist(),
+                                    strict=True)]
     raw = get("value")
-    is_symbol = raw.isin(list(SYMBOLS))
-    number = raw.str.fullmatch(_NUMBER.pattern).astype(bool)
-    bad_value = has_area & ~bad_period & ~is_symbol & ~number
-    problems += [problem(name, line, "value", v,
-                         "eine Zahl oder ein Zeichen der amtlichen Zeichenerklärung (- . x / "
-                         "...); dieses Zeichen ist nicht erklärt")
-                 for line, v in zip(lines[bad_value], raw[bad_value], strict=True)]
-    ok = has_area & ~bad_period & ~bad_value
-    value = pd.to_numeric(raw.where(number & ok, "").str.replace(",", ".", regex=False),
-                          errors="coerce").astype(float)
-    value = value.where(number, raw.map({k: v[0] for k, v in SYMBOLS.items()}).astype(float))
-    flag = raw.map({k: v[1] for k, v in SYMBOLS.items()}).astype(object)
-    flag = flag.where(flag.notna(), None)
+    symbol_texts = [t in SYMBOLS for t in raw.texts]
+    number_texts = [bool(re.fullmatch(_NUMBER.pattern, t)) for t in raw.texts]
+    is_symbol = np.array(symbol_texts, dtype=bool)[raw.codes]
+    number = np.array(number_texts, dtype=bool)[raw.codes]
+    bad_value = wanted & ~bad_period & ~is_symbol & ~number
+    problems += [(line, problem(name, line, "value", v,
+                                "eine Zahl oder ein Zeichen der amtlichen Zeichenerklärung "
+                                "(- . x / ...); dieses Zeichen ist nicht erklärt"))
+                 for line, v in zip(lines[bad_value].tolist(), raw.values(bad_value).tolist(),
+                                    strict=True)]
+    ok = wanted & ~bad_period & ~bad_value
+    problems.sort(key=lambda p: p[0])
+    # value and flag of every distinct value text (and quality flag)
+    numbers_only = pd.Series([t.replace(",", ".") if is_number else ""
+                              for t, is_number in zip(raw.texts, number_texts, strict=True)],
+                             dtype=object)
+    text_value = np.array(pd.to_numeric(numbers_only, errors="coerce"), dtype=float)
+    for i, t in enumerate(raw.texts):
+        if not number_texts[i]:
+            text_value[i] = np.nan if SYMBOLS.get(t, (None,))[0] is None else SYMBOLS[t][0]
+    text_flag = np.array([SYMBOLS[t][1] if t in SYMBOLS else None for t in raw.texts],
+                         dtype=object)
     quality = get("value_q")
-    if (quality != "").any():
-        flag = pd.Series([_with_quality(f, q) for f, q in zip(flag, quality, strict=True)],
-                         index=frame.index, dtype=object)
-    unit = get("value_unit")
-    factors = {u: _unit_factor(u) for u in set(unit[ok])}
+    if (quality.values(ok) != "").any():
+        pair, first_pair = _combined([raw, quality], n_rows)
+        pair_flag = np.array([_with_quality(text_flag[raw.codes[i]],
+                                            quality.texts[quality.codes[i]])
+                              for i in first_pair.tolist()], dtype=object)
+        flag = pair_flag[pair[ok]]
+    else:
+        flag = text_flag[raw.codes[ok]]
+    # the descriptive columns of every distinct combination of variables
+    described = [n for n in numbers if n != region_n]
+    parts = [get(c) for n in described
+             for c in (f"{n}_variable_code", f"{n}_variable_label",
+                       f"{n}_variable_attribute_code", f"{n}_variable_attribute_label")]
+    statistic, unit = get("statistics_code"), get("value_unit")
+    value_code, value_label = get("value_variable_code"), get("value_variable_label")
+    combo, first = _combined([*parts, statistic, unit, value_code, value_label], n_rows)
+    if areas is not None or not ok.all():
+        combo_ok = np.bincount(combo[ok], minlength=len(first)) > 0
+    else:
+        combo_ok = np.ones(len(first), dtype=bool)
+    described_rows = [_described(described, get, int(i)) if seen else None
+                      for i, seen in zip(first.tolist(), combo_ok.tolist(), strict=True)]
+    kept = combo[ok]
+
+    def column(k: int) -> np.ndarray:
+        return np.array([d[k] if d else None for d in described_rows], dtype=object)[kept]
+
+    if not ok.any():
+        return Parsed("ffcsv", None, _frame([]), [p for _, p in problems], dropped, regions)
     rows = pd.DataFrame({
-        "line": lines, "statistic": get("statistics_code"),
-        "value_variable": get("value_variable_code", "value_variable_label"),
-        "region": region, "period": period, "attributes": attributes, "value": value,
-        "flag": flag, "unit": unit, "factor": unit.map(factors), "label": label_text,
-        "measure_label": measure_label, "label_attributes": label_attributes})[ok]
-    problems.sort(key=lambda p: int(str(p["zeile"])))
-    # column types inferred as for rows read one by one (`_frame`)
-    rows = pd.DataFrame({c: rows[c].tolist() for c in ROWS}, columns=ROWS) if len(rows) \
-        else _frame([])
-    return Parsed("ffcsv", None, rows, problems, dropped, regions)
+        "line": lines[ok], "statistic": column(0), "value_variable": column(1),
+        "region": region.values(ok), "period": period[ok], "attributes": column(2),
+        "value": text_value[raw.codes[ok]], "flag": flag, "unit": column(3),
+        "factor": column(4).astype(float), "label": column(5), "measure_label": column(6),
+        "label_attributes": column(7)}, columns=ROWS)
+    return Parsed("ffcsv", None, rows, [p for _, p in problems], dropped, regions)
+
+
+def _described(described: list[int], get: Callable[..., _Column], i: int,
+               ) -> tuple[str, str, str, str, float, str, str, str]:
+    """(statistic, value variable, attributes, unit, factor, label, measure label, attributes
+    by label) of row `i` of a flat file: the texts its variables and measure give."""
+    def at(*names: str) -> str:
+        column = get(*names)
+        return str(column.texts[column.codes[i]])
+
+    attrs, labels, by_label = [], [], []
+    for n in described:
+        var = at(f"{n}_variable_code", f"{n}_variable_label")
+        code = at(f"{n}_variable_attribute_code", f"{n}_variable_attribute_label")
+        label = at(f"{n}_variable_attribute_label", f"{n}_variable_attribute_code")
+        var_label = at(f"{n}_variable_label") or var
+        if code.upper() in TOTAL_CODES or label.lower() in TOTAL_LABELS:
+            continue
+        attrs.append(f"{var}={code}")
+        labels.append(f"{var_label}: {label}")
+        by_label.append(f"LABEL={label}")
+    measure_label = at("value_variable_label", "value_variable_code")
+    named = " – ".join(labels)
+    unit = at("value_unit")
+    return (at("statistics_code"), at("value_variable_code", "value_variable_label"),
+            "|".join(sorted(attrs)), unit, _unit_factor(unit),
+            measure_label if named == "" else f"{measure_label} – {named}", measure_label,
+            "|".join(sorted(by_label)))
 
 
 def _period_or_none_for(time_code: str, text: str) -> str | None:
@@ -406,21 +516,6 @@ def _period_or_none_for(time_code: str, text: str) -> str | None:
         return parse_period(time_code, text)
     except (ValueError, OverflowError):
         return None
-
-
-def _joined(parts: list[pd.Series], separator: str, index: pd.Index, *,
-            sort: bool = False) -> pd.Series:
-    """Row-wise join of the non-empty texts of `parts` (sorted if `sort`), computed once per
-    distinct combination."""
-    if not parts:
-        return pd.Series("", index=index, dtype=object)
-    combined = pd.concat(parts, axis=1)
-    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(combined))
-    texts = []
-    for combo in uniques:
-        items = [t for t in combo if t]
-        texts.append(separator.join(sorted(items) if sort else items))
-    return pd.Series([texts[c] for c in codes], index=combined.index, dtype=object)
 
 
 def _parse_old(text: str, name: str) -> Parsed:
@@ -644,19 +739,29 @@ def _header_columns(first: str) -> set[str]:
     return {c.strip().strip('"') for c in first.split(";")}
 
 
-def parse(content: bytes, name: str) -> Parsed:
+def parse(content: bytes, name: str, *, areas: Callable[[str], bool] | None = None) -> Parsed:
     """Parse one GENESIS / Regionaldatenbank / Zensus download given as bytes (CSV, possibly
     zipped; see module docstring — XLSX is read into cells by the importer, `parse_cells`).
+
+    `areas` (optional, flat files only) says which area codes are wanted: rows of other areas
+    are left out with their problems before their periods, values and labels are read, and
+    `Parsed.regions` then names only the first row of each area code (a Germany-wide table
+    imported into a county's store). Other layouts ignore it.
 
     Raises `DataValidationError` for a layout that is not recognised; cell-level problems are
     returned in `Parsed.problems` so that the caller can report all of them at once.
     """
+    flat, inner = _utf8_flat_file(content, name)
+    if flat is not None:  # the usual download: read from the bytes, no decoded copy
+        return _parsed(lambda: _parse_ffcsv(flat, inner, areas), name, inner)
     text, inner = decode(content, name)
     text = text.lstrip("\ufeff").replace("\x00", "")
     first = text.split("\n", 1)[0].rstrip("\r")
     columns = _header_columns(first)
+    reader: Callable[[str, str], Parsed]
     if "value" in columns and "time" in columns:
-        reader = _parse_ffcsv
+        def reader(text: str, inner: str) -> Parsed:
+            return _parse_ffcsv(text, inner, areas)
     elif "Statistik_Code" in columns or ("Zeit" in columns and "1_Merkmal_Code" in columns):
         reader = _parse_old
     elif first.startswith("GENESIS-Tabelle") or any(
@@ -670,8 +775,43 @@ def parse(content: bytes, name: str) -> Parsed:
             "„Statistik_Code“), als Tabellen-CSV oder XLSX (Kopfzeilen, dann je Zeile "
             "Gebietsschlüssel und Werte).",
             [problem(name, 1, None, first[:80], "Kopfzeile eines GENESIS-Downloads")])
+    return _parsed(lambda: reader(text, inner), name, inner)
+
+
+def _utf8_flat_file(content: bytes, name: str) -> tuple[bytes | None, str]:
+    """(bytes, inner name) of a current flat file in valid UTF-8 (with or without one BOM, no
+    NUL bytes): it decodes exactly as `decode` would, so pandas can read the bytes directly.
+    (None, inner name) for anything else, which goes the way of the decoded text."""
+    inner_content, inner = unzip(content, name)
+    if is_xlsx(inner_content) or b"\x00" in inner_content:
+        return None, inner
+    start = 3 if inner_content.startswith(b"\xef\xbb\xbf") else 0
+    if inner_content.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"), start):
+        return None, inner
+    end = inner_content.find(b"\n")
     try:
-        parsed = reader(text, inner)
+        first = inner_content[start:end if end >= 0 else len(inner_content)].decode("utf-8")
+    except UnicodeDecodeError:
+        return None, inner
+    columns = _header_columns(first.rstrip("\r"))
+    if "value" not in columns or "time" not in columns:
+        return None, inner
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 20
+    try:  # validated in pieces: the text of the whole file is never held
+        for i in range(start, len(inner_content), step):
+            decoder.decode(inner_content[i:i + step])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None, inner
+    return inner_content, inner
+
+
+def _parsed(read: Callable[[], Parsed], name: str, inner: str) -> Parsed:
+    """Run a layout's reader: a reader's crash on a file that only looks like a download is a
+    `DataValidationError`; then `finish`."""
+    try:
+        parsed = read()
     except DataValidationError:
         raise
     except (KeyError, ValueError, IndexError, TypeError, csv.Error,
@@ -797,9 +937,9 @@ def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: 
             if isinstance(unit, str) and unit.strip():
                 wanted.setdefault(series, unit.strip())
     kinds = merged[["unit", "factor"]].drop_duplicates()
-    normal = {(u, f): count_unit(u, f) for u, f in kinds.itertuples(index=False)}
-    merged = merged.assign(unit=[normal[k] for k in zip(merged["unit"], merged["factor"],
-                                                         strict=True)])
+    normal = kinds.assign(normal=[count_unit(u, f) for u, f in kinds.itertuples(index=False)])
+    merged = merged.assign(unit=merged[["unit", "factor"]].merge(
+        normal, on=["unit", "factor"], how="left")["normal"].to_numpy())
     for series, unit in merged[["series_id", "unit"]].drop_duplicates("series_id").itertuples(
             index=False):
         wanted.setdefault(series, unit)  # a new series without unit: the file's first one

@@ -24,6 +24,7 @@ import hashlib
 import io
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -130,26 +131,40 @@ def _cell_text(value: object, *, leading: bool) -> str:
     return str(value)
 
 
-def read_download(content: bytes, name: str) -> genesis.Parsed:
-    """Parse one download: CSV (any layout, possibly zipped) or the XLSX table."""
+def read_download(content: bytes, name: str, *, areas: Callable[[str], bool] | None = None,
+                  ) -> genesis.Parsed:
+    """Parse one download: CSV (any layout, possibly zipped) or the XLSX table. `areas`: the
+    area codes wanted (a flat file leaves the rows of other areas out early, `genesis.parse`)."""
     inner_content, inner = genesis.unzip(content, name)
     if genesis.is_xlsx(inner_content):
         parsed = genesis.parse_cells(_xlsx_cells(inner_content, inner), inner, layout="xlsx")
         genesis.finish(parsed, inner)
         return parsed
-    return genesis.parse(content, name)
+    return genesis.parse(content, name, areas=areas)
 
 
 def _area_validity(store: Store) -> dict[str, date | None]:
     """Every area code the store knows → the end of its last version (None = current)."""
     versions = read_area_versions(store)
-    ends: dict[str, date | None] = {}
-    for r in versions.itertuples(index=False):
-        end = None if pd.isna(r.valid_to) else pd.Timestamp(r.valid_to).date()
-        known = ends.get(r.area_code, date.min)
-        if r.area_code not in ends or end is None or (known is not None and end > known):
-            ends[r.area_code] = end
-    return ends
+    if versions.empty:
+        return {}
+    ends = pd.to_datetime(versions["valid_to"])
+    current = ends.isna().groupby(versions["area_code"], sort=False).any()
+    last = ends.groupby(versions["area_code"], sort=False).max()
+    return {code: None if now or pd.isna(end) else pd.Timestamp(end).date()
+            for code, end, now in zip(last.index, last.to_list(),
+                                      current.reindex(last.index).to_list(), strict=True)}
+
+
+def _store_code(code: str, known: dict[str, date | None], scope: Scope) -> str | None:
+    """The store's code of an area code of the file (a 12-digit Regionalschlüssel counts as
+    its Gemeindeschlüssel), None when the store does not know it within its scope."""
+    if code in known and scope.covers(code):
+        return code
+    if len(code) == 12 and code.isdigit() and code[:5] + code[9:] in known \
+            and scope.covers(code):
+        return code[:5] + code[9:]
+    return None
 
 
 def _kind(code: str) -> str | None:
@@ -166,11 +181,9 @@ def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None], scope: Scop
     malformed: set[str] = set()
     codes: dict[str, str] = {}
     for code in sorted(set(rows["region"]) | set(parsed.regions.values())):
-        if code in known and scope.covers(code):
-            codes[code] = code
-        elif len(code) == 12 and code.isdigit() and code[:5] + code[9:] in known \
-                and scope.covers(code):
-            codes[code] = code[:5] + code[9:]
+        store_code = _store_code(code, known, scope)
+        if store_code is not None:
+            codes[code] = store_code
         else:
             kind = _kind(code)
             if kind is None:
@@ -179,11 +192,14 @@ def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None], scope: Scop
                 skipped.setdefault(kind, set()).add(code)
     keep = rows["region"].map(codes)
     rows = rows.assign(region=keep)[keep.notna()]
-    ended = rows["region"].map(known)
-    after = [end is not None and not pd.isna(end) and Quarter.parse(p).start > end
-             for end, p in zip(ended, rows["period"], strict=True)]
+    # values after the end of an area: compared as day numbers, each period parsed once
+    open_end = date.max.toordinal()
+    ended = rows["region"].map({c: open_end if e is None or pd.isna(e) else e.toordinal()
+                                for c, e in known.items()})
+    starts = {p: Quarter.parse(p).start.toordinal() for p in set(rows["period"])}
+    after = (rows["period"].map(starts) > ended).to_numpy(dtype=bool)
     skipped.setdefault("ended", set()).update(rows.loc[after, "region"])
-    rows = rows[[not a for a in after]]
+    rows = rows[~after]
     counts = Counter({k: len(v) for k, v in skipped.items() if v})
     return rows, counts, malformed, set(codes)
 
@@ -226,12 +242,18 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
     content = file.read_bytes()
     if store.already_imported("statistik", content):
         return StatisticsImportResult(file.name, 0, already_imported=True)
-    parsed = read_download(content, file.name)
-    rows, skipped, malformed, kept = _in_scope(parsed, _area_validity(store), read_scope(store))
-    outside = {line for line, code in parsed.regions.items()
+    known, scope = _area_validity(store), read_scope(store)
+
+    def wanted(code: str) -> bool:  # areas of the store, and codes that are no key (reported)
+        return _kind(code) is None or _store_code(code, known, scope) is not None
+
+    parsed = read_download(content, file.name, areas=wanted)
+    rows, skipped, malformed, kept = _in_scope(parsed, known, scope)
+    outside = {code for code in set(parsed.regions.values())
                if _kind(code) is not None and code not in kept}
+    outside_lines = {line for line, code in parsed.regions.items() if code in outside}
     # problems in rows of skipped areas do not matter: those rows are not imported
-    problems = [p for p in parsed.problems if p["zeile"] not in outside]
+    problems = [p for p in parsed.problems if p["zeile"] not in outside_lines]
     for code in sorted(malformed):
         line = min(n for n, c in parsed.regions.items() if c == code)
         problems.append(genesis.problem(
