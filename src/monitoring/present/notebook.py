@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
+from monitoring.core.areas import code_from_parameter
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
 from monitoring.present.tables import Markup
 from monitoring.store.database import Store, open_store
@@ -58,27 +59,29 @@ def use_report_renderer() -> None:
     pio.renderers.default = "monitoring"
 
 
-def open_report(store_path: str, area_code: str, period: str, settings_json: str = "",
+def open_report(store_path: str, area_code: str | int, period: str, settings_json: str = "",
                 ) -> tuple[Store, ReportContext]:
     """Validate the parameters and open the store read-only for one report.
 
     `settings_json` is the run's resolved settings (`Settings.to_json`), handed over by
     ``monitoring run`` as a notebook parameter. Empty – a notebook run interactively – means:
     resolve here, with ``monitoring.toml`` searched from the working folder upwards to the
-    project folder (`monitoring.io.settings.interactive`).
+    project folder (`monitoring.io.settings.interactive`). `area_code` may arrive as an
+    integer (``quarto render -P area_code:16051`` passes YAML): see `code_from_parameter`.
     """
     import pandas as pd
 
     from monitoring.core.config import Settings
     from monitoring.io import settings as settings_file
 
+    code = code_from_parameter(area_code)  # before the store: a malformed code needs none
     use_report_renderer()
     pd.set_option("display.max_rows", 60)
     store = open_store(store_path or None, read_only=True)
     try:
         settings = (Settings.from_json(settings_json) if str(settings_json or "").strip()
                     else settings_file.interactive(store))
-        return store, context(store, str(area_code), str(period), settings)
+        return store, context(store, code, str(period), settings)
     except BaseException:
         store.close()
         raise

@@ -153,10 +153,10 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
         is_demo = store.is_demo
         meta = store.meta()
         schema_version = store.schema_version
-    composed = compose(spec, source_dir)
+    notes: list[str] = [scope_note] if scope_note else []
+    composed = compose(spec, source_dir, notes)
 
     target = Path(out_dir) / str(quarter)
-    notes: list[str] = [scope_note] if scope_note else []
     with StopSignals() as stop, RunLock(Path(out_dir)) as lock:
         if lock.taken_over:
             notes.append(f"Die Sperrdatei eines nicht mehr laufenden Berichtslaufs "
