@@ -234,3 +234,38 @@ def test_direct_quarto_render_leaves_the_sources_unchanged(demo_store_path: Path
     assert re.findall(r"<h1>([^<]*)</h1>", report)[0] == "Erfurt"  # not overwritten by …
     assert "Jena" in deck and "reveal" in deck                     # … the slides for Jena
     assert not (out / f"{SECTION[:-6]}_files").exists()  # both self-contained
+
+
+def _keep_sources(project: Path, step: str, *inputs: str) -> None:
+    env = {**os.environ, "QUARTO_PROJECT_INPUT_FILES": "\n".join(inputs)}
+    env.pop("QUARTO_USE_FILE_FOR_PROJECT_INPUT_FILES", None)
+    subprocess.run([sys.executable, "scripts/quarto_keep_sources.py", step], cwd=project,
+                   env=env, check=True, capture_output=True, text=True)
+
+
+def test_keep_sources_script_restores_and_respects_edits(tmp_path: Path) -> None:
+    """The pre/post-render script on its own (no Quarto needed): a rendered notebook goes back
+    to its copy – also after a render that stopped before `nachher` – but an edit made by hand
+    since then is kept."""
+    project = _quarto_project(tmp_path)
+    source = project / "notebooks" / SECTION
+    clean = source.read_bytes()
+    name = f"notebooks/{SECTION}"
+
+    _keep_sources(project, "vorher", name, "notebooks/berichte.qmd")
+    _as_quarto_left_it(source, 16051)            # what the render writes back
+    _keep_sources(project, "nachher")
+    assert source.read_bytes() == clean
+    assert not list((project / ".quarto").rglob("*.ipynb"))  # no copies left behind
+
+    _keep_sources(project, "vorher", name)
+    _as_quarto_left_it(source, 16051)            # the render stopped: no `nachher`
+    _keep_sources(project, "vorher", name)       # the next render first puts it back
+    assert source.read_bytes() == clean
+
+    edited = clean.replace(b"Angebote und Abdeckung", b"Angebote und Abdeckung (Entwurf)")
+    assert edited != clean
+    source.write_bytes(edited)                   # an edit after a stopped render wins
+    _keep_sources(project, "vorher", name)
+    _keep_sources(project, "nachher")
+    assert source.read_bytes() == edited
