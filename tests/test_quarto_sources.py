@@ -152,6 +152,10 @@ def _period_folder(out: Path) -> Path:
     (period / "index.html").write_text("<html><body>Übersicht</body></html>")
     (period / "manifest.json").write_text(json.dumps({"reports": [
         {"area_code": c, "name": n, "file": f"{c}_{n}.html"} for c, n in reports]}))
+    # the register lists the overview first, as `veroeffentlichen` writes it
+    (period / "veroeffentlichung.json").write_text(json.dumps({"artefacts": [
+        {"file": "index.html", "format": "html", "area_code": "16"}] + [
+        {"file": f"{c}_{n}.html", "format": "html", "area_code": c} for c, n in reports]}))
     return period
 
 
@@ -159,11 +163,6 @@ def test_website_listing_in_german_order(tmp_path: Path) -> None:
     from monitoring.report.publish import site
 
     period = _period_folder(tmp_path)
-    # the register lists the overview first, as `veroeffentlichen` writes it
-    (period / "veroeffentlichung.json").write_text(json.dumps({"artefacts": [
-        {"file": "index.html", "format": "html", "area_code": "16"}] + [
-        {"file": p.name, "format": "html", "area_code": p.name[:5]}
-        for p in sorted(period.glob("160*.html"))]}))
     site.write_sources(tmp_path)
     items = yaml.safe_load((period / "berichte.yml").read_text(encoding="utf-8"))
     assert [i["title"] for i in items] == [
@@ -269,3 +268,19 @@ def test_keep_sources_script_restores_and_respects_edits(tmp_path: Path) -> None
     _keep_sources(project, "vorher", name)
     _keep_sources(project, "nachher")
     assert source.read_bytes() == edited
+
+
+@pytest.mark.quarto
+@needs_quarto
+def test_rendered_website_lists_in_german_order(tmp_path: Path) -> None:
+    from monitoring.report.publish import site
+
+    _period_folder(tmp_path)
+    site.write_sources(tmp_path)
+    built = site.render(tmp_path)
+    page = (built / "2025-Q4" / "uebersicht.html").read_text(encoding="utf-8")
+    body = page[page.index('class="quarto-listing'):]
+    order = ["Erfurt", "Sömmerda", "Suhl", "Übersicht aller Berichte", "Unstrut-Hainich",
+             "Weimarer Land"]
+    positions = [body.index(name) for name in order]
+    assert positions == sorted(positions), dict(zip(order, positions, strict=True))
