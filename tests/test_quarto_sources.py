@@ -233,6 +233,12 @@ def test_direct_quarto_render_leaves_the_sources_unchanged(demo_store_path: Path
     assert re.findall(r"<h1>([^<]*)</h1>", report)[0] == "Erfurt"  # not overwritten by …
     assert "Jena" in deck and "reveal" in deck                     # … the slides for Jena
     assert not (out / f"{SECTION[:-6]}_files").exists()  # both self-contained
+    # issue 13 item 2: Quarto moves the output carrying plotly.js into the head; the first map
+    # must not go with it (above the title), and plotly.js must still come before it
+    title = report.index("<h1>Erfurt</h1>")
+    first_figure = report.index('class="plotly-graph-div"')
+    assert title < first_figure
+    assert report.index("plotly.js v") < first_figure  # the library's licence header
 
 
 def _keep_sources(project: Path, step: str, *inputs: str) -> None:

@@ -36,20 +36,27 @@ def use_report_renderer() -> None:
     """Make plotly figures self-contained: plotly.js inline once, no CDN, no MathJax.
 
     Each figure output carries the plotly JSON (for JupyterLab and Quarto) and an HTML
-    fragment (for the Jupyter-native HTML report); the first fragment of a kernel session also
-    carries plotly.js itself, so the rendered report works offline.
+    fragment (for the Jupyter-native HTML report). Before the first figure of a kernel session
+    plotly.js itself goes out as an output of its own, so the rendered report works offline –
+    on its own because Quarto moves an output carrying plotly.js into the page head, and a
+    figure in the same output would jump above the title.
     """
     import plotly.io as pio
+    from IPython.display import display
     from plotly.io.base_renderers import MimetypeRenderer
+    from plotly.offline import get_plotlyjs
 
     js_sent: list[bool] = []  # shared state: plotly copies the renderer for every figure
 
     class ReportRenderer(MimetypeRenderer):
         def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
-            fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=not js_sent,
-                                   include_mathjax=False, config=PLOTLY_CONFIG, validate=False)
             if not js_sent:
-                fragment = OFFLINE_GEO_SCRIPT + fragment
+                display({"text/html": OFFLINE_GEO_SCRIPT + '<script type="text/javascript">'
+                         "window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
+                         f'<script type="text/javascript">{get_plotlyjs()}</script>'},
+                        raw=True)
+            fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=False,
+                                   include_mathjax=False, config=PLOTLY_CONFIG, validate=False)
             js_sent.append(True)
             return {"text/html": fragment,
                     "application/vnd.plotly.v1+json": {**fig_dict, "config": PLOTLY_CONFIG}}
