@@ -277,7 +277,9 @@ def test_keep_sources_script_restores_and_respects_edits(tmp_path: Path) -> None
 
 
 @pytest.mark.quarto
-@needs_quarto
+@pytest.mark.skipif(QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im "
+                    "PATH); die Reihenfolge der Website-Quellen prüft "
+                    "test_website_listing_in_german_order")
 def test_rendered_website_lists_in_german_order(tmp_path: Path) -> None:
     from monitoring.report.publish import site
 
