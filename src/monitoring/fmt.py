@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
@@ -52,6 +53,15 @@ def day(value: date) -> str:
 def timestamp(value: datetime) -> str:
     """``21.11.2026, 14:03 Uhr``."""
     return format_datetime(value, "dd.MM.yyyy, HH:mm", locale=LOCALE) + " Uhr"
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """Key for listing names in German order, independent of the operating-system locale:
+    umlauts sort as their base letter and ß as „ss“ (DIN 5007, dictionary order), case is
+    ignored – „Sömmerda“ before „Suhl“, „Übersicht“ among the U. Ties keep a fixed order."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base, text
 
 
 def in_area(name: str) -> str:

@@ -35,6 +35,24 @@ def check_code(code: object) -> str:
     return text
 
 
+def code_from_parameter(value: object) -> str:
+    """A notebook's ``area_code`` parameter as a canonical code string.
+
+    papermill passes text; ``quarto render -P area_code:16051`` passes YAML, so a code arrives
+    as an integer – without the leading zero of Länder 01–09, which is restored (a code of
+    1, 4, 7 or 11 digits gets it back). Anything else is refused with `AreaError`.
+    """
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise AreaError(
+            f"Der Parameter area_code muss ein amtlicher Gebietsschlüssel sein, z. B. "
+            f"\"16070\" (Text) oder 16070; erhalten: {value!r} ({type(value).__name__}). "
+            "Mit Quarto: `-P area_code:16070`.")
+    if isinstance(value, int) and value >= 0:
+        text = str(value)
+        return check_code("0" + text if len(text) in (1, 4, 7, 11) else text)
+    return check_code(value)
+
+
 PARTIAL = "teilausgliederung"
 
 

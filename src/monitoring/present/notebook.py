@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
 from monitoring.core import stand
+from monitoring.core.areas import code_from_parameter
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
 from monitoring.present.tables import Markup
 from monitoring.store.database import Store, open_store
@@ -36,20 +37,27 @@ def use_report_renderer() -> None:
     """Make plotly figures self-contained: plotly.js inline once, no CDN, no MathJax.
 
     Each figure output carries the plotly JSON (for JupyterLab and Quarto) and an HTML
-    fragment (for the Jupyter-native HTML report); the first fragment of a kernel session also
-    carries plotly.js itself, so the rendered report works offline.
+    fragment (for the Jupyter-native HTML report). Before the first figure of a kernel session
+    plotly.js itself goes out as an output of its own, so the rendered report works offline –
+    on its own because Quarto moves an output carrying plotly.js into the page head, and a
+    figure in the same output would jump above the title.
     """
     import plotly.io as pio
+    from IPython.display import display
     from plotly.io.base_renderers import MimetypeRenderer
+    from plotly.offline import get_plotlyjs
 
     js_sent: list[bool] = []  # shared state: plotly copies the renderer for every figure
 
     class ReportRenderer(MimetypeRenderer):
         def to_mimebundle(self, fig_dict: dict[str, Any]) -> dict[str, Any]:
-            fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=not js_sent,
-                                   include_mathjax=False, config=PLOTLY_CONFIG, validate=False)
             if not js_sent:
-                fragment = OFFLINE_GEO_SCRIPT + fragment
+                display({"text/html": OFFLINE_GEO_SCRIPT + '<script type="text/javascript">'
+                         "window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
+                         f'<script type="text/javascript">{get_plotlyjs()}</script>'},
+                        raw=True)
+            fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=False,
+                                   include_mathjax=False, config=PLOTLY_CONFIG, validate=False)
             js_sent.append(True)
             return {"text/html": fragment,
                     "application/vnd.plotly.v1+json": {**fig_dict, "config": PLOTLY_CONFIG}}
@@ -59,27 +67,29 @@ def use_report_renderer() -> None:
     pio.renderers.default = "monitoring"
 
 
-def open_report(store_path: str, area_code: str, period: str, settings_json: str = "",
+def open_report(store_path: str, area_code: str | int, period: str, settings_json: str = "",
                 ) -> tuple[Store, ReportContext]:
     """Validate the parameters and open the store read-only for one report.
 
     `settings_json` is the run's resolved settings (`Settings.to_json`), handed over by
     ``monitoring run`` as a notebook parameter. Empty – a notebook run interactively – means:
     resolve here, with ``monitoring.toml`` searched from the working folder upwards to the
-    project folder (`monitoring.io.settings.interactive`).
+    project folder (`monitoring.io.settings.interactive`). `area_code` may arrive as an
+    integer (``quarto render -P area_code:16051`` passes YAML): see `code_from_parameter`.
     """
     import pandas as pd
 
     from monitoring.core.config import Settings
     from monitoring.io import settings as settings_file
 
+    code = code_from_parameter(area_code)  # before the store: a malformed code needs none
     use_report_renderer()
     pd.set_option("display.max_rows", 60)
     store = open_store(store_path or None, read_only=True)
     try:
         settings = (Settings.from_json(settings_json) if str(settings_json or "").strip()
                     else settings_file.interactive(store))
-        return store, context(store, str(area_code), str(period), settings)
+        return store, context(store, code, str(period), settings)
     except BaseException:
         store.close()
         raise

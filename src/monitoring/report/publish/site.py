@@ -127,7 +127,8 @@ def _items(folder: Path) -> list[dict[str, object]]:
             title = f"{area} ({code})" if code and code != land else area
         items.append({"title": title or kind_de, "path": file, "description": kind_de,
                       "categories": [kind_de]})
-    return items
+    # German order here; the listing keeps it (`sort: false`: Quarto would sort by code point)
+    return sorted(items, key=lambda item: fmt.sort_key(str(item["title"])))
 
 
 def write_sources(out: Path) -> list[Path]:
@@ -154,7 +155,7 @@ def write_sources(out: Path) -> list[Path]:
                            f"{quarter.end.strftime('%d.%m.%Y')}",
             "lang": "de",
             "listing": {"contents": PERIOD_LISTING, "type": "table",
-                        "fields": ["title", "description"], "sort": "title",
+                        "fields": ["title", "description"], "sort": False,
                         "categories": True, "filter-ui": True, "page-size": 200},
         }) + ("\nAlle Berichte und Dateien dieses Quartals. Zahlen zu Personen sind "
               "geheimhaltungsgeprüft; „.“ = geheim zu halten.\n")

@@ -69,8 +69,47 @@ def _check_section(path: Path, nb: nbformat.NotebookNode) -> None:
             f"genau {list(PARAMETERS)}.")
 
 
-def compose(spec: ReportSpec, directory: Path) -> nbformat.NotebookNode:
-    """The report notebook for `spec`, built from its sections in `directory`."""
+# cells a previous run wrote into a notebook: papermill and ``quarto render -P`` insert one
+# tagged so after the ``parameters`` cell (papermill replaces an existing one in place)
+INJECTED = "injected-parameters"
+
+
+def _strip_run_state(path: Path, nb: nbformat.NotebookNode) -> str:
+    """Remove what an earlier execution left in a section (in memory, never in the file):
+    ``injected-parameters`` cells, outputs, execution counts, papermill metadata. Returns a
+    German note naming what was removed ("" when the section was clean)."""
+    found = []
+    injected = [c for c in nb.cells if INJECTED in _tags(c)]
+    if injected:
+        nb.cells = [c for c in nb.cells if INJECTED not in _tags(c)]
+        found.append(f"{len(injected)} Zelle(n) `{INJECTED}`")
+    with_outputs = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            if cell.get("outputs"):
+                with_outputs += 1
+            cell.outputs = []
+            cell.execution_count = None
+    if with_outputs:
+        found.append(f"Ausgaben in {with_outputs} Zelle(n)")
+    nb.metadata.pop("papermill", None)
+    if not found:
+        return ""
+    return (f"Das Notebook {path.name} enthält Reste eines früheren Laufs ({', '.join(found)}, "
+            "z. B. von `quarto render … --execute -P …`); sie wurden für diesen Bericht "
+            "ignoriert, die Datei selbst bleibt unverändert. Bereinigen: `git checkout -- "
+            f"{path.name}` oder `jupyter nbconvert --clear-output --inplace {path.name}` und "
+            f"die Zelle `{INJECTED}` löschen.")
+
+
+def compose(spec: ReportSpec, directory: Path,
+            notes: list[str] | None = None) -> nbformat.NotebookNode:
+    """The report notebook for `spec`, built from its sections in `directory`.
+
+    A section that an earlier run executed in place (outputs, a stale ``injected-parameters``
+    cell) is used without them – otherwise the stale cell would override the run's parameters;
+    a German note for each such file is appended to `notes`.
+    """
     sections = []
     for name in spec.sections:
         path = directory / name
@@ -78,6 +117,9 @@ def compose(spec: ReportSpec, directory: Path) -> nbformat.NotebookNode:
             raise ConfigError(f"Das Berichts-Notebook {path} fehlt.")
         nb = nbformat.read(path, as_version=4)
         _check_section(path, nb)
+        note = _strip_run_state(path, nb)
+        if note and notes is not None:
+            notes.append(note)
         sections.append(nb)
     first, last = sections[0], sections[-1]
     cells = []

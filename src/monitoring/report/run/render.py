@@ -54,6 +54,7 @@ def _exporter() -> HTMLExporter:
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
+    exporter.language_code = "de"  # <html lang="de">; the exporter's own default is "en"
     return exporter
 
 

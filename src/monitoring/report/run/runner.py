@@ -170,10 +170,10 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
         is_demo = store.is_demo
         meta = store.meta()
         schema_version = store.schema_version
-    composed = compose(spec, source_dir)
+    notes: list[str] = [scope_note] if scope_note else []
+    composed = compose(spec, source_dir, notes)
 
     target = Path(out_dir) / str(quarter)
-    notes: list[str] = [scope_note] if scope_note else []
     held = contextlib.nullcontext(None) if stage_into else RunLock(target)
     with StopSignals() as stop, held as lock:
         if lock is not None and lock.taken_over:
