@@ -33,7 +33,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -273,10 +273,11 @@ class _Column:
 
     @classmethod
     def of(cls, column: pd.Series) -> _Column:
-        codes, uniques = pd.factorize(column)
+        # on the plain object array: pandas' string column factorises several times slower
+        codes, uniques = pd.factorize(column.to_numpy(dtype=object))
         # texts that differ only in blanks become one code; a missing cell (code -1, the last
         # entry) is an empty text
-        stripped = [str(t).strip() for t in uniques] + [""]
+        stripped = [str(t).strip() for t in uniques.tolist()] + [""]
         fold, texts = pd.factorize(pd.Series(stripped, dtype=object))
         return cls(fold[codes].astype(np.int64), np.asarray(texts, dtype=object))
 
@@ -303,7 +304,7 @@ def _combined(columns: list[_Column], n: int) -> tuple[np.ndarray, np.ndarray]:
     return key, first.astype(np.int64)
 
 
-def _region_variable(columns: dict[str, _Column], numbers: list[int], code: str,
+def _region_variable(columns: Mapping[str, _Column], numbers: list[int], code: str,
                      attribute: str) -> int | None:
     """The number of the classifying variable that holds the areas: a known region variable
     code, or (code columns missing) the one whose attribute values all are area keys."""
@@ -359,14 +360,37 @@ def _parse_ffcsv(text: str | bytes, name: str, areas: Callable[[str], bool] | No
     frame = pd.read_csv(source, sep=";", dtype=str, keep_default_na=False,
                         quoting=csv.QUOTE_MINIMAL, encoding="utf-8",
                         usecols=lambda c: str(c).strip() not in _UNUSED_FLAT_COLUMNS)
-    n_rows = len(frame)
-    columns: dict[str, _Column] = {}
-    for c in list(frame.columns):  # each text column is let go once it is coded
-        columns.setdefault(str(c).strip(), _Column.of(frame.pop(c)))
-    return _parse_ffcsv_columns(columns, n_rows, name, areas)
+    return _parse_ffcsv_columns(_Columns(frame), len(frame), name, areas)
 
 
-def _parse_ffcsv_columns(columns: dict[str, _Column], n_rows: int, name: str,
+class _Columns(Mapping[str, _Column]):
+    """The columns of a flat file by stripped name, each coded (`_Column.of`) when it is
+    first asked for: a column nobody asks for (the region's label column) is never coded. A
+    text column is let go once it is coded."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self._raw: dict[str, object] = {}
+        for c in frame.columns:
+            self._raw.setdefault(str(c).strip(), c)
+        self._coded: dict[str, _Column] = {}
+
+    def __getitem__(self, name: str) -> _Column:
+        if name not in self._coded:
+            self._coded[name] = _Column.of(self._frame.pop(self._raw[name]))  # KeyError
+        return self._coded[name]
+
+    def __contains__(self, name: object) -> bool:  # without coding the column
+        return name in self._raw
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def _parse_ffcsv_columns(columns: Mapping[str, _Column], n_rows: int, name: str,
                          areas: Callable[[str], bool] | None) -> Parsed:
     numbers = sorted({int(m.group(1)) for c in columns
                       if (m := re.fullmatch(r"(\d+)_variable_(?:code|label|attribute_code|"

@@ -20,7 +20,6 @@ Each packaged row says where its codes were checked (``reference``) and whether 
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from collections import Counter
@@ -29,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from monitoring.core import genesis
@@ -38,7 +38,7 @@ from monitoring.io.imports import SERIES_COLUMNS, ImportResult, fail_on_problems
 from monitoring.periods import Quarter
 from monitoring.store.areas import read_area_versions, read_scope
 from monitoring.store.contents import read_series_units, write_missing_series
-from monitoring.store.database import Store
+from monitoring.store.database import Store, file_hash
 
 # kind of a skipped area code → German (singular, plural) for the summary, in the order shown
 _OUTSIDE = "außerhalb des Gebiets der Datenbank"
@@ -180,7 +180,10 @@ def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None], scope: Scop
     skipped: dict[str, set[str]] = {"DG": set(parsed.dropped)}
     malformed: set[str] = set()
     codes: dict[str, str] = {}
-    for code in sorted(set(rows["region"]) | set(parsed.regions.values())):
+    # each distinct area code and period is looked at once (a Germany-wide table has
+    # hundreds of thousands of rows)
+    region_of, regions = pd.factorize(rows["region"].to_numpy(dtype=object))
+    for code in sorted(set(regions.tolist()) | set(parsed.regions.values())):
         store_code = _store_code(code, known, scope)
         if store_code is not None:
             codes[code] = store_code
@@ -190,16 +193,19 @@ def _in_scope(parsed: genesis.Parsed, known: dict[str, date | None], scope: Scop
                 malformed.add(code)
             else:
                 skipped.setdefault(kind, set()).add(code)
-    keep = rows["region"].map(codes)
-    rows = rows.assign(region=keep)[keep.notna()]
+    store_codes = [codes.get(c) for c in regions.tolist()]
+    keep = np.array([*store_codes, None], dtype=object)[region_of]  # code -1: no area
     # values after the end of an area: compared as day numbers, each period parsed once
     open_end = date.max.toordinal()
-    ended = rows["region"].map({c: open_end if e is None or pd.isna(e) else e.toordinal()
-                                for c, e in known.items()})
-    starts = {p: Quarter.parse(p).start.toordinal() for p in set(rows["period"])}
-    after = (rows["period"].map(starts) > ended).to_numpy(dtype=bool)
-    skipped.setdefault("ended", set()).update(rows.loc[after, "region"])
-    rows = rows[~after]
+    ends = np.array([open_end if c is None or (e := known.get(c)) is None or pd.isna(e)
+                     else e.toordinal() for c in store_codes] + [open_end], dtype=np.int64)
+    period_of, periods = pd.factorize(rows["period"].to_numpy(dtype=object))
+    starts = np.array([Quarter.parse(p).start.toordinal() for p in periods.tolist()] + [0],
+                      dtype=np.int64)
+    inside = pd.notna(keep)
+    after = inside & (starts[period_of] > ends[region_of])
+    skipped.setdefault("ended", set()).update(keep[after].tolist())
+    rows = rows.assign(region=keep)[inside & ~after]
     counts = Counter({k: len(v) for k, v in skipped.items() if v})
     return rows, counts, malformed, set(codes)
 
@@ -240,7 +246,8 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
     """
     file = Path(path)
     content = file.read_bytes()
-    if store.already_imported("statistik", content):
+    digest = file_hash(content)  # hashed once: already imported?, the values, the import log
+    if store.already_imported("statistik", content, digest=digest):
         return StatisticsImportResult(file.name, 0, already_imported=True)
     known, scope = _area_validity(store), read_scope(store)
 
@@ -288,7 +295,6 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
     fail_on_problems("Die Statistikdatei", file.name, problems)
     table_code = table or parsed.table or str(values["series_id"].iloc[0])
     stand = download_date or datetime.fromtimestamp(file.stat().st_mtime).date()
-    digest = hashlib.sha256(content).hexdigest()
     out = values.assign(
         source=f"GENESIS/Regionaldatenbank {table_code}, abgerufen {stand:%d.%m.%Y}",
         source_table=table_code, download_date=stand, file_hash=digest)[SERIES_COLUMNS]
@@ -297,7 +303,8 @@ def import_statistics(store: Store, path: str | os.PathLike[str], *,
         write_missing_series(store, out["series_id"].unique(), source=f"GENESIS {table_code}",
                              units=new_units)
         store.upsert("series_value", out, ["series_id", "area_code", "period"])
-        store.log_import("statistik", f"{file.name} ({table_code})", content, len(out))
+        store.log_import("statistik", f"{file.name} ({table_code})", content, len(out),
+                         digest=digest)
     skipped_areas, unassigned = _skipped_text(skipped), _unassigned_text(rows, used)
     notes = tuple(f"{n[0].upper()}{n[1:]}" for n in (skipped_areas, unassigned) if n)
     return StatisticsImportResult(

@@ -45,6 +45,11 @@ def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
 _HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
 
 
+def file_hash(content: bytes) -> str:
+    """The hash by which the import log knows a file (SHA-256, hex)."""
+    return hashlib.sha256(content).hexdigest()
+
+
 def _damaged(path: Path, detail: str) -> StoreError:
     return StoreError(
         f"Die Datenbankdatei {path} ist beschädigt: sie ist unvollständig (z. B. abgeschnitten "
@@ -292,9 +297,11 @@ class Store:
         return self.meta().get("is_demo") == "1"
 
     def log_import(self, kind: str, source: str, content: bytes, row_count: int,
-                   *, at: datetime | None = None) -> str:
-        """Record an import (who, when, which file by hash); returns the file hash."""
-        digest = hashlib.sha256(content).hexdigest()
+                   *, at: datetime | None = None, digest: str | None = None) -> str:
+        """Record an import (who, when, which file by hash); returns the file hash.
+        `digest`: the file's `file_hash`, when the caller has it already (a large file is
+        hashed once)."""
+        digest = digest or file_hash(content)
         next_id = self._con.execute(
             "SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]  # type: ignore[index]  # an aggregate always returns a row
         self.execute(
@@ -441,9 +448,10 @@ class Store:
     def read_measures(self) -> pd.DataFrame:
         return self.query("SELECT * FROM measure ORDER BY measure_id")
 
-    def already_imported(self, kind: str, content: bytes) -> bool:
-        """True when exactly this file (by hash) was imported before as `kind`."""
-        digest = hashlib.sha256(content).hexdigest()
+    def already_imported(self, kind: str, content: bytes, *, digest: str | None = None) -> bool:
+        """True when exactly this file (by hash) was imported before as `kind`; `digest`: its
+        `file_hash`, when the caller has it already."""
+        digest = digest or file_hash(content)
         row = self._con.execute("SELECT count(*) FROM import_log WHERE kind = ? AND file_hash = ?",
                                 [kind, digest]).fetchone()
         return bool(row and row[0])
