@@ -915,20 +915,38 @@ def _rule_hits(rows: pd.DataFrame, mapping: pd.DataFrame) -> pd.DataFrame:
     """(row, series_id, rule, summed) for every row a mapping rule takes: by codes
     (value_variable, attributes) or by labels (measure_label, label_attributes)."""
     keys = ["statistic", "value_variable", "attributes", "measure_label", "label_attributes"]
-    combos = rows[keys].drop_duplicates()
+    # the rules are matched once per distinct combination of the five texts (integer codes,
+    # not text keys: a Germany-wide table has hundreds of thousands of rows)
+    combo = np.zeros(len(rows), dtype=np.int64)
+    for key in keys:
+        codes, uniques = pd.factorize(rows[key].to_numpy(dtype=object))
+        combo, _ = pd.factorize(combo * (len(uniques) + 1) + codes + 1)
+        combo = combo.astype(np.int64)
+    _, first = np.unique(combo, return_index=True)  # combinations in order of appearance
+    combos = rows.iloc[first][keys]
     rules = [(n, r.series_id, str(r.statistic), str(r.value_variable), parse_spec(
         str(r.attributes))) for n, r in enumerate(mapping.itertuples(index=False))]
-    found: list[tuple[str, str, str, str, str, str, int, bool]] = []
-    for combo in combos.itertuples(index=False):
+    found: list[tuple[int, str, int, bool]] = []
+    for g, c in enumerate(combos.itertuples(index=False)):
         for n, series, statistic, measure, terms in rules:
-            if statistic != combo.statistic:
+            if statistic != c.statistic:
                 continue
-            if (measure == combo.value_variable and spec_matches(terms, combo.attributes)) or \
-                    (measure == combo.measure_label
-                     and spec_matches(terms, combo.label_attributes)):
-                found.append((*combo, series, n, is_sum(terms)))
-    hits = pd.DataFrame(found, columns=[*keys, "series_id", "rule", "summed"])
-    return rows.reset_index(names="row").merge(hits, on=keys, how="inner")
+            if (measure == c.value_variable and spec_matches(terms, c.attributes)) or \
+                    (measure == c.measure_label and spec_matches(terms, c.label_attributes)):
+                found.append((g, series, n, is_sum(terms)))
+    hits = pd.DataFrame(found, columns=["combo", "series_id", "rule", "summed"])
+    # every row with the hits of its combination, rows in file order, hits in rule order (as
+    # an inner merge of the rows with the hits on the five texts)
+    per_combo = np.bincount(hits["combo"].to_numpy(dtype=np.int64), minlength=len(first))
+    start = np.cumsum(per_combo) - per_combo
+    count = per_combo[combo]
+    row = np.repeat(np.arange(len(rows)), count)
+    hit = np.repeat(start[combo], count) + (np.arange(count.sum()) -
+                                            np.repeat(np.cumsum(count) - count, count))
+    taken = hits.iloc[hit]
+    return rows.reset_index(names="row").iloc[row].reset_index(drop=True).assign(
+        series_id=taken["series_id"].to_numpy(), rule=taken["rule"].to_numpy(),
+        summed=taken["summed"].to_numpy(dtype=bool))
 
 
 def assign(parsed: Parsed, mapping: pd.DataFrame, name: str, *, expected_units: dict[str, str],
