@@ -447,7 +447,7 @@ def _parse_ffcsv_columns(columns: Mapping[str, _Column], n_rows: int, name: str,
                                     strict=True)]
     raw = get("value")
     symbol_texts = [t in SYMBOLS for t in raw.texts]
-    number_texts = [bool(re.fullmatch(_NUMBER.pattern, t)) for t in raw.texts]
+    number_texts = [bool(_NUMBER.fullmatch(t)) for t in raw.texts]
     is_symbol = np.array(symbol_texts, dtype=bool)[raw.codes]
     number = np.array(number_texts, dtype=bool)[raw.codes]
     bad_value = wanted & ~bad_period & ~is_symbol & ~number
