@@ -29,7 +29,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
+from pathlib import Path
 
+import openpyxl
 from openpyxl import Workbook
 
 from monitoring.core import genesis
@@ -308,3 +311,20 @@ def table_periods_in_rows(figures: Figures, years: list[int]) -> bytes:
                 first = False
                 lines.append(";".join([stichtag, code, area_name(code), age, *numbers]))
     return "\n".join([*head, *lines, *FOOTER]).encode("utf-8-sig")
+
+
+def filled_offer_template(template: Path, target: Path, *, actors: Sequence[Sequence[object]],
+                          sites: Sequence[Sequence[object]],
+                          offers: Sequence[Sequence[object]]) -> Path:
+    """The workbook of `monitoring template angebote` filled as a partner fills it: the example
+    rows deleted, own actors, sites and offers typed in, no working groups and no meetings."""
+    book = openpyxl.load_workbook(template)
+    for name, rows in (("Akteure", actors), ("Standorte", sites), ("Angebote", offers)):
+        sheet = book[name]
+        sheet.delete_rows(2, sheet.max_row)
+        for row in rows:
+            sheet.append(list(row))
+    for name in ("Arbeitsgruppen", "Treffen"):
+        book[name].delete_rows(2, book[name].max_row)
+    book.save(target)
+    return target

@@ -15,7 +15,6 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -27,6 +26,7 @@ from monitoring.report.run import index as index_page
 from monitoring.report.run.worker import ReportResult
 from monitoring.store.database import open_store
 from monitoring.views import inputs
+from portal_files import filled_offer_template
 
 KREIS = "16070"  # Ilm-Kreis
 PERIOD = "2025-Q4"
@@ -90,16 +90,8 @@ def _offer_workbook(folder: Path, store: Path) -> Path:
     example rows replaced, no working groups and no meetings."""
     template = folder / "Bestandserhebung.xlsx"
     assert main(["template", "angebote", "--out", str(template), "--store", str(store)]) == 0
-    book = openpyxl.load_workbook(template)
-    for name, rows in (("Akteure", ACTORS), ("Standorte", LOCATIONS), ("Angebote", OFFERS)):
-        sheet = book[name]
-        sheet.delete_rows(2, sheet.max_row)
-        for row in rows:
-            sheet.append(row)
-    for name in ("Arbeitsgruppen", "Treffen"):
-        book[name].delete_rows(2, book[name].max_row)
     filled = folder / "Bestandserhebung_Traeger.xlsx"
-    book.save(filled)
+    filled_offer_template(template, filled, actors=ACTORS, sites=LOCATIONS, offers=OFFERS)
     return filled
 
 

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -40,6 +39,7 @@ from portal_files import (
     WARTBURGKREIS,
     Figures,
     ffcsv_german,
+    filled_offer_template,
     old_flat,
     table_periods_in_header,
     table_periods_in_rows,
@@ -126,16 +126,7 @@ def _downloads(folder: Path) -> list[Path]:
 
 def _fill(template: Path, target: Path) -> Path:
     """Fill the offer template as a partner does: delete the example rows, type own rows."""
-    book = openpyxl.load_workbook(template)
-    for name, rows in (("Akteure", ACTORS), ("Standorte", SITES), ("Angebote", OFFERS)):
-        sheet = book[name]
-        sheet.delete_rows(2, sheet.max_row)
-        for row in rows:
-            sheet.append(row)
-    for name in ("Arbeitsgruppen", "Treffen"):
-        book[name].delete_rows(2, book[name].max_row)
-    book.save(target)
-    return target
+    return filled_offer_template(template, target, actors=ACTORS, sites=SITES, offers=OFFERS)
 
 
 def _cli(*args: str) -> None:

@@ -14,11 +14,11 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
-import openpyxl
 import pytest
 from shapely.geometry import box
 
 from monitoring.cli.main import main
+from portal_files import filled_offer_template
 
 pytestmark = pytest.mark.slow
 
@@ -122,15 +122,9 @@ def _inventory(folder: Path, store: Path) -> Path:
              None, None, "mobil / aufsuchend (ohne festen Standort)",
              "Kreis / kreisfreie Stadt", OWN, None, 30, "01.01.2024", None]],
     }
-    book = openpyxl.load_workbook(template)
-    for name in ("Akteure", "Standorte", "Angebote", "Arbeitsgruppen", "Treffen"):
-        sheet = book[name]
-        sheet.delete_rows(2, sheet.max_row)
-        for row in rows.get(name, []):
-            sheet.append(row)
-    filled = folder / "Bestandserhebung_Bayreuth.xlsx"
-    book.save(filled)
-    return filled
+    return filled_offer_template(template, folder / "Bestandserhebung_Bayreuth.xlsx",
+                                 actors=rows["Akteure"], sites=rows["Standorte"],
+                                 offers=rows["Angebote"])
 
 
 @pytest.fixture(scope="module")
