@@ -399,7 +399,7 @@ def test_full_disk_while_writing_keeps_the_last_good_outputs(
 
     monkeypatch.setattr(Path, "write_text", full_disk)
     capsys.readouterr()
-    assert _publish(published) == 2
+    assert _publish(published) == 1  # the environment, not the input (issue 12, item 4)
     err = capsys.readouterr().err
     assert "Kein Speicherplatz mehr" in err and "bleiben unverändert" in err
     assert "Traceback" not in err

@@ -98,3 +98,9 @@ class RunInterrupted(KeyboardInterrupt):
             "alle Berichte zu erstellen.")
         self.signum = signum
         self.exit_code = 128 + signum
+
+
+class WriteFault(OutputError):
+    """Writing failed because of the environment – a full disk, a read-only folder or file
+    system, missing permissions – not because of what the user asked for: the command line
+    exits with 1 (environment), not 2 (input). Nothing incomplete was put in place."""

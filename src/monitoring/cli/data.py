@@ -194,6 +194,9 @@ def import_any(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """`monitoring export bestand|indikatoren`."""
+    from monitoring.report.run.outdir import check_out_file
+
+    check_out_file(args.out)
     settings = resolve_settings(args)
     if args.kind == "bestand":
         from monitoring.views.export_inventory import export_inventory

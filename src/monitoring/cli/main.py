@@ -9,6 +9,7 @@ written). No error ends with a traceback unless ``--debug`` asks for it.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -16,13 +17,28 @@ from typing import NoReturn
 from monitoring import __version__
 from monitoring.cli import data, info, reports
 from monitoring.cli.common import DEMO_PERIOD, DEMO_STORE, EXIT_ENVIRONMENT, EXIT_INPUT
-from monitoring.errors import MonitoringError
+from monitoring.errors import MonitoringError, WriteFault
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(EXIT_INPUT, f"Fehler im Aufruf: {message}\nHilfe: monitoring --help\n")
+
+
+def _workers(text: str) -> int:
+    """``--workers``: a whole number of at least 1 (capped at the cores by the commands)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"„{text}“ ist keine ganze Zahl; erlaubt sind 1 bis {os.cpu_count() or 1} "
+            "(Anzahl der Prozessorkerne)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{value} ist zu klein; erlaubt sind 1 bis {os.cpu_count() or 1} (Anzahl der "
+            "Prozessorkerne)")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--area", action="append", metavar="SCHLÜSSEL",
                        help="nur dieses Gebiet (mehrfach möglich); Standard: der eigene Kreis "
                             "der Datenbank, sonst alle Kreise des Landes")
-        p.add_argument("--workers", type=int, default=2,
-                       help="parallele Berichte (Standard: 2)")
+        p.add_argument("--workers", type=_workers, default=2,
+                       help="parallele Berichte, 1 bis Anzahl der Prozessorkerne (Standard: 2; "
+                            "mehr als Kerne vorhanden: auf die Kernzahl begrenzt)")
         p.add_argument("--renderer", choices=["auto", "quarto", "nbconvert"], default="auto",
                        help="HTML-Erzeugung: Quarto, falls installiert, sonst nbconvert")
         p.add_argument("--notebooks", help="Ordner der Berichts-Notebooks (Standard: notebooks)")
@@ -112,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--store", default=None, help="Datenbankdatei")
 
     areas = sub.add_parser("areas", help="Gebiete einer Ebene auflisten")
-    areas.add_argument("--level", default="kreis", help="land, kreis oder gemeinde")
+    areas.add_argument("--level", default="kreis",
+                       choices=["land", "kreis", "gemeinde", "ortsteil"],
+                       help="land, kreis, gemeinde oder ortsteil")
     areas.add_argument("--store", default=None, help="Datenbankdatei")
     imp = sub.add_parser("import-areas", help="Gebietsgrenzen importieren (VG250, GeoPackage, "
                                                "GeoJSON, Shapefile)")
@@ -238,6 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except WriteFault as err:  # full disk, read-only folder: the environment, not the input
+        print(f"Fehler: {err}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except MonitoringError as err:
         print(f"Fehler: {err}", file=sys.stderr)
         for problem in getattr(err, "problems", [])[:20]:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from monitoring.cli.common import EXIT_FAILED_REPORTS, EXIT_OK, resolve_settings, terminal
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from monitoring.report.run.worker import ReportResult
 
 
@@ -21,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = resolve_settings(args)
     console = terminal()
+    workers = _workers(args.workers, console)
     progress = Progress("[progress.description]{task.description}", BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), console=console)
 
@@ -36,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         summary = run_quarter(args.period, store_path=args.store, out_dir=args.out,
-                              areas=args.area, workers=args.workers, renderer=args.renderer,
+                              areas=args.area, workers=workers, renderer=args.renderer,
                               notebooks=args.notebooks, on_result=done, on_start=started,
                               settings=settings)
     finally:
@@ -58,20 +61,31 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if summary.ok else EXIT_FAILED_REPORTS
 
 
+def _workers(requested: int, console: Console) -> int:
+    """``--workers`` capped at the number of cores, with a „Hinweis“ when it was."""
+    from monitoring.report.run.outdir import usable_workers
+
+    workers, note = usable_workers(requested)
+    if note:
+        console.print(f"Hinweis: {note}", markup=False, soft_wrap=True)
+    return workers
+
+
 def publish(args: argparse.Namespace) -> int:
     """`monitoring veroeffentlichen`: every format of a quarter (scheduled run)."""
     from datetime import date
 
     from monitoring import fmt
     from monitoring.periods import Quarter
-    from monitoring.report.publish.quarter import check_writable, publish_quarter
+    from monitoring.report.publish.quarter import publish_quarter
 
     console = terminal()
     period = args.period or str(Quarter.of(date.today()) - 1)  # last completed quarter
-    check_writable(Path(args.out))
+    Quarter.parse(period)  # before anything else (publish_quarter checks the rest first)
     settings = resolve_settings(args)
+    workers = _workers(args.workers, console)
     summary = publish_quarter(period, store_path=args.store, out_dir=args.out, areas=args.area,
-                              workers=args.workers, conclusions_dir=args.fazit,
+                              workers=workers, conclusions_dir=args.fazit,
                               notebooks=args.notebooks, renderer=args.renderer,
                               on_step=lambda text: console.print(f"… {text}"),
                               settings=settings)
@@ -106,6 +120,7 @@ def erreichbarkeit(args: argparse.Namespace) -> int:
     """`monitoring erreichbarkeit`: E2SFCA with the Zensus grid as demand."""
     from monitoring import fmt
     from monitoring.errors import ConfigError
+    from monitoring.report.run.outdir import check_out_file
     from monitoring.store.database import open_store
     from monitoring.views.accessibility import AccessSettings
     from monitoring.views.grid_accessibility import grid_access, write_tables
@@ -114,6 +129,8 @@ def erreichbarkeit(args: argparse.Namespace) -> int:
         raise ConfigError(f"Die Gitterdatei „{args.gitter}“ gibt es nicht.")
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         raise ConfigError(f"Ausgabedatei „{args.out}“: erwartet die Endung .csv oder .xlsx.")
+    if args.out:
+        check_out_file(args.out)
     settings = AccessSettings(catchment_m=args.einzugsbereich_km * 1000,
                               population_group=args.gruppe)
     with open_store(args.store, read_only=True) as store:

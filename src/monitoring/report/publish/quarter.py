@@ -26,7 +26,6 @@ threshold, and the register records the rule with where it came from.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -44,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from monitoring import views
 from monitoring.core.config import Settings
-from monitoring.errors import OutputError, ReportError
+from monitoring.errors import OutputError
 from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_path, atomic_write, move_into_place
 from monitoring.periods import Quarter
@@ -60,12 +59,13 @@ from monitoring.report.publish import (
 )
 from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import area_stem
+from monitoring.report.run.outdir import check_out_dir, usable_workers
 from monitoring.report.run.pool import POOL_METHOD, stop_pool
 from monitoring.report.run.render import quarto_available
-from monitoring.report.run.runner import RunSummary, run_quarter, write_error
+from monitoring.report.run.runner import RunSummary, check_sources, run_quarter, write_error
 from monitoring.report.run.signals import StopSignals
 from monitoring.store.database import open_store, resolve_path
-from monitoring.views.scope import report_areas, scope_label
+from monitoring.views.scope import context, report_areas, scope_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,17 +110,24 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
     """
     quarter = Quarter.parse(period)
     store_file = resolve_path(store_path).resolve()
-    if settings is None:
-        with open_store(store_file, read_only=True) as store:
-            settings = settings_file.resolve(store=store)
+    with open_store(store_file, read_only=True) as store:
+        settings = settings or settings_file.resolve(store=store)
+        # every input is checked before anything is created (exit 2 writes nothing, not
+        # even the folder or `lauf.log`)
+        wanted, _ = report_areas(store, list(areas) if areas else None)
+        for code in wanted:
+            context(store, code, str(quarter), settings)
+    check_sources(notebooks, renderer)
+    check_out_dir(out_dir)
+    workers, _capped = usable_workers(workers)
     out = Path(out_dir)
     target = out / str(quarter)
     summary = PublishSummary(str(quarter), target)
     say = on_step or (lambda _text: None)
+    site.check_config(out)  # a broken website config stops the run before anything changes
     _log(target, f"Start Veröffentlichung {quarter} ({settings.summary_de()}; Datenbank "
                  f"{store_file})")
 
-    site.check_config(out)  # a broken website config stops the run before anything changes
     with StopSignals() as stop:  # Ctrl-C / SIGTERM: clean up, then raise RunInterrupted
         published = _publish_steps(quarter, summary, stop, store_file=store_file, out=out,
                                    areas=areas, workers=workers, conclusions_dir=conclusions_dir,
@@ -414,15 +421,6 @@ def _register_and_zip(staging: Path, target: Path, quarter: Quarter, summary: Pu
 
 
 def check_writable(folder: Path) -> None:
-    """Refuse early, with a German message, when the output folder cannot be written."""
-    probe = folder / f".schreibtest-{os.getpid()}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe.write_bytes(b"x")
-    except OSError as err:
-        raise ReportError(f"In den Ausgabeordner {folder} kann nicht geschrieben werden "
-                          f"({err.strerror or err}). Wählen Sie mit --out einen anderen Ordner.",
-                          detail=str(err)) from err
-    finally:
-        with contextlib.suppress(OSError):
-            probe.unlink(missing_ok=True)
+    """Refuse early, with a German message, an output folder that cannot be written – without
+    creating anything (`monitoring.report.run.outdir.check_out_dir`)."""
+    check_out_dir(folder)

@@ -23,7 +23,7 @@ from typing import Self
 
 from monitoring.errors import ReportError
 
-__all__ = ["LOCK_NAME", "LockHolder", "RunLock"]
+__all__ = ["LOCK_NAME", "LockHolder", "RunLock", "process_exists"]
 
 LOCK_NAME = ".monitoring-run.lock"
 _YOUNG_LOCK_S = 60.0  # a lock without readable content is being written, unless it is older
@@ -97,6 +97,11 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True  # exists, belongs to another user
     return True
+
+
+def process_exists(pid: int) -> bool:
+    """Whether a process with this PID exists on this machine (without disturbing it)."""
+    return _pid_alive(pid)
 
 
 def _identity() -> dict[str, object]:

@@ -26,7 +26,9 @@ Guarantees:
   (written half when the disk filled up) is not kept in ``_fehler/``.
 * Ctrl-C, SIGTERM (a scheduler stopping the job) and SIGHUP stop the run cleanly: the workers
   are terminated, the staging folder is removed, the lock released, and the reports published
-  before stay as they were. Once files are being moved into place, the run finishes first
+  before stay as they were. The kernels' connection files (with their key) live in a private
+  runtime folder of the run, removed with its kernels on every way out (`kernels`). Once
+  files are being moved into place, the run finishes first
   (`signals.StopSignals`).
 """
 
@@ -53,14 +55,16 @@ import nbformat
 
 from monitoring import __version__
 from monitoring.core.config import Settings
-from monitoring.errors import OutputError
+from monitoring.errors import OutputError, WriteFault
 from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_write, move_into_place
 from monitoring.periods import Quarter
 from monitoring.report.run import index as index_page
 from monitoring.report.run.compose import REPORTS, compose, notebooks_dir
+from monitoring.report.run.kernels import private_runtime_dir
 from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import report_filename
+from monitoring.report.run.outdir import check_out_dir, usable_workers
 from monitoring.report.run.pool import POOL_METHOD, stop_pool
 from monitoring.report.run.render import choose_renderer
 from monitoring.report.run.signals import StopSignals
@@ -69,7 +73,8 @@ from monitoring.store.database import open_store, resolve_path
 from monitoring.views.inputs import report_missing, sections_of
 from monitoring.views.scope import context, geo_attribution, report_areas, scope_label
 
-__all__ = ["ReportResult", "RunSummary", "report_filename", "run_quarter", "write_error"]
+__all__ = ["ReportResult", "RunSummary", "check_sources", "report_filename", "run_quarter",
+           "write_error"]
 
 # Longest a single notebook cell may run before its report fails: the slowest cells take
 # seconds; a cell that hangs (a lock, a network drive) would otherwise hold up a scheduled run –
@@ -171,11 +176,16 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
         meta = store.meta()
         schema_version = store.schema_version
     notes: list[str] = [scope_note] if scope_note else []
+    workers, capped = usable_workers(workers)
+    if capped:
+        notes.append(capped)
+    if stage_into is None:  # all input checked: now the folder (nothing is created yet)
+        check_out_dir(out_dir)
     composed = compose(spec, source_dir, notes)
 
     target = Path(out_dir) / str(quarter)
     held = contextlib.nullcontext(None) if stage_into else RunLock(target)
-    with StopSignals() as stop, held as lock:
+    with StopSignals() as stop, held as lock, private_runtime_dir():
         if lock is not None and lock.taken_over:
             notes.append(f"Die Sperrdatei eines nicht mehr laufenden Berichtslaufs "
                          f"({lock.taken_over.describe()}) wurde übernommen.")
@@ -198,6 +208,8 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             if on_start:
                 on_start(len(jobs))
             results = _run_jobs(jobs, workers, on_result)
+            if any(r.disk_full for r in results):  # no half-written notebook into _fehler/
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging))
             for result in results:
                 result.missing = missing.get(result.area_code, [])
             summary = RunSummary(str(quarter), target, sorted(results,
@@ -221,6 +233,14 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
     summary.notes = notes
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def check_sources(notebooks: str | os.PathLike[str] | None = None, renderer: str = "auto",
+                  report: str = "quartalsbericht") -> None:
+    """Raise the error `run_quarter` would raise for the notebooks folder or the renderer –
+    for callers that must check every input before they create anything (the publication)."""
+    choose_renderer(renderer)
+    compose(REPORTS[report], notebooks_dir(notebooks), [])
 
 
 def _run_jobs(jobs: list[dict[str, str]], workers: int,
@@ -259,15 +279,15 @@ def _run_jobs(jobs: list[dict[str, str]], workers: int,
     return results
 
 
-def write_error(err: OSError, folder: Path, what: str) -> OutputError:
+def write_error(err: OSError, folder: Path, what: str) -> WriteFault:
     """German message for an OS error while `what` (e.g. „Die Veröffentlichung“) wrote below
     `folder`: a full disk or quota says so; nothing incomplete was moved into place."""
-    if err.errno in (errno.ENOSPC, errno.EDQUOT):
-        return OutputError(f"Kein Speicherplatz mehr auf dem Datenträger von {folder}. {what} "
+    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return WriteFault(f"Kein Speicherplatz mehr auf dem Datenträger von {folder}. {what} "
                            "wurde abgebrochen; die zuletzt veröffentlichten Dateien bleiben "
                            "unverändert. Geben Sie Speicherplatz frei und starten Sie den Lauf "
                            "erneut.", detail=str(err))
-    return OutputError(f"Beim Schreiben nach {folder} ist ein Fehler aufgetreten "
+    return WriteFault(f"Beim Schreiben nach {folder} ist ein Fehler aufgetreten "
                        f"({err.strerror or err}). {what} wurde abgebrochen; die zuletzt "
                        "veröffentlichten Dateien bleiben unverändert. Prüfen Sie Platz und "
                        "Schreibrechte und starten Sie den Lauf erneut.", detail=str(err))

@@ -45,6 +45,9 @@ class ReportResult:
     missing: list[dict[str, object]] = field(default_factory=list)
     """What the report lacks (`monitoring.views.inputs.MissingInput.record`): key, label,
     German notice and the sections that leave something out; set by the runner."""
+    disk_full: bool = False
+    """Failed because the disk (or quota, or file size limit) was full: the runner then stops
+    the whole run with the full-disk message instead of reporting one failed district."""
 
 
 def init_worker() -> None:
@@ -91,7 +94,21 @@ def execute_report(job: dict[str, str]) -> ReportResult:
     except Exception as err:  # noqa: BLE001 - every failure is reported, none stops the run
         return ReportResult(job["area_code"], job["name"], "failed",
                             time.perf_counter() - started, None, None,
-                            describe(err, cell_timeout=job.get("cell_timeout")))
+                            describe(err, cell_timeout=job.get("cell_timeout")),
+                            disk_full=_disk_full(err))
+
+
+def _disk_full(err: BaseException | None) -> bool:
+    """Whether `err` or an error it was raised from is a full disk, quota or size limit."""
+    import errno
+
+    seen = 0
+    while err is not None and seen < 10:
+        if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            return True
+        err = err.__cause__ or err.__context__
+        seen += 1
+    return False
 
 
 def _first_line(source: str, limit: int = 60) -> str:
