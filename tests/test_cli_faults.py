@@ -274,11 +274,13 @@ def test_private_runtime_dir_is_removed_on_error_and_stale_ones_of_dead_runs(
     live = tmp_path / f"{kernels.PREFIX}1-abc"  # PID 1 is alive: another user's run
     live.mkdir()
     with pytest.raises(RuntimeError), kernels.private_runtime_dir() as folder:
-        assert os.environ["JUPYTER_RUNTIME_DIR"] == str(folder)
+        assert os.environ["JUPYTER_RUNTIME_DIR"] == os.environ["TMPDIR"] == str(folder)
+        assert tempfile.gettempdir() == str(folder)
         assert folder.parent == tmp_path and oct(folder.stat().st_mode)[-3:] == "700"
         (folder / "kernel-2.json").write_text('{"key": "geheim"}', encoding="utf-8")
         raise RuntimeError("Zelle fehlgeschlagen")
     assert os.environ["JUPYTER_RUNTIME_DIR"] == str(tmp_path / "eigener")
+    assert tempfile.gettempdir() == str(tmp_path)
     assert not folder.exists() and not stale.exists() and live.exists()
 
 
@@ -306,7 +308,8 @@ def _alive(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self").exists(), reason="finds the kernels through /proc")
 def test_sigterm_removes_kernel_files_and_kernels(demo_store_path: Path, tmp_path: Path) -> None:
     """A real run with two workers (asked for 99: capped) stopped by SIGTERM while its kernels
-    execute: exit 143, no ``kernel-*.json`` left anywhere, no kernel process left."""
+    execute: exit 143, no connection file (``tmp….json`` in the temporary folder,
+    ``kernel-….json`` in the runtime folder) left anywhere, no kernel process left."""
     temp = tmp_path / "tmp"
     user_runtime = tmp_path / "runtime"
     temp.mkdir()
@@ -323,7 +326,7 @@ def test_sigterm_removes_kernel_files_and_kernels(demo_store_path: Path, tmp_pat
             while not (pids := _kernel_pids(temp)) and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert pids, "no kernel of the run started"
-            files = list(temp.glob(f"{kernels.PREFIX}{proc.pid}-*/kernel-*.json"))
+            files = list(temp.glob(f"{kernels.PREFIX}{proc.pid}-*/*.json"))
             assert files  # the connection files are in the run's private folder
             proc.send_signal(signal.SIGTERM)
             code = proc.wait(timeout=120)
@@ -333,8 +336,8 @@ def test_sigterm_removes_kernel_files_and_kernels(demo_store_path: Path, tmp_pat
     assert code == 143, (tmp_path / "stderr.txt").read_text(encoding="utf-8")
     assert "Hinweis: --workers 99 ist mehr als die" in (tmp_path / "stdout.txt").read_text(
         encoding="utf-8")
-    assert not list(temp.rglob("kernel-*.json")) and not list(temp.glob(f"{kernels.PREFIX}*"))
-    assert not user_runtime.exists() or not list(user_runtime.rglob("kernel-*.json"))
+    assert not list(temp.rglob("*.json")) and not list(temp.glob(f"{kernels.PREFIX}*"))
+    assert not user_runtime.exists() or not list(user_runtime.rglob("*.json"))
     deadline = time.monotonic() + 30
     while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -1,12 +1,14 @@
 """A private Jupyter runtime folder per run: the kernels' connection files (with their key).
 
-papermill starts a kernel per report; jupyter_client writes its connection file
-``kernel-….json`` – ports and the HMAC key that lets anyone on the machine run code in the
-kernel – into ``jupyter_runtime_dir()`` and removes it only when the kernel is shut down
-normally. A run stopped by SIGTERM or a failing worker would leave it there. So each run
-points ``JUPYTER_RUNTIME_DIR`` (read by the kernels' managers in this process and, through
-the environment, in the spawned workers) at its own folder ``monitoring-kernels-<pid>-…`` in
-the system's temporary folder (mode 0700), and on every way out – normal end, an error, a stop
+papermill starts a kernel per report; jupyter_client writes its connection file – ports and
+the HMAC key that lets anyone on the machine run code in the kernel – as ``tmp….json`` into
+the temporary folder (nbclient's kernel managers have no connection file set; a manager that
+has one uses ``jupyter_runtime_dir()``) and removes it only when the kernel is shut down
+normally. A run stopped by SIGTERM or a failing worker would leave it in ``/tmp``. So each run
+points ``TMPDIR`` and ``JUPYTER_RUNTIME_DIR`` (and `tempfile.tempdir` of this process; the
+spawned workers and the kernels inherit the environment) at its own folder
+``monitoring-kernels-<pid>-…`` in the system's temporary folder (mode 0700), and on every way
+out – normal end, an error, a stop
 signal, which `signals.StopSignals` turns into an exception – kills the kernels still using
 it and removes the folder. ``kill -9`` of the run itself cannot be cleaned up after: the next
 run removes the folders of processes that no longer exist (and their kernels).
@@ -88,14 +90,18 @@ def private_runtime_dir() -> Iterator[Path]:
     base = Path(tempfile.gettempdir())
     _remove_stale(base)
     folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
-    previous = os.environ.get(ENV)
-    os.environ[ENV] = str(folder)
+    previous = {name: os.environ.get(name) for name in (ENV, "TMPDIR")}
+    previous_tempdir = tempfile.tempdir
+    os.environ[ENV] = os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = str(folder)
     try:
         yield folder
     finally:
-        if previous is None:
-            os.environ.pop(ENV, None)
-        else:
-            os.environ[ENV] = previous
+        tempfile.tempdir = previous_tempdir
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         _stop_kernels(folder)
         shutil.rmtree(folder, ignore_errors=True)
