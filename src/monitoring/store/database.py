@@ -148,6 +148,7 @@ class Store:
         # copy-on-write (see `open_store`): the copy written, the original, and a read-only
         # connection to the original that keeps other writers out while we work
         self._copy: tuple[Path, duckdb.DuckDBPyConnection] | None = None
+        self._import_lock: int | None = None  # copy-on-write: `_import_lock` of the file
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -189,6 +190,8 @@ class Store:
                     con.close()
             for leftover in (copy, copy.with_name(copy.name + ".wal")):
                 leftover.unlink(missing_ok=True)
+            _release(self._import_lock)
+            self._import_lock = None
 
     @property
     def schema_version(self) -> int:
@@ -647,12 +650,18 @@ def _open_copy(resolved: Path) -> Store:
             "funktionieren weiter. Zum Importieren geben Sie Ihrem Benutzer Schreibrechte auf "
             "die Datei und ihren Ordner oder arbeiten Sie mit einer beschreibbaren Kopie "
             "(--store).", detail=str(denied))
+    try:
+        import_lock = _import_lock(resolved)
+    except BaseException:
+        guard.close()
+        raise
     copy = resolved.with_name(f".{resolved.name}.import-{os.getpid()}.tmp")
     try:
         shutil.copyfile(resolved, copy)
         store = open_store(copy, read_only=False)
     except BaseException as err:
         guard.close()
+        _release(import_lock)
         for leftover in (copy, copy.with_name(copy.name + ".wal")):
             leftover.unlink(missing_ok=True)
         if isinstance(err, OSError | duckdb.Error):
@@ -660,7 +669,42 @@ def _open_copy(resolved: Path) -> Store:
         raise
     store.path = resolved
     store._copy = (copy, guard)  # set by its own module
+    store._import_lock = import_lock
     return store
+
+
+def _import_lock(path: Path) -> int | None:
+    """An exclusive ``flock`` on the store file, held by a copy-on-write import until it has
+    replaced the file: a second import would copy the same original and its rename would
+    drop the first one's changes. Readers never take it (DuckDB's own locks are ``fcntl``
+    locks, independent of ``flock`` on Linux), so `info`, `run` and exports are not blocked.
+    Where ``flock`` does not exist (Windows), None: no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # the file may have been replaced by an import that finished meanwhile: then this
+        # descriptor holds the old file, and the lock would protect nothing
+        if os.fstat(fd).st_ino != path.stat().st_ino:
+            raise BlockingIOError(errno.EAGAIN, "store file replaced meanwhile")
+    except OSError as err:
+        os.close(fd)
+        if err.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            raise StoreError(
+                f"In die Datenbank {path} schreibt gerade ein anderer Import. Warten Sie, bis "
+                "er fertig ist, und starten Sie diesen Import dann erneut (lesende Befehle "
+                "wie `monitoring info` und `run` funktionieren weiter).", detail=str(err)) from err
+        raise
+    return fd
+
+
+def _release(fd: int | None) -> None:
+    if fd is not None:
+        with suppress(OSError):
+            os.close(fd)  # closing the last descriptor releases the flock
 
 
 def create_store_at_version(path: str | os.PathLike[str], version: int) -> None:
