@@ -120,7 +120,6 @@ def erreichbarkeit(args: argparse.Namespace) -> int:
     """`monitoring erreichbarkeit`: E2SFCA with the Zensus grid as demand."""
     from monitoring import fmt
     from monitoring.errors import ConfigError
-    from monitoring.report.run.outdir import check_out_file
     from monitoring.store.database import open_store
     from monitoring.views.accessibility import AccessSettings
     from monitoring.views.grid_accessibility import grid_access, write_tables
@@ -129,8 +128,6 @@ def erreichbarkeit(args: argparse.Namespace) -> int:
         raise ConfigError(f"Die Gitterdatei „{args.gitter}“ gibt es nicht.")
     if args.out and Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
         raise ConfigError(f"Ausgabedatei „{args.out}“: erwartet die Endung .csv oder .xlsx.")
-    if args.out:
-        check_out_file(args.out)
     settings = AccessSettings(catchment_m=args.einzugsbereich_km * 1000,
                               population_group=args.gruppe)
     with open_store(args.store, read_only=True) as store:
