@@ -122,7 +122,14 @@ def text_table(text: str, name: str, *, expected: str) -> pd.DataFrame:
     `DataValidationError` naming the file, the line and `expected` (what the file should hold,
     e.g. „die Spalten reihe; gebiet; zeitraum; wert“) instead of a pandas error."""
     try:
-        return pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+        if not isinstance(frame.index, pd.RangeIndex):
+            # every data row has one field more than the header: pandas would silently take
+            # the first column as the index and shift all columns by one
+            width = len(frame.columns)
+            raise pd.errors.ParserError(
+                f"Expected {width} fields in line 2, saw {width + 1}")
+        return frame
     except pd.errors.EmptyDataError as err:
         raise DataValidationError(
             f"Die Datei {name} ist leer oder hat keine Kopfzeile; erwartet: {expected}.",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from monitoring.io.files import atomic_path
+from monitoring.io.files import atomic_path, make_folder
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -46,7 +46,7 @@ def format_sheet(ws: Any, widths: list[int] | None = None) -> None:
 
 def save_workbook(book: Any, path: Path) -> Path:
     """Save an openpyxl workbook at `path` atomically (creating its folder); returns `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     with atomic_path(path) as tmp:
         book.save(tmp)
     return path
