@@ -19,7 +19,7 @@ with nothing (or nonsense) inside. For every example:
 `template` (a fuzzed ``--out``) and `neu --gebiete` (a fuzzed boundary file; exit 2 leaves no
 store file behind) are driven the same way.
 
-Examples: the default run (also ``-m "not slow"``) makes `FAST` examples per importer
+Examples: the default run (also ``-m "not slow"``) makes `FAST` (35) examples per importer
 (``HYPOTHESIS_PROFILE=dev``: a fifth). The nightly variant makes at least 1,000 per importer:
 
     HYPOTHESIS_PROFILE=ci python3 tasks.py test tests/test_cli_fuzz.py -m slow
@@ -52,7 +52,7 @@ import portal_files as pf
 from conftest import examples
 from monitoring.cli.main import main
 
-FAST = 40
+FAST = 35
 NIGHTLY = int(os.environ.get("CLI_FUZZ_EXAMPLES", "1000"))
 # no shrinking: the files are large, shrinking them takes minutes; the failing file is shown
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate]

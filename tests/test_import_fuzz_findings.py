@@ -5,7 +5,9 @@ file, row and expectation (exit 2, store byte-identical), or no change on re-imp
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -166,3 +168,19 @@ def test_template_with_a_long_name_that_fits_is_written(tmp_path: Path) -> None:
     assert main(["template", "angebote", "--out", str(out),
                  "--store", str(tmp_path / "keine.duckdb")]) == 0
     assert openpyxl.load_workbook(out).sheetnames
+
+
+def test_statistics_workbook_with_a_damaged_sheet_is_refused_in_german(
+        store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = portal_files.xlsx_bytes(portal_files.table_header_periods(), "cp1252")
+    path = tmp_path / "12411-01-01-4.xlsx"
+    with zipfile.ZipFile(io.BytesIO(good)) as inp, \
+            zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as out:
+        for item in inp.infolist():
+            out.writestr(item.filename, inp.read(item))
+    raw = bytearray(path.read_bytes())
+    at = raw.find(b"<sheetData")
+    raw[at + 1] = ord("X")  # inside the stored sheet: its CRC-32 no longer fits
+    path.write_bytes(bytes(raw))
+    err = _refused(store, ["import", "statistik", str(path)], capsys)
+    assert "Die Excel-Datei 12411-01-01-4.xlsx ist beschädigt" in err

@@ -118,6 +118,12 @@ def _xlsx_cells(content: bytes, name: str) -> list[list[str]]:
         sheet = book.worksheets[0]
         return [[_cell_text(v, leading=j < 4) for j, v in enumerate(row)]
                 for row in sheet.iter_rows(values_only=True)]
+    except Exception as err:  # read-only mode reads the sheet only now: damage shows here
+        raise DataValidationError(
+            f"Die Excel-Datei {name} ist beschädigt: ihr erstes Tabellenblatt lässt sich nicht "
+            "lesen. Laden Sie die Tabelle erneut herunter.",
+            [genesis.problem(name, None, None, "XLSX", "eine lesbare Excel-Datei (.xlsx)")],
+            detail=repr(err)) from err
     finally:
         book.close()
 
