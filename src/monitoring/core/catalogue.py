@@ -9,10 +9,9 @@ rates, indices, accessibility measures, figures only the Land publishes).
 
 from __future__ import annotations
 
-import io
-
 import pandas as pd
 
+from monitoring.core import genesis
 from monitoring.errors import DataValidationError
 
 COLUMNS = ["indicator_id", "name_de", "name_en", "definition", "numerator_series",
@@ -29,8 +28,8 @@ def parse_catalogue(text: str, name: str, *, known_fields: set[str],
     `reserved` ids (the shipped catalogue) may not be redefined by a user file: silently
     changing a shipped definition would make districts incomparable.
     """
-    frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), sep=";", dtype=str,
-                        keep_default_na=False)
+    frame = genesis.text_table(text.lstrip("\ufeff"), name, expected=(
+        "die Spalten (mit „;“ getrennt) " + ";".join(COLUMNS)))
     frame.columns = [c.strip() for c in frame.columns]
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:

@@ -23,7 +23,7 @@ def decode(content: bytes) -> tuple[str, str]:
     if content.startswith(b"\xef\xbb\xbf"):
         return content[3:].decode("utf-8", errors="replace"), "UTF-8 mit BOM"
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16"), "UTF-16 mit BOM"
+        return content.decode("utf-16", errors="replace"), "UTF-16 mit BOM"
     try:
         return content.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:

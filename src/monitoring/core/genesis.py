@@ -111,6 +111,50 @@ def problem(file: str, line: int | None, column: str | None, value: object,
     return {"datei": file, "zeile": line, "spalte": column, "wert": value, "erwartet": expected}
 
 
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def text_table(text: str, name: str, *, expected: str) -> pd.DataFrame:
+    """A ``;``-separated text (first line the header) as a table of text cells.
+
+    An empty text, a row with more fields than the header or an unclosed quote raise
+    `DataValidationError` naming the file, the line and `expected` (what the file should hold,
+    e.g. „die Spalten reihe; gebiet; zeitraum; wert“) instead of a pandas error."""
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+        if not isinstance(frame.index, pd.RangeIndex):
+            # every data row has one field more than the header: pandas would silently take
+            # the first column as the index and shift all columns by one
+            width = len(frame.columns)
+            raise pd.errors.ParserError(
+                f"Expected {width} fields in line 2, saw {width + 1}")
+        return frame
+    except pd.errors.EmptyDataError as err:
+        raise DataValidationError(
+            f"Die Datei {name} ist leer oder hat keine Kopfzeile; erwartet: {expected}.",
+            [problem(name, 1, None, "—", expected)], detail=str(err)) from err
+    except pd.errors.ParserError as err:
+        if fields := _FIELDS.search(str(err)):
+            width, line, seen = (int(g) for g in fields.groups())
+            raise DataValidationError(
+                f"In {name}, Zeile {line}, stehen {seen} Felder, die Kopfzeile hat {width}; "
+                "erwartet: höchstens so viele durch „;“ getrennte Felder wie die Kopfzeile "
+                "(ein „;“ im Text? Dann den Text in Anführungszeichen setzen). Es wurde nichts "
+                "geschrieben.",
+                [problem(name, line, f"Spalte {width + 1}", seen,
+                         f"höchstens {width} Felder wie die Kopfzeile")],
+                detail=str(err).strip()) from err
+        quote = _OPEN_QUOTE.search(str(err))
+        at = int(quote.group(1)) + 1 if quote else None
+        where = f", Zeile {at}," if at else ""
+        raise DataValidationError(
+            f"In {name}{where} ist die CSV-Struktur fehlerhaft (z. B. ein nicht geschlossenes "
+            f"Anführungszeichen); erwartet: {expected}. Es wurde nichts geschrieben.",
+            [problem(name, at, None, "—", "eine CSV-Datei mit „;“ als Trennzeichen")],
+            detail=str(err).strip()) from err
+
+
 def is_xlsx(content: bytes) -> bool:
     """Whether `content` is an Excel workbook (a ZIP with ``xl/workbook.xml``)."""
     if content[:2] != b"PK":

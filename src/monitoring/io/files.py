@@ -21,6 +21,7 @@ rename, `move_into_place`.
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import os
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from monitoring.errors import OutputError
 
-__all__ = ["atomic_path", "atomic_write", "move_into_place"]
+__all__ = ["atomic_path", "atomic_write", "make_folder", "move_into_place"]
 
 _COUNTER = itertools.count()  # unique temporary names for writes from several threads
 
@@ -65,6 +66,26 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str = "") -> Iterator[P
         _remove(tmp)
 
 
+def make_folder(folder: str | os.PathLike[str]) -> Path:
+    """Create `folder` (and its parents) for an output file; `OutputError` when a part of the
+    path is a file or the name is too long, so that nothing is written."""
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as err:
+        raise OutputError(
+            f"Der Ordner {path} kann nicht angelegt werden: ein Teil des Pfades ist eine Datei, "
+            "kein Ordner. Wählen Sie einen anderen Speicherort; es wurde nichts geschrieben.",
+            detail=str(err)) from err
+    except OSError as err:
+        if err.errno != errno.ENAMETOOLONG:
+            raise
+        raise OutputError(
+            f"Der Pfad {str(path)[:60]}… ist zu lang. Wählen Sie einen kürzeren Namen; es wurde "
+            "nichts geschrieben.", detail=str(err)) from err
+    return path
+
+
 def move_into_place(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
     """Rename the finished file `source` over `target` in one step (``os.replace``; both on
     the same file system, e.g. a staging folder beside the output folder)."""
@@ -72,14 +93,39 @@ def move_into_place(source: str | os.PathLike[str], target: str | os.PathLike[st
 
 
 def _temporary(target: Path, suffix: str) -> Path:
+    """The temporary path beside `target`; `OutputError` for a target that cannot be a file
+    (a folder, no name, a name too long for the file system) or a missing folder."""
     folder = target.parent
+    limit = _name_max(folder)
+    size = len(os.fsencode(target.name))
+    if size > limit:
+        raise OutputError(
+            f"Der Dateiname „{target.name[:40]}…“ ist zu lang ({size} Bytes; erlaubt sind "
+            f"{limit}). Wählen Sie einen kürzeren Namen; es wurde nichts geschrieben.",
+            detail=f"name too long: {target.absolute()}")
+    if target.name in ("", ".", "..") or target.is_dir():
+        raise OutputError(
+            f"„{target}“ ist ein Ordner, kein Dateiname. Geben Sie eine Datei an, z. B. "
+            f"{target / 'Datei.xlsx'}; es wurde nichts geschrieben.",
+            detail=f"is a directory: {target.absolute()}")
     if not folder.is_dir():
         raise OutputError(
             f"Der Ordner {folder} existiert nicht (oder ist kein Ordner), daher kann "
             f"„{target.name}“ nicht geschrieben werden. Legen Sie den Ordner an oder wählen "
             "Sie einen anderen Speicherort; es wurde nichts geschrieben.",
             detail=f"no such directory: {folder.absolute()}")
-    return target.with_name(f".{target.name}.{os.getpid()}-{next(_COUNTER)}.tmp{suffix}")
+    name = f".{target.name}.{os.getpid()}-{next(_COUNTER)}.tmp{suffix}"
+    if len(os.fsencode(name)) > limit:  # a long target name: the temporary one is shorter
+        name = f".monitoring.{os.getpid()}-{next(_COUNTER)}.tmp{suffix}"
+    return target.with_name(name)
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name the file system of `folder` allows (bytes; 255 if unknown)."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (AttributeError, OSError, ValueError):  # Windows has no pathconf; a missing folder
+        return 255
 
 
 def _sync(path: Path) -> None:

@@ -36,7 +36,7 @@ from monitoring.core import area_change_rules, area_changes
 from monitoring.core.areas import ENDED_BY_CHANGE, apply_change_endings
 from monitoring.core.inventory_spec import ERROR, INSTRUCTIONS_SHEET, Problem
 from monitoring.errors import DataValidationError
-from monitoring.io.files import atomic_write
+from monitoring.io.files import atomic_write, make_folder
 from monitoring.io.geography import AREA_CHANGES, CHANGE_KEY
 from monitoring.io.inventory import read
 from monitoring.io.inventory.validate import Validated
@@ -269,7 +269,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
             writer.writerow([line] if line else [])
         writer.writerow(headers)
         writer.writerows(template_rows())
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(target.parent)
         return atomic_write(target, buffer.getvalue(), encoding="utf-8-sig")
     if target.suffix.lower() != ".xlsx":
         raise DataValidationError(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from monitoring.core import catalogue
-from monitoring.io.imports import packaged_text
+from monitoring.io.imports import packaged_text, read_utf8
 from monitoring.store.database import Store
 
 
@@ -22,14 +22,16 @@ def catalogue_frame(store: Store, user_file: str | os.PathLike[str] | None = Non
     if user_file is None:
         return shipped
     path = Path(user_file)
-    own = catalogue.parse_catalogue(path.read_bytes().decode("utf-8-sig"), path.name,
+    own = catalogue.parse_catalogue(read_utf8(path), path.name,
                                     known_fields=fields,
                                     reserved=set(shipped["indicator_id"]))
     return pd.concat([shipped, own], ignore_index=True)
 
 
 def load_catalogue(store: Store, user_file: str | os.PathLike[str] | None = None) -> int:
-    """Write the catalogue (and the named series of the GENESIS mapping) into the store."""
+    """Write the catalogue (and the named series of the GENESIS mapping) into the store.
+
+    A user's file is logged once: importing the same file again changes nothing."""
     frame = catalogue_frame(store, user_file)
     series = pd.read_csv(io.StringIO(packaged_text("series.csv")), sep=";", dtype=str,
                          keep_default_na=False)
@@ -37,7 +39,8 @@ def load_catalogue(store: Store, user_file: str | os.PathLike[str] | None = None
     with store.transaction():
         store.upsert("indicator", frame[catalogue.STORE_COLUMNS], ["indicator_id"])
         store.upsert("series", series, ["series_id"])
-        if user_file is not None:
+        if user_file is not None and not store.already_imported(
+                "indikatorkatalog", Path(user_file).read_bytes()):
             store.log_import("indikatorkatalog", Path(user_file).name,
                              Path(user_file).read_bytes(), len(frame))
     return len(frame)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from monitoring.core import concept, genesis
 from monitoring.errors import DataValidationError
-from monitoring.io.imports import ImportResult, fail_on_problems, read_long_table
+from monitoring.io.imports import ImportResult, fail_on_problems, read_long_table, read_workbook
 from monitoring.store.database import Store
 
 _SHEETS = {
@@ -25,14 +25,17 @@ _SHEETS = {
                   "zielquartal": "target_period", "zielwert": "target_value"},
 }
 
+_EXPECTED = ("die Blätter Ziele, Massnahmen, Zielwerte (Excel) oder eine CSV mit den Spalten "
+             "eines davon, z. B. ziel;gebiet;handlungsfeld;titel")
+
 
 def _concept_tables(path: Path) -> dict[str, pd.DataFrame]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str)
+        sheets = read_workbook(path, expected=_EXPECTED, sheet_name=None)
         named = {str(k).strip().lower().replace("ß", "ss").replace("ä", "ae"): v.fillna("")
                  for k, v in sheets.items()}
     else:
-        frame = read_long_table(path)
+        frame = read_long_table(path, expected=_EXPECTED)
         cols = {str(c).strip().lower() for c in frame.columns}
         kind = next((k for k, spec in _SHEETS.items() if set(spec) <= cols), None)
         if kind is None:

@@ -34,7 +34,13 @@ import pandas as pd
 from monitoring.core import genesis
 from monitoring.core.areas import Scope
 from monitoring.errors import DataValidationError
-from monitoring.io.imports import SERIES_COLUMNS, ImportResult, fail_on_problems, packaged_text
+from monitoring.io.imports import (
+    SERIES_COLUMNS,
+    ImportResult,
+    fail_on_problems,
+    packaged_text,
+    read_utf8,
+)
 from monitoring.periods import Quarter
 from monitoring.store.areas import read_area_versions, read_scope
 from monitoring.store.contents import read_series_units, write_missing_series
@@ -79,8 +85,9 @@ def genesis_mapping(extra: str | os.PathLike[str] | None = None) -> pd.DataFrame
     frames = [pd.read_csv(io.StringIO(packaged_text("series.csv")), sep=";", dtype=str,
                           keep_default_na=False)]
     if extra is not None:
-        frames.append(pd.read_csv(extra, sep=";", dtype=str, keep_default_na=False,
-                                  encoding="utf-8-sig"))
+        path = Path(extra)
+        frames.append(genesis.text_table(read_utf8(path), path.name, expected=(
+            "eine Zuordnung mit den Spalten " + ";".join(MAPPING_COLUMNS[:4]))))
     return pd.concat(frames, ignore_index=True).fillna("")
 
 
@@ -111,6 +118,12 @@ def _xlsx_cells(content: bytes, name: str) -> list[list[str]]:
         sheet = book.worksheets[0]
         return [[_cell_text(v, leading=j < 4) for j, v in enumerate(row)]
                 for row in sheet.iter_rows(values_only=True)]
+    except Exception as err:  # read-only mode reads the sheet only now: damage shows here
+        raise DataValidationError(
+            f"Die Excel-Datei {name} ist beschädigt: ihr erstes Tabellenblatt lässt sich nicht "
+            "lesen. Laden Sie die Tabelle erneut herunter.",
+            [genesis.problem(name, None, None, "XLSX", "eine lesbare Excel-Datei (.xlsx)")],
+            detail=repr(err)) from err
     finally:
         book.close()
 

@@ -13,11 +13,11 @@ Rules for every importer (`import_catalogue`, `import_statistics`, `import_figur
 
 from __future__ import annotations
 
-import io
 import os
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -69,10 +69,37 @@ def fail_on_problems(what: str, name: str, problems: list[dict[str, object]]) ->
             f"{first['erwartet']}. Es wurde nichts geschrieben.", problems)
 
 
-def read_long_table(path: Path) -> pd.DataFrame:
+def read_long_table(path: Path, *, expected: str) -> pd.DataFrame:
     """One table as text cells: Excel (first sheet) or CSV with ``;`` in any encoding that
-    `genesis.decode` recognises."""
+    `genesis.decode` recognises. A file that is not such a table raises
+    `DataValidationError` naming the file (and the line) and `expected`."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=str).fillna("")
-    text, _ = genesis.decode(path.read_bytes(), path.name)
-    return pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+        return read_workbook(path, expected=expected, sheet_name=0).fillna("")
+    text, name = genesis.decode(path.read_bytes(), path.name)
+    return genesis.text_table(text, name, expected=expected)
+
+
+def read_workbook(path: Path, *, expected: str, sheet_name: Any) -> Any:
+    """`pandas.read_excel` (text cells), or `DataValidationError` for a file that is not a
+    readable workbook (damaged, another format with an .xlsx name, no sheet)."""
+    try:
+        return pd.read_excel(path, dtype=str, sheet_name=sheet_name)
+    except Exception as err:  # openpyxl/zipfile/xml raise many kinds for a damaged file
+        raise DataValidationError(
+            f"Die Datei {path.name} ist keine lesbare Excel-Arbeitsmappe (.xlsx) – beschädigt "
+            "oder ein anderes Format mit falscher Endung; erwartet: " + expected + ". Öffnen "
+            "Sie sie in Excel und speichern Sie sie erneut als .xlsx (oder als CSV).",
+            [genesis.problem(path.name, None, None, "—", expected)],
+            detail=f"{type(err).__name__}: {err}") from err
+
+
+def read_utf8(path: Path) -> str:
+    """The text of a UTF-8 file (with or without BOM), or `DataValidationError`."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise DataValidationError(
+            f"Die Datei {path.name} ist nicht in UTF-8 gespeichert (Byte {err.start + 1}). "
+            "Speichern Sie sie als „CSV UTF-8 (durch Trennzeichen getrennt)“.",
+            [genesis.problem(path.name, None, None, "—", "Textkodierung UTF-8")],
+            detail=str(err)) from err

@@ -8,13 +8,14 @@ official layers.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from monitoring.io.files import atomic_path
+from monitoring.io.files import atomic_path, make_folder
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -45,7 +46,7 @@ def format_sheet(ws: Any, widths: list[int] | None = None) -> None:
 
 def save_workbook(book: Any, path: Path) -> Path:
     """Save an openpyxl workbook at `path` atomically (creating its folder); returns `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     with atomic_path(path) as tmp:
         book.save(tmp)
     return path
@@ -61,7 +62,8 @@ def error_workbook(checked: Validated, path: Path) -> Path:
     ws.title = "Fehler"
     ws.append(PROBLEM_HEADERS)
     for p in checked.problems:
-        ws.append([p.severity, p.file, p.sheet, p.row, p.column, p.value, p.expected, p.message])
+        ws.append([_cell(v) for v in (p.severity, p.file, p.sheet, p.row, p.column, p.value,
+                                      p.expected, p.message)])
     format_sheet(ws)
     for key, rejected in checked.rejected.items():
         table = checked.tables[key]
@@ -71,8 +73,8 @@ def error_workbook(checked: Validated, path: Path) -> Path:
         width = max(headers) + 1 if headers else 0
         out.append(["Zeile", "Probleme", *[headers.get(i, "") for i in range(width)]])
         for number, values, messages in rejected:
-            shown = [None if v is None else str(v) for v in values[:width]]
-            out.append([number, "; ".join(messages), *shown])
+            shown = [None if v is None else _cell(str(v)) for v in values[:width]]
+            out.append([number, _cell("; ".join(messages)), *shown])
         format_sheet(out)
         for cell in out["B"][1:]:
             cell.font = Font(color="C0392B")
@@ -104,11 +106,19 @@ def excel(tables: Mapping[str, pd.DataFrame], headers: Mapping[str, Mapping[str,
     return save_workbook(book, Path(path))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""Control characters a worksheet cannot hold (openpyxl refuses them: IllegalCharacterError)."""
+
+
 def _cell(value: Any) -> Any:
+    """A value as a worksheet cell; control characters in text (a partner's file may carry
+    them) are shown as „\ufffd“ instead of making the workbook unwritable."""
+    if isinstance(value, str):
+        return _CONTROL.sub("\ufffd", value)
     if hasattr(value, "tolist"):
         value = value.tolist()  # numpy scalars and arrays → Python values
     if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
+        return _cell("; ".join(str(v) for v in value))
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):
