@@ -333,7 +333,7 @@ def plotly_figures(raw: str) -> list[dict[str, object]]:
     return figures
 
 
-def _title(layout: dict[str, object]) -> str:
+def chart_title(layout: dict[str, object]) -> str:
     title = layout.get("title")
     if isinstance(title, dict):
         title = title.get("text")
@@ -354,7 +354,7 @@ def check_precision(figure: dict[str, object], decimals: int = DECIMALS_SHOWN,
                 continue
             long = [v for v in values if isinstance(v, float) and round(v, decimals) != v]
             if long:
-                found.append((f"Diagramm „{_title(figure['layout'])}“ "  # type: ignore[arg-type]  # a dict
+                found.append((f"Diagramm „{chart_title(figure['layout'])}“ "  # type: ignore[arg-type]  # a dict
                               f"({trace.get('name') or trace.get('type', '')}, {key})",
                               repr(long[0]),
                               f"Diagrammdaten mit voller Genauigkeit (mehr als {decimals} "
@@ -391,7 +391,7 @@ def count_families(figures: Iterable[dict[str, object]], file: str,
                 if isinstance(t, dict) and t.get("type") == "bar" and t.get("orientation") == "h"]
         if not bars:
             continue
-        title = _title(layout)
+        title = chart_title(layout)
         family = families.setdefault(title, CountFamily(title))
         for trace in bars:
             for value, label in zip(trace.get("x") or [], trace.get("y") or [], strict=False):
