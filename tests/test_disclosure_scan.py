@@ -103,8 +103,8 @@ def test_the_old_rule_s_table_is_caught_in_every_format(tmp_path: Path) -> None:
             "Tabelle „Teilnehmende je Gemeinde“, Zeile „Gemeinde B“, Spalte „Teilnehmende“"], \
             path
         assert all(f.file == path.name for f in found)
-        assert "zwischen 1 und 2" in found[0].reason
-        assert "aus der Summe (13) und den gezeigten Werten bestimmbar" in found[0].reason
+        assert found[0].reason == ("Summe minus gezeigte Werte verrät den geschwärzten Wert "
+                                   "(Summe 13): nur zwischen 1 und 2 möglich")
 
 
 def test_one_withheld_cell_beside_zeros_with_its_total_is_caught(tmp_path: Path) -> None:

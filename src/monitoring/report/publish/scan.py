@@ -105,8 +105,8 @@ def _pinned(group: Sequence[Sequence[str]], j: int, total: int, column: str, tab
     cells = [None if g[j].strip() == "." else float(_count(g[j]) or 0) for g in members]
     narrow = disclosure_check.group_findings(cells, float(total), threshold)
     return [(f"{table}Zeile „{members[i][0]}“, Spalte „{column}“", ".",
-             f"geschwärzter Wert aus der Summe ({fmt.number(total)}) und den gezeigten Werten "
-             f"bestimmbar: zwischen {_interval(iv)}")
+             f"Summe minus gezeigte Werte verrät den geschwärzten Wert (Summe "
+             f"{fmt.number(total)}): nur zwischen {_interval(iv)} möglich")
             for i, iv in sorted((narrow or {}).items())]
 
 
