@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -197,6 +198,14 @@ def test_full_precision_chart_data_are_caught(tmp_path: Path) -> None:
     fig.data[0].x = figures.shown([100 * 7 / 17, 38.5], 1)
     path.write_text(pio.to_html(fig, full_html=False, include_plotlyjs=False), encoding="utf-8")
     assert scan.scan_file(path, threshold=3) == []
+    # shown with one decimal (axis „,.1f“) but carried with two: 41.18 % still gives 7/17
+    assert Fraction(0.4118).limit_denominator(20) == Fraction(7, 17)
+    fig.data[0].x = [41.18, 38.5]
+    fig.update_xaxes(tickformat=",.1f")
+    path.write_text(pio.to_html(fig, full_html=False, include_plotlyjs=False), encoding="utf-8")
+    found = scan.scan_file(path, threshold=3)
+    assert [(f.value, "mehr als 1 Nachkommastellen" in f.reason) for f in found] == [
+        ("41.18", True)]
 
 
 # -- the indicator export of the command line -----------------------------------------------------

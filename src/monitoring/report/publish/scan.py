@@ -345,6 +345,7 @@ def check_precision(figure: dict[str, object], decimals: int = DECIMALS_SHOWN,
     """Numbers in a chart's data arrays with more decimals than any published value is shown
     with: continued fractions recover numerator and denominator from a full-precision rate."""
     found = []
+    layout = figure["layout"] if isinstance(figure["layout"], dict) else {}
     for trace in figure["data"]:  # type: ignore[attr-defined]  # a list of trace dicts
         if not isinstance(trace, dict):
             continue
@@ -352,12 +353,19 @@ def check_precision(figure: dict[str, object], decimals: int = DECIMALS_SHOWN,
             values = trace.get(key)
             if not isinstance(values, list):
                 continue
-            long = [v for v in values if isinstance(v, float) and round(v, decimals) != v]
+            # an axis with a tick format „,.1f“ shows its values with one decimal; labelled
+            # points (mode „markers+text“, the index chart) show their own text (two decimals)
+            axis = layout.get(f"{key}axis") or {}
+            ticks = re.search(r"\.(\d)f$", str(axis.get("tickformat", ""))
+                              if isinstance(axis, dict) else "")
+            places = (min(decimals, int(ticks.group(1)))
+                      if ticks and trace.get("mode") != "markers+text" else decimals)
+            long = [v for v in values if isinstance(v, float) and round(v, places) != v]
             if long:
                 found.append((f"Diagramm „{chart_title(figure['layout'])}“ "  # type: ignore[arg-type]  # a dict
                               f"({trace.get('name') or trace.get('type', '')}, {key})",
                               repr(long[0]),
-                              f"Diagrammdaten mit voller Genauigkeit (mehr als {decimals} "
+                              f"Diagrammdaten mit voller Genauigkeit (mehr als {places} "
                               "Nachkommastellen): verraten Zähler und Nenner"))
     return found
 
