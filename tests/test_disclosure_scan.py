@@ -123,6 +123,12 @@ def test_one_withheld_cell_beside_zeros_with_its_total_is_caught(tmp_path: Path)
         ("Tabelle „Teilnehmende je Gemeinde“, Zeile 5, Spalte „Teilnehmende“", "2"),
         ("Tabelle „Teilnehmende je Gemeinde“, Zeile „Gemeinde C“, Spalte „Teilnehmende“", ".")]
     assert "zwischen 2 und 2" in found[1].reason
+    # a total below what the withheld cells must hold (0 for one cell ≥ 1): the file is wrong
+    rows = tuple((r[0], "0") if r[0].startswith("Summe") else r for r in table.rows)
+    path.write_bytes(table_formats.to_csv(table_formats.PublishedTable(
+        table.caption, table.header, rows, table.person_columns)))
+    found = scan.scan_file(path, threshold=3, register=[table.register()])
+    assert [f.value for f in found] == ["0"] and "Summe passt nicht" in found[0].reason
 
 
 # -- comparison charts of a count indicator across the reports -------------------------------------

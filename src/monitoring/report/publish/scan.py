@@ -104,10 +104,14 @@ def _pinned(group: Sequence[Sequence[str]], j: int, total: int, column: str, tab
                                                     _count(g[j]) is not None)]
     cells = [None if g[j].strip() == "." else float(_count(g[j]) or 0) for g in members]
     narrow = disclosure_check.group_findings(cells, float(total), threshold)
+    if narrow is None:  # the total does not fit: a reader learns something, the file is wrong
+        return [(f"{table}Summe, Spalte „{column}“", fmt.number(total),
+                 "Summe passt nicht zu den gezeigten und geschwärzten Werten (jeder "
+                 "geschwärzte Wert ist mindestens 1): Tabelle fehlerhaft")]
     return [(f"{table}Zeile „{members[i][0]}“, Spalte „{column}“", ".",
              f"Summe minus gezeigte Werte verrät den geschwärzten Wert (Summe "
              f"{fmt.number(total)}): nur zwischen {_interval(iv)} möglich")
-            for i, iv in sorted((narrow or {}).items())]
+            for i, iv in sorted(narrow.items())]
 
 
 def _interval(interval: tuple[float, float]) -> str:
