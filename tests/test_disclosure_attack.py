@@ -3,7 +3,8 @@
 A reader of a published table knows every shown cell, every published group total, and that a
 withheld cell holds at least one person (zeros are always shown). For each withheld cell the
 test solves the smallest and the largest value it can take under these facts with a linear
-programme (scipy's HiGHS; with one equation and lower bounds the optimum is an integer) –
+programme (`core.disclosure_check`, scipy's HiGHS – the solver the publication scanner runs on
+the real artefacts; with one equation and lower bounds the optimum is an integer) –
 independently of how `privacy` chose the cells – and asserts that it keeps at least
 ``threshold`` possible values, so it cannot be narrowed below the threshold. Hand-made cases
 pin the rule's choices (smallest cell first, the total withheld where nothing protects).
@@ -18,25 +19,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
 
 from conftest import examples
 from monitoring.core import privacy
+from monitoring.core.disclosure_check import feasible_interval
 
 RULE = privacy.DisclosureRule(3)
-
-
-def feasible_interval(hidden: int, rest: float, cell: int) -> tuple[float, float]:
-    """(min, max) of withheld cell `cell` among `hidden` withheld cells whose sum is `rest`
-    (total minus the shown cells), each ≥ 1 – by linear programming."""
-    bounds = [(1, None)] * hidden
-    a_eq, b_eq = np.ones((1, hidden)), [rest]
-    c = np.zeros(hidden)
-    c[cell] = 1.0
-    low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-    high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-    assert low.status == 0 and high.status == 0, "the published facts contradict each other"
-    return float(low.fun), float(-high.fun)
 
 
 def attack(original: pd.Series, shown: pd.Series, total: float) -> list[tuple[float, float]]:

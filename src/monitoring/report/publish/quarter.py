@@ -11,8 +11,10 @@ in one staging folder ``<out>/.<period>.publish-<pid>/``:
 2. per district the printable evaluation PDF, the Kreistag deck (PPTX) and the exported
    tables (CSV, Excel), and the state-wide comparison (HTML);
 3. the disclosure scanner reads every staged artefact back (and the reports of earlier runs
-   that stay published); any finding stops publication and leaves the published folder as it
-   was – not one file of it is replaced;
+   that stay published), solves for every withheld cell from what is published (tables with
+   their totals, the comparison charts of all reports with the state value, chart precision;
+   `scan`, `core.disclosure_check`); any finding stops publication and leaves the published
+   folder as it was – not one file of it is replaced;
 4. the publication register ``veroeffentlichung.json`` (what was published where, with the
    sizes and SHA-256 of the staged files) and a ZIP for the network are written in staging;
 5. only then are the files moved into ``<out>/<period>/`` with atomic renames (reports,
@@ -189,6 +191,11 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
             for entry in html_entries:
                 summary.findings += scan.scan_file(_staged(staging, target, entry),
                                                    threshold=rule.threshold)
+            # count families spanning files: a count indicator's districts in the comparison
+            # charts of all reports against the state value shown in each
+            summary.findings += scan.scan_families(
+                [_staged(staging, target, e) for e in [*entries, *html_entries]],
+                threshold=rule.threshold)
             summary.seconds["pruefung"] = time.perf_counter() - t
             if summary.findings:
                 _log(target, f"ABBRUCH: {len(summary.findings)} Geheimhaltungsbefunde; nichts "
