@@ -9,6 +9,10 @@ before and after every render:
     python scripts/quarto_keep_sources.py nachher   # put the copies back, byte for byte
 
 The copies live in ``.quarto/monitoring-quellen/`` (Quarto's scratch folder, git-ignored).
+``nachher`` also makes the rendered HTML files work offline: Quarto puts require.js and jQuery
+from a CDN (or, on a machine that is online, embedded) into every notebook page with an HTML
+output; the reports need neither – with require.js, plotly.js would not even set
+``window.Plotly`` – so both go (as in ``monitoring.report.run.render.without_cdn_scripts``).
 A render that fails leaves its copies behind; the next ``vorher`` puts such a copy back only if
 the notebook was written by that render (it carries an ``injected-parameters`` cell) and
 otherwise keeps the notebook as it is (an edit made since wins). Standard library only: Quarto
@@ -17,8 +21,11 @@ runs it with its own Python.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -27,13 +34,53 @@ ROOT = Path(__file__).resolve().parents[1]
 STASH = ROOT / ".quarto" / "monitoring-quellen"
 
 
-def _inputs() -> list[Path]:
-    listing = os.environ.get("QUARTO_PROJECT_INPUT_FILES", "")
-    named = os.environ.get("QUARTO_USE_FILE_FOR_PROJECT_INPUT_FILES")
+def _listed(kind: str, suffix: str) -> list[Path]:
+    listing = os.environ.get(f"QUARTO_PROJECT_{kind}_FILES", "")
+    named = os.environ.get(f"QUARTO_USE_FILE_FOR_PROJECT_{kind}_FILES")
     if named and Path(named).is_file():
         listing = Path(named).read_text(encoding="utf-8")
     return [ROOT / line.strip() for line in listing.splitlines()
-            if line.strip().endswith(".ipynb")]
+            if line.strip().endswith(suffix)]
+
+
+def _inputs() -> list[Path]:
+    return _listed("INPUT", ".ipynb")
+
+
+_SCRIPT_TAG = re.compile(r'<script\b[^>]*\bsrc="([^"]*)"[^>]*>\s*</script>\s*')
+_CDN_LIBRARY = re.compile(r"^https?://cdn\.jsdelivr\.net/npm/(requirejs|jquery)@")
+_EMBEDDED_LIBRARY = ("@license RequireJS", "jQuery v", "jQuery JavaScript Library")
+_JQUERY_AMD_SHIM = re.compile(r'<script type="application/javascript">\s*define\(\s*'
+                              r"'jquery',[^<]*</script>\s*")
+
+
+def _widget_library(src: str) -> bool:
+    if _CDN_LIBRARY.match(src):
+        return True
+    if src.startswith("data:application/javascript;base64,"):
+        head = src.split(",", 1)[1][:400]
+        try:
+            text = base64.b64decode(head[: len(head) // 4 * 4]).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return False
+        return any(marker in text for marker in _EMBEDDED_LIBRARY)
+    return False
+
+
+def without_cdn_scripts(html: str) -> str:
+    """`html` without the require.js/jQuery scripts Quarto adds for notebook outputs."""
+    cleaned = _SCRIPT_TAG.sub(lambda m: "" if _widget_library(m.group(1)) else m.group(0), html)
+    return _JQUERY_AMD_SHIM.sub("", cleaned) if cleaned != html else html
+
+
+def _make_offline() -> None:
+    for page in _listed("OUTPUT", ".html"):
+        if not page.is_file():
+            continue
+        html = page.read_text(encoding="utf-8")
+        cleaned = without_cdn_scripts(html)
+        if cleaned != html:
+            page.write_text(cleaned, encoding="utf-8")
 
 
 def _was_rendered(path: Path) -> bool:
@@ -72,6 +119,7 @@ def before() -> None:
 
 def after() -> None:
     _restore()
+    _make_offline()
 
 
 if __name__ == "__main__":

@@ -91,3 +91,17 @@ def section_html(tmp_path: Path):  # type: ignore[no-untyped-def]
         return html, nb
 
     return run
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """With Quarto on PATH (CI) `--renderer auto` and `veroeffentlichen` would render every
+    report, deck and website of the suite with Quarto: the tests not marked `quarto` run as on
+    a machine without it (what they were written for; it would also double the suite's time).
+    The Quarto path has its own tests, marked `quarto`. Set before the test's fixtures."""
+    from monitoring.report.run.render import QUARTO_SWITCH
+
+    if item.get_closest_marker("quarto") is None:
+        os.environ[QUARTO_SWITCH] = "0"
+    else:
+        os.environ.pop(QUARTO_SWITCH, None)

@@ -1,39 +1,28 @@
 """Rendering with Quarto where it is installed; the Jupyter-native path is tested elsewhere."""
 
-import json
+import base64
 import shutil
 from pathlib import Path
 
 import pytest
 
 from monitoring.errors import ReportError
-from monitoring.report import run_quarter
-from monitoring.report.run.render import choose_renderer
+from monitoring.report.run.render import QUARTO_SWITCH, choose_renderer
 
 QUARTO = shutil.which("quarto")
 
 
-def test_renderer_choice() -> None:
+def test_renderer_choice(monkeypatch: pytest.MonkeyPatch) -> None:
     assert choose_renderer("nbconvert") == "nbconvert"
+    monkeypatch.setenv(QUARTO_SWITCH, "0")  # as on a machine without Quarto
+    assert choose_renderer("auto") == "nbconvert"
+    monkeypatch.delenv(QUARTO_SWITCH)
     assert choose_renderer("auto") == ("quarto" if QUARTO else "nbconvert")
     with pytest.raises(ReportError, match="Unbekannter Renderer"):
         choose_renderer("word")
     if not QUARTO:
         with pytest.raises(ReportError, match="Quarto ist nicht installiert"):
             choose_renderer("quarto")
-
-
-@pytest.mark.quarto
-@pytest.mark.slow
-@pytest.mark.skipif(QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im "
-                    "PATH); der Jupyter-native Renderer wird stattdessen getestet")
-def test_quarto_renders_a_self_contained_report(demo_store_path: Path, tmp_path: Path) -> None:
-    summary = run_quarter("2025-Q4", store_path=demo_store_path, out_dir=tmp_path,
-                          areas=["16070"], renderer="quarto")
-    assert summary.ok, summary.failed
-    html = (tmp_path / "2025-Q4" / "16070_Ilm-Kreis.html").read_text()
-    assert "Demodaten – fiktiv" in html and "Plotly.newPlot" in html
-    assert "<script src=\"http" not in html
 
 
 def test_full_disk_during_render_keeps_the_previous_file(tmp_path: Path,
@@ -128,31 +117,56 @@ def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]
     assert "relativ zu den anderen Gebieten" in messages
 
 
-@pytest.mark.quarto
-@pytest.mark.skipif(QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im "
-                    "PATH); die Kreistag-Folien werden als PowerPoint getestet")
-def test_revealjs_deck_renders_offline(facts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from monitoring.report.publish.reveal import deck_qmd, render_deck
+REQUIRE_B64 = base64.b64encode(b"/** vim: et:ts=4:sw=4:sts=4\n * @license RequireJS 2.3.6 "
+                               b"Copyright jQuery Foundation and other contributors.\n"
+                               b" */\nvar requirejs,require,define;" * 20).decode()
+QUARTO_HEAD = (  # what Quarto 1.11 writes into the head of a notebook page with HTML outputs
+    '<meta charset="utf-8">\n'
+    '<script src="https://cdn.jsdelivr.net/npm/requirejs@2.3.6/require.min.js" integrity="sha384-'
+    'c9c+LnTb" crossorigin="anonymous"></script>\n'
+    '<script src="https://cdn.jsdelivr.net/npm/jquery@3.5.1/dist/jquery.min.js" integrity="sha3'
+    '84-ZvpUoO" crossorigin="anonymous" data-relocate-top="true"></script>\n'
+    "<script type=\"application/javascript\">define('jquery', [],function() {return window.jQuery;"
+    "})</script>\n"
+    '<script src="data:application/javascript;base64,Ly8gdGFic2V0cw=="></script>\n'
+    '<script src="https://example.org/eigenes.js"></script>\n')
+EXPECTED_HEAD = ('<meta charset="utf-8">\n'
+                 '<script src="data:application/javascript;base64,Ly8gdGFic2V0cw=="></script>\n'
+                 '<script src="https://example.org/eigenes.js"></script>\n')
 
-    out = tmp_path / "16072_Sonneberg_Kreistag.html"
-    render_deck(deck_qmd(facts), facts.figures["map"], out)
-    html = out.read_text(encoding="utf-8")
-    assert "reveal" in html and "Drei Kernaussagen" in html
-    assert "<script src=\"http" not in html
+
+@pytest.mark.parametrize("embedded", [False, True])
+def test_quartos_widget_libraries_are_removed(tmp_path: Path, embedded: bool) -> None:
+    """require.js and jQuery go – as CDN links (offline render) or embedded (online render) –
+    in the library (`monitoring run --renderer quarto`) and in the post-render script of a
+    direct `quarto render` alike; Quarto's own scripts and anything else stay."""
+    import os
+    import subprocess
+    import sys
+
+    from monitoring.report.run.render import without_cdn_scripts
+
+    head = QUARTO_HEAD
+    if embedded:
+        head = head.replace("https://cdn.jsdelivr.net/npm/requirejs@2.3.6/require.min.js",
+                            f"data:application/javascript;base64,{REQUIRE_B64}")
+    assert without_cdn_scripts(head) == EXPECTED_HEAD
+    assert without_cdn_scripts(EXPECTED_HEAD) == EXPECTED_HEAD  # nothing else is touched
+
+    root = Path(__file__).resolve().parents[1]
+    project = tmp_path / "projekt"
+    (project / "scripts").mkdir(parents=True)
+    (project / "scripts" / "q.py").write_text(
+        (root / "scripts" / "quarto_keep_sources.py").read_text(encoding="utf-8"))
+    page = project / "reports" / "bericht.html"
+    page.parent.mkdir()
+    page.write_text(head, encoding="utf-8")
+    env = {**os.environ, "QUARTO_PROJECT_OUTPUT_FILES": "reports/bericht.html\nreports/x.pdf"}
+    env.pop("QUARTO_USE_FILE_FOR_PROJECT_OUTPUT_FILES", None)
+    subprocess.run([sys.executable, "scripts/q.py", "nachher"], cwd=project, env=env,
+                   check=True, capture_output=True)
+    assert page.read_text(encoding="utf-8") == EXPECTED_HEAD
 
 
-@pytest.mark.quarto
-@pytest.mark.skipif(QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im "
-                    "PATH); die Quelldateien der Website werden in test_publish geprüft")
-def test_quarto_website_renders(tmp_path: Path) -> None:
-    from monitoring.report.publish import site
-
-    period = tmp_path / "2025-Q4"
-    period.mkdir()
-    (period / "16070_Ilm-Kreis.html").write_text("<html><body>Bericht</body></html>")
-    (period / "manifest.json").write_text(json.dumps({"reports": [
-        {"area_code": "16070", "name": "Ilm-Kreis", "file": "16070_Ilm-Kreis.html"}]}))
-    site.write_sources(tmp_path)
-    built = site.render(tmp_path)
-    assert (built / "index.html").exists() and (built / "2025-Q4" / "16070_Ilm-Kreis.html").exists()
-    assert "Ilm-Kreis" in (built / "2025-Q4" / "uebersicht.html").read_text(encoding="utf-8")
+# The renders themselves (report, deck, website) are in test_quarto_render.py: one render
+# each per test session, shared by all assertions.

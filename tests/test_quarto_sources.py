@@ -1,9 +1,10 @@
 """Rendering never changes the report notebooks, and what a render left in them cannot change
 the next run (issue 13, items 1 and 7): stale ``injected-parameters`` cells, parameters that
-Quarto passes as YAML, the direct ``quarto render`` path, German order in listings, ``lang``.
+Quarto passes as YAML, the keep-sources script, German order in listings, ``lang``. The Quarto
+renders themselves (direct ``quarto render`` of a notebook, website) are in
+test_quarto_render.py.
 """
 
-import json
 import os
 import re
 import shutil
@@ -16,10 +17,7 @@ import pytest
 import yaml
 
 from monitoring.errors import AreaError
-
-ROOT = Path(__file__).resolve().parents[1]
-QUARTO = shutil.which("quarto")
-SECTION = "10_angebote_abdeckung.ipynb"
+from quarto_helpers import ROOT, SECTION, period_folder, quarto_project
 
 
 def _as_quarto_left_it(path: Path, area_code: int) -> None:
@@ -142,27 +140,10 @@ def test_german_sort_key() -> None:
         "Suhl", "Übersicht aller Berichte", "Unstrut-Hainich-Kreis", "Weimar"]
 
 
-def _period_folder(out: Path) -> Path:
-    period = out / "2025-Q4"
-    period.mkdir(parents=True)
-    reports = [("16071", "Weimarer Land"), ("16054", "Suhl"), ("16068", "Sömmerda"),
-               ("16064", "Unstrut-Hainich-Kreis"), ("16051", "Erfurt")]
-    for code, name in reports:
-        (period / f"{code}_{name}.html").write_text(f"<html><body>{name}</body></html>")
-    (period / "index.html").write_text("<html><body>Übersicht</body></html>")
-    (period / "manifest.json").write_text(json.dumps({"reports": [
-        {"area_code": c, "name": n, "file": f"{c}_{n}.html"} for c, n in reports]}))
-    # the register lists the overview first, as `veroeffentlichen` writes it
-    (period / "veroeffentlichung.json").write_text(json.dumps({"artefacts": [
-        {"file": "index.html", "format": "html", "area_code": "16"}] + [
-        {"file": f"{c}_{n}.html", "format": "html", "area_code": c} for c, n in reports]}))
-    return period
-
-
 def test_website_listing_in_german_order(tmp_path: Path) -> None:
     from monitoring.report.publish import site
 
-    period = _period_folder(tmp_path)
+    period = period_folder(tmp_path)
     site.write_sources(tmp_path)
     items = yaml.safe_load((period / "berichte.yml").read_text(encoding="utf-8"))
     assert [i["title"] for i in items] == [
@@ -182,65 +163,6 @@ def test_nbconvert_report_declares_german(tmp_path: Path) -> None:
     assert '<html lang="de">' in out.read_text(encoding="utf-8")[:300]
 
 
-needs_quarto = pytest.mark.skipif(
-    QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im PATH); ohne Quarto "
-    "gibt es keinen direkten `quarto render`-Weg, der die Notebooks verändern könnte")
-
-
-def _quarto_project(tmp_path: Path) -> Path:
-    """The project files a user renders with: notebooks, _quarto.yml, its scripts, .gitignore."""
-    project = tmp_path / "projekt"
-    shutil.copytree(ROOT / "notebooks", project / "notebooks")
-    (project / "scripts").mkdir()
-    for name in ("_quarto.yml", ".gitignore", "pyproject.toml",
-                 "scripts/quarto_keep_sources.py"):
-        shutil.copyfile(ROOT / name, project / name)
-    return project
-
-
-def _quarto(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QUARTO_PYTHON": sys.executable,
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"),
-                                                      os.environ.get("PYTHONPATH")) if p)}
-    return subprocess.run(["quarto", "render", *args], cwd=project, env=env,
-                          capture_output=True, text=True, check=False, timeout=600)
-
-
-@pytest.mark.quarto
-@pytest.mark.slow
-@needs_quarto
-def test_direct_quarto_render_leaves_the_sources_unchanged(demo_store_path: Path,
-                                                           tmp_path: Path) -> None:
-    project = _quarto_project(tmp_path)
-    before = {p.name: p.read_bytes() for p in (project / "notebooks").glob("*.ipynb")}
-    gitignore = (project / ".gitignore").read_bytes()
-    store = f"store_path:{demo_store_path}"
-    # as _quarto.yml and docs/veroeffentlichung.md tell a user (the code arrives as YAML int)
-    html = _quarto(project, f"notebooks/{SECTION}", "--execute", "-P", "area_code:16051",
-                   "-P", store)
-    assert html.returncode == 0, html.stderr[-3000:]
-    slides = _quarto(project, f"notebooks/{SECTION}", "--to", "revealjs", "--execute",
-                     "-P", "area_code:16053", "-P", store)
-    assert slides.returncode == 0, slides.stderr[-3000:]
-    after = {p.name: p.read_bytes() for p in (project / "notebooks").glob("*.ipynb")}
-    assert after == before  # byte for byte, no outputs, no injected cell
-    assert (project / ".gitignore").read_bytes() == gitignore
-    assert not list(project.rglob("*.quarto_ipynb"))
-    out = project / "reports" / "_quarto" / "notebooks"
-    report = (out / SECTION.replace(".ipynb", ".html")).read_text(encoding="utf-8")
-    deck = (out / SECTION.replace(".ipynb", ".folien.html")).read_text(encoding="utf-8")
-    assert re.findall(r"<h1>([^<]*)</h1>", report)[0] == "Erfurt"  # not overwritten by …
-    assert "Jena" in deck and "reveal" in deck                     # … the slides for Jena
-    assert not (out / f"{SECTION[:-6]}_files").exists()  # both self-contained
-    # issue 13 item 2: Quarto moves the output carrying plotly.js into the head; the first map
-    # must not go with it (above the title), and plotly.js must still come before it
-    title = report.index("<h1>Erfurt</h1>")
-    first_figure = report.index('class="plotly-graph-div"')
-    assert title < first_figure
-    assert report.index("plotly.js v") < first_figure  # the library's licence header
-
-
 def _keep_sources(project: Path, step: str, *inputs: str) -> None:
     env = {**os.environ, "QUARTO_PROJECT_INPUT_FILES": "\n".join(inputs)}
     env.pop("QUARTO_USE_FILE_FOR_PROJECT_INPUT_FILES", None)
@@ -252,7 +174,7 @@ def test_keep_sources_script_restores_and_respects_edits(tmp_path: Path) -> None
     """The pre/post-render script on its own (no Quarto needed): a rendered notebook goes back
     to its copy – also after a render that stopped before `nachher` – but an edit made by hand
     since then is kept."""
-    project = _quarto_project(tmp_path)
+    project = quarto_project(tmp_path)
     source = project / "notebooks" / SECTION
     clean = source.read_bytes()
     name = f"notebooks/{SECTION}"
@@ -274,21 +196,3 @@ def test_keep_sources_script_restores_and_respects_edits(tmp_path: Path) -> None
     _keep_sources(project, "vorher", name)
     _keep_sources(project, "nachher")
     assert source.read_bytes() == edited
-
-
-@pytest.mark.quarto
-@pytest.mark.skipif(QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im "
-                    "PATH); die Reihenfolge der Website-Quellen prüft "
-                    "test_website_listing_in_german_order")
-def test_rendered_website_lists_in_german_order(tmp_path: Path) -> None:
-    from monitoring.report.publish import site
-
-    _period_folder(tmp_path)
-    site.write_sources(tmp_path)
-    built = site.render(tmp_path)
-    page = (built / "2025-Q4" / "uebersicht.html").read_text(encoding="utf-8")
-    body = page[page.index('class="quarto-listing'):]
-    order = ["Erfurt", "Sömmerda", "Suhl", "Übersicht aller Berichte", "Unstrut-Hainich",
-             "Weimarer Land"]
-    positions = [body.index(name) for name in order]
-    assert positions == sorted(positions), dict(zip(order, positions, strict=True))

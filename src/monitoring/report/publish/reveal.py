@@ -42,8 +42,9 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
             "subtitle": f"Bericht im Kreistag · {c.area_kind} {c.in_state} · "
                         f"{c.period.label_de()} · Stichtag {fmt.day(c.period.end)}",
             "lang": "de",
+            # no maths on the slides: without html-math-method reveal.js loads MathJax from a CDN
             "format": {"revealjs": {"embed-resources": True, "slide-number": True,
-                                    "footer": footer}}}
+                                    "footer": footer, "html-math-method": "plain"}}}
     parts = ["---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"]
     if c.is_demo:
         parts.append(f"\n**{DEMO_LABEL}:** alle Angebote, Indikatorwerte und Ziele sind "

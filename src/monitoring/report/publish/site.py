@@ -54,7 +54,8 @@ DEFAULT_CONFIG: dict[str, object] = {
     "lang": "de",
     "website": {"title": "Integrationsmonitoring",
                 "navbar": {"left": [{"href": "index.qmd", "text": "Alle Quartale"}]}},
-    "format": {"html": {"toc": False}},
+    # no maths on these pages: without this Quarto loads MathJax and a polyfill from CDNs
+    "format": {"html": {"toc": False, "html-math-method": "plain"}},
 }
 
 
@@ -174,8 +175,10 @@ def write_sources(out: Path) -> list[Path]:
 def render(out: Path) -> Path:
     """``quarto render`` of the website (only where Quarto is installed); returns the site."""
     check_config(out)
-    result = subprocess.run(["quarto", "render", str(out)], capture_output=True, text=True,
-                            check=False)
+    # html-math-method also on the command line: a _quarto.yml written before it was in
+    # DEFAULT_CONFIG (kept, users may have changed it) would still load MathJax from a CDN
+    result = subprocess.run(["quarto", "render", str(out), "-M", "html-math-method:plain"],
+                            capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ReportError("Quarto konnte die Website der Berichte nicht erzeugen; die "
                           "veröffentlichten Dateien selbst sind vollständig.",

@@ -7,7 +7,11 @@ nbconvert with our template, code hidden, plotly.js inlined once, no external re
 
 from __future__ import annotations
 
+import base64
+import binascii
 import errno
+import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,8 +29,15 @@ from monitoring import __version__
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
 
+# "0" (also "nein", "aus"): behave as on a machine without Quarto even where `quarto` is on
+# PATH – `--renderer auto` renders with nbconvert, a publication makes no revealjs deck and no
+# website. The test suite sets it for every test not marked `quarto` (tests/conftest.py).
+QUARTO_SWITCH = "MONITORING_QUARTO"
+
 
 def quarto_available() -> bool:
+    if os.environ.get(QUARTO_SWITCH, "").strip().lower() in ("0", "nein", "aus"):
+        return False
     return shutil.which("quarto") is not None
 
 
@@ -34,7 +45,7 @@ def choose_renderer(requested: str = "auto") -> str:
     """``quarto`` or ``nbconvert``; ``auto`` prefers Quarto when it is installed."""
     if requested == "auto":
         return "quarto" if quarto_available() else "nbconvert"
-    if requested == "quarto" and not quarto_available():
+    if requested == "quarto" and shutil.which("quarto") is None:  # asked for: not switched off
         raise ReportError(
             "Quarto ist nicht installiert (kein `quarto` im Suchpfad). Installieren Sie Quarto "
             "oder lassen Sie `--renderer` weg: dann wird der eingebaute Jupyter-Renderer benutzt.")
@@ -96,4 +107,37 @@ def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> No
         if result.returncode != 0:
             raise ReportError("Quarto konnte den Bericht nicht rendern.",
                               detail=result.stderr[-2000:])
-        shutil.move(str(Path(tmpdir) / "bericht.html"), out)
+        html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
+        out.write_text(without_cdn_scripts(html), encoding="utf-8")
+
+
+# Quarto puts require.js and jQuery into the head of every notebook with an HTML output (for
+# "JavaScript widgets" such as plotly's notebook mode) – as CDN links, or, where the render
+# machine is online, fetched and embedded. The reports need neither: plotly.js is inlined on
+# its own, and with require.js loaded plotly.js would register as an AMD module instead of
+# `window.Plotly`. The same cleanup runs after a direct `quarto render` of the notebooks
+# (scripts/quarto_keep_sources.py, which Quarto runs with its own Python: keep both in step).
+_SCRIPT_TAG = re.compile(r'<script\b[^>]*\bsrc="([^"]*)"[^>]*>\s*</script>\s*')
+_CDN_LIBRARY = re.compile(r"^https?://cdn\.jsdelivr\.net/npm/(requirejs|jquery)@")
+_EMBEDDED_LIBRARY = ("@license RequireJS", "jQuery v", "jQuery JavaScript Library")
+_JQUERY_AMD_SHIM = re.compile(r'<script type="application/javascript">\s*define\(\s*'
+                              r"'jquery',[^<]*</script>\s*")
+
+
+def _widget_library(src: str) -> bool:
+    if _CDN_LIBRARY.match(src):
+        return True
+    if src.startswith("data:application/javascript;base64,"):
+        head = src.split(",", 1)[1][:400]
+        try:
+            text = base64.b64decode(head[: len(head) // 4 * 4]).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            return False
+        return any(marker in text for marker in _EMBEDDED_LIBRARY)
+    return False
+
+
+def without_cdn_scripts(html: str) -> str:
+    """`html` without the require.js/jQuery scripts Quarto adds for notebook outputs."""
+    cleaned = _SCRIPT_TAG.sub(lambda m: "" if _widget_library(m.group(1)) else m.group(0), html)
+    return _JQUERY_AMD_SHIM.sub("", cleaned) if cleaned != html else html
