@@ -94,6 +94,21 @@ def section_html(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.hookimpl(tryfirst=True)
+NIGHTLY = os.environ.get("MONITORING_NIGHTLY", "") not in ("", "0")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `nightly` (thousands of fuzz examples, a publication of every district in
+    every format) would take longer than the whole suite: they run only with
+    MONITORING_NIGHTLY=1, and skip with that reason otherwise."""
+    if NIGHTLY:
+        return
+    skip = pytest.mark.skip(reason="nur im Nachtlauf: MONITORING_NIGHTLY=1 setzen")
+    for item in items:
+        if item.get_closest_marker("nightly") is not None:
+            item.add_marker(skip)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """With Quarto on PATH (CI) `--renderer auto` and `veroeffentlichen` would render every
     report, deck and website of the suite with Quarto: the tests not marked `quarto` run as on

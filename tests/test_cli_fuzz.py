@@ -22,9 +22,10 @@ store file behind) are driven the same way.
 Examples: the default run (also ``-m "not slow"``) makes `FAST` (35) examples per importer
 (``HYPOTHESIS_PROFILE=dev``: a fifth). The nightly variant makes at least 1,000 per importer:
 
-    HYPOTHESIS_PROFILE=ci python3 tasks.py test tests/test_cli_fuzz.py -m slow
+    MONITORING_NIGHTLY=1 python3 tasks.py test tests/test_cli_fuzz.py -m nightly
 
-(or ``pytest -m slow tests/test_cli_fuzz.py``); ``CLI_FUZZ_EXAMPLES=5000`` raises the nightly
+(or ``MONITORING_NIGHTLY=1 pytest -m nightly tests/test_cli_fuzz.py``; without the variable
+they skip); ``CLI_FUZZ_EXAMPLES=5000`` raises the nightly
 count. Its settings are the Hypothesis profile ``cli-fuzz-nightly`` registered here.
 """
 
@@ -530,6 +531,7 @@ def test_importer_never_tracebacks_and_keeps_the_store_on_failure(
 
 
 @pytest.mark.slow
+@pytest.mark.nightly
 @pytest.mark.parametrize("kind", list(COMMANDS))
 def test_importer_fuzz_nightly(kind: str, fuzz_world: dict[str, Path],
                                capsys: pytest.CaptureFixture[str]) -> None:
@@ -597,6 +599,7 @@ def test_template_with_fuzzed_out_never_tracebacks(
 
 
 @pytest.mark.slow
+@pytest.mark.nightly
 @NIGHTLY_SETTINGS
 @given(data=st.data())
 def test_new_store_fuzz_nightly(capsys: pytest.CaptureFixture[str], data: st.DataObject) -> None:
@@ -605,6 +608,7 @@ def test_new_store_fuzz_nightly(capsys: pytest.CaptureFixture[str], data: st.Dat
 
 
 @pytest.mark.slow
+@pytest.mark.nightly
 @NIGHTLY_SETTINGS
 @given(what=st.sampled_from(["angebote", "gebietsaenderungen"]), out=OUT_NAMES)
 def test_template_fuzz_nightly(fuzz_world: dict[str, Path], capsys: pytest.CaptureFixture[str],

@@ -48,7 +48,8 @@ def _published(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in scan.SUFFIXES)
 
 
-@pytest.mark.slow  # all 22 districts in every format: many minutes on two cores
+@pytest.mark.slow
+@pytest.mark.nightly  # all 22 districts in every format: many minutes on two cores
 def test_small_own_figures_are_published_protected_or_refused(
         own_figures: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out, fazit = tmp_path / "out", tmp_path / "fazit"
