@@ -11,7 +11,6 @@ publication register, which the disclosure scanner (`report.scan`) reads next to
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import pandas as pd
 
 from monitoring import fmt
 from monitoring.core.privacy import Publishable, require
+from monitoring.present.markup import escape, markdown
 
 TOTAL_LABEL = "Summe"
 Formatter = Callable[[Any], str]
@@ -109,8 +109,8 @@ def write_xlsx(tables: list[PublishedTable], path: Path) -> None:
 
 
 def md_escape(text: str) -> str:
-    """`text` for a pandoc table cell or caption: ``|``, ``*`` and ``_`` taken literally."""
-    return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    """`text` for a pandoc table cell or caption, taken literally (`markup.markdown`)."""
+    return markdown(text)
 
 
 def to_markdown(table: PublishedTable) -> str:
@@ -125,12 +125,12 @@ def to_markdown(table: PublishedTable) -> str:
 def to_html(table: PublishedTable) -> str:
     """An HTML table; person-count headers carry ``data-persons`` for the scanner."""
     head = "".join(
-        f'<th{" data-persons" if h in table.person_columns else ""}>{html.escape(h)}</th>'
+        f'<th{" data-persons" if h in table.person_columns else ""}>{escape(h)}</th>'
         for h in table.header)
     body = "".join("<tr>" + "".join(
-        f'<td class="{"txt" if j == 0 else "num"}">{html.escape(c)}</td>'
+        f'<td class="{"txt" if j == 0 else "num"}">{escape(c)}</td>'
         for j, c in enumerate(row)) + "</tr>" for row in table.rows)
-    source = (f'<p class="mon-source">Quelle: {html.escape(table.source)}</p>'
+    source = (f'<p class="mon-source">Quelle: {escape(table.source)}</p>'
               if table.source else "")
-    return (f'<table class="mon-table"><caption>{html.escape(table.caption)}</caption>'
+    return (f'<table class="mon-table"><caption>{escape(table.caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{source}")

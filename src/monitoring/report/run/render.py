@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 from monitoring import __version__
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
+from monitoring.present.markup import with_csp
 
 
 def quarto_available() -> bool:
@@ -75,7 +76,7 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                 body, _ = _exporter().from_notebook_node(
                     executed, resources={"monitoring": {"css": _css(), "version": __version__},
                                          "language_code": "de"})
-                tmp.write_text(body, encoding="utf-8")
+                tmp.write_text(with_csp(body), encoding="utf-8")
     except OSError as err:
         if err.errno == errno.ENOSPC:
             raise ReportError(f"Kein Speicherplatz mehr auf dem Datenträger: {out.name} konnte "
