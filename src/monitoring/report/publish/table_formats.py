@@ -21,6 +21,7 @@ import pandas as pd
 
 from monitoring import fmt
 from monitoring.core.privacy import Publishable, require
+from monitoring.io.spreadsheet import csv_text, literal, xlsx_value
 from monitoring.present.markup import escape, markdown
 
 TOTAL_LABEL = "Summe"
@@ -80,9 +81,9 @@ def to_csv(table: PublishedTable) -> bytes:
     """Semicolon CSV in UTF-8 with BOM (opens correctly in German Excel)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([table.caption])
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
+    writer.writerow([csv_text(table.caption)])
+    writer.writerow([csv_text(h) for h in table.header])
+    writer.writerows([csv_text(c) for c in row] for row in table.rows)
     if table.source:
         writer.writerow([f"Quelle: {table.source}"])
     return buffer.getvalue().encode("utf-8-sig")
@@ -97,14 +98,15 @@ def write_xlsx(tables: list[PublishedTable], path: Path) -> None:
     book.remove(book.worksheets[0])
     for n, table in enumerate(tables, start=1):
         sheet = book.create_sheet(f"Tabelle {n}")
-        sheet.append([table.caption])
+        sheet.append([xlsx_value(table.caption)])
         sheet["A1"].font = Font(bold=True)
-        sheet.append(list(table.header))
+        sheet.append([xlsx_value(h) for h in table.header])
         for row in table.rows:
-            sheet.append(list(row))
+            sheet.append([xlsx_value(c) for c in row])
         if table.source:
-            sheet.append([f"Quelle: {table.source}"])
+            sheet.append([xlsx_value(f"Quelle: {table.source}")])
         sheet.column_dimensions["A"].width = 34
+        literal(sheet)  # a name beginning with "=" stays text
     book.save(path)
 
 
