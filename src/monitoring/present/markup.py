@@ -32,18 +32,22 @@ def escape(text: object, *, quote: bool = True) -> str:
     return _html_lib.escape("" if text is None else str(text), quote=quote)
 
 
-# Every ASCII punctuation character may be backslash-escaped in pandoc Markdown and then
-# stands for itself: emphasis, headings, maths, raw HTML/Typst, links, citations, lists and
-# table pipes all begin with one of these.
-_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+# Any ASCII punctuation character may be backslash-escaped in pandoc Markdown and then stands
+# for itself. These start markup inside a line: emphasis, code, maths, raw HTML, entities,
+# links and images, citations, spans and attributes, sub/superscript, strike-out, table pipes.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#$@|~^!&])")
+# … and these only at the start of a line: list items, definition lists, ordered lists.
+_MD_LINE_START = re.compile(r"^(\d*|[A-Za-z])([-+:.)])(?=\s)")
 
 
 def markdown(text: object) -> str:
     """`text` for pandoc Markdown (a paragraph, a pipe-table cell, a caption, YAML metadata
     that pandoc reads as Markdown): printed literally, also after conversion to Typst or HTML.
-    Line breaks become spaces (a cell or caption is one line)."""
+    Line breaks become spaces (a cell or caption is one line); a plain name such as
+    „Ilm-Kreis (16070)“ stays as it is."""
     flat = " ".join(str("" if text is None else text).split())
-    return _MD_SPECIAL.sub(r"\\\1", flat)
+    escaped = _MD_SPECIAL.sub(r"\\\1", flat)
+    return _MD_LINE_START.sub(r"\1\\\2", escaped)
 
 
 CSP_MARKER = 'http-equiv="Content-Security-Policy"'
