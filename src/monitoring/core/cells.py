@@ -51,12 +51,25 @@ def excel_error(value: Any) -> bool:
     return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
 
 
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def text(value: Any) -> Parsed:
+    """A text cell, runs of white space as one space. Control characters (invisible, and
+    not storable in an Excel file) become a space, with a note; a NUL character – a sign of
+    a damaged or binary file – is refused."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, str) and value.strip().startswith("="):
         return None, "ein Wert statt einer Formel (Formel wurde nicht berechnet)", None
-    return " ".join(str(value).split()), None, None
+    raw = str(value)
+    if "\x00" in raw:
+        return None, ("Text ohne das Steuerzeichen NUL (die Datei ist vermutlich beschädigt; "
+                      "Zelle neu eintippen)"), None
+    cleaned, count = _CONTROL.subn(" ", raw)
+    note = (f"{count} unsichtbare(s) Steuerzeichen durch Leerzeichen ersetzt" if count
+            else None)
+    return " ".join(cleaned.split()), None, note
 
 
 def ags(value: Any) -> Parsed:

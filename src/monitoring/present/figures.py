@@ -13,7 +13,6 @@ escaped (`escaped`): plotly renders its texts as HTML.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -24,6 +23,7 @@ import pandas as pd
 from monitoring import fmt
 from monitoring.core.privacy import Publishable, require
 from monitoring.periods import CENSUS_BREAK
+from monitoring.present.markup import escape
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -61,7 +61,7 @@ def shown(values: Iterable[Any], decimals: int) -> list[float | None]:
 
 def escaped(text: object) -> str:
     """A text from the store (name, label) escaped for a plotly text, title or hover."""
-    return html.escape(str(text), quote=False)
+    return escape(str(text), quote=False)
 
 
 def _simplified(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:

@@ -9,7 +9,6 @@ and how to reproduce it.
 
 from __future__ import annotations
 
-import html
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +16,7 @@ from monitoring import fmt
 from monitoring.core import stand
 from monitoring.core.areas import code_from_parameter
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
-from monitoring.present.tables import Markup
+from monitoring.present.markup import escape
 from monitoring.store.database import Store, open_store
 from monitoring.views.scope import ReportContext, context
 from monitoring.vocab import DEMO_LABEL
@@ -108,11 +107,11 @@ def header(ctx: ReportContext, *, report: str = "Quartalsbericht Integrationsmon
             "Bevölkerung sind amtlich.</div>") if ctx.is_demo else ""
     stand = fmt.day(ctx.data_stand) if ctx.data_stand else "unbekannt"
     stale = "" if ctx.fresh_data else (
-        f'<p class="mon-stale" role="note">{html.escape(stale_note(ctx))}</p>')
+        f'<p class="mon-stale" role="note">{escape(stale_note(ctx))}</p>')
     return _html(
-        f'<header class="mon-header"><p class="mon-kicker">{html.escape(report)}</p>'
-        f"<h1>{html.escape(ctx.area_name)}</h1>"
-        f'<p class="mon-sub">{html.escape(ctx.area_kind)} {html.escape(ctx.in_state)} · '
+        f'<header class="mon-header"><p class="mon-kicker">{escape(report)}</p>'
+        f"<h1>{escape(ctx.area_name)}</h1>"
+        f'<p class="mon-sub">{escape(ctx.area_kind)} {escape(ctx.in_state)} · '
         f"Berichtszeitraum {ctx.period.label_de()} · Stichtag {fmt.day(ctx.period.end)} · "
         f"Datenstand {stand}</p>"
         f"{stale}{demo}</header>")
@@ -133,17 +132,17 @@ def source_note(text: str, *, ctx: ReportContext | None = None,
     reference date of the figures used) is added as „Stand 31.12.2024“."""
     demo = f" ({DEMO_LABEL})" if ctx is not None and ctx.is_demo else ""
     when = f"; Stand {fmt.day(stand)}" if stand else ""
-    return _html(f'<p class="mon-source">Quelle: {html.escape(text + when)}{demo}</p>')
+    return _html(f'<p class="mon-source">Quelle: {escape(text + when)}{demo}</p>')
 
 
 def footer(ctx: ReportContext) -> HTML:
     """Sources, the disclosure rule applied with where it came from (``ctx.settings``), and
     the reproducibility footer (period, snapshot, schema, version, run time)."""
-    sources = "".join(f"<li>{html.escape(s)}</li>" for s in ctx.sources)
-    rule = f'<p class="mon-rule">{html.escape(ctx.settings.disclosure_note_de())}</p>'
+    sources = "".join(f"<li>{escape(s)}</li>" for s in ctx.sources)
+    rule = f'<p class="mon-rule">{escape(ctx.settings.disclosure_note_de())}</p>'
     return _html(
         '<footer class="mon-footer"><h2>Quellen und Methodik</h2>'
-        f"<ul>{sources}<li>{html.escape(ctx.geo_attribution)}</li></ul>{rule}"
+        f"<ul>{sources}<li>{escape(ctx.geo_attribution)}</li></ul>{rule}"
         '<p class="mon-repro">'
         f"Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} · "
         f"Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · "
@@ -155,7 +154,7 @@ def notices(inputs: SectionInputs) -> HTML:
     (`monitoring.views.inputs.missing_inputs`); nothing when the section is complete."""
     if inputs.complete:
         return _html("")
-    items = "".join(f"<li>{html.escape(m.notice)}</li>" for m in inputs.missing)
+    items = "".join(f"<li>{escape(m.notice)}</li>" for m in inputs.missing)
     return _html(f'<div class="mon-missing" role="note"><strong>Für diesen Abschnitt fehlen '
                  f"Daten; die betroffenen Teile entfallen.</strong><ul>{items}</ul></div>")
 
@@ -164,26 +163,26 @@ def omitted(missing: Sequence[MissingInput]) -> HTML:
     """One line in place of a table or chart left out for lack of `missing` (labels only:
     the notice at the top of the section says which command adds them)."""
     labels = ", ".join(m.label for m in missing)
-    return _html(f'<p class="mon-omitted">Entfällt – es fehlen: {html.escape(labels)} '
+    return _html(f'<p class="mon-omitted">Entfällt – es fehlen: {escape(labels)} '
                  "(siehe Hinweis am Anfang des Abschnitts).</p>")
 
 
 def key_figures(items: dict[str, str]) -> HTML:
     """A row of key-figure boxes (label → already formatted value)."""
-    boxes = "".join(f'<div class="mon-kpi"><div class="mon-kpi-value">{html.escape(v)}</div>'
-                    f'<div class="mon-kpi-label">{html.escape(k)}</div></div>'
+    boxes = "".join(f'<div class="mon-kpi"><div class="mon-kpi-value">{escape(v)}</div>'
+                    f'<div class="mon-kpi-label">{escape(k)}</div></div>'
                     for k, v in items.items())
     return _html(f'<div class="mon-kpis">{boxes}</div>')
 
 
 def summary(sentences: list[str]) -> HTML:
     """A paragraph of German summary sentences (escaped)."""
-    return _html('<p class="mon-summary">' + html.escape(" ".join(sentences)) + "</p>")
+    return _html('<p class="mon-summary">' + escape(" ".join(sentences)) + "</p>")
 
 
 def note(text: str) -> HTML:
     """A footnote under a figure or table (escaped)."""
-    return _html(f'<p class="mon-note">{html.escape(text)}</p>')
+    return _html(f'<p class="mon-note">{escape(text)}</p>')
 
 
 def show(markup: str) -> HTML:
@@ -192,7 +191,7 @@ def show(markup: str) -> HTML:
     Any other string is shown as text, escaped: names, labels and sentences from the store
     (an indicator name from `monitoring import katalog`, an offer title) must never reach the
     report as live HTML. Sentences go through `summary`."""
-    return _html(markup if isinstance(markup, Markup) else html.escape(markup))
+    return _html(escape(markup))  # a Markup stays as it is
 
 
 def carry_note(ctx: ReportContext, table: Any, *, prefix: str = "") -> str | None:

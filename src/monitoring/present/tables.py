@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import Any
 
@@ -10,13 +9,9 @@ import pandas as pd
 
 from monitoring import fmt
 from monitoring.core.privacy import Publishable, require
+from monitoring.present.markup import Markup, escape
 
 Formatter = Callable[[Any], str]
-
-
-class Markup(str):
-    """Text that is already safe HTML (not escaped again): what a formatter such as
-    `traffic_light` and `html_table` return. Every other text reaching HTML is escaped."""
 
 
 LIGHTS = {"green": ("#2e7d32", "im Plan"), "amber": ("#f39c12", "gefährdet"),
@@ -26,7 +21,7 @@ LIGHTS = {"green": ("#2e7d32", "im Plan"), "amber": ("#f39c12", "gefährdet"),
 def traffic_light(value: Any) -> str:
     colour, label = LIGHTS.get(str(value), LIGHTS["none"])
     return Markup(f'<span class="mon-light" style="background:{colour}" aria-hidden="true">'
-                  f"</span> {html.escape(label)}")
+                  f"</span> {escape(label)}")
 
 
 def signed(value: Any) -> str:
@@ -98,7 +93,7 @@ def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, F
         frame = data.frame if isinstance(data, Publishable) else data
         hidden = data if isinstance(data, Publishable) else None
     counts = set(data.counts) if isinstance(data, Publishable) else set()
-    head = "".join(f'<th{" data-persons" if col in counts else ""}>{html.escape(h)}</th>'
+    head = "".join(f'<th{" data-persons" if col in counts else ""}>{escape(h)}</th>'
                    for col, (h, _) in columns.items())  # data-persons: for report.scan
     body = []
     for i, row in frame.iterrows():
@@ -108,10 +103,10 @@ def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, F
                         and bool(hidden.is_suppressed(col).get(i, False)))
             value = fmt.SUPPRESSED if withheld else cell_text(formatter, row, col)
             numeric = formatter not in (text, traffic_light)
-            shown = value if isinstance(value, Markup) else html.escape(value)
+            shown = value if isinstance(value, Markup) else escape(value)
             cells.append(f'<td class="{"num" if numeric else "txt"}">{shown}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    foot = f'<p class="mon-note">{html.escape(note)}</p>' if note else ""
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    foot = f'<p class="mon-note">{escape(note)}</p>' if note else ""
     return Markup(f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead>'
                   f'<tbody>{"".join(body)}</tbody></table>{foot}')

@@ -30,6 +30,7 @@ from monitoring import fmt
 from monitoring.core import indicators
 from monitoring.core.config import Settings
 from monitoring.errors import ConfigError
+from monitoring.io.spreadsheet import csv_frame, literal, xlsx_frame
 from monitoring.store.database import Store
 from monitoring.views import panel as views
 from monitoring.views.scope import states
@@ -102,10 +103,12 @@ def write(store: Store, path: str | os.PathLike[str], *, fmt: str,
     target = Path(path)
     frame = panel_frame(store, settings or settings_file.resolve(store=store))
     if fmt == "csv":
-        frame.to_csv(target, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        csv_frame(frame).to_csv(target, sep=";", decimal=",", index=False,
+                                encoding="utf-8-sig")
     elif fmt == "xlsx":
         with pd.ExcelWriter(target, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name="Indikatoren", index=False)
+            xlsx_frame(frame).to_excel(writer, sheet_name="Indikatoren", index=False)
+            literal(writer.sheets["Indikatoren"])  # a name beginning with "=" stays text
     else:
         raise ConfigError(f"Unbekanntes Exportformat „{fmt}“; erlaubt sind csv und xlsx.")
     return target

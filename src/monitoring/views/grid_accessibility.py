@@ -25,6 +25,7 @@ from monitoring.core.demand import group_shares, target_group_demand
 from monitoring.errors import ConfigError, DataValidationError
 from monitoring.io.files import atomic_path, atomic_write
 from monitoring.io.import_grid import read_grid
+from monitoring.io.spreadsheet import csv_frame, literal, xlsx_frame
 from monitoring.store.database import Store
 from monitoring.views.accessibility import AccessSettings, offer_sites
 from monitoring.views.scope import context
@@ -137,12 +138,14 @@ def write_tables(result: GridAccess, out: str | os.PathLike[str]) -> list[Path]:
     if suffix == ".xlsx":
         with atomic_path(path, suffix=".xlsx") as tmp, \
                 pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            result.table.to_excel(writer, sheet_name="Gemeinden", index=False)
-            result.gaps.to_excel(writer, sheet_name="Lücken", index=False)
+            xlsx_frame(result.table).to_excel(writer, sheet_name="Gemeinden", index=False)
+            xlsx_frame(result.gaps).to_excel(writer, sheet_name="Lücken", index=False)
             pd.DataFrame({"Methode": [result.method]}).to_excel(writer, sheet_name="Methode",
                                                                  index=False)
+            for sheet in writer.sheets.values():
+                literal(sheet)  # a name beginning with "=" stays text
         return [path]
     targets = [(result.table, path), (result.gaps, path.with_name(path.stem + "_luecken.csv"))]
     for frame, target in targets:
-        atomic_write(target, frame.to_csv(sep=";", decimal=",", index=False))
+        atomic_write(target, csv_frame(frame).to_csv(sep=";", decimal=",", index=False))
     return [t for _, t in targets]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pandas as pd
 
 from monitoring.io.files import atomic_path, make_folder
+from monitoring.io.spreadsheet import literal, xlsx_value
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -62,9 +63,9 @@ def error_workbook(checked: Validated, path: Path) -> Path:
     ws.title = "Fehler"
     ws.append(PROBLEM_HEADERS)
     for p in checked.problems:
-        ws.append([_cell(v) for v in (p.severity, p.file, p.sheet, p.row, p.column, p.value,
-                                      p.expected, p.message)])
-    format_sheet(ws)
+        ws.append([xlsx_value(_cell(v)) for v in (p.severity, p.file, p.sheet, p.row, p.column,
+                                             p.value, p.expected, p.message)])
+    format_sheet(literal(ws))
     for key, rejected in checked.rejected.items():
         table = checked.tables[key]
         out = book.create_sheet(f"Abgelehnt {table.sheet_name}"[:31])
@@ -73,9 +74,9 @@ def error_workbook(checked: Validated, path: Path) -> Path:
         width = max(headers) + 1 if headers else 0
         out.append(["Zeile", "Probleme", *[headers.get(i, "") for i in range(width)]])
         for number, values, messages in rejected:
-            shown = [None if v is None else _cell(str(v)) for v in values[:width]]
-            out.append([number, _cell("; ".join(messages)), *shown])
-        format_sheet(out)
+            shown = [None if v is None else xlsx_value(_cell(str(v))) for v in values[:width]]
+            out.append([number, xlsx_value(_cell("; ".join(messages))), *shown])
+        format_sheet(literal(out))
         for cell in out["B"][1:]:
             cell.font = Font(color="C0392B")
     return save_workbook(book, path)
@@ -96,8 +97,8 @@ def excel(tables: Mapping[str, pd.DataFrame], headers: Mapping[str, Mapping[str,
         ws = book.create_sheet(name[:31])
         ws.append(list(columns.values()))
         for rec in frame[list(columns)].itertuples(index=False):
-            ws.append([_cell(v) for v in rec])
-        format_sheet(ws)
+            ws.append([xlsx_value(_cell(v)) for v in rec])
+        format_sheet(literal(ws))
     if note:
         info = book.create_sheet("Hinweis", 0)
         for line in note.splitlines():

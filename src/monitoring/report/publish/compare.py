@@ -9,7 +9,6 @@ the disclosure-controlled panel over all districts, as in the reports). Built fr
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from datetime import datetime
 from importlib.resources import files
@@ -20,6 +19,7 @@ import pandas as pd
 from monitoring import fmt, views
 from monitoring.io.files import atomic_write
 from monitoring.present import figures
+from monitoring.present.markup import escape, with_csp
 from monitoring.present.notebook import PLOTLY_CONFIG
 from monitoring.present.tables import integer, one_decimal, text
 from monitoring.report.publish import table_formats
@@ -38,13 +38,13 @@ def _index_note(facts: Sequence[DistrictFacts]) -> str:
                if (row := f.index_row()) is not None and not bool(row["assessed"])]
     if position.get("result") is None:
         missing = [" ".join(map(str, position.get("summary", [])))]
-    items = "".join(f"<li>{html.escape(m)}</li>" for m in missing)
+    items = "".join(f"<li>{escape(m)}</li>" for m in missing)
     return (
         '<p class="mon-note">Status-Dynamik-Index: Gruppe „Statusklasse/Dynamikklasse“ '
         "(Status 1 hoch bis 4 sehr niedrig, Dynamik 1 positiv bis 3 negativ), berechnet über "
         "alle Kreise und kreisfreien Städte aus den Werten nach der Geheimhaltung. Die Klassen "
         "beschreiben die Lage relativ zu den anderen Gebieten, keinen absoluten Zustand, und "
-        f"sagen nichts über Ursachen. {html.escape(note)}</p>"
+        f"sagen nichts über Ursachen. {escape(note)}</p>"
         + (f'<p class="mon-note">Nicht bewertet oder nicht berechnet:</p><ul>{items}</ul>'
            if items else ""))
 
@@ -97,21 +97,21 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
     page = f"""<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Landesvergleich {html.escape(ctx.period.label_de())}</title><style>{css}</style></head>
+<title>Landesvergleich {escape(ctx.period.label_de())}</title><style>{css}</style></head>
 <body><main class="mon-page"><header class="mon-header">
-<p class="mon-kicker">Integrationsmonitoring {html.escape(land_name)}</p>
-<h1>Vergleich der Kreise {html.escape(where)}</h1>
-<p class="mon-sub">{html.escape(ctx.period.label_de())} · Stichtag {fmt.day(ctx.period.end)}
+<p class="mon-kicker">Integrationsmonitoring {escape(land_name)}</p>
+<h1>Vergleich der Kreise {escape(where)}</h1>
+<p class="mon-sub">{escape(ctx.period.label_de())} · Stichtag {fmt.day(ctx.period.end)}
 </p>{banner}</header>
 <h2>Angebote je 1.000 ausländische Staatsangehörige</h2>{figure}
 <p class="mon-source">Quelle: Bestandsaufnahme der Angebote; ausländische Staatsangehörige
-{html.escape(demo)}; {html.escape(ctx.geo_attribution)}</p>
+{escape(demo)}; {escape(ctx.geo_attribution)}</p>
 <h2>Alle Kreise und kreisfreien Städte</h2>{table_formats.to_html(table)}
 {_index_note(facts)}
 <footer class="mon-footer"><p>„.“ = geheim zu halten (zu kleine Fallzahl).
-{html.escape(ctx.settings.disclosure_note_de())}</p>
+{escape(ctx.settings.disclosure_note_de())}</p>
 <p class="mon-repro">Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} ·
 Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · erstellt
 {fmt.timestamp(datetime.now())}</p></footer></main></body></html>"""
-    atomic_write(out, page)
+    atomic_write(out, with_csp(page))
     return table

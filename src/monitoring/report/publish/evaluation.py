@@ -8,6 +8,7 @@ which `report.pdf` turns into the printable PDF. What the store does not hold fo
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ import pandas as pd
 from monitoring import fmt, views
 from monitoring.core import indicators, privacy
 from monitoring.core.config import Settings
+from monitoring.present.markup import markdown as md
 from monitoring.present.notebook import stale_note
 from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
 from monitoring.report.publish import static, table_formats
@@ -221,7 +223,7 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
 
 
 def _measures_markdown(facts: DistrictFacts) -> str:
-    summary = " ".join(facts.controlling_summary)
+    summary = md(" ".join(facts.controlling_summary))
     if facts.measures.empty:
         return (f"{summary}\n\n**Maßnahmen:** Für dieses Gebiet sind keine Maßnahmen des "
                 "Integrationskonzepts erfasst.\n")
@@ -230,7 +232,8 @@ def _measures_markdown(facts: DistrictFacts) -> str:
         period = " – ".join(fmt.day(pd.Timestamp(d).date()) if pd.notna(d) else "offen"
                             for d in (m.start_date, m.end_date))
         budget = _money(m.budget) if pd.notna(m.budget) else "–"
-        rows.append(f"| {m.title} | {m.actor or '–'} | {period} | {m.status_label} | {budget} |")
+        rows.append(f"| {md(m.title)} | {md(m.actor or '–')} | {period} | {md(m.status_label)} "
+                    f"| {budget} |")
     return (f"{summary}\n\n| Maßnahme | verantwortlich | Zeitraum | Stand | Budget |\n"
             "|:---|:---|:---|:---|---:|\n" + "\n".join(rows)
             + f"\n\n: Maßnahmen des Integrationskonzepts\n\n"
@@ -259,12 +262,12 @@ def _index_markdown(facts: DistrictFacts) -> str:
     c, position = facts.ctx, facts.position
     peers = _peers_de(c.level)
     earlier = position.get("earlier_period", "")
-    intro = (f"Der Status-Dynamik-Index ordnet {c.area_name} unter den {peers} ein: nach "
+    intro = (f"Der Status-Dynamik-Index ordnet {md(c.area_name)} unter den {peers} ein: nach "
              "dem Stand der Indexindikatoren im Berichtsquartal (Status) und nach "
              f"ihrer Veränderung seit {earlier} (Dynamik), jeweils standardisiert über alle "
              "bewerteten Gebiete; höhere Indexwerte bedeuten mehr Aufmerksamkeitsbedarf. Das "
              "Verfahren lehnt sich an das Berliner Monitoring Soziale Stadtentwicklung an.")
-    summary = " ".join(position.get("summary", []))
+    summary = md(" ".join(position.get("summary", [])))
     parts = [f"\n# Lage im Landesvergleich: Status-Dynamik-Index\n\n{intro}\n\n{summary}\n"]
     own = position.get("own")
     if position.get("result") is None or not isinstance(own, pd.DataFrame) or own.empty:
@@ -280,20 +283,20 @@ def _index_markdown(facts: DistrictFacts) -> str:
         f"\n| Indikator | {c.period} | {earlier} | Veränderung | Mittel der bewerteten Gebiete "
         "| z-Wert Status | z-Wert Dynamik |\n|:" + "-" * 33 + "|" + "|".join(
             "-" * n + ":" for n in (8, 8, 10, 11, 8, 8)) + "|\n"
-        f"{rows}\n\n: {c.area_name}: Indexindikatoren\n\n"
+        f"{rows}\n\n: {md(c.area_name)}: Indexindikatoren\n\n"
         "*Mittel: ungewichtet, jedes Gebiet zählt einmal (nicht der Landeswert). z-Werte mit "
         "Vorzeichen: positiv = mehr Aufmerksamkeitsbedarf als im Mittel (bei „höher ist "
         "besser“ also ein niedrigerer Wert). Veränderung bei Quoten in Prozentpunkten. "
         f"Quelle: {facts.source('Controlling-Indikatoren nach der Geheimhaltung')}*\n")
     row = facts.index_row()
     shown = row is not None and bool(row["assessed"])
-    where = (f"{c.area_name} hervorgehoben" if shown
-             else f"{c.area_name} nicht bewertet, daher ohne Punkt")
+    where = (f"{md(c.area_name)} hervorgehoben" if shown
+             else f"{md(c.area_name)} nicht bewertet, daher ohne Punkt")
     if "index" in facts.figures:
         parts.append(f"\n![Status- und Dynamikindex der bewerteten Gebiete; {where}; gepunktete "
                      f"Linien: Klassengrenzen](index.png){{width=68%}}\n\n"
                      f"*Quelle: {facts.source('Controlling-Indikatoren; Status-Dynamik-Index')}*\n")
-    parts.append(f"\n*Verfahren:* {position.get('note', '')}\n")
+    parts.append(f"\n*Verfahren:* {md(position.get('note', ''))}\n")
     return "".join(parts)
 
 
@@ -318,9 +321,13 @@ def markdown(facts: DistrictFacts, *, conclusions_text: str | None,
     stand = fmt.day(c.data_stand) if c.data_stand else "unbekannt"
     stale = f"\n\n**{stale_note(c)}**" if not c.fresh_data else ""
     population = f" (Stand {fmt.day(c.population_stand)})" if c.population_stand else ""
+    # YAML metadata is read as Markdown: escaped for Markdown, then quoted for YAML (JSON)
+    title = json.dumps(md(f"Evaluationsbericht {year}: {c.area_name}"), ensure_ascii=False)
+    subtitle = json.dumps(md("Kommunales Integrationsmanagement – Jahresauswertung · "
+                             f"{c.area_kind} {c.in_state}"), ensure_ascii=False)
     parts = [f"""---
-title: "Evaluationsbericht {year}: {c.area_name}"
-subtitle: "Kommunales Integrationsmanagement – Jahresauswertung · {c.area_kind} {c.in_state}"
+title: {title}
+subtitle: {subtitle}
 date: "{fmt.day(facts.created.date())}"
 lang: de
 region: DE
@@ -332,7 +339,7 @@ Datenstand {stand}. {c.area_kind}.{stale}
 
 # Kontext und Bedarfe
 
-Ende {year} leben im {c.area_name} die unten je Gemeinde ausgewiesenen ausländischen
+Ende {year} leben im {md(c.area_name)} die unten je Gemeinde ausgewiesenen ausländischen
 Staatsangehörigen{population}. Gemeinden mit sehr wenigen Personen werden nicht ausgewiesen („.“).
 
 {table_formats.to_markdown(facts.tables["municipalities"])}
@@ -344,9 +351,9 @@ Am Stichtag laufen **{integer(s["offers"])}** Angebote ({one_decimal(s["offers_p
 {integer(s["municipalities"])} Gemeinden haben kein Angebot mit festem Standort,
 {integer(s["fields_without_offer"])} Handlungsfelder kein Angebot.
 
-![Angebote je 1.000 ausländische Staatsangehörige {c.in_state}; {c.area_name} umrandet](map.png){{width=85%}}
+![Angebote je 1.000 ausländische Staatsangehörige {md(c.in_state)}; {md(c.area_name)} umrandet](map.png){{width=85%}}
 
-*Quelle: {facts.source("Bestandsaufnahme der Angebote; ausländische Staatsangehörige am Stichtag")}; {c.geo_attribution}*
+*Quelle: {facts.source("Bestandsaufnahme der Angebote; ausländische Staatsangehörige am Stichtag")}; {md(c.geo_attribution)}*
 
 {table_formats.to_markdown(facts.tables["fields"])}
 
@@ -360,7 +367,7 @@ Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
     for name in facts.figures:
         if name.startswith("ind_"):
             row = facts.overview[facts.overview["indicator_id"] == name[4:]].iloc[0]
-            parts.append(f"![{row['name']}]({name}.png){{width=80%}}\n\n"
+            parts.append(f"![{md(row['name'])}]({name}.png){{width=80%}}\n\n"
                          f"*Quelle: {facts.source('Controlling-Indikatoren')}*\n")
     parts.append(_measures_markdown(facts))
     rows = "\n".join(f"| {ACTOR_TYPES_DE.get(r.actor_type, r.actor_type)} | {r.actors} | "
@@ -372,7 +379,7 @@ Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
 |:---|---:|---:|
 {rows}
 
-: Akteure mit Angeboten im {c.area_name}
+: Akteure mit Angeboten im {md(c.area_name)}
 
 *Quelle: {facts.source("Akteursverzeichnis der Bestandsaufnahme")}*
 
@@ -385,22 +392,23 @@ Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
     for p in facts.esf.itertuples():
         parts.append(f"""| Kennzahl | Wert |
 |:---|---:|
-| Projekt | {p.project_id} |
+| Projekt | {md(p.project_id)} |
 | Laufzeit | {fmt.day(p.start_date)} – {fmt.day(p.end_date)} |
 | Zuwendungsfähige Ausgaben (ESF-Zuschuss) | {_money(p.eligible_cost)} |
 | Gesamtkosten | {_money(p.total_cost)} |
 | Kofinanzierungssatz | {fmt.number(p.cofinancing_rate * 100, 0)} % |
 
-: {p.title}
+: {md(p.title)}
 
-*Quelle: {facts.source(str(p.source))}*
+*Quelle: {md(facts.source(str(p.source)))}*
 """)
     parts.append("\n# Fazit\n\n" + (conclusions_text or (
         f"*Das Fazit schreibt das Integrationsmanagement. Legen Sie dazu die Datei "
         f"`{conclusions_path}` an (Markdown); der nächste Lauf übernimmt sie hier.*")) + "\n")
-    definitions = "\n".join(f"- **{r['name']}** ({r['unit']}): {r.get('definition', '')}"
+    definitions = "\n".join(f"- **{md(r['name'])}** ({md(r['unit'])}): "
+                            f"{md(r.get('definition', ''))}"
                             for _, r in facts.overview.iterrows())
-    sources = "\n".join(f"- {src}" for src in [*c.sources, c.geo_attribution])
+    sources = "\n".join(f"- {md(src)}" for src in [*c.sources, c.geo_attribution])
     parts.append(f"""
 # Anhang
 

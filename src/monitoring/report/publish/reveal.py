@@ -20,6 +20,7 @@ import yaml
 from monitoring import fmt
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
+from monitoring.present.markup import markdown as md
 from monitoring.present.tables import indicator_value
 from monitoring.report.publish.deck import next_steps
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
@@ -30,17 +31,19 @@ LIGHT = {"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    return md(text)
 
 
 def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
              conclusions_path: Path | None = None) -> str:
     """The revealjs source of the deck; the map is referenced as ``karte.png``."""
     c = facts.ctx
-    footer = f"{c.area_name} · {c.period.label_de()}" + (f" · {DEMO_LABEL}" if c.is_demo else "")
-    meta = {"title": f"Integrationsmonitoring {c.area_name}",
-            "subtitle": f"Bericht im Kreistag · {c.area_kind} {c.in_state} · "
-                        f"{c.period.label_de()} · Stichtag {fmt.day(c.period.end)}",
+    # YAML metadata is read as Markdown: store texts escaped (`markup.markdown`) here too
+    footer = md(f"{c.area_name} · {c.period.label_de()}" + (f" · {DEMO_LABEL}" if c.is_demo
+                                                              else ""))
+    meta = {"title": md(f"Integrationsmonitoring {c.area_name}"),
+            "subtitle": md(f"Bericht im Kreistag · {c.area_kind} {c.in_state} · "
+                           f"{c.period.label_de()} · Stichtag {fmt.day(c.period.end)}"),
             "lang": "de",
             # no maths on the slides: without html-math-method reveal.js loads MathJax from a CDN
             "format": {"revealjs": {"embed-resources": True, "slide-number": True,
@@ -52,8 +55,8 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
     parts.append(f"\n## Angebote je 1.000 ausländische Staatsangehörige\n\n"
                  f"![]({MAP_FILE}){{fig-alt=\"Karte der Angebote je 1.000 ausländische "
                  f"Staatsangehörige\" height=\"480\"}}\n\n"
-                 f"Quelle: {facts.source('Bestandsaufnahme der Angebote')}; {c.geo_attribution}. "
-                 f"{c.area_name} schwarz umrandet.\n")
+                 f"Quelle: {facts.source('Bestandsaufnahme der Angebote')}; "
+                 f"{md(c.geo_attribution)}. {md(c.area_name)} schwarz umrandet.\n")
     goals = facts.overview[facts.overview["status"] != "none"].head(8)
     rows = "\n".join(
         f"| {_cell(str(r['name']))} | "
@@ -65,15 +68,15 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
                  f"Stand |\n|:---|---:|---:|:---|\n{rows}\n\n"
                  f"Quelle: {facts.source('Controlling-Indikatoren')}. Ampel: Abstand zum Pfad "
                  "vom Ausgangs- zum Zielwert.\n")
-    messages = "\n".join(f"{i}. {m}" for i, m in enumerate(facts.key_messages(), 1))
+    messages = "\n".join(f"{i}. {md(m)}" for i, m in enumerate(facts.key_messages(), 1))
     parts.append(f"\n## Drei Kernaussagen\n\n{messages}\n\n::: {{style=\"font-size: 0.6em\"}}\n"
-                 f"{facts.index_line()}\n:::\n")
+                 f"{md(facts.index_line())}\n:::\n")
     steps = next_steps(conclusions_text)
-    body = "\n".join(f"- {s}" for s in steps) if steps else (
+    body = "\n".join(f"- {md(s)}" for s in steps) if steps else (
         "Die nächsten Schritte trägt das Integrationsmanagement ein: Abschnitt "
         f"„## Nächste Schritte“ in `{conclusions_path or 'der Fazit-Datei'}`.")
     parts.append(f"\n## Nächste Schritte\n\n{body}\n")
-    sources = "\n".join(f"- {s}" for s in [*c.sources, c.geo_attribution])
+    sources = "\n".join(f"- {md(s)}" for s in [*c.sources, c.geo_attribution])
     parts.append(f"\n## Quellen und Datenstand\n\n{sources}\n\n„.“ = geheim zu halten (zu "
                  f"kleine Fallzahl). {facts.rule}\n\n{facts.repro()}\n")
     return "".join(parts)

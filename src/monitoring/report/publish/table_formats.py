@@ -11,7 +11,6 @@ publication register, which the disclosure scanner (`report.scan`) reads next to
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,8 @@ import pandas as pd
 
 from monitoring import fmt
 from monitoring.core.privacy import Publishable, require
+from monitoring.io.spreadsheet import csv_text, literal, xlsx_value
+from monitoring.present.markup import escape, markdown
 
 TOTAL_LABEL = "Summe"
 Formatter = Callable[[Any], str]
@@ -80,9 +81,9 @@ def to_csv(table: PublishedTable) -> bytes:
     """Semicolon CSV in UTF-8 with BOM (opens correctly in German Excel)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([table.caption])
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
+    writer.writerow([csv_text(table.caption)])
+    writer.writerow([csv_text(h) for h in table.header])
+    writer.writerows([csv_text(c) for c in row] for row in table.rows)
     if table.source:
         writer.writerow([f"Quelle: {table.source}"])
     return buffer.getvalue().encode("utf-8-sig")
@@ -97,20 +98,21 @@ def write_xlsx(tables: list[PublishedTable], path: Path) -> None:
     book.remove(book.worksheets[0])
     for n, table in enumerate(tables, start=1):
         sheet = book.create_sheet(f"Tabelle {n}")
-        sheet.append([table.caption])
+        sheet.append([xlsx_value(table.caption)])
         sheet["A1"].font = Font(bold=True)
-        sheet.append(list(table.header))
+        sheet.append([xlsx_value(h) for h in table.header])
         for row in table.rows:
-            sheet.append(list(row))
+            sheet.append([xlsx_value(c) for c in row])
         if table.source:
-            sheet.append([f"Quelle: {table.source}"])
+            sheet.append([xlsx_value(f"Quelle: {table.source}")])
         sheet.column_dimensions["A"].width = 34
+        literal(sheet)  # a name beginning with "=" stays text
     book.save(path)
 
 
 def md_escape(text: str) -> str:
-    """`text` for a pandoc table cell or caption: ``|``, ``*`` and ``_`` taken literally."""
-    return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    """`text` for a pandoc table cell or caption, taken literally (`markup.markdown`)."""
+    return markdown(text)
 
 
 def to_markdown(table: PublishedTable) -> str:
@@ -125,12 +127,12 @@ def to_markdown(table: PublishedTable) -> str:
 def to_html(table: PublishedTable) -> str:
     """An HTML table; person-count headers carry ``data-persons`` for the scanner."""
     head = "".join(
-        f'<th{" data-persons" if h in table.person_columns else ""}>{html.escape(h)}</th>'
+        f'<th{" data-persons" if h in table.person_columns else ""}>{escape(h)}</th>'
         for h in table.header)
     body = "".join("<tr>" + "".join(
-        f'<td class="{"txt" if j == 0 else "num"}">{html.escape(c)}</td>'
+        f'<td class="{"txt" if j == 0 else "num"}">{escape(c)}</td>'
         for j, c in enumerate(row)) + "</tr>" for row in table.rows)
-    source = (f'<p class="mon-source">Quelle: {html.escape(table.source)}</p>'
+    source = (f'<p class="mon-source">Quelle: {escape(table.source)}</p>'
               if table.source else "")
-    return (f'<table class="mon-table"><caption>{html.escape(table.caption)}</caption>'
+    return (f'<table class="mon-table"><caption>{escape(table.caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{source}")

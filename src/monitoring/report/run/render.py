@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from monitoring import __version__
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
+from monitoring.present.markup import with_csp
 
 # "0" (also "nein", "aus"): behave as on a machine without Quarto even where `quarto` is on
 # PATH – `--renderer auto` renders with nbconvert, a publication makes no revealjs deck and no
@@ -86,7 +87,7 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                 body, _ = _exporter().from_notebook_node(
                     executed, resources={"monitoring": {"css": _css(), "version": __version__},
                                          "language_code": "de"})
-                tmp.write_text(body, encoding="utf-8")
+                tmp.write_text(with_csp(body), encoding="utf-8")
     except OSError as err:
         if err.errno == errno.ENOSPC:
             raise ReportError(f"Kein Speicherplatz mehr auf dem Datenträger: {out.name} konnte "
