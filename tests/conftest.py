@@ -93,11 +93,11 @@ def section_html(tmp_path: Path):  # type: ignore[no-untyped-def]
     return run
 
 
-@pytest.hookimpl(tryfirst=True)
 NIGHTLY = os.environ.get("MONITORING_NIGHTLY", "") not in ("", "0")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config,  # noqa: ARG001 (hook signature)
+                                   items: list[pytest.Item]) -> None:
     """Tests marked `nightly` (thousands of fuzz examples, a publication of every district in
     every format) would take longer than the whole suite: they run only with
     MONITORING_NIGHTLY=1, and skip with that reason otherwise."""
@@ -109,6 +109,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """With Quarto on PATH (CI) `--renderer auto` and `veroeffentlichen` would render every
     report, deck and website of the suite with Quarto: the tests not marked `quarto` run as on
