@@ -151,7 +151,9 @@ def test_markdown_and_typst_look_alikes_print_literally_in_the_pdf(published: Pa
         text = " ".join(" ".join((p.extract_text() or "").split())
                         for p in PdfReader(pdf).pages)
         assert "*Kurs* #1 $x$ _a_ [b](c) @d" in text, pdf.name
-        assert '<img src=x onerror="window.__pwned=1;' in text, pdf.name
+        # pandoc sets typographic quotes („…“): the markup is still printed as text
+        assert '<img src=x onerror="window.__pwned=1;' in text.replace("„", '"').replace(
+            "“", '"'), pdf.name
 
 
 def _csv_cells(data: bytes) -> list[str]:
