@@ -138,7 +138,7 @@ def test_control_character_in_offer_title_still_gives_the_error_workbook(
     assert code == 2 and "Unerwarteter Fehler" not in err
     book = openpyxl.load_workbook(tmp_path / "angebote_Fehler.xlsx")
     cells = [c for row in book.worksheets[-1].iter_rows(values_only=True) for c in row]
-    assert "Sprachcafé\ufffdfür Mütter" in cells
+    assert "Sprachcafé für Mütter" in cells
 
 
 @pytest.mark.parametrize(("out", "message"), [
