@@ -113,7 +113,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 def _cell(value: Any) -> Any:
     """A value as a worksheet cell; control characters in text (a partner's file may carry
-    them) are shown as a space (as the import itself cleans them) instead of making the workbook unwritable."""
+    them) are shown as a space, as the import itself cleans them, instead of making the
+    workbook unwritable."""
     if isinstance(value, str):
         return _CONTROL.sub(" ", value)
     if hasattr(value, "tolist"):
