@@ -104,3 +104,9 @@ class WriteFault(OutputError):
     """Writing failed because of the environment – a full disk, a read-only folder or file
     system, missing permissions – not because of what the user asked for: the command line
     exits with 1 (environment), not 2 (input). Nothing incomplete was put in place."""
+
+
+class StoreWriteFault(StoreError, WriteFault):
+    """Writing the store failed because of the environment (a full disk, a read-only file or
+    folder): a `StoreError` for the code around the store, a `WriteFault` for the command line,
+    which exits with 1 (environment). The store file is unchanged (copy-on-write)."""

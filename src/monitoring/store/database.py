@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from monitoring.core import areas, stand
-from monitoring.errors import StoreError
+from monitoring.errors import StoreError, StoreWriteFault
 from monitoring.store import panel_sql, schema
 from monitoring.vocab import DEFAULT_VOCABULARIES, STORE_CRS
 
@@ -560,14 +560,14 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _write_failed(path: Path, err: BaseException) -> StoreError:
+def _write_failed(path: Path, err: BaseException) -> StoreWriteFault:
     text = str(err)
     full = (isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
             ) or any(k in text.lower() for k in ("no space left", "file too large",
                                                    "disk quota"))
     cause = ("der Datenträger ist voll" if full
              else "die Datei konnte nicht geschrieben werden")
-    return StoreError(
+    return StoreWriteFault(
         f"Beim Schreiben in die Datenbank {path} ist ein Fehler aufgetreten: {cause}. Der "
         "Vorgang wurde abgebrochen; die Datenbank wurde nicht verändert. "
         + ("Geben Sie Speicherplatz frei (die Datenbank braucht beim Import vorübergehend "
