@@ -53,6 +53,16 @@ def test_empty_csv_names_the_file_and_the_expected_columns(
     assert ("ziel;gebiet;handlungsfeld;titel" if kind == "konzept" else CATALOGUE_HEAD) in err
 
 
+def test_an_empty_figures_file_names_no_row_it_does_not_have(
+        store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A problem of the whole file lists file and expectation, not „zeile: None“."""
+    path = tmp_path / "leer.csv"
+    path.write_bytes(b"")
+    err = _refused(store, ["import", "zahlen", str(path)], capsys)
+    assert "datei: leer.csv" in err and "reihe; gebiet; zeitraum; wert" in err
+    assert "None" not in err
+
+
 def test_catalogue_row_with_extra_fields_names_line_and_count(
         store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "katalog.csv"

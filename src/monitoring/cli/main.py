@@ -263,7 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MonitoringError as err:
         print(f"Fehler: {err}", file=sys.stderr)
         for problem in getattr(err, "problems", [])[:20]:
-            print("  " + " · ".join(f"{k}: {v}" for k, v in problem.items()), file=sys.stderr)
+            print("  " + " · ".join(f"{k}: {v}" for k, v in problem.items() if v is not None),
+                  file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt as err:  # Ctrl-C; `RunInterrupted` also for SIGTERM/SIGHUP
         print(str(err) or "Abgebrochen.", file=sys.stderr)
