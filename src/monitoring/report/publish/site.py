@@ -54,7 +54,9 @@ DEFAULT_CONFIG: dict[str, object] = {
                       "*/veroeffentlichung.json"],
     },
     "lang": "de",
-    "website": {"title": "Integrationsmonitoring",
+    # no full-text search: it fetches search.json, which browsers refuse from file://; the
+    # listings have their own filter
+    "website": {"title": "Integrationsmonitoring", "search": False,
                 "navbar": {"left": [{"href": "index.qmd", "text": "Alle Quartale"}]}},
     # no maths on these pages: without this Quarto loads MathJax and a polyfill from CDNs;
     # embedded resources: Quarto's own scripts are ES modules, which Chromium refuses from
