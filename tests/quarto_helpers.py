@@ -56,6 +56,9 @@ def period_folder(out: Path) -> Path:
     return period
 
 
+# emoji and pictographs (🟢🟡🔴⚪ need an emoji font; without one they show as empty boxes)
+EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]")
+
 # what a page may load from elsewhere: nothing (links a reader clicks, <a href>, are fine)
 _LOADED = re.compile(r"<(?:script|img|iframe|source|embed)\b[^>]*\bsrc=\"(https?:[^\"]*)\"|"
                      r"<link\b[^>]*\bhref=\"(https?:[^\"]*)\"|url\(['\"]?(https?:[^)'\"]*)",

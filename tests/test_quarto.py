@@ -1,6 +1,7 @@
 """Rendering with Quarto where it is installed; the Jupyter-native path is tested elsewhere."""
 
 import base64
+import re
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 
 from monitoring.errors import ReportError
 from monitoring.report.run.render import QUARTO_SWITCH, choose_renderer
+from quarto_helpers import EMOJI
 
 QUARTO = shutil.which("quarto")
 
@@ -104,13 +106,21 @@ def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]
     meta = yaml.safe_load(front)
     assert meta["lang"] == "de" and meta["title"] == "Integrationsmonitoring Sonneberg"
     assert meta["format"]["revealjs"]["embed-resources"] is True
-    slides = [line[3:] for line in body.splitlines() if line.startswith("## ")]
+    # slide titles without their attributes (`{.klein}`: smaller type on that slide)
+    slides = [re.sub(r" \{[^}]*\}$", "", line[3:]) for line in body.splitlines()
+              if line.startswith("## ")]
     assert slides == ["Angebote je 1.000 ausländische Staatsangehörige",
                       "Ziele im Überblick (Ampel)", "Drei Kernaussagen", "Nächste Schritte",
                       "Quellen und Datenstand"]
     assert len(slides) + 1 <= 8  # plus the title slide
     assert f"![]({MAP_FILE})" in body and "- Netzwerktreffen im Mai" in body
     assert "Demodaten – fiktiv" in qmd and body.count("Quelle:") >= 2
+    # the demo notice is a line on the title slide, not a slide of its own before the first
+    # title (issue 13, "Why" 6); status as text with a colour class, no emoji
+    assert "Demodaten – fiktiv: alle Angebote" in meta["subtitle"]
+    assert body.lstrip().startswith("## ")
+    assert not EMOJI.search(qmd)
+    assert "{.ampel .ampel-green}" in body and "im Plan" in body
     # like the PowerPoint deck: one line on the district's place in the Status-Dynamik-Index
     messages = body.split("## Drei Kernaussagen")[1].split("## ")[0]
     assert "Status-Dynamik-Index (Lage im Vergleich von 22 Kreisen" in messages

@@ -7,6 +7,7 @@ all pages without errors, the plotly figures drawn.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import threading
@@ -20,6 +21,7 @@ import pytest
 from quarto_helpers import (
     BROWSER_ARGS,
     CHROMIUM,
+    EMOJI,
     SECTION,
     external_resources,
     period_folder,
@@ -79,13 +81,34 @@ def rendered(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
     deck = root / "16072_Sonneberg_Kreistag.html"
     render_deck(deck_qmd(facts), facts.figures["map"], deck)
 
-    period_folder(root / "website")
+    _with_district_files(period_folder(root / "website"), deck)
     site.write_sources(root / "website")
     return Rendered(report=root / "run" / "2025-Q4" / "16070_Ilm-Kreis.html", project=project,
                     sources_before=before, gitignore_before=gitignore,
                     direct_html=out / SECTION.replace(".ipynb", ".html"),
                     direct_deck=out / SECTION.replace(".ipynb", ".folien.html"), deck=deck,
                     site=site.render(root / "website"))
+
+
+def _with_district_files(period: Path, deck: Path) -> None:
+    """Sonneberg as `veroeffentlichen` publishes a district: HTML report, evaluation PDF,
+    PowerPoint deck and the real revealjs deck (the report, PDF and pptx are stand-ins: the
+    website only links them)."""
+    stem = "16072_Sonneberg"
+    (period / f"{stem}.html").write_text("<html><body>Sonneberg</body></html>")
+    (period / f"{stem}_Evaluation.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    (period / f"{stem}_Kreistag.pptx").write_bytes(b"PK\x05\x06" + bytes(18))
+    shutil.copyfile(deck, period / f"{stem}_Kreistag.html")
+    manifest = json.loads((period / "manifest.json").read_text())
+    manifest["reports"].append({"area_code": "16072", "name": "Sonneberg",
+                                "file": f"{stem}.html"})
+    (period / "manifest.json").write_text(json.dumps(manifest))
+    register = json.loads((period / "veroeffentlichung.json").read_text())
+    register["artefacts"] += [{"file": f"{stem}{suffix}", "format": kind, "area_code": "16072"}
+                              for suffix, kind in ((".html", "html"), ("_Evaluation.pdf", "pdf"),
+                                                   ("_Kreistag.pptx", "pptx"),
+                                                   ("_Kreistag.html", "html"))]
+    (period / "veroeffentlichung.json").write_text(json.dumps(register))
 
 
 def _pages(r: Rendered) -> dict[str, Path]:
@@ -158,8 +181,8 @@ def test_quarto_pages_work_offline_in_chromium(rendered: Rendered, artifacts: Pa
     outside: dict[str, list[str]] = {}
     errors: dict[str, list[str]] = {}
     figures: dict[str, tuple[int, int]] = {}
-    # the website from a plain web server on this machine (from the file system Chromium
-    # refuses Quarto's module scripts: issue 13 item 5, not checked here)
+    # the website from a plain web server on this machine (from the file system:
+    # test_website_links_resolve_offline)
     handler = partial(SimpleHTTPRequestHandler, directory=str(rendered.site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -192,3 +215,163 @@ def test_quarto_pages_work_offline_in_chromium(rendered: Rendered, artifacts: Pa
     assert errors == {name: [] for name in errors}
     for name, (charts, drawn) in figures.items():
         assert charts >= 2 and drawn == charts, (name, charts, drawn)
+
+
+# Every slide of a revealjs deck, shown one after the other: its title, its text, the <h3>
+# headings on it, and every element that lies outside the slide box or runs into the footer.
+_SLIDES_JS = """() => {
+  const box = document.querySelector('.reveal .slides').getBoundingClientRect();
+  const footer = document.querySelector('.reveal .footer');
+  const limit = footer && footer.innerText.trim() ? footer.getBoundingClientRect().top
+                                                  : box.bottom;
+  return Reveal.getSlides().map(slide => {
+    const at = Reveal.getIndices(slide);
+    Reveal.slide(at.h, at.v);
+    const outside = [];
+    for (const el of slide.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
+          || r.bottom > limit + 1)
+        outside.push(el.tagName + ': ' + (el.innerText || '').slice(0, 60));
+    }
+    const title = slide.querySelector('h1, h2');
+    return {title: title ? title.innerText.trim() : '', text: slide.innerText,
+            h3: Array.from(slide.querySelectorAll('h3'), h => h.innerText.trim()),
+            outside: outside.slice(0, 3)};
+  });
+}"""
+_LIGHTS_JS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.reveal .ampel'),
+  el => [el.innerText.trim(), getComputedStyle(el, '::before').backgroundColor]))"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`; "
+                    "`python3 tasks.py test` installiert es)")
+def test_revealjs_decks_one_idea_per_slide_in_chromium(rendered: Rendered,
+                                                      artifacts: Path) -> None:
+    """Issue 13, "Why" 6. The Kreistag deck: six titled slides (no slide holding only the demo
+    notice), every element inside its slide box and above the footer (before: the source line
+    ran into the footer, the traffic-light table was cut after row 5), status as text and
+    colour, no emoji. The deck of a notebook: one slide per subsection, not one for all."""
+    from playwright.sync_api import sync_playwright
+
+    decks: dict[str, list[dict[str, object]]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        for name, path in (("kreistag", rendered.deck), ("notebook", rendered.direct_deck)):
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_function("window.Reveal && Reveal.isReady()")
+            decks[name] = page.evaluate(_SLIDES_JS)
+            if name == "kreistag":
+                rows = page.locator("section.ampel-folie tbody tr").count()
+                lights = page.evaluate(_LIGHTS_JS)
+                footer = page.evaluate("document.querySelector('.reveal .footer').innerText")
+            for i in range(len(decks[name])):
+                page.evaluate(f"Reveal.slide({i})" if name == "kreistag" else
+                              f"(() => {{ const a = Reveal.getIndices(Reveal.getSlides()"
+                              f"[{i}]); Reveal.slide(a.h, a.v); }})()")
+                page.wait_for_timeout(200)  # the slide transition
+                page.screenshot(path=str(artifacts / f"folien_{name}_{i + 1}.png"))
+            page.close()
+        browser.close()
+
+    kreistag = decks["kreistag"]
+    assert [s["title"] for s in kreistag] == [
+        "Integrationsmonitoring Sonneberg", "Angebote je 1.000 ausländische Staatsangehörige",
+        "Ziele im Überblick (Ampel)", "Drei Kernaussagen", "Nächste Schritte",
+        "Quellen und Datenstand"]
+    assert {s["title"]: s["outside"] for s in kreistag} == {s["title"]: [] for s in kreistag}
+    assert "Demodaten – fiktiv: alle Angebote" in str(kreistag[0]["text"])
+    assert "Demodaten – fiktiv" in footer
+    assert "Quelle:" in str(kreistag[1]["text"]) and "Quelle:" in str(kreistag[2]["text"])
+    assert rows > 5  # Sonneberg has more goals than the five that used to fit
+    assert not [s["title"] for s in kreistag if EMOJI.search(str(s["text"]))]
+    # each status in words with a drawn dot of its own colour
+    assert {"im Plan", "nicht im Plan"} <= set(lights)
+    assert len(set(lights.values())) == len(lights)
+    assert "rgba(0, 0, 0, 0)" not in lights.values()
+
+    notebook = decks["notebook"]
+    leaves = [s["h3"] for s in notebook if s["h3"]]
+    subsections = ["Die Kreise des Landes im Vergleich", "Gemeinden im Kreis",
+                   "Angebote nach Handlungsfeld", "Mögliche Versorgungslücken"]
+    assert [h for hs in leaves for h in hs if h in subsections] == subsections
+    assert all(len([h for h in hs if h in subsections]) == 1 for hs in leaves), leaves
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`; "
+                    "`python3 tasks.py test` installiert es)")
+def test_website_links_resolve_offline(rendered: Rendered, artifacts: Path) -> None:
+    """Issue 13 item 5: the website works from the file system (file://) and from a plain
+    web server; following every link from the start page reaches a file that exists (no
+    404), nothing is requested from outside, no page reports a script error (before: from
+    the file system Chromium refused Quarto's module scripts), and the quarter page links
+    a district's HTML report, PDF and both decks."""
+    from urllib.parse import unquote, urldefrag, urlparse
+
+    from playwright.sync_api import sync_playwright
+
+    handler = partial(SimpleHTTPRequestHandler, directory=str(rendered.site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    web = f"http://127.0.0.1:{server.server_address[1]}/"
+    found: dict[str, dict[str, list[str]]] = {}
+    quarter_links: dict[str, set[str]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        for how, root in (("datei", rendered.site.as_uri() + "/"), ("server", web)):
+            local = ("data:", "blob:", "about:", root)
+            seen = found[how] = {"fehlt": [], "aussen": [], "fehler": [], "seiten": []}
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.route(lambda u, loc=local: not u.startswith(loc), lambda route: route.abort())
+            page.on("request", lambda r, s=seen, loc=local: s["aussen"].append(r.url)
+                    if not r.url.startswith(loc) else None)
+            page.on("response", lambda r, s=seen: s["fehlt"].append(f"{r.status} {r.url}")
+                    if r.status >= 400 else None)
+            page.on("pageerror", lambda e, s=seen: s["fehler"].append(str(e)))
+            page.on("console", lambda m, s=seen: s["fehler"].append(m.text)
+                    if m.type == "error" else None)
+            todo, done = [root + "index.html"], set()
+            while todo:
+                url = todo.pop()
+                if url in done:
+                    continue
+                done.add(url)
+                if not url.startswith(root):
+                    seen["aussen"].append(url)
+                    continue
+                path = rendered.site / unquote(url[len(root):])
+                if how == "datei" and not path.is_file():
+                    seen["fehlt"].append(url)
+                    continue
+                if not url.endswith(".html"):  # PDF, pptx: fetched, not shown
+                    if how == "server":
+                        status = page.request.get(url).status
+                        if status != 200:
+                            seen["fehlt"].append(f"{status} {url}")
+                    continue
+                page.goto(url, wait_until="load")
+                seen["seiten"].append(url[len(root):])
+                links = page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+                links = [urldefrag(link)[0] for link in links
+                         if urlparse(link).scheme in ("http", "https", "file")]
+                # the full-text search would fetch search.json: refused from file://
+                assert page.locator("#quarto-search").count() == 0, url
+                if url.endswith("2025-Q4/uebersicht.html"):
+                    quarter_links[how] = {unquote(link.rsplit("/", 1)[-1]) for link in links}
+                    page.screenshot(path=str(artifacts / f"website_{how}.png"), full_page=True)
+                todo += [link for link in links if link not in done]
+            page.close()
+        browser.close()
+    server.shutdown()
+    for how, seen in found.items():
+        assert {k: v for k, v in seen.items() if k != "seiten"} == {
+            "fehlt": [], "aussen": [], "fehler": []}, how
+        assert {"index.html", "2025-Q4/uebersicht.html", "2025-Q4/16072_Sonneberg.html",
+                "2025-Q4/16072_Sonneberg_Kreistag.html"} <= set(seen["seiten"]), how
+        assert {"16072_Sonneberg.html", "16072_Sonneberg_Evaluation.pdf",
+                "16072_Sonneberg_Kreistag.pptx", "16072_Sonneberg_Kreistag.html",
+                "16051_Erfurt.html"} <= quarter_links[how], how

@@ -1,7 +1,8 @@
 """The Kreistag deck as a Quarto revealjs presentation (where Quarto is installed).
 
-Same content as the PowerPoint deck (`report.deck`): title, map, traffic-light table, three
-key messages, next steps, sources – six slides, the issue allows eight. `deck_qmd` writes the
+Same content as the PowerPoint deck (`report.deck`): title, map, traffic-light table, three key
+messages, next steps, sources – six slides, the issue allows eight. The style sheet
+(``templates/deck/folien.css``) keeps every slide's content inside its box. `deck_qmd` writes the
 Quarto source (pure text; the map is a PNG next to it); `render_deck` runs
 ``quarto render deck.qmd --to revealjs`` with embedded resources, so the result is one HTML file
 that opens offline. Without Quarto the PowerPoint deck is the deck.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,55 +23,77 @@ from monitoring import fmt
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
 from monitoring.present.markup import markdown as md
-from monitoring.present.tables import indicator_value
+from monitoring.present.tables import LIGHTS, indicator_value
 from monitoring.report.publish.deck import next_steps
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
 from monitoring.vocab import DEMO_LABEL
 
 MAP_FILE = "karte.png"
-LIGHT = {"green": "🟢", "amber": "🟡", "red": "🔴", "none": "⚪"}
+CSS_FILE = "folien.css"
+GOALS = 8  # as many as the PowerPoint deck shows; at the table's type size all fit one slide
 
 
 def _cell(text: str) -> str:
     return md(text)
 
 
+def _status(status: str) -> str:
+    """The status as text in a span whose class draws the colour (no emoji: 🟢🟡🔴 need an
+    emoji font and show as empty boxes without one)."""
+    return f"[{STATUS_DE[status]}]{{.ampel .ampel-{status}}}"
+
+
+def deck_css() -> str:
+    """The deck's style sheet: the packaged rules plus one colour rule per status."""
+    css = resources.files("monitoring").joinpath("templates", "deck", CSS_FILE)
+    colours = "".join(f".reveal .ampel-{status}::before {{ background: {colour}; }}\n"
+                      for status, (colour, _) in LIGHTS.items())
+    return css.read_text(encoding="utf-8") + "\n" + colours
+
+
 def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
              conclusions_path: Path | None = None) -> str:
-    """The revealjs source of the deck; the map is referenced as ``karte.png``."""
+    """The revealjs source of the deck; the map is referenced as ``karte.png``, the style
+    sheet as ``folien.css`` (`render_deck` puts both next to it).
+
+    One idea per slide, everything inside the slide box: the demo notice is a line on the
+    title slide (and in the footer), each source line sits in its slide, the traffic-light
+    table (at most `GOALS` rows) is set in smaller type so that all rows fit."""
     c = facts.ctx
     # YAML metadata is read as Markdown: store texts escaped (`markup.markdown`) here too
     footer = md(f"{c.area_name} · {c.period.label_de()}" + (f" · {DEMO_LABEL}" if c.is_demo
                                                               else ""))
+    subtitle = md(f"Bericht im Kreistag · {c.area_kind} {c.in_state} · "
+                  f"{c.period.label_de()} · Stichtag {fmt.day(c.period.end)}")
+    if c.is_demo:
+        subtitle += (f" [{DEMO_LABEL}: alle Angebote, Indikatorwerte und Ziele sind "
+                     "erfunden.]{.demo-hinweis}")
     meta = {"title": md(f"Integrationsmonitoring {c.area_name}"),
-            "subtitle": md(f"Bericht im Kreistag · {c.area_kind} {c.in_state} · "
-                           f"{c.period.label_de()} · Stichtag {fmt.day(c.period.end)}"),
+            "subtitle": subtitle,
             "lang": "de",
             # no maths on the slides: without html-math-method reveal.js loads MathJax from a CDN
             "format": {"revealjs": {"embed-resources": True, "slide-number": True,
-                                    "footer": footer, "html-math-method": "plain"}}}
+                                    "footer": footer, "html-math-method": "plain",
+                                    "css": CSS_FILE}}}
     parts = ["---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"]
-    if c.is_demo:
-        parts.append(f"\n**{DEMO_LABEL}:** alle Angebote, Indikatorwerte und Ziele sind "
-                     "erfunden.\n")
     parts.append(f"\n## Angebote je 1.000 ausländische Staatsangehörige\n\n"
                  f"![]({MAP_FILE}){{fig-alt=\"Karte der Angebote je 1.000 ausländische "
-                 f"Staatsangehörige\" height=\"480\"}}\n\n"
-                 f"Quelle: {facts.source('Bestandsaufnahme der Angebote')}; "
-                 f"{md(c.geo_attribution)}. {md(c.area_name)} schwarz umrandet.\n")
-    goals = facts.overview[facts.overview["status"] != "none"].head(8)
-    rows = "\n".join(
-        f"| {_cell(str(r['name']))} | "
-        f"{indicator_value(r['value'], r) if r['value'] == r['value'] else fmt.SUPPRESSED}"
-        f"{_stand(r)} | "
-        f"{indicator_value(r['target_value'], r)} | {LIGHT[r['status']]} {STATUS_DE[r['status']]} |"
-        for _, r in goals.iterrows())
-    parts.append(f"\n## Ziele im Überblick (Ampel)\n\n| Indikator | {c.period} | Zielwert | "
-                 f"Stand |\n|:---|---:|---:|:---|\n{rows}\n\n"
-                 f"Quelle: {facts.source('Controlling-Indikatoren')}. Ampel: Abstand zum Pfad "
-                 "vom Ausgangs- zum Zielwert.\n")
+                 f"Staatsangehörige\" height=\"400\"}}\n\n"
+                 f"::: {{.quelle}}\nQuelle: {facts.source('Bestandsaufnahme der Angebote')}; "
+                 f"{md(c.geo_attribution)}. {md(c.area_name)} schwarz umrandet.\n:::\n")
+    goals = facts.overview[facts.overview["status"] != "none"].head(GOALS)
+    rows = [f"| {_cell(str(r['name']))} | "
+            f"{indicator_value(r['value'], r) if r['value'] == r['value'] else fmt.SUPPRESSED}"
+            f"{_stand(r)} | "
+            f"{indicator_value(r['target_value'], r)} | {_status(str(r['status']))} |"
+            for _, r in goals.iterrows()]
+    table = (f"| Indikator | {c.period} | Zielwert | Stand |\n|:---|---:|---:|:---|\n"
+             + "\n".join(rows)) if rows else "Für keinen Indikator ist ein Ziel gesetzt."
+    parts.append(f"\n## Ziele im Überblick (Ampel) {{.ampel-folie}}\n\n{table}\n\n"
+                 f"::: {{.quelle}}\nQuelle: {facts.source('Controlling-Indikatoren')}. "
+                 "Ampel: Abstand zum Pfad vom Ausgangs- zum Zielwert.\n:::\n")
     messages = "\n".join(f"{i}. {md(m)}" for i, m in enumerate(facts.key_messages(), 1))
-    parts.append(f"\n## Drei Kernaussagen\n\n{messages}\n\n::: {{style=\"font-size: 0.6em\"}}\n"
+    parts.append(f"\n## Drei Kernaussagen {{.klein}}\n\n{messages}\n\n::: {{.nebensatz}}\n"
                  f"{md(facts.index_line())}\n:::\n")
     steps = next_steps(conclusions_text)
     body = "\n".join(f"- {md(s)}" for s in steps) if steps else (
@@ -77,8 +101,8 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
         f"„## Nächste Schritte“ in `{conclusions_path or 'der Fazit-Datei'}`.")
     parts.append(f"\n## Nächste Schritte\n\n{body}\n")
     sources = "\n".join(f"- {md(s)}" for s in [*c.sources, c.geo_attribution])
-    parts.append(f"\n## Quellen und Datenstand\n\n{sources}\n\n„.“ = geheim zu halten (zu "
-                 f"kleine Fallzahl). {facts.rule}\n\n{facts.repro()}\n")
+    parts.append(f"\n## Quellen und Datenstand {{.klein}}\n\n{sources}\n\n„.“ = geheim zu "
+                 f"halten (zu kleine Fallzahl). {facts.rule}\n\n{facts.repro()}\n")
     return "".join(parts)
 
 
@@ -88,6 +112,7 @@ def render_deck(qmd: str, map_png: bytes, out: Path) -> int:
         source = Path(tmpdir) / "folien.qmd"
         source.write_text(qmd, encoding="utf-8")
         (Path(tmpdir) / MAP_FILE).write_bytes(map_png)
+        (Path(tmpdir) / CSS_FILE).write_text(deck_css(), encoding="utf-8")
         result = subprocess.run(["quarto", "render", source.name, "--to", "revealjs",
                                  "--output", "folien.html"], cwd=tmpdir, capture_output=True,
                                 text=True, check=False)

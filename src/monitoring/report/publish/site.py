@@ -12,9 +12,11 @@ After every publication `write_sources` (re)writes, in the output folder (``repo
   files that are already in the folder. Quarto copies them into the site as resources.
 
 Without Quarto the sources are still written (and tested); `render` runs ``quarto render`` on
-the folder only when `quarto` is on PATH. The already rendered reports are not re-executed:
-parameters reach the notebooks through papermill, exactly as ``quarto render x.ipynb -P …``
-would pass them (``-P name:value`` fills the same ``parameters`` cell; see tests/test_quarto.py).
+the folder only when `quarto` is on PATH. The pages embed their scripts and styles, so the site
+works offline both from a plain web server and straight from the file system (``file://``).
+The already rendered reports are not re-executed: parameters reach the notebooks through
+papermill, exactly as ``quarto render x.ipynb -P …`` would pass them (``-P name:value``
+fills the same ``parameters`` cell; see tests/test_quarto.py).
 """
 
 from __future__ import annotations
@@ -52,10 +54,14 @@ DEFAULT_CONFIG: dict[str, object] = {
                       "*/veroeffentlichung.json"],
     },
     "lang": "de",
-    "website": {"title": "Integrationsmonitoring",
+    # no full-text search: it fetches search.json, which browsers refuse from file://; the
+    # listings have their own filter
+    "website": {"title": "Integrationsmonitoring", "search": False,
                 "navbar": {"left": [{"href": "index.qmd", "text": "Alle Quartale"}]}},
-    # no maths on these pages: without this Quarto loads MathJax and a polyfill from CDNs
-    "format": {"html": {"toc": False, "html-math-method": "plain"}},
+    # no maths on these pages: without this Quarto loads MathJax and a polyfill from CDNs;
+    # embedded resources: Quarto's own scripts are ES modules, which Chromium refuses from
+    # the file system (file://) – embedded, the site also opens from a folder or a USB stick
+    "format": {"html": {"toc": False, "html-math-method": "plain", "embed-resources": True}},
 }
 
 
@@ -175,9 +181,11 @@ def write_sources(out: Path) -> list[Path]:
 def render(out: Path) -> Path:
     """``quarto render`` of the website (only where Quarto is installed); returns the site."""
     check_config(out)
-    # html-math-method also on the command line: a _quarto.yml written before it was in
-    # DEFAULT_CONFIG (kept, users may have changed it) would still load MathJax from a CDN
-    result = subprocess.run(["quarto", "render", str(out), "-M", "html-math-method:plain"],
+    # both also on the command line: a _quarto.yml written before they were in DEFAULT_CONFIG
+    # (kept, users may have changed it) would still load MathJax from a CDN and the pages
+    # would not work from the file system
+    result = subprocess.run(["quarto", "render", str(out), "-M", "html-math-method:plain",
+                             "-M", "embed-resources:true"],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise ReportError("Quarto konnte die Website der Berichte nicht erzeugen; die "
