@@ -186,7 +186,8 @@ def _figures() -> dict[str, object]:
     }
 
 
-_STATE = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
+# per figure of a page: trace types, SVGs, drawn trace groups, map areas, modebar buttons
+FIGURE_STATE = """() => [...document.querySelectorAll('.js-plotly-plot')].map(gd => ({
     id: gd.id, types: gd._fullData.filter(t => t.visible === true).map(t => t.type),
     svg: gd.querySelectorAll('svg.main-svg').length,
     drawn: {choropleth: gd.querySelectorAll('g.trace.choropleth').length,
@@ -231,7 +232,7 @@ def test_every_figure_draws_with_the_bundle_in_chromium(tmp_path: Path,
         tab.wait_for_selector("path.choroplethlocation", timeout=20_000)
         version = tab.evaluate("Plotly.version")
         traces = tab.evaluate("Object.keys(Plotly.PlotSchema.get().traces).sort()")
-        state = {s["id"]: s for s in tab.evaluate(_STATE)}
+        state = {s["id"]: s for s in tab.evaluate(FIGURE_STATE)}
         # hover: a bar of the peer chart and a Kreis of the map show their hover label
         tab.locator("#peer_chart g.trace.bars path").first.hover(force=True)
         bar_hover = tab.locator("#peer_chart .hoverlayer .hovertext").count()
