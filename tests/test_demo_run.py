@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitoring.cli.main import main
+from monitoring.present import plotlyjs
+from test_plotly_bundle import FIGURE_STATE
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,7 +41,7 @@ def test_demo_produces_22_district_reports_and_an_index(demo_run: Path) -> None:
         assert "Zielerreichung (Ampel)" in text and "Zielen im Plan" in text
         assert "Zielpfad" in text
         assert "Status-Dynamik-Index 2025-Q4: Lage unter den Kreisen" in text
-        assert report.stat().st_size < 6_000_000
+        assert report.stat().st_size < 2_000_000  # issue 16: partial plotly.js, lean maps
 
 
 @pytest.mark.browser
@@ -64,17 +66,27 @@ def test_report_renders_offline_in_chromium(demo_run: Path, artifacts: Path) -> 
         areas_drawn = page.locator("path.choroplethlocation").count()
         lines_drawn = page.locator("g.scatterlayer path.js-line").count()
         charts = page.locator("div.plotly-graph-div").count()
+        figures = page.evaluate(FIGURE_STATE)
+        bundle = page.evaluate("Object.keys(Plotly.PlotSchema.get().traces).sort()")
         page.screenshot(path=str(artifacts / "bericht_16070.png"), full_page=True)
         index = browser.new_page()
         index.goto((demo_run / "index.html").as_uri())
         links = index.locator("a[href$='.html']").count()
         browser.close()
     assert errors == [] and outside == []
+    # the report runs the partial plotly.js, and each figure draws every trace it has
+    assert bundle == plotlyjs.manifest()["traces"]
+    assert len(figures) == charts
+    for figure in figures:
+        assert figure["svg"] >= 1 and set(figure["types"]) <= set(bundle), figure
+        for kind in ("choropleth", "scatter", "bar"):
+            assert figure["drawn"][kind] == figure["types"].count(kind), figure
     # 2 coverage maps + 2 context-indicator charts + 7 charts with target path + 1 accessibility
     # map with a Handlungsfeld selector + 7 peer comparisons (one per target indicator)
     # + 1 Status-Dynamik-Index chart
     assert charts == 20
-    # District map: 22 districts (+ highlight); municipality map: 42 Gemeinden of the Ilm-Kreis.
-    assert areas_drawn >= 22 + 1 + 42
+    # District map: 22 districts (the highlighted one once, drawn last); municipality maps:
+    # 42 Gemeinden of the Ilm-Kreis each.
+    assert areas_drawn >= 22 + 42 + 42
     assert lines_drawn >= 9 * 2
     assert links == 22

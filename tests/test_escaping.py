@@ -139,6 +139,10 @@ def test_no_injected_markup_is_live_in_any_html_page(published: Path) -> None:
     report = next(p for p in pages if p.name.startswith(DISTRICT) and p.parent.name == PERIOD)
     dom = _dom(report)
     assert dom.count('class="main-svg"') >= 20  # the plotly figures still draw under the CSP
+    comparison = next(p for p in pages if "vergleich" in p.name.lower())
+    source = comparison.read_text(encoding="utf-8")
+    assert source.count("plotly.js v") == 1 and "Partial bundle" in source  # issue 16
+    assert 'class="main-svg"' in _dom(comparison)  # its map draws with the partial bundle
     assert LITERAL in dom and "&lt;script&gt;" in dom
 
 

@@ -120,6 +120,8 @@ def _pages(r: Rendered) -> dict[str, Path]:
 def test_quarto_renders_a_self_contained_report(rendered: Rendered) -> None:
     html = rendered.report.read_text(encoding="utf-8")
     assert "Demodaten – fiktiv" in html and "Plotly.newPlot" in html
+    # the partial plotly.js once (issue 16), moved into the head by Quarto
+    assert html.count("plotly.js v") == 1 and "Partial bundle" in html
     assert "<script src=\"http" not in html
 
 

@@ -64,6 +64,30 @@ def escaped(text: object) -> str:
     return escape(str(text), quote=False)
 
 
+# Maps are drawn about 500 px high (`_layout` height 520): one pixel of a map of the whole Land
+# is about 350 m, of a Landkreis about 100 m. Vertices closer than that cannot be seen.
+_MAP_PIXELS = 500
+
+
+def _tolerance_m(areas: gpd.GeoDataFrame, simplify_m: float) -> float:
+    """Display tolerance in metres for `areas` (projected CRS): about one pixel of the map at
+    its default size (the larger side of the layer's extent / `_MAP_PIXELS`), or `simplify_m`
+    where that is coarser – so a map of the whole Land carries far fewer vertices than a map
+    of one Kreis, and each looks as before."""
+    if len(areas) == 0:
+        return simplify_m
+    minx, miny, maxx, maxy = (float(v) for v in areas.total_bounds)
+    extent = max(maxx - minx, maxy - miny)
+    return max(simplify_m, extent / _MAP_PIXELS) if math.isfinite(extent) else simplify_m
+
+
+def _decimals(tolerance_m: float) -> int:
+    """Decimals of WGS84 coordinates for a map simplified with `tolerance_m`: a grid step of at
+    most half the tolerance (0.001° ≈ 111 m north–south), 3 to 5 decimals."""
+    step_deg = max(tolerance_m, 1.0) / 2 / 111_000
+    return min(5, max(3, math.ceil(-math.log10(step_deg))))
+
+
 def _simplified(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
     """The layer simplified as a coverage, so that shared borders stay shared."""
     import shapely
@@ -74,8 +98,21 @@ def _simplified(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame
     return out
 
 
-def _geojson(areas: gpd.GeoDataFrame, codes: Sequence[str] | None = None) -> dict[str, Any]:
-    """GeoJSON in WGS84 (only `codes`, if given) with clockwise exterior rings for plotly."""
+def _prepared(areas: gpd.GeoDataFrame, codes: Iterable[str],
+              simplify_m: float) -> tuple[gpd.GeoDataFrame, int]:
+    """`areas` of `codes` ready for a map: simplified by the map's extent (`_tolerance_m`,
+    projected layers with `simplify_m` > 0 only), and the decimals its coordinates need."""
+    areas = areas[areas["area_code"].isin(list(codes))]
+    if areas.crs is not None and areas.crs.is_projected and simplify_m > 0:
+        tolerance = _tolerance_m(areas, simplify_m)
+        return _simplified(areas, tolerance), _decimals(tolerance)
+    return areas, 4
+
+
+def _geojson(areas: gpd.GeoDataFrame, codes: Sequence[str] | None = None, *,
+             decimals: int = 4) -> dict[str, Any]:
+    """GeoJSON in WGS84 (only `codes`, if given) with clockwise exterior rings for plotly,
+    coordinates rounded to `decimals`."""
     import shapely
 
     frame = areas[["area_code", "geometry"]]
@@ -85,14 +122,34 @@ def _geojson(areas: gpd.GeoDataFrame, codes: Sequence[str] | None = None) -> dic
     frame["geometry"] = [shapely.orient_polygons(g, exterior_cw=True) for g in frame.geometry]
     data = json.loads(frame.to_json(drop_id=True))
     for feature in data["features"]:
-        feature["geometry"]["coordinates"] = _round(feature["geometry"]["coordinates"])
+        feature["geometry"]["coordinates"] = _round(feature["geometry"]["coordinates"],
+                                                    decimals)
     return data
 
 
-def _round(value: Any) -> Any:
+def _round(value: Any, decimals: int = 4) -> Any:
     if isinstance(value, float):
-        return round(value, 4)
-    return [_round(v) for v in value]
+        return round(value, decimals)
+    return [_round(v, decimals) for v in value]
+
+
+# Template parts for subplots our figures never have (3D scenes, ternary and polar axes).
+_UNUSED_TEMPLATE_LAYOUT = ("scene", "ternary", "polar")
+
+
+def _slim_template(fig: go.Figure) -> None:
+    """Keep only the parts of the figure's template that can apply to it: the defaults of the
+    trace types the reports' plotly.js draws (`plotlyjs.trace_types`), and the layout defaults
+    but those of subplots we never draw. The figure looks the same; each figure of a report
+    carries about 5 KB less (the full template holds defaults for 50 trace types)."""
+    from monitoring.present.plotlyjs import trace_types
+
+    template = fig.layout.template.to_plotly_json()
+    used = trace_types()
+    fig.layout.template = {
+        "data": {k: v for k, v in template.get("data", {}).items() if k in used},
+        "layout": {k: v for k, v in template.get("layout", {}).items()
+                   if k not in _UNUSED_TEMPLATE_LAYOUT}}
 
 
 def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
@@ -102,6 +159,7 @@ def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
         title={"text": escaped(title), "x": 0.01, "font": {"size": 15}} if title else None,
         paper_bgcolor="white", plot_bgcolor="white",
     )
+    _slim_template(fig)
 
 
 def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, label: str,
@@ -119,16 +177,16 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
     extra
         Further columns to show in the hover text: column → German label.
     simplify_m
-        Display simplification in metres (geometry in a projected CRS only); keeps the
-        report small without changing any figure.
+        Least display simplification in metres (geometry in a projected CRS only); a map
+        of a large extent is simplified more, to about one pixel (`_tolerance_m`). Keeps
+        the report small without changing what the map shows.
     """
     import plotly.graph_objects as go
 
     publishable = require(data, "Die Karte")
     frame = publishable.frame.merge(areas[["area_code"]], on="area_code", how="inner")
     hidden = publishable.is_suppressed(value).reindex(frame.index, fill_value=False)
-    if areas.crs is not None and areas.crs.is_projected and simplify_m > 0:
-        areas = _simplified(areas[areas["area_code"].isin(frame["area_code"])], simplify_m)
+    areas, decimals_geo = _prepared(areas, frame["area_code"], simplify_m)
     hover = []
     for i, row in frame.iterrows():
         if hidden.get(i, False):
@@ -146,32 +204,52 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
                          f"{fmt.SUPPRESSED if is_hidden else fmt.number(cell)}")
         hover.append("<br>".join(lines))
     frame["hover"] = hover
-    known = frame[frame[value].notna()]
-    unknown = frame[frame[value].isna()]
+    # Each area's geometry goes into the map once: areas without a value, areas with one, and
+    # the highlighted district last (drawn on top, so its dark outline is not covered by its
+    # neighbours' fill), in its own trace with its own colour and hover text.
+    if highlight is not None and highlight not in set(frame["area_code"]):
+        highlight = None
+    own = frame[frame["area_code"] == highlight]
+    rest = frame[frame["area_code"] != highlight]
+    known = rest[rest[value].notna()]
+    unknown = rest[rest[value].isna()]
+    z_known = shown(frame.loc[frame[value].notna(), value], decimals)
+    # one colour scale for the highlighted district and the others (plotly would scale
+    # each trace to its own maximum)
+    zmax = max((z for z in z_known if z is not None), default=None)
+    scale: dict[str, Any] = {"colorscale": COLORSCALE, "zmin": 0}
+    if zmax is not None and zmax > 0:
+        scale["zmax"] = zmax
+    outline = {"line": {"color": "white", "width": 0.6}}
+    colorbar = {"title": {"text": "<br>".join(escaped(t) for t in (label, unit) if t),
+                          "side": "top"},
+                "thickness": 14, "len": 0.75, "tickformat": ",.1~f"}
+
+    def geometry(part: pd.DataFrame) -> dict[str, Any]:
+        return {"geojson": _geojson(areas, part["area_code"], decimals=decimals_geo),
+                "featureidkey": "properties.area_code", "locations": part["area_code"],
+                "text": part["hover"]}
+
+    def grey(part: pd.DataFrame) -> dict[str, Any]:
+        return {"z": [0] * len(part), "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+                "showscale": False, "hoverinfo": "text", "name": "ohne Wert"}
+
     fig = go.Figure()
-    if not unknown.empty:  # each trace carries only its own features: no geometry twice
-        fig.add_trace(go.Choropleth(
-            geojson=_geojson(areas, unknown["area_code"]),
-            featureidkey="properties.area_code", locations=unknown["area_code"],
-            z=[0] * len(unknown), colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
-            showscale=False, text=unknown["hover"], hoverinfo="text", name="ohne Wert",
-            marker={"line": {"color": "white", "width": 0.6}}))
+    if not unknown.empty:
+        fig.add_trace(go.Choropleth(**geometry(unknown), **grey(unknown), marker=outline))
     if not known.empty:
         fig.add_trace(go.Choropleth(
-            geojson=_geojson(areas, known["area_code"]),
-            featureidkey="properties.area_code", locations=known["area_code"],
-            z=shown(known[value], decimals), colorscale=COLORSCALE, zmin=0,
-            text=known["hover"], hoverinfo="text", name=escaped(label),
-            marker={"line": {"color": "white", "width": 0.6}},
-            colorbar={"title": {"text": "<br>".join(escaped(t) for t in (label, unit) if t),
-                                "side": "top"},
-                      "thickness": 14, "len": 0.75, "tickformat": ",.1~f"}))
-    if highlight is not None and highlight in set(frame["area_code"]):
-        fig.add_trace(go.Choropleth(
-            geojson=_geojson(areas, [highlight]),
-            featureidkey="properties.area_code", locations=[highlight], z=[0],
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
-            hoverinfo="skip", marker={"line": {"color": "#111111", "width": 2.5}}))
+            **geometry(known), z=shown(known[value], decimals), **scale,
+            hoverinfo="text", name=escaped(label), marker=outline, colorbar=colorbar))
+    if not own.empty:
+        framed = {"line": {"color": "#111111", "width": 2.5}}
+        if own[value].isna().all():
+            fig.add_trace(go.Choropleth(**geometry(own), **grey(own), marker=framed))
+        else:
+            fig.add_trace(go.Choropleth(
+                **geometry(own), z=shown(own[value], decimals), **scale,
+                showscale=known.empty, hoverinfo="text", name=escaped(label), marker=framed,
+                colorbar=colorbar))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
                     bgcolor="white")
     _layout(fig, height=520, title=title)
@@ -197,8 +275,7 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
     labels = [label for label, _ in classes]
     codes = sorted(set().union(*(set(p.frame["area_code"]) for p in checked.values()))
                    & set(areas["area_code"])) if checked else []
-    if areas.crs is not None and areas.crs.is_projected and simplify_m > 0:
-        areas = _simplified(areas[areas["area_code"].isin(codes)], simplify_m)
+    areas, decimals_geo = _prepared(areas, codes, simplify_m)
     n = len(classes)
     colorscale = [item for i, (_, colour) in enumerate(classes)
                   for item in ([i / n, colour], [(i + 1) / n, colour])]
@@ -226,7 +303,8 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
     per_layer = {key: values(p) for key, p in checked.items()}
     first = next(iter(per_layer.values()), ([], []))
     fig = go.Figure(go.Choropleth(
-        geojson=_geojson(areas, codes), featureidkey="properties.area_code", locations=codes,
+        geojson=_geojson(areas, codes, decimals=decimals_geo),
+        featureidkey="properties.area_code", locations=codes,
         z=first[0], text=first[1], hoverinfo="text", colorscale=colorscale, zmin=-0.5,
         zmax=n - 0.5, marker={"line": {"color": "white", "width": 0.6}},
         colorbar={"title": {"text": escaped(legend_title), "side": "top"},

@@ -44,7 +44,8 @@ def use_report_renderer() -> None:
     import plotly.io as pio
     from IPython.display import display
     from plotly.io.base_renderers import MimetypeRenderer
-    from plotly.offline import get_plotlyjs
+
+    from monitoring.present.plotlyjs import plotly_js as get_plotlyjs  # the partial bundle
 
     js_sent: list[bool] = []  # shared state: plotly copies the renderer for every figure
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from monitoring import fmt, views
 from monitoring.io.files import atomic_write
-from monitoring.present import figures
+from monitoring.present import figures, plotlyjs
 from monitoring.present.markup import escape, with_csp
 from monitoring.present.notebook import PLOTLY_CONFIG
 from monitoring.present.tables import integer, one_decimal, text
@@ -88,8 +88,8 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
                                unit="je 1.000 Ausländer/-innen",
                                extra={"offers": "Angebote",
                                       "population": "Ausländische Staatsangehörige"})
-    figure = figures.OFFLINE_GEO_SCRIPT + pio.to_html(
-        fig, full_html=False, include_plotlyjs=True, include_mathjax=False,
+    figure = figures.OFFLINE_GEO_SCRIPT + plotlyjs.library_script() + pio.to_html(
+        fig, full_html=False, include_plotlyjs=False, include_mathjax=False,
         config=PLOTLY_CONFIG)
     css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
     banner = (f'<div class="mon-demo" role="note"><strong>{DEMO_LABEL}</strong></div>'
