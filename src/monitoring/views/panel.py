@@ -255,7 +255,7 @@ WITHHELD_FLAG = "geheimgehalten"
 DIRECTION_LABELS = {"down": "niedriger ist besser", "up": "höher ist besser"}
 POSITION_COLUMNS = ["area_code", "name", "label", "kind", "own", "assessed", "reason",
                     "status_index", "status_class", "dynamic_index", "dynamic_class", "group",
-                    "attention", "attention_label"]
+                    "attention", "attention_label", "status_label", "dynamic_label"]
 
 
 def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None, *,
@@ -305,6 +305,10 @@ def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None
     table["label"] = [f"{n} (Berichtsgebiet)" if own else n
                       for n, own in zip(table["name"], table["own"], strict=True)]
     table["attention_label"] = table["attention"].map({True: "ja", False: ""})
+    # The MSS class names with what they mean („sehr niedrig“ is the most need for attention)
+    table["status_label"] = [index_method.class_label(c, "status") for c in table["status_class"]]
+    table["dynamic_label"] = [index_method.class_label(c, "dynamic")
+                              for c in table["dynamic_class"]]
     table = table.sort_values(["status_index", "name"], ascending=[False, True],
                               na_position="last", ignore_index=True)[POSITION_COLUMNS]
     summary = index_method.summary_de(result, area_code=ctx.area_code, area_name=ctx.area_name,
