@@ -21,10 +21,17 @@ from monitoring.views.panel import (
     peers,
     protected_panel,
 )
-from monitoring.views.scope import ReportContext, area_layers, available_periods, context, districts
+from monitoring.views.scope import (
+    ReportContext,
+    area_layers,
+    available_periods,
+    context,
+    districts,
+    single_municipality_note,
+)
 
 __all__ = ["DIRECTION_LABELS", "POSITION_COLUMNS", "WITHHELD_FLAG", "ReportContext",
            "area_layers", "available_periods", "composite_index", "context", "controlling",
            "coverage_summary", "coverage_tables", "development", "districts",
            "indicator_overview", "indicator_panel", "missing_inputs", "peer_table", "peers",
-           "protected_panel", "report_missing"]
+           "protected_panel", "report_missing", "single_municipality_note"]
