@@ -203,8 +203,9 @@ class CompositeIndex:
         """The method in two sentences, for under the table."""
         sb = [fmt.signed(v, 1) for v in self.settings.status_bounds]
         db = [fmt.signed(v, 1) for v in self.settings.dynamic_bounds]
-        return (f"Status: Wert im Quartal {self.period}; Dynamik: Veränderung seit "
-                f"{self.earlier_period} (bei Quoten in Prozentpunkten). Je Indikator z-Wert "
+        now, before = (Quarter.parse(p).label_short() for p in (self.period, self.earlier_period))
+        return (f"Status: Wert im Quartal {now}; Dynamik: Veränderung seit "
+                f"{before} (bei Quoten in Prozentpunkten). Je Indikator z-Wert "
                 "über die bewerteten Gebiete, Vorzeichen so, dass ein höherer Wert mehr "
                 "Aufmerksamkeitsbedarf bedeutet; Index = Mittel der z-Werte, erneut "
                 f"standardisiert. Statusklassen: hoch unter {sb[0]}, mittel bis {sb[1]}, "

@@ -14,6 +14,7 @@ import pandas as pd
 from monitoring.core import composite_index as index_method
 from monitoring.core import concept, indicators, privacy
 from monitoring.errors import InsufficientDataError
+from monitoring.periods import Quarter
 from monitoring.views.scope import ReportContext, districts, states
 
 if TYPE_CHECKING:
@@ -290,7 +291,7 @@ def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None
     label = ("Kreisen und kreisfreien Städten" if ctx.level == "kreis"
              else f"Gebieten der Ebene „{ctx.level}“")
     out: dict[str, object] = {
-        "caption": f"Status-Dynamik-Index {ctx.period}: Lage unter den {label}",
+        "caption": f"Status-Dynamik-Index {ctx.period.label_short()}: Lage unter den {label}",
         "earlier_period": str(ctx.period - settings.span), "settings": settings}
     definitions = store.read_indicators()
     try:
@@ -314,7 +315,8 @@ def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None
     summary = index_method.summary_de(result, area_code=ctx.area_code, area_name=ctx.area_name,
                                       peers=label)
     if result.earlier_period < CENSUS_BREAK <= result.period:
-        summary.append(f"Der Zeitraum {result.earlier_period} bis {result.period} enthält den "
+        summary.append(f"Der Zeitraum {Quarter.parse(result.earlier_period).label_short()} bis "
+                       f"{Quarter.parse(result.period).label_short()} enthält den "
                        "Wechsel der Bevölkerungszahlen auf die Basis des Zensus 2022; "
                        "Veränderungen von Quoten enthalten diesen Bruch.")
     used = result.indicators[result.indicators["used"]]

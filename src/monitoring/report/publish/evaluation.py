@@ -178,7 +178,7 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             source="Bestandsaufnahme der Angebote" + demo,
             totals=False),
         "goals": table_formats.build(goal_rows, {
-            "name": ("Indikator", text), "value": (str(ctx.period), indicator_value),
+            "name": ("Indikator", text), "value": (ctx.period.label_short(), indicator_value),
             "vs_year_ago": ("zum Vorjahr", indicator_change),
             "target_value": ("Zielwert", indicator_value),
             "status_de": ("Stand", text), "stand": ("Stichtag des Werts", text)},
