@@ -265,7 +265,8 @@ def compute(panel: pd.DataFrame, definitions: pd.DataFrame, *, areas: Sequence[s
         for quarter in quarters:
             if not ((present["indicator_id"] == indicator_id)
                     & (present["period"] == quarter)).any():
-                dropped[indicator_id] = (f"für {quarter} liegt in keinem der {len(codes)} "
+                dropped[indicator_id] = (f"für {Quarter.parse(quarter).label_short()} liegt in "
+                                         f"keinem der {len(codes)} "
                                          "Gebiete ein Wert vor")
                 break
     kept = [i for i in definition.index if i not in dropped]

@@ -396,9 +396,17 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None 
                                 f"{unit}".strip())
     fig.update_xaxes(title={"text": unit}, gridcolor="#eeeeee", rangemode="tozero",
                      tickformat=",." + str(decimals) + "f")
+    known = [float(v) for v in pd.concat([peers["value"], state["value"]]).dropna()]
+    if known and max(known) > 0:  # room right of the longest bar for its value text
+        longest_text = max((len(t) for t in text), default=0)
+        fig.update_xaxes(range=[0, max(known) * (1.08 + 0.018 * longest_text)])
     fig.update_yaxes(automargin=True)
     fig.update_layout(bargap=0.25)
     _layout(fig, height=max(260, 28 * len(peers) + 110), title=title or name)
+    # plotly's automargin can leave long names („Schmalkalden-Meiningen“) cut at the left:
+    # reserve their width (about 7 px per character at 13 px) up front
+    longest = max((len(str(label)) for label in labels), default=0)
+    fig.update_layout(margin={"l": min(280, 16 + 7 * longest), "r": 16})
     return fig
 
 
