@@ -42,7 +42,30 @@ def test_usage_errors_are_german(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["run"])
     assert info.value.code == 2
-    assert "Fehler im Aufruf" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("Aufruf: monitoring run") and "usage" not in err
+    assert "Fehler im Aufruf: diese Angaben fehlen: --period" in err
+    for argv, german in ((["export", "blah"], "ungültige Auswahl 'blah' (möglich: "),
+                         (["run", "--period", "2025-Q4", "--schwelle", "x"],
+                          "Angabe --schwelle: ungültiger Wert 'x' (erwartet: ganze Zahl)"),
+                         (["info", "--unbekannt"], "unbekannte Angaben: --unbekannt")):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert german in capsys.readouterr().err, argv
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["import", "angebote", "-h"]])
+def test_help_has_no_english_boilerplate(argv: list[str],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Aufruf: monitoring") and "Optionen:" in out
+    assert "diese Hilfe zeigen und beenden" in out
+    for english in ("usage:", "options:", "show this help", "positional arguments",
+                    "show program's version"):
+        assert english not in out, english
 
 
 def test_info_and_areas(demo_store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
