@@ -1,5 +1,6 @@
 """Bad input on the command line: clear German messages, exit code 2, nothing written."""
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -70,7 +71,11 @@ def test_help_has_no_english_boilerplate(argv: list[str],
 
 def test_info_and_areas(demo_store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info", "--store", str(demo_store_path)]) == 0
-    assert "Demodaten – fiktiv" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Demodaten – fiktiv" in out and "Datenstand: 31.12.2025" in out
+    assert "Werte statistischer Reihen: " in out and "Akteure: " in out
+    assert not re.search(r"\b(area|actor|offer|series_value|target|area_change):", out), out
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", out), out  # German dates only
     assert main(["areas", "--store", str(demo_store_path)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 22 and lines[0].split()[:2] == ["16051", "Erfurt"]
