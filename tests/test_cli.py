@@ -79,3 +79,21 @@ def test_info_and_areas(demo_store_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["areas", "--store", str(demo_store_path)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 22 and lines[0].split()[:2] == ["16051", "Erfurt"]
+
+
+def test_lab_as_root_adds_allow_root_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """Jupyter refuses to start as root without --allow-root (containers, fresh VMs)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "tasks", Path(__file__).resolve().parents[1] / "tasks.py")
+    assert spec is not None and spec.loader is not None
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    as_root = [str(a) for a in tasks.lab_command(["--port", "8899"], euid=0)]
+    assert as_root[-3:] == ["--port", "8899", "--allow-root"] and as_root[1:3] == ["lab",
+                                                                                  "notebooks"]
+    assert "--allow-root" in capsys.readouterr().out
+    assert "--allow-root" not in [str(a) for a in tasks.lab_command([], euid=1000)]
+    given = [str(a) for a in tasks.lab_command(["--allow-root"], euid=0)]
+    assert given.count("--allow-root") == 1
