@@ -111,8 +111,8 @@ class DistrictFacts:
         return (f"Status-Dynamik-Index (Lage im Vergleich von {count} "
                 f"{_peers_de(self.ctx.level)}): Status „{row['status_class']}“ "
                 f"({status_reading(row['status_class'])}), "
-                f"Dynamik „{row['dynamic_class']}“ ({dynamic_reading(row['dynamic_class'])}) "
-                f"(Gruppe {row['group']}{flag}). Die Klassen sind relativ zu den anderen "
+                f"Dynamik „{row['dynamic_class']}“ ({dynamic_reading(row['dynamic_class'])}); "
+                f"Gruppe {row['group']}{flag}. Die Klassen sind relativ zu den anderen "
                 "Gebieten und sagen nichts über Ursachen.")
 
     def key_messages(self) -> list[str]:
