@@ -96,6 +96,18 @@ def test(pytest_args: list[str]) -> int:
     return run(PYTHON, "-m", "pytest", *pytest_args)
 
 
+def lab_command(rest: list[str], *, euid: int) -> list[str | Path]:
+    """The JupyterLab command line. Jupyter refuses to run as root („Running as root is not
+    recommended. Use --allow-root to bypass.“) – common in containers and on a fresh VM –
+    so as root `--allow-root` is added, and said."""
+    extra = list(rest)
+    if euid == 0 and "--allow-root" not in extra:
+        say("Als root gestartet: JupyterLab läuft mit --allow-root (besser als normaler "
+            "Benutzer starten)")
+        extra.append("--allow-root")
+    return [BIN / "jupyter", "lab", "notebooks", *extra]
+
+
 def main(argv: list[str]) -> int:
     task, rest = (argv[0] if argv else "help"), argv[1:]
     if task == "demo":
@@ -107,7 +119,7 @@ def main(argv: list[str]) -> int:
         return test(rest)
     if task == "lab":
         ensure_venv("lab")
-        return run(BIN / "jupyter", "lab", "notebooks", *rest)
+        return run(*lab_command(rest, euid=getattr(os, "geteuid", lambda: -1)()))
     print(__doc__)
     return 0 if task == "help" else 2
 

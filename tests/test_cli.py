@@ -1,5 +1,6 @@
 """Bad input on the command line: clear German messages, exit code 2, nothing written."""
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -42,12 +43,57 @@ def test_usage_errors_are_german(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["run"])
     assert info.value.code == 2
-    assert "Fehler im Aufruf" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("Aufruf: monitoring run") and "usage" not in err
+    assert "Fehler im Aufruf: diese Angaben fehlen: --period" in err
+    for argv, german in ((["export", "blah"], "ungültige Auswahl 'blah' (möglich: "),
+                         (["run", "--period", "2025-Q4", "--schwelle", "x"],
+                          "Angabe --schwelle: ungültiger Wert 'x' (erwartet: ganze Zahl)"),
+                         (["info", "--unbekannt"], "unbekannte Angaben: --unbekannt")):
+        with pytest.raises(SystemExit):
+            main(argv)
+        assert german in capsys.readouterr().err, argv
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["import", "angebote", "-h"]])
+def test_help_has_no_english_boilerplate(argv: list[str],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Aufruf: monitoring") and "Optionen:" in out
+    assert "diese Hilfe zeigen und beenden" in out
+    for english in ("usage:", "options:", "show this help", "positional arguments",
+                    "show program's version"):
+        assert english not in out, english
 
 
 def test_info_and_areas(demo_store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["info", "--store", str(demo_store_path)]) == 0
-    assert "Demodaten – fiktiv" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Demodaten – fiktiv" in out and "Datenstand: 31.12.2025" in out
+    assert "Werte statistischer Reihen: " in out and "Akteure: " in out
+    assert not re.search(r"\b(area|actor|offer|series_value|target|area_change):", out), out
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", out), out  # German dates only
     assert main(["areas", "--store", str(demo_store_path)]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 22 and lines[0].split()[:2] == ["16051", "Erfurt"]
+
+
+def test_lab_as_root_adds_allow_root_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """Jupyter refuses to start as root without --allow-root (containers, fresh VMs)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "tasks", Path(__file__).resolve().parents[1] / "tasks.py")
+    assert spec is not None and spec.loader is not None
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    as_root = [str(a) for a in tasks.lab_command(["--port", "8899"], euid=0)]
+    assert as_root[-3:] == ["--port", "8899", "--allow-root"] and as_root[1:3] == ["lab",
+                                                                                  "notebooks"]
+    assert "--allow-root" in capsys.readouterr().out
+    assert "--allow-root" not in [str(a) for a in tasks.lab_command([], euid=1000)]
+    given = [str(a) for a in tasks.lab_command(["--allow-root"], euid=0)]
+    assert given.count("--allow-root") == 1

@@ -131,7 +131,7 @@ def _assert_clean(code: int, output: str, argv: list[str]) -> None:
     assert "Unerwarteter Fehler" not in output, (argv, output)
     assert code in (0, 2), (code, argv, output)
     if code == 2:  # the German message first, a technical cause may follow
-        assert output.lstrip().startswith(("Fehler", "usage: monitoring")), output
+        assert output.lstrip().startswith(("Fehler", "Aufruf: monitoring")), output
 
 
 # -- mutations --------------------------------------------------------------------------------

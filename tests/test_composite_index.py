@@ -177,10 +177,10 @@ def test_an_indicator_without_any_value_is_left_out_and_named() -> None:
     both = ci.compute(panel, DEFS, areas=areas, period=NOW,
                       settings=make_settings(indicators=("D1", "D2")))
     alone = ci.compute(panel, DEFS, areas=areas, period=NOW, settings=BASE)
-    assert both.dropped == {"D2": "für 2025-Q4 liegt in keinem der 6 Gebiete ein Wert vor"}
+    assert both.dropped == {"D2": "für Q4 2025 liegt in keinem der 6 Gebiete ein Wert vor"}
     pd.testing.assert_frame_equal(both.areas, alone.areas)
     text = " ".join(ci.summary_de(both, area_code="A1", area_name="A1"))
-    assert "Nicht im Index: D2 Zweite Quote runter – für 2025-Q4" in text
+    assert "Nicht im Index: D2 Zweite Quote runter – für Q4 2025" in text
 
 
 def test_equal_values_give_zero_not_a_division_by_zero() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_demo_produces_22_district_reports_and_an_index(demo_run: Path) -> None:
         # controlling section: traffic-light table, count summary and series with target path
         assert "Zielerreichung (Ampel)" in text and "Zielen im Plan" in text
         assert "Zielpfad" in text
-        assert "Status-Dynamik-Index 2025-Q4: Lage unter den Kreisen" in text
+        assert "Status-Dynamik-Index Q4 2025: Lage unter den Kreisen" in text
         assert report.stat().st_size < 2_000_000  # issue 16: partial plotly.js, lean maps
 
 
@@ -90,3 +91,101 @@ def test_report_renders_offline_in_chromium(demo_run: Path, artifacts: Path) -> 
     assert areas_drawn >= 22 + 42 + 42
     assert lines_drawn >= 9 * 2
     assert links == 22
+
+
+# -- what a reader sees (issue 14): measured in the browser, one run for several checks ----------
+MID_WORD_BREAKS = """() => {
+  // every table cell whose text wraps between two letters or digits (a word cut in two)
+  const bad = [], letter = /[\\p{L}\\p{N}]/u;
+  for (const cell of document.querySelectorAll('table td, table th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const t = node.textContent; let top = null, before = null;
+      for (let i = 0; i < t.length; i++) {
+        const range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+        const rects = range.getClientRects(); if (!rects.length) continue;
+        if (top !== null && Math.abs(rects[0].top - top) > 2 && letter.test(t[i])
+            && letter.test(before)) { bad.push(cell.textContent.trim().slice(0, 80)); break; }
+        top = rects[0].top; before = t[i];
+      }
+    }
+  }
+  return bad;
+}"""
+OVERFLOWING_CELLS = """() => [...document.querySelectorAll('table td, table th')]
+  .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.trim().slice(0, 80))"""
+MISALIGNED_HEADERS = """() => [...document.querySelectorAll('table.mon-table')].flatMap(table => {
+  const row = table.querySelector('tbody tr'); if (!row) return [];
+  return [...table.querySelectorAll('thead th')].filter((th, i) => row.children[i] &&
+    getComputedStyle(th).textAlign !== getComputedStyle(row.children[i]).textAlign)
+    .map(th => th.textContent);
+})"""
+CLIPPED_CHART_TEXT = """() => [...document.querySelectorAll('div.plotly-graph-div')]
+  .flatMap(div => {
+  const box = div.querySelector('svg.main-svg').getBoundingClientRect();
+  return [...div.querySelectorAll('g.ytick text, g.xtick text, g.legend text, text.bartext')]
+    .filter(t => { const r = t.getBoundingClientRect();
+      return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1); })
+    .map(t => t.textContent);
+})"""
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`)")
+def test_reports_read_well_in_chromium(demo_run: Path, artifacts: Path) -> None:
+    """A Landkreis and a kreisfreie Stadt, wide and narrow: contents that stay in view, no
+    word cut in a table cell, no cell text spilling over, headers aligned like their cells,
+    German dates and quarters in the visible text, chart labels inside their chart, and the
+    Stadt report without what makes no sense for one municipality."""
+    from playwright.sync_api import sync_playwright
+
+    found: dict[tuple[str, int], dict[str, object]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        for name in ("16070_Ilm-Kreis", "16051_Erfurt"):
+            for width in (1400, 760):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.goto((demo_run / f"{name}.html").as_uri())
+                page.wait_for_selector("g.scatterlayer path.js-line", timeout=20_000)
+                result: dict[str, object] = {
+                    key: page.evaluate(script) for key, script in (
+                        ("mid_word", MID_WORD_BREAKS), ("overflow", OVERFLOWING_CELLS),
+                        ("misaligned", MISALIGNED_HEADERS), ("clipped", CLIPPED_CHART_TEXT))}
+                result["text"] = page.evaluate(
+                    "() => { const m = document.querySelector('main').cloneNode(true);"
+                    " m.querySelectorAll('.mon-repro, script').forEach(e => e.remove());"
+                    " return m.innerText; }")
+                result["toc"] = page.locator("nav.mon-toc a").all_inner_texts()
+                result["kpis"] = page.locator(".mon-kpi-label").all_inner_texts()
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight * 0.6)")
+                page.wait_for_timeout(200)
+                result["toc_top"] = page.evaluate(
+                    "() => document.querySelector('nav.mon-toc').getBoundingClientRect().top")
+                if width == 1400:
+                    page.evaluate("window.scrollTo(0, 0)")
+                    page.screenshot(path=str(artifacts / f"lesbar_{name}.png"), full_page=True)
+                found[(name, width)] = result
+                page.close()
+        browser.close()
+    for (name, width), result in found.items():
+        where = f"{name} bei {width} px"
+        assert result["mid_word"] == [], where
+        assert result["overflow"] == [], where
+        assert result["misaligned"] == [], where
+        assert result["clipped"] == [], where
+        text = str(result["text"])
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), where    # no ISO dates
+        assert not re.search(r"\b\d{4}-Q[1-4]\b", text), where          # „Q4 2025“
+        toc = result["toc"]
+        assert "Controlling: Ziele und Maßnahmen" in toc and "Quellen und Methodik" in toc
+        if width == 1400:  # beside the report and still in view after scrolling
+            assert 0 <= float(result["toc_top"]) < 100, where  # type: ignore[arg-type]
+    ilm, erfurt = (str(found[(n, 1400)]["text"]) for n in ("16070_Ilm-Kreis", "16051_Erfurt"))
+    assert "Aktive Angebote im Ilm-Kreis am 31.12.2025" in ilm
+    assert "Aktive Angebote in Erfurt am 31.12.2025" in erfurt
+    assert "Gemeinden ohne Angebot" in found[("16070_Ilm-Kreis", 1400)]["kpis"]  # type: ignore[operator]
+    assert "Gemeinden ohne Angebot" not in found[("16051_Erfurt", 1400)]["kpis"]  # type: ignore[operator]
+    assert erfurt.count("besteht aus einer einzigen Gemeinde") == 1
+    assert "0 von 1" not in erfurt
+    assert "sehr niedrig (sehr ungünstige Lage" in ilm + erfurt

@@ -113,8 +113,12 @@ def test_indicator_and_peer_charts_hold_rounded_rates_only() -> None:
                           + ["Land"], "value": [rate, 100 * 5 / 13, 100 * 1234 / 5678],
                           "own": [True, False, False]})
     bars = figures.peer_chart(privacy.withheld(peers, peers, ["value"]), name="A23", unit="%")
-    numbers = _numbers(chart) + _numbers(bars)
-    assert [v for _, v in _numbers(chart)] == [21.7, 21.8, 41.2, 33.3, 66.7]
+    # the line chart's x values are quarters on a time axis (2025.75 = Q4 2025), not data
+    times = [v for trace in json.loads(chart.to_json())["data"] for v in trace["x"]]
+    assert times == [2025.5, 2025.75, 2025.5, 2025.75, 2024.75, 2026.75]
+    values = [(kind, v) for kind, v in _numbers(chart) if v not in times]
+    numbers = values + _numbers(bars)
+    assert [v for _, v in values] == [21.7, 21.8, 41.2, 33.3, 66.7]
     assert sorted(v for _, v in _numbers(bars)) == [38.5, 41.2]
     assert all(round(v, 1) == v for _, v in numbers)
     assert Fraction(41.2 / 100).limit_denominator(1000) != Fraction(7, 17)

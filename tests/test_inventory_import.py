@@ -248,3 +248,36 @@ def test_demo_inventory_went_through_the_import(demo_store_path: Path) -> None:
         meetings = store.query("SELECT count(*) n FROM meeting")["n"][0]
     assert len(log) == 2 and log["source"].str.contains("Demodaten – fiktiv").all()
     assert history["n"][0] > 0 and len(versions) > 0 and meetings > 100
+
+
+def test_unchanged_template_imports_none_of_its_examples_and_says_so(
+        template: Path, writable_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A partner returns the template with its grey example rows still in place: they are
+    skipped (their IDs start with „BEISPIEL-“), the command names them, no invented
+    organisation or offer reaches the store; rows typed below them are imported."""
+    book = openpyxl.load_workbook(template)
+    examples = {name: [r[0].value for r in book[name].iter_rows(min_row=2)
+                       if r[0].value is not None]
+                for name in ("Akteure", "Standorte", "Angebote")}
+    assert all(v and all(str(i).startswith("BEISPIEL-") for i in v) for v in examples.values())
+    before = _state(writable_store)
+    assert main(["import", "angebote", str(template), "--store", str(writable_store)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "8 Beispielzeilen der Vorlage (Kennung „BEISPIEL-…“) übersprungen" in out
+    assert "Blatt Angebote Zeilen 2, 3" in out
+    with open_store(writable_store) as store:
+        leaked = store.query("SELECT count(*) n FROM offer WHERE offer_id LIKE 'BEISPIEL-%'"
+                             )["n"][0]
+        actors = store.query("SELECT count(*) n FROM actor WHERE actor_id LIKE 'BEISPIEL-%'"
+                             )["n"][0]
+    assert leaked == 0 and actors == 0
+    assert _state(writable_store)[1:3] == before[1:3]  # offers and actors unchanged
+    # a real row below the examples still counts
+    book["Akteure"]["A4"], book["Akteure"]["B4"], book["Akteure"]["C4"] = (
+        "AK-100", "Verein Nord", "Verein")
+    book["Akteure"]["D4"], book["Akteure"]["E4"], book["Akteure"]["F4"] = "16070004", "ja", 3
+    book.save(template)
+    with open_store(writable_store, read_only=False) as store:
+        result = import_file(store, template, as_of=date(2025, 6, 1))
+    assert result.counts["Akteure"] == 1
+    assert result.examples["Akteure"] == [2, 3]

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitoring.cli.main import main
+from monitoring.core.composite_index import dynamic_reading, status_reading
 from monitoring.io import settings as mon_settings
 from monitoring.report.publish import evaluation, scan
 from monitoring.report.run.lock import RunLock
@@ -138,9 +139,9 @@ def test_evaluation_pdf_pages(published: Path, artifacts: Path) -> None:
 
 
 # The Status-Dynamik-Index's sentence on the area, as a reader sees it in every format.
-POSITION = re.compile(r"beim Status in der Klasse „([a-z ]+)“ \(Indexwert ([−+±][\d,]+)\) und "
-                      r"bei der Dynamik in der Klasse „([a-z]+)“ \(Indexwert ([−+±][\d,]+)\); "
-                      r"das ergibt die Gruppe (\d/\d)")
+POSITION = re.compile(r"beim Status in der Klasse „([a-z ]+)“ \(Indexwert ([−+±][\d,]+): "
+                      r"[^()]*\) und bei der Dynamik in der Klasse „([a-z]+)“ \(Indexwert "
+                      r"([−+±][\d,]+): [^()]*\); das ergibt die Gruppe (\d/\d)")
 
 
 def _flat(text: str) -> str:
@@ -235,7 +236,8 @@ def test_comparison_and_deck_name_each_districts_group(published: Path) -> None:
                   and s.shapes.title.text == "Drei Kernaussagen"]
     text = " ".join(shape.text_frame.text for shape in messages.shapes if shape.has_text_frame)
     group, status, dynamic = groups["Sonneberg"]
-    assert (f"Status „{status}“, Dynamik „{dynamic}“ (Gruppe {group}" in text
+    assert (f"Status „{status}“ ({status_reading(status)}), Dynamik „{dynamic}“ "
+            f"({dynamic_reading(dynamic)}); Gruppe {group}" in text
             and "relativ zu den anderen Gebieten" in text and "nichts über Ursachen" in text)
 
 

@@ -336,3 +336,23 @@ def test_hanging_cell_fails_its_report_and_keeps_the_notebook(
     assert index.count("Zeitüberschreitung") >= 2
     err = capfd.readouterr().err
     assert "Traceback" not in err and "ZMQError" not in err and "Timeout waiting" not in err, err
+
+
+@pytest.mark.slow
+def test_a_finished_report_kernel_is_shut_down_without_an_interrupt(
+        demo_store_path: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """jupyter_client interrupts a kernel before shutting it down; meeting ipykernel inside a
+    message handler, that SIGINT printed „[IPKernelApp] ERROR | KeyboardInterrupt caught in
+    kernel.“ in runs that went fine. The report kernels are shut down without it: a kernel
+    whose SIGINT handler leaves a mark (kept past its cell) must not be signalled."""
+    mark = tmp_path / "sigint"
+    body = ["import pathlib, signal\n"
+            f"def _mark(*_): pathlib.Path({str(mark)!r}).write_text('SIGINT')\n"
+            "signal.signal(signal.SIGINT, _mark)\n"
+            "get_ipython().kernel.saved_sigint_handler = _mark  # kept after the cell"]
+    source = _tiny_sections(tmp_path / "notebooks", body)
+    summary = run_quarter("2025-Q4", store_path=demo_store_path, out_dir=tmp_path / "out",
+                          areas=["16051"], workers=1, notebooks=source)
+    assert [r.status for r in summary.results] == ["ok"]
+    assert not mark.exists()
+    assert "KeyboardInterrupt" not in capfd.readouterr().err

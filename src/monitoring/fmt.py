@@ -68,3 +68,31 @@ def in_area(name: str) -> str:
     """„in Bayern“, „im Saarland“: the preposition (with article where German needs one)
     before the name of a Land or a country."""
     return f"im {name}" if name == "Saarland" else f"in {name}"
+
+
+_WITH_ARTICLE = {"Region": "in der Region", "Städteregion": "in der Städteregion",
+                 "Regionalverband": "im Regionalverband", "Kreis": "im Kreis",
+                 "Landkreis": "im Landkreis"}
+_TOWNS = frozenset({"Kreisfreie Stadt", "Stadt", "Gemeinde", "Stadtkreis", "Markt",
+                    "Ortsteil", "Stadtteil", "Planungsraum", "Verbandsgemeinde"})
+
+
+def in_place(name: str, kind: str | None) -> str:
+    """Where something is, in German, by the kind of area: „in Erfurt“ (a town),
+    „im Ilm-Kreis“ / „im Wartburgkreis“ (a Kreis whose name says Kreis), „im Landkreis
+    Sonneberg“ (a Landkreis named after its seat), „in der Region Hannover“, „in Thüringen“
+    (a Land, `in_area`). Unknown kinds get „im Gebiet …“, which is never wrong."""
+    text = str(name).strip()
+    kind = str(kind or "").strip()
+    first, _, rest = text.partition(" ")
+    if first in _WITH_ARTICLE and rest:  # the name already carries its kind
+        text, prefix = rest, _WITH_ARTICLE[first]
+    elif kind in _TOWNS:
+        prefix = "in"
+    elif kind in ("Land", "Bundesland", "Freistaat"):
+        return in_area(text)
+    elif kind in ("Landkreis", "Kreis") and text.casefold().endswith("kreis"):
+        prefix = "im"
+    else:
+        prefix = _WITH_ARTICLE.get(kind, "im Gebiet")
+    return f"{prefix} {text}"

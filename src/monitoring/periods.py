@@ -63,6 +63,10 @@ class Quarter:
     def __sub__(self, quarters: int) -> Quarter:
         return self + (-quarters)
 
+    def label_short(self) -> str:
+        """Short German label for axes and table headers, e.g. ``Q4 2025``."""
+        return f"Q{self.quarter} {self.year}"
+
     def label_de(self) -> str:
         """German label, e.g. ``4. Quartal 2025``."""
         return f"{self.quarter}. Quartal {self.year}"

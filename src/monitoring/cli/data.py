@@ -79,6 +79,8 @@ def import_inventory(args: argparse.Namespace) -> int:
         return EXIT_OK
     enc = f", Kodierung {result.encoding}" if result.encoding else ""
     console.print(f"{result.file_name} ({result.file_type}{enc}) importiert.")
+    if skipped := result.examples_de():
+        console.print(f"[yellow]{skipped}[/]")
     for key, value in result.counts.items():
         console.print(f"  {key}: {value}")
     if result.rejected:

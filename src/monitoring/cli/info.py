@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from monitoring import fmt
 from monitoring.cli.common import EXIT_OK, terminal
 
 
@@ -91,6 +92,24 @@ def upgrade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# What `info` counts, in the words of the reports (the store's table names are no user's words)
+CONTENTS = (("area", "Gebiete (alle Ebenen, mit früheren Ständen)"),
+            ("actor", "Akteure"), ("offer", "Angebote (mit früheren Fassungen)"),
+            ("series_value", "Werte statistischer Reihen"), ("target", "Zielwerte"))
+
+
+def _day(value: object) -> str:
+    """A stored ISO date as „31.12.2025“ (as it is, if it is no date; „unbekannt“ if none)."""
+    from datetime import date
+
+    if not value:
+        return "unbekannt"
+    try:
+        return fmt.day(date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return str(value)
+
+
 def info(args: argparse.Namespace) -> int:
     """`monitoring info`: content and stand of the store."""
     from monitoring.io.new_store import scope_name
@@ -105,19 +124,21 @@ def info(args: argparse.Namespace) -> int:
         console.print(f"Schema-Version: {store.schema_version} · Snapshot: {store.snapshot_id()}")
         if store.is_demo:
             console.print("[yellow]Demodaten – fiktiv[/]")
-        console.print(f"Datenstand: {meta.get('data_stand', 'unbekannt')}")
+        console.print(f"Datenstand: {_day(meta.get('data_stand'))}")
         scope = read_scope(store)
         console.print(f"Gebiet: {scope_name(store, scope)} ({scope.land or 'DG'})"
                       + (f", eigener Kreis {scope.kreis}" if scope.kreis else ""), markup=False)
-        for table in ("area", "actor", "offer", "series_value", "target"):
-            console.print(f"  {table}: {count_rows(store, table)}")
+        console.print("Inhalt:")
+        for table, label in CONTENTS:
+            console.print(f"  {label}: {fmt.number(count_rows(store, table))}", markup=False)
         entered = count_rows(store, "observation")
-        console.print(f"  Indikatorwerte: {count_computed_values(store)} aus Reihen "
-                      f"(beim Lesen berechnet), {entered} direkt erfasst", soft_wrap=True)
+        console.print(f"  Indikatorwerte: {fmt.number(count_computed_values(store))} aus "
+                      f"Reihen (beim Lesen berechnet), {fmt.number(entered)} direkt erfasst",
+                      soft_wrap=True)
         changes = count_area_changes(store)
-        console.print(f"  area_change: {changes['packaged'] + changes['own']} "
-                      f"(Gebietsänderungen: {changes['packaged']} im Programm enthalten, "
-                      f"{changes['own']} aus eigenen Dateien)", soft_wrap=True)
+        console.print(f"  Gebietsänderungen: {fmt.number(changes['packaged'] + changes['own'])} "
+                      f"({fmt.number(changes['packaged'])} im Programm enthalten, "
+                      f"{fmt.number(changes['own'])} aus eigenen Dateien)", soft_wrap=True)
     return EXIT_OK
 
 

@@ -12,18 +12,42 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from monitoring import __version__
 from monitoring.cli import data, info, reports
 from monitoring.cli.common import DEMO_PERIOD, DEMO_STORE, EXIT_ENVIRONMENT, EXIT_INPUT
+from monitoring.cli.german import german, type_names
 from monitoring.errors import MonitoringError, WriteFault
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with its own words in German (`german`): „Aufruf:“, „Optionen“, errors."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with german():
+            super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        with german():
+            return super().parse_known_args(*args, **kwargs)
+
+    def parse_args(self, *args: Any, **kwargs: Any) -> Any:
+        with german():
+            return super().parse_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        with german():
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with german():
+            return super().format_help()
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_INPUT, f"Fehler im Aufruf: {message}\nHilfe: monitoring --help\n")
+        self.exit(EXIT_INPUT, f"Fehler im Aufruf: {type_names(message)}\n"
+                              "Hilfe: monitoring --help\n")
 
 
 def _workers(text: str) -> int:
@@ -45,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="monitoring", description=(
         "Integrationsmonitor: Angebote, Abdeckung und Indikatoren des kommunalen "
         "Integrationsmanagements – Datenbank, Notebooks und Berichte."))
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="Versionsnummer zeigen und beenden")
     parser.add_argument("--debug", action="store_true",
                         help="bei unerwarteten Fehlern den vollständigen technischen Ablauf "
                              "(Traceback) zeigen")

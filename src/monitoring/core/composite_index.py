@@ -203,8 +203,9 @@ class CompositeIndex:
         """The method in two sentences, for under the table."""
         sb = [fmt.signed(v, 1) for v in self.settings.status_bounds]
         db = [fmt.signed(v, 1) for v in self.settings.dynamic_bounds]
-        return (f"Status: Wert im Quartal {self.period}; Dynamik: Veränderung seit "
-                f"{self.earlier_period} (bei Quoten in Prozentpunkten). Je Indikator z-Wert "
+        now, before = (Quarter.parse(p).label_short() for p in (self.period, self.earlier_period))
+        return (f"Status: Wert im Quartal {now}; Dynamik: Veränderung seit "
+                f"{before} (bei Quoten in Prozentpunkten). Je Indikator z-Wert "
                 "über die bewerteten Gebiete, Vorzeichen so, dass ein höherer Wert mehr "
                 "Aufmerksamkeitsbedarf bedeutet; Index = Mittel der z-Werte, erneut "
                 f"standardisiert. Statusklassen: hoch unter {sb[0]}, mittel bis {sb[1]}, "
@@ -264,7 +265,8 @@ def compute(panel: pd.DataFrame, definitions: pd.DataFrame, *, areas: Sequence[s
         for quarter in quarters:
             if not ((present["indicator_id"] == indicator_id)
                     & (present["period"] == quarter)).any():
-                dropped[indicator_id] = (f"für {quarter} liegt in keinem der {len(codes)} "
+                dropped[indicator_id] = (f"für {Quarter.parse(quarter).label_short()} liegt in "
+                                         f"keinem der {len(codes)} "
                                          "Gebiete ein Wert vor")
                 break
     kept = [i for i in definition.index if i not in dropped]
@@ -419,6 +421,53 @@ def _classify(score: float, bounds: Sequence[float], labels: Sequence[str]) -> s
     return labels[-1]
 
 
+def classify_status(score: float, bounds: Sequence[float]) -> str | None:
+    """The MSS status class of a status index value (`STATUS_CLASSES`; None when missing)."""
+    return _classify(score, bounds, STATUS_CLASSES)
+
+
+def classify_dynamic(score: float, bounds: Sequence[float]) -> str | None:
+    """The MSS dynamic class of a dynamic index value (`DYNAMIC_CLASSES`)."""
+    return _classify(score, bounds, DYNAMIC_CLASSES)
+
+
+# What the MSS class names mean to a reader. The names are kept (settings and groups use
+# them), but bare they read inverted: a status index of +1.66 is class „sehr niedrig“ – a very
+# low *status*, i.e. the most need for attention – which a council member takes for „very
+# little to worry about“. docs/composite_index.md, „Klassen“, gives the definition.
+STATUS_READING = {
+    "hoch": "günstige Lage, weniger Aufmerksamkeitsbedarf als die meisten",
+    "mittel": "Lage wie bei den meisten",
+    "niedrig": "ungünstige Lage, mehr Aufmerksamkeitsbedarf",
+    "sehr niedrig": "sehr ungünstige Lage, deutlich mehr Aufmerksamkeitsbedarf",
+}
+DYNAMIC_READING = {
+    "positiv": "günstiger entwickelt als die meisten",
+    "stabil": "entwickelt wie die meisten",
+    "negativ": "ungünstiger entwickelt als die meisten",
+}
+
+
+def status_reading(status_class: str | None) -> str:
+    """What a status class means, in words a reader understands (``STATUS_READING``)."""
+    return STATUS_READING.get(str(status_class), fmt.MISSING)
+
+
+def dynamic_reading(dynamic_class: str | None) -> str:
+    """What a dynamic class means (``DYNAMIC_READING``): relative to the other areas."""
+    return DYNAMIC_READING.get(str(dynamic_class), fmt.MISSING)
+
+
+def class_label(name: str | None, kind: str) -> str:
+    """The class name with its meaning for tables and sentences: „sehr niedrig (sehr
+    ungünstige Lage, deutlich mehr Aufmerksamkeitsbedarf)“. `kind` is ``status`` or
+    ``dynamic``; a missing class (area not assessed) is „–“."""
+    if name is None or (isinstance(name, float) and pd.isna(name)):
+        return fmt.MISSING
+    reading = status_reading(name) if kind == "status" else dynamic_reading(name)
+    return f"{name} ({reading})"
+
+
 def summary_de(result: CompositeIndex, *, area_code: str, area_name: str,
                peers: str = "Vergleichsgebiete") -> list[str]:
     """German sentences for a report: the area's position, counts, left-out indicators.
@@ -433,9 +482,10 @@ def summary_de(result: CompositeIndex, *, area_code: str, area_name: str,
         row = rows.loc[area_code]
         sentences.append(
             f"{area_name} liegt unter den {n} bewerteten {peers} beim Status in der Klasse "
-            f"„{row['status_class']}“ (Indexwert {fmt.signed(row['status_index'], 2)}) und bei "
-            f"der Dynamik in der Klasse „{row['dynamic_class']}“ (Indexwert "
-            f"{fmt.signed(row['dynamic_index'], 2)}); das ergibt die Gruppe {row['group']} "
+            f"„{row['status_class']}“ (Indexwert {fmt.signed(row['status_index'], 2)}: "
+            f"{status_reading(row['status_class'])}) und bei der Dynamik in der Klasse "
+            f"„{row['dynamic_class']}“ (Indexwert {fmt.signed(row['dynamic_index'], 2)}: "
+            f"{dynamic_reading(row['dynamic_class'])}); das ergibt die Gruppe {row['group']} "
             f"({row['status_class']}/{row['dynamic_class']}) des Gesamtindex.")
         if bool(row["attention"]):
             sentences.append(f"Damit gehört {area_name} zu den Gebieten mit „besonderem "

@@ -79,6 +79,17 @@ class Sheet:
         return next(c for c in self.columns if c.key == key)
 
 
+EXAMPLE_MARK = "BEISPIEL-"
+"""The template's example rows carry IDs starting with this mark; the import skips such rows
+(and says so), so that a partner who returns the template with its examples still in place
+does not import two invented organisations and offers as real data."""
+
+
+def is_example(value: object) -> bool:
+    """Whether an ID cell marks a template example row (``BEISPIEL-AN-001``, any case)."""
+    return isinstance(value, str) and value.strip().upper().startswith(EXAMPLE_MARK)
+
+
 ACTORS = Sheet("actors", "Akteure", (
     Column("actor_id", "Akteur-ID", ID, True, help="eindeutige Kennung, z. B. AK-001"),
     Column("name", "Name der Organisation", TEXT, True),
@@ -88,8 +99,9 @@ ACTORS = Sheet("actors", "Akteure", (
     Column("network_member", "Mitglied im Netzwerk", BOOL, help="ja oder nein"),
     Column("volunteers", "Anzahl Ehrenamtliche", INT, help="ganze Zahl ≥ 0"),
 ), "Organisationen, die Angebote machen (Träger, Vereine, Ämter, Initiativen)",
-    (("AK-001", "Miteinander Ilmenau e. V.", "Verein", "16070029", "ja", 12),
-     ("AK-002", "Bildungswerk Arnstadt gGmbH", "Bildungsträger", "16070004", "nein", 0)))
+    (("BEISPIEL-AK-001", "Miteinander Ilmenau e. V.", "Verein", "16070029", "ja", 12),
+     ("BEISPIEL-AK-002", "Bildungswerk Arnstadt gGmbH", "Bildungsträger", "16070004", "nein",
+      0)))
 
 LOCATIONS = Sheet("locations", "Standorte", (
     Column("location_id", "Standort-ID", ID, True, help="eindeutige Kennung, z. B. ST-001"),
@@ -102,9 +114,11 @@ LOCATIONS = Sheet("locations", "Standorte", (
     Column("crs", "Koordinatensystem", VOCAB, vocab="crs",
            help="WGS84, EPSG:25832 oder EPSG:3035; leer = aus den Werten erkannt"),
 ), "Orte, an denen Angebote stattfinden: Koordinaten oder Adresse mit Gemeindeschlüssel",
-    (("ST-001", "Bürgerhaus", "Lindenstraße 1, 98693 Ilmenau", "16070029", "10,9153", "50,6838",
+    (("BEISPIEL-ST-001", "Bürgerhaus", "Lindenstraße 1, 98693 Ilmenau", "16070029", "10,9153",
+      "50,6838",
       "WGS84"),
-     ("ST-002", "Schulungsraum", "Markt 3, 99310 Arnstadt", "16070004", None, None, None)))
+     ("BEISPIEL-ST-002", "Schulungsraum", "Markt 3, 99310 Arnstadt", "16070004", None, None,
+      None)))
 
 OFFERS = Sheet("offers", "Angebote", (
     Column("offer_id", "Angebots-ID", ID, True, help="eindeutige Kennung, z. B. AN-001"),
@@ -130,10 +144,12 @@ OFFERS = Sheet("offers", "Angebote", (
     Column("start", "Beginn", DATE, True, help="TT.MM.JJJJ"),
     Column("end", "Ende", DATE, help="TT.MM.JJJJ; leer = läuft weiter"),
 ), "Integrationsangebote: eine Zeile je Angebot",
-    (("AN-001", "AK-001", "Sprachcafé", "Sprache", None, "Zugewanderte allgemein", None,
+    (("BEISPIEL-AN-001", "BEISPIEL-AK-001", "Sprachcafé", "Sprache", None,
+      "Zugewanderte allgemein", None,
       "Deutsch", "Arabisch", "Ukrainisch", None, "an einem festen Standort", "Gemeinde",
-      "16070029", "ST-001", 20, "01.09.2024", None),
-     ("AN-002", "AK-002", "Mobile Beratung im ländlichen Raum", "Beratung/Integration/Migration",
+      "16070029", "BEISPIEL-ST-001", 20, "01.09.2024", None),
+     ("BEISPIEL-AN-002", "BEISPIEL-AK-002", "Mobile Beratung im ländlichen Raum",
+      "Beratung/Integration/Migration",
       "Infrastruktur/Ländlicher Raum", "Geflüchtete / Schutzsuchende", None, "Deutsch",
       "Persisch (Farsi/Dari)", None, None, "mobil / aufsuchend (ohne festen Standort)",
       "Kreis / kreisfreie Stadt", "16070", None, 40, "01.01.2025", "31.12.2026")))
@@ -146,7 +162,8 @@ GROUPS = Sheet("groups", "Arbeitsgruppen", (
     Column("members", "Mitglieder (Akteur-IDs)", ID_LIST, refers_to="actors",
            help="Akteur-IDs, getrennt durch Semikolon"),
 ), "Arbeitsgruppen des Netzwerks und ihre Mitglieder",
-    (("AG-01", "AG Sprache und Bildung", "Sprache", "16070", "AK-001; AK-002"),))
+    (("BEISPIEL-AG-01", "AG Sprache und Bildung", "Sprache", "16070",
+      "BEISPIEL-AK-001; BEISPIEL-AK-002"),))
 
 MEETINGS = Sheet("meetings", "Treffen", (
     Column("meeting_id", "Treffen-ID", ID, True),
@@ -156,7 +173,8 @@ MEETINGS = Sheet("meetings", "Treffen", (
     Column("area_code", "Gebietsschlüssel", AGS, True),
     Column("participants", "Teilnehmende (Akteur-IDs)", ID_LIST, refers_to="actors"),
 ), "Netzwerktreffen und Sitzungen der Arbeitsgruppen mit den teilnehmenden Akteuren",
-    (("TR-2025-01", "12.03.2025", "Netzwerktreffen Frühjahr", None, "16070", "AK-001; AK-002"),))
+    (("BEISPIEL-TR-2025-01", "12.03.2025", "Netzwerktreffen Frühjahr", None, "16070",
+      "BEISPIEL-AK-001; BEISPIEL-AK-002"),))
 
 SHEETS: tuple[Sheet, ...] = (ACTORS, LOCATIONS, OFFERS, GROUPS, MEETINGS)
 BY_KEY = {s.key: s for s in SHEETS}

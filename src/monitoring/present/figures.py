@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from monitoring import fmt
+from monitoring.core.composite_index import class_label
 from monitoring.core.privacy import Publishable, require
-from monitoring.periods import CENSUS_BREAK
+from monitoring.periods import CENSUS_BREAK, Quarter, quarter_range
 from monitoring.present.markup import escape
 
 if TYPE_CHECKING:
@@ -325,8 +326,38 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
     return fig
 
 def _period_label(period: str) -> str:
-    year, quarter = period.split("-Q")
-    return f"Q{quarter} {year}"
+    return Quarter.parse(period).label_short()
+
+
+def quarter_x(period: str) -> float:
+    """Position of a quarter on a time axis: the year plus a quarter of a year per quarter
+    (``2025-Q4`` → 2025.75). Linear in quarters, so the straight target path (linear in
+    quarters, `indicators.expected_on_path`) is straight on the chart and passes through the
+    table's „Soll laut Pfad“ at every quarter; a gap of eight quarters is eight steps wide."""
+    quarter = Quarter.parse(period)
+    return quarter.year + (quarter.quarter - 1) / 4
+
+
+def quarter_ticks(periods: Iterable[str], *, most: int = 14) -> tuple[list[float], list[str]]:
+    """Tick positions and labels („Q4 2025“) for a time axis covering `periods`: every
+    quarter while at most `most` fit, otherwise every second quarter (Q2, Q4) or every Q4
+    of every n-th year, so labels never crowd."""
+    quarters = sorted(Quarter.parse(p) for p in periods)
+    if not quarters:
+        return [], []
+    every = quarter_range(quarters[0], quarters[-1])
+    step = 1
+    while len(every) / step > most:
+        step = 2 if step == 1 else step * 2 if step < 4 else step + 4
+    if step == 1:
+        chosen = every
+    elif step == 2:
+        chosen = [q for q in every if q.quarter % 2 == 0]
+    else:
+        years = step // 4
+        chosen = [q for q in every if q.quarter == 4 and (quarters[-1].year - q.year) % years == 0]
+    chosen = chosen or [quarters[-1]]
+    return [quarter_x(str(q)) for q in chosen], [q.label_short() for q in chosen]
 
 
 def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
@@ -337,12 +368,15 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
 
     `series` comes from `indicators.series` after disclosure control (rates whose numerator
     is too small are already NaN). `decimals` defaults by unit (`fmt.decimals_for`: counts
-    as integers).
+    as integers). The x axis is time (`quarter_x`): the target quarter sits at its real
+    distance, and the dotted target path crosses each quarter at the value the controlling
+    table calls „Soll laut Pfad“. Hover texts and ticks read „Q4 2025“.
     """
     import plotly.graph_objects as go
 
     decimals = fmt.decimals_for(unit) if decimals is None else decimals
-    x = [_period_label(p) for p in series["period"]]
+    x = [quarter_x(p) for p in series["period"]]
+    labels = [_period_label(p) for p in series["period"]]
     fig = go.Figure()
 
     def text(values: pd.Series) -> list[str]:
@@ -352,28 +386,31 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
     state_name, area_name, unit_text = escaped(state_name), escaped(area_name), escaped(unit)
     fig.add_trace(go.Scatter(
         x=x, y=shown(series["state_value"], decimals), name=state_name, mode="lines",
-        line={"color": STATE_COLOUR, "dash": "dash", "width": 2},
-        text=text(series["state_value"]), hovertemplate="%{x}: %{text}<extra>" + state_name
-        + "</extra>"))
+        line={"color": STATE_COLOUR, "dash": "dash", "width": 2}, customdata=labels,
+        text=text(series["state_value"]), hovertemplate="%{customdata}: %{text}<extra>"
+        + state_name + "</extra>"))
     fig.add_trace(go.Scatter(
         x=x, y=shown(series["value"], decimals), name=area_name, mode="lines+markers",
-        line={"color": ACCENT, "width": 3}, marker={"size": 6},
-        text=text(series["value"]), hovertemplate="%{x}: %{text}<extra>" + area_name
+        line={"color": ACCENT, "width": 3}, marker={"size": 6}, customdata=labels,
+        text=text(series["value"]), hovertemplate="%{customdata}: %{text}<extra>" + area_name
         + "</extra>"))
+    periods = list(series["period"])
     if target is not None:
-        tx = [_period_label(target["baseline_period"]), _period_label(target["target_period"])]
+        ends = [str(target["baseline_period"]), str(target["target_period"])]
+        periods += ends
         ty = [target["baseline_value"], target["target_value"]]
         fig.add_trace(go.Scatter(
-            x=tx, y=shown(ty, decimals), name="Zielpfad", mode="lines+markers",
-            line={"color": TARGET_COLOUR, "dash": "dot", "width": 2},
+            x=[quarter_x(p) for p in ends], y=shown(ty, decimals), name="Zielpfad",
+            mode="lines+markers", line={"color": TARGET_COLOUR, "dash": "dot", "width": 2},
             marker={"symbol": ["circle-open", "star"], "size": [9, 13]},
+            customdata=[_period_label(p) for p in ends],
             text=[f"Ausgangswert {fmt.number(ty[0], decimals)} {unit_text}",
                   f"Zielwert {fmt.number(ty[1], decimals)} {unit_text}"],
-            hovertemplate="%{x}: %{text}<extra></extra>"))
-        categories = sorted(set(series["period"]) | {target["baseline_period"],
-                                                      target["target_period"]})
-        fig.update_xaxes(categoryorder="array",
-                         categoryarray=[_period_label(p) for p in categories])
+            hovertemplate="%{customdata}: %{text}<extra></extra>"))
+    tickvals, ticktext = quarter_ticks(periods)
+    if tickvals:
+        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext,
+                         range=[quarter_x(min(periods)) - 0.15, quarter_x(max(periods)) + 0.15])
     values = pd.concat([series["value"], series["state_value"]]).dropna()
     if target is not None:
         values = pd.concat([values, pd.Series([target["baseline_value"],
@@ -384,13 +421,13 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
         fig.update_yaxes(range=[max(0.0, low - pad) if low >= 0 else low - pad, high + pad])
     fig.update_yaxes(title={"text": unit_text}, gridcolor="#eeeeee", zeroline=False,
                      tickformat=",." + str(decimals) + "f")
-    fig.update_xaxes(type="category", tickangle=-45, gridcolor="#f5f5f5")
+    fig.update_xaxes(type="linear", tickangle=-45, gridcolor="#f5f5f5", zeroline=False)
     periods = sorted(series["period"])
     if census_break and periods and periods[0] < census_break <= periods[-1]:
         # Population figures switch from the Zensus 2011 to the Zensus 2022 basis: a break.
-        fig.add_vline(x=_period_label(census_break),  # type: ignore[arg-type]  # a category on a categorical axis
+        fig.add_vline(x=quarter_x(census_break),
                       line={"color": "#777", "dash": "dash", "width": 1})
-        fig.add_annotation(x=_period_label(census_break), y=1, yref="paper", showarrow=False,
+        fig.add_annotation(x=quarter_x(census_break), y=1, yref="paper", showarrow=False,
                            text="Zensus 2022: neue Bevölkerungsbasis", font={"size": 10},
                            xanchor="left", yanchor="bottom")
     fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, hovermode="x unified")
@@ -437,9 +474,17 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None 
                                 f"{unit}".strip())
     fig.update_xaxes(title={"text": unit}, gridcolor="#eeeeee", rangemode="tozero",
                      tickformat=",." + str(decimals) + "f")
+    known = [float(v) for v in pd.concat([peers["value"], state["value"]]).dropna()]
+    if known and max(known) > 0:  # room right of the longest bar for its value text
+        longest_text = max((len(t) for t in text), default=0)
+        fig.update_xaxes(range=[0, max(known) * (1.08 + 0.018 * longest_text)])
     fig.update_yaxes(automargin=True)
     fig.update_layout(bargap=0.25)
     _layout(fig, height=max(260, 28 * len(peers) + 110), title=title or name)
+    # plotly's automargin can leave long names („Schmalkalden-Meiningen“) cut at the left:
+    # reserve their width (about 7 px per character at 13 px) up front
+    longest = max((len(str(label)) for label in labels), default=0)
+    fig.update_layout(margin={"l": min(280, 16 + 7 * longest), "r": 16})
     return fig
 
 
@@ -458,8 +503,9 @@ def index_chart(table: pd.DataFrame, *, status_bounds: Sequence[float],
     colours = [ACCENT if own else (TARGET_COLOUR if attention else "#9ecae1")
                for own, attention in zip(points["own"], points["attention"], strict=True)]
     hover = [f"<b>{escaped(r.name)}</b><br>"
-             f"Status: {r.status_class} ({fmt.signed(r.status_index, 2)})"
-             f"<br>Dynamik: {r.dynamic_class} ({fmt.signed(r.dynamic_index, 2)})"
+             f"Status {fmt.signed(r.status_index, 2)}: {class_label(r.status_class, 'status')}"
+             f"<br>Dynamik {fmt.signed(r.dynamic_index, 2)}: "
+             f"{class_label(r.dynamic_class, 'dynamic')}"
              + ("<br>besonderer Aufmerksamkeitsbedarf" if r.attention else "")
              for r in points.itertuples()]
     fig = go.Figure(go.Scatter(

@@ -142,7 +142,7 @@ def footer(ctx: ReportContext) -> HTML:
     sources = "".join(f"<li>{escape(s)}</li>" for s in ctx.sources)
     rule = f'<p class="mon-rule">{escape(ctx.settings.disclosure_note_de())}</p>'
     return _html(
-        '<footer class="mon-footer"><h2>Quellen und Methodik</h2>'
+        '<footer class="mon-footer"><h2 id="quellen-und-methodik">Quellen und Methodik</h2>'
         f"<ul>{sources}<li>{escape(ctx.geo_attribution)}</li></ul>{rule}"
         '<p class="mon-repro">'
         f"Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} · "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import date, datetime, time
 from typing import Any
 
 import pandas as pd
@@ -71,9 +73,34 @@ def cell_text(formatter: Formatter, row: Any, column: str) -> str:
     return formatter(row[column])
 
 
+_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
 def text(value: Any) -> str:
-    return fmt.MISSING if value is None or (isinstance(value, float) and pd.isna(value)) \
-        else str(value)
+    """A text cell as a German reader expects it: a date as ``12.02.2023`` (never
+    ``2023-02-12 00:00:00``), a quarter as ``Q4 2025``, anything else as it is; „–“ when
+    missing."""
+    if value is None or (pd.api.types.is_scalar(value) and not isinstance(value, str)
+                         and bool(pd.isna(value))):
+        return fmt.MISSING
+    if isinstance(value, datetime):  # also pandas Timestamps
+        return fmt.day(value.date()) if value.time() == time(0) else fmt.timestamp(value)
+    if isinstance(value, date):
+        return fmt.day(value)
+    shown = str(value)
+    match = _QUARTER.match(shown)
+    return f"Q{match.group(2)} {match.group(1)}" if match else shown
+
+
+def header(label: str) -> str:
+    """A column header: a quarter (``2025-Q4``) reads ``Q4 2025`` like the charts' axes."""
+    match = _QUARTER.match(label)
+    return f"Q{match.group(2)} {match.group(1)}" if match else label
+
+
+def _numeric(formatter: Formatter) -> bool:
+    """Whether a column holds numbers (right-aligned): every formatter but text and lights."""
+    return formatter not in (text, traffic_light)
 
 
 def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, Formatter]], *,
@@ -93,8 +120,10 @@ def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, F
         frame = data.frame if isinstance(data, Publishable) else data
         hidden = data if isinstance(data, Publishable) else None
     counts = set(data.counts) if isinstance(data, Publishable) else set()
-    head = "".join(f'<th{" data-persons" if col in counts else ""}>{escape(h)}</th>'
-                   for col, (h, _) in columns.items())  # data-persons: for report.scan
+    # headers aligned like their cells (numbers right, text left); data-persons: report.scan
+    head = "".join(f'<th class="{"num" if _numeric(f) else "txt"}"'
+                   f'{" data-persons" if col in counts else ""}>{escape(header(h))}</th>'
+                   for col, (h, f) in columns.items())
     body = []
     for i, row in frame.iterrows():
         cells = []
@@ -102,9 +131,8 @@ def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, F
             withheld = (hidden is not None and col in hidden.columns
                         and bool(hidden.is_suppressed(col).get(i, False)))
             value = fmt.SUPPRESSED if withheld else cell_text(formatter, row, col)
-            numeric = formatter not in (text, traffic_light)
             shown = value if isinstance(value, Markup) else escape(value)
-            cells.append(f'<td class="{"num" if numeric else "txt"}">{shown}</td>')
+            cells.append(f'<td class="{"num" if _numeric(formatter) else "txt"}">{shown}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     foot = f'<p class="mon-note">{escape(note)}</p>' if note else ""

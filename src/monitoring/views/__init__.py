@@ -6,7 +6,7 @@ lacks (`inputs`: `missing_inputs`, `report_missing`); accessibility, inventory,
 exports and the published tables (`publishable`) are submodules of their own.
 """
 
-from monitoring.views.coverage import coverage_summary, coverage_tables
+from monitoring.views.coverage import coverage_key_figures, coverage_summary, coverage_tables
 from monitoring.views.inputs import missing_inputs, report_missing
 from monitoring.views.panel import (
     DIRECTION_LABELS,
@@ -21,10 +21,18 @@ from monitoring.views.panel import (
     peers,
     protected_panel,
 )
-from monitoring.views.scope import ReportContext, area_layers, available_periods, context, districts
+from monitoring.views.scope import (
+    ReportContext,
+    area_layers,
+    available_periods,
+    context,
+    districts,
+    single_municipality_note,
+)
 
 __all__ = ["DIRECTION_LABELS", "POSITION_COLUMNS", "WITHHELD_FLAG", "ReportContext",
            "area_layers", "available_periods", "composite_index", "context", "controlling",
-           "coverage_summary", "coverage_tables", "development", "districts",
+           "coverage_key_figures", "coverage_summary", "coverage_tables", "development",
+           "districts",
            "indicator_overview", "indicator_panel", "missing_inputs", "peer_table", "peers",
-           "protected_panel", "report_missing"]
+           "protected_panel", "report_missing", "single_municipality_note"]

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from monitoring import fmt
 from monitoring.core import coverage
 from monitoring.core.areas import harmonise, located_today
 from monitoring.store.areas import read_area_hierarchy
@@ -71,4 +72,21 @@ def coverage_summary(tables: dict[str, pd.DataFrame], ctx: ReportContext) -> dic
         "municipalities_without_offer": float((municipalities["offers"] == 0).sum()),
         "without_site": float(tables["offers"]["x"].isna().sum()),
     }
+
+
+def coverage_key_figures(summary: dict[str, float], *, single_municipality: bool,
+                         ) -> dict[str, str]:
+    """The key-figure boxes of the coverage section (label → German number). For an area
+    that is a single municipality (a kreisfreie Stadt) „0 von 1 Gemeinden ohne Angebot“
+    says nothing and is left out."""
+    figures = {
+        "aktive Angebote": fmt.number(summary["offers"]),
+        "Angebote je 1.000 Ausländer/-innen": fmt.number(summary["offers_per_1000"], 1),
+        "Handlungsfelder ohne Angebot": fmt.number(summary["fields_without_offer"]),
+    }
+    if not single_municipality:
+        figures["Gemeinden ohne Angebot"] = (
+            f"{fmt.number(summary['municipalities_without_offer'])} von "
+            f"{fmt.number(summary['municipalities'])}")
+    return figures
 

@@ -14,6 +14,7 @@ import pandas as pd
 from monitoring.core import composite_index as index_method
 from monitoring.core import concept, indicators, privacy
 from monitoring.errors import InsufficientDataError
+from monitoring.periods import Quarter
 from monitoring.views.scope import ReportContext, districts, states
 
 if TYPE_CHECKING:
@@ -255,7 +256,7 @@ WITHHELD_FLAG = "geheimgehalten"
 DIRECTION_LABELS = {"down": "niedriger ist besser", "up": "höher ist besser"}
 POSITION_COLUMNS = ["area_code", "name", "label", "kind", "own", "assessed", "reason",
                     "status_index", "status_class", "dynamic_index", "dynamic_class", "group",
-                    "attention", "attention_label"]
+                    "attention", "attention_label", "status_label", "dynamic_label"]
 
 
 def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None = None, *,
@@ -290,7 +291,7 @@ def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None
     label = ("Kreisen und kreisfreien Städten" if ctx.level == "kreis"
              else f"Gebieten der Ebene „{ctx.level}“")
     out: dict[str, object] = {
-        "caption": f"Status-Dynamik-Index {ctx.period}: Lage unter den {label}",
+        "caption": f"Status-Dynamik-Index {ctx.period.label_short()}: Lage unter den {label}",
         "earlier_period": str(ctx.period - settings.span), "settings": settings}
     definitions = store.read_indicators()
     try:
@@ -305,12 +306,17 @@ def composite_index(store: Store, ctx: ReportContext, panel: pd.DataFrame | None
     table["label"] = [f"{n} (Berichtsgebiet)" if own else n
                       for n, own in zip(table["name"], table["own"], strict=True)]
     table["attention_label"] = table["attention"].map({True: "ja", False: ""})
+    # The MSS class names with what they mean („sehr niedrig“ is the most need for attention)
+    table["status_label"] = [index_method.class_label(c, "status") for c in table["status_class"]]
+    table["dynamic_label"] = [index_method.class_label(c, "dynamic")
+                              for c in table["dynamic_class"]]
     table = table.sort_values(["status_index", "name"], ascending=[False, True],
                               na_position="last", ignore_index=True)[POSITION_COLUMNS]
     summary = index_method.summary_de(result, area_code=ctx.area_code, area_name=ctx.area_name,
                                       peers=label)
     if result.earlier_period < CENSUS_BREAK <= result.period:
-        summary.append(f"Der Zeitraum {result.earlier_period} bis {result.period} enthält den "
+        summary.append(f"Der Zeitraum {Quarter.parse(result.earlier_period).label_short()} bis "
+                       f"{Quarter.parse(result.period).label_short()} enthält den "
                        "Wechsel der Bevölkerungszahlen auf die Basis des Zensus 2022; "
                        "Veränderungen von Quoten enthalten diesen Bruch.")
     used = result.indicators[result.indicators["used"]]

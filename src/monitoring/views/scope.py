@@ -67,6 +67,12 @@ class ReportContext:
         return f"{self.area_name} – {self.period.label_de()}"
 
     @property
+    def in_area(self) -> str:
+        """„in Erfurt“, „im Ilm-Kreis“, „im Landkreis Sonneberg“: the report area with the
+        preposition (and article) its kind needs, for captions and sentences."""
+        return fmt.in_place(self.area_name, self.area_kind)
+
+    @property
     def in_state(self) -> str:
         """„in Bayern“, „im Saarland“: where the area lies, for German sentences."""
         return fmt.in_area(self.state_name)
@@ -217,6 +223,18 @@ def geo_attribution(store: Store) -> str:
     if not sources or source_label() in sources:
         return GEO_ATTRIBUTION
     return "Geometrie: " + "; ".join(sources)
+
+
+def single_municipality_note(ctx: ReportContext, municipalities: pd.DataFrame) -> str | None:
+    """The one sentence a report says when its area is a single municipality (a kreisfreie
+    Stadt): a municipality map of one polygon, „0 von 1 Gemeinden ohne Angebot“ and a gap list
+    by municipality say nothing there, so the report leaves them out. None otherwise."""
+    if len(municipalities) > 1:
+        return None
+    kind = " (kreisfreie Stadt)" if ctx.area_kind == "Kreisfreie Stadt" else ""
+    return (f"{ctx.area_name}{kind} besteht aus einer einzigen Gemeinde: Die Gemeindekarte, die "
+            "Zahl der Gemeinden ohne Angebot und die Liste möglicher Versorgungslücken nach "
+            "Gemeinden entfallen deshalb in diesem Bericht.")
 
 
 def area_layers(store: Store, ctx: ReportContext) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -59,6 +59,20 @@ class ImportResult:
     rejected: int = 0
     error_workbook: Path | None = None
     already_imported: bool = False
+    examples: dict[str, list[int]] = field(default_factory=dict)
+    """Sheet name → Excel row numbers of the template's example rows, which were skipped."""
+
+    def examples_de(self) -> str | None:
+        """The sentence saying which example rows of the template were skipped, or None."""
+        if not self.examples:
+            return None
+        count = sum(len(rows) for rows in self.examples.values())
+        where = "; ".join(f"Blatt {name} Zeile{'n' if len(rows) > 1 else ''} "
+                          f"{', '.join(str(r) for r in rows)}"
+                          for name, rows in self.examples.items())
+        return (f"{count} Beispielzeile{'n' if count > 1 else ''} der Vorlage (Kennung "
+                f"„{spec.EXAMPLE_MARK}…“) übersprungen: {where}. Löschen Sie sie, oder "
+                "überschreiben Sie sie mit eigenen Kennungen.")
 
     @property
     def changed(self) -> bool:
@@ -130,6 +144,7 @@ def import_raw(store: Store, raw: read.RawInput, *, accept_valid: bool, as_of: d
     as_of = as_of or date.today()
     digest = hashlib.sha256(raw.content).hexdigest()
     result = ImportResult(raw.file_name, raw.file_type, raw.encoding)
+    result.examples = {t.sheet_name: t.examples for t in raw.tables.values() if t.examples}
     if store.already_imported(KIND, raw.content):
         result.already_imported = True
         return result

@@ -40,6 +40,8 @@ class RawTable:
     positions: dict[str, int]
     rows: list[tuple[int, tuple[Any, ...]]]
     missing: list[spec.Column] = field(default_factory=list)
+    examples: list[int] = field(default_factory=list)
+    """Row numbers of the template's example rows (ID „BEISPIEL-…“), skipped."""
 
 
 @dataclass
@@ -238,6 +240,10 @@ def _table_from_rows(rows: Any, sheet: spec.Sheet | None, sheet_name: str,
                 break
             continue
         if any(not cells.is_empty(v) for v in row):
+            at = table.positions.get(table.sheet.id_column.key)
+            if at is not None and at < len(row) and spec.is_example(row[at]):
+                table.examples.append(number)  # the template's own example: not data
+                continue
             table.rows.append((number, row))
     if header is None:
         return None

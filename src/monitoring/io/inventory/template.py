@@ -26,7 +26,7 @@ INSTRUCTIONS = """Bestandserhebung der Integrationsangebote – Anleitung
 4. Angebote ohne festen Standort (mobil, online, kreisweit): Ebene „Kreis“, Gebietsschlüssel des Kreises (5-stellig), Standort-ID leer lassen.
 5. Datumsangaben als TT.MM.JJJJ; Zahlen ohne Einheit; Gemeindeschlüssel als Text (führende Nullen bleiben erhalten).
 6. Netzwerk: Arbeitsgruppen und Treffen mit den teilnehmenden Akteur-IDs (durch Semikolon getrennt).
-7. Pflichtspalten sind mit * markiert. Die Beispielzeilen (grau) bitte löschen oder überschreiben.
+7. Pflichtspalten sind mit * markiert. Die Beispielzeilen (grau, Kennung beginnt mit „BEISPIEL-“) werden beim Import übersprungen; löschen Sie sie oder überschreiben Sie sie mit eigenen Kennungen.
 8. Schicken Sie die Datei unverändert im Format .xlsx zurück. Personenbezogene Daten (Namen, Telefonnummern von Teilnehmenden) gehören nicht in diese Datei.
 """  # noqa: E501 - one paragraph per line: each line is one row of the instruction sheet
 

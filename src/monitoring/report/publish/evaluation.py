@@ -18,6 +18,7 @@ import pandas as pd
 
 from monitoring import fmt, views
 from monitoring.core import indicators, privacy
+from monitoring.core.composite_index import dynamic_reading, status_reading
 from monitoring.core.config import Settings
 from monitoring.present.markup import markdown as md
 from monitoring.present.notebook import stale_note
@@ -108,9 +109,10 @@ class DistrictFacts:
         count = result.assessed_count
         flag = (", „besonderer Aufmerksamkeitsbedarf“" if bool(row["attention"]) else "")
         return (f"Status-Dynamik-Index (Lage im Vergleich von {count} "
-                f"{_peers_de(self.ctx.level)}): Status „{row['status_class']}“, "
-                f"Dynamik „{row['dynamic_class']}“ "
-                f"(Gruppe {row['group']}{flag}). Die Klassen sind relativ zu den anderen "
+                f"{_peers_de(self.ctx.level)}): Status „{row['status_class']}“ "
+                f"({status_reading(row['status_class'])}), "
+                f"Dynamik „{row['dynamic_class']}“ ({dynamic_reading(row['dynamic_class'])}); "
+                f"Gruppe {row['group']}{flag}. Die Klassen sind relativ zu den anderen "
                 "Gebieten und sagen nichts über Ursachen.")
 
     def key_messages(self) -> list[str]:
@@ -176,7 +178,7 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             source="Bestandsaufnahme der Angebote" + demo,
             totals=False),
         "goals": table_formats.build(goal_rows, {
-            "name": ("Indikator", text), "value": (str(ctx.period), indicator_value),
+            "name": ("Indikator", text), "value": (ctx.period.label_short(), indicator_value),
             "vs_year_ago": ("zum Vorjahr", indicator_change),
             "target_value": ("Zielwert", indicator_value),
             "status_de": ("Stand", text), "stand": ("Stichtag des Werts", text)},

@@ -16,7 +16,14 @@ import pandas as pd
 
 from monitoring import fmt
 from monitoring.core.privacy import Publishable, require
-from monitoring.present.figures import ACCENT, NO_VALUE_COLOUR, STATE_COLOUR, TARGET_COLOUR
+from monitoring.present.figures import (
+    ACCENT,
+    NO_VALUE_COLOUR,
+    STATE_COLOUR,
+    TARGET_COLOUR,
+    quarter_ticks,
+    quarter_x,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -73,27 +80,28 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str, title: s
                     ) -> bytes:
     """A PNG line chart: area, its Land `state_name` (dashed) and the target path (dotted).
 
-    `decimals` defaults by unit: counts get whole-number ticks (`fmt.decimals_for`).
+    `decimals` defaults by unit: counts get whole-number ticks (`fmt.decimals_for`). Time
+    runs on a real axis (`figures.quarter_x`, ticks „Q4 2025“) as in the HTML chart, so the
+    target path crosses the report quarter at the table's „Soll laut Pfad“.
     """
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     decimals = fmt.decimals_for(unit) if decimals is None else decimals
     plt = _pyplot()
-    periods = list(series["period"])
-    if target is not None:
-        periods = sorted(set(periods) | {target["baseline_period"], target["target_period"]})
-    x = {p: i for i, p in enumerate(periods)}
     fig, ax = plt.subplots(figsize=size)
-    ax.plot([x[p] for p in series["period"]], series["state_value"], "--",
-            color=STATE_COLOUR, label=state_name)
-    ax.plot([x[p] for p in series["period"]], series["value"], "-o", color=ACCENT,
-            markersize=3, label=area_name)
+    x = [quarter_x(p) for p in series["period"]]
+    periods = list(series["period"])
+    ax.plot(x, series["state_value"], "--", color=STATE_COLOUR, label=state_name)
+    ax.plot(x, series["value"], "-o", color=ACCENT, markersize=3, label=area_name)
     if target is not None:
-        ax.plot([x[target["baseline_period"]], x[target["target_period"]]],
-                [target["baseline_value"], target["target_value"]], ":", color=TARGET_COLOUR,
-                label="Zielpfad")
-    ax.set_xticks(range(len(periods)), [p.replace("-", " ") for p in periods], rotation=60,
-                  fontsize=7)
+        ends = [str(target["baseline_period"]), str(target["target_period"])]
+        periods += ends
+        ax.plot([quarter_x(p) for p in ends], [target["baseline_value"], target["target_value"]],
+                ":", color=TARGET_COLOUR, label="Zielpfad")
+    ticks, labels = quarter_ticks(periods)
+    ax.set_xticks(ticks, labels, rotation=60, fontsize=7)
+    if periods:
+        ax.set_xlim(quarter_x(min(periods)) - 0.15, quarter_x(max(periods)) + 0.15)
     if decimals == 0:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, decimals)))

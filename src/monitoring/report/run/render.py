@@ -87,7 +87,7 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                 body, _ = _exporter().from_notebook_node(
                     executed, resources={"monitoring": {"css": _css(), "version": __version__},
                                          "language_code": "de"})
-                tmp.write_text(with_csp(body), encoding="utf-8")
+                tmp.write_text(with_csp(with_toc(body)), encoding="utf-8")
     except OSError as err:
         if err.errno == errno.ENOSPC:
             raise ReportError(f"Kein Speicherplatz mehr auf dem Datenträger: {out.name} konnte "
@@ -96,6 +96,36 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                               "Lauf erneut.", detail=str(err)) from err
         raise
     return out.stat().st_size
+
+
+TOC_MARK = "<!--mon-toc-->"
+_HEADING = re.compile(r'<h([23])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def with_toc(page: str) -> str:
+    """`page` with a table of contents (the report's h2/h3 headings that carry an id) in
+    place of the template's ``<!--mon-toc-->`` mark.
+
+    A report is nine screens long; the contents sit beside it (sticky, report.css) on a wide
+    screen and above it on a narrow one, so a reader can jump to a section and back. Built
+    from the rendered page, so it lists exactly the headings the reader sees; heading texts
+    are already escaped HTML, tags inside them (the ¶ anchor link) are dropped."""
+    if TOC_MARK not in page:
+        return page
+    items: list[tuple[int, str, str]] = []
+    for level, anchor, inner in _HEADING.findall(page):
+        label = _TAG.sub("", re.sub(r'<a class="anchor-link".*?</a>', "", inner, flags=re.S))
+        label = " ".join(label.replace("¶", "").split())
+        if label:
+            items.append((int(level), anchor, label))
+    if not items:
+        return page.replace(TOC_MARK, "", 1)
+    entries = "".join(f'<li class="mon-toc-h{level}"><a href="#{anchor}">{label}</a></li>'
+                      for level, anchor, label in items)
+    nav = ('<nav class="mon-toc" aria-label="Inhalt"><p class="mon-toc-title">Inhalt</p>'
+           f"<ul>{entries}</ul></nav>")
+    return page.replace(TOC_MARK, nav, 1)
 
 
 def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> None:

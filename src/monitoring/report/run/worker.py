@@ -153,6 +153,30 @@ def _mark_timeout(cell: Any, index: int, seconds: float) -> None:
 
 
 @functools.cache
+def quiet_shutdown_kernel_manager() -> type:
+    """The kernel manager for report kernels: jupyter_client's, without the interrupt it
+    sends before every shutdown.
+
+    jupyter_client (≥ 8) sends SIGINT to the kernel before asking it to shut down. When that
+    signal meets ipykernel inside a message handler – a race that a finished notebook loses
+    now and then – the kernel logs ``[IPKernelApp] ERROR | KeyboardInterrupt caught in
+    kernel.`` on the terminal of a run that went fine. A report kernel has nothing left to
+    stop when it is shut down (the notebook ran to its end, or failed and stopped), and a
+    kernel that does not react to the shutdown request is killed by jupyter_client anyway,
+    so the interrupt is left out at shutdown; interrupts at a cell timeout are unchanged.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietShutdownKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietShutdownKernelManager
+
+
+@functools.cache
 def _timeout_engine() -> str:
     """Register (once per process) the papermill engine that keeps a timed-out notebook.
 
@@ -174,6 +198,7 @@ def _timeout_engine() -> str:
         @classmethod
         def execute_managed_notebook(
                 cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:
+            kwargs.setdefault("kernel_manager_class", quiet_shutdown_kernel_manager())
             seconds = kwargs.get("execution_timeout")
             if not seconds:
                 return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
