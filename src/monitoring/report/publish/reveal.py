@@ -1,7 +1,8 @@
 """The Kreistag deck as a Quarto revealjs presentation (where Quarto is installed).
 
 Same content as the PowerPoint deck (`report.deck`): title, map, traffic-light table, three
-key messages, next steps, sources – six slides, the issue allows eight. `deck_qmd` writes the
+key messages, next steps (only from the manager's conclusions file), an appendix with the
+sources and the technical provenance. `deck_qmd` writes the
 Quarto source (pure text; the map is a PNG next to it); `render_deck` runs
 ``quarto render deck.qmd --to revealjs`` with embedded resources, so the result is one HTML file
 that opens offline. Without Quarto the PowerPoint deck is the deck.
@@ -34,8 +35,7 @@ def _cell(text: str) -> str:
     return md(text)
 
 
-def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
-             conclusions_path: Path | None = None) -> str:
+def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None) -> str:
     """The revealjs source of the deck; the map is referenced as ``karte.png``."""
     c = facts.ctx
     # YAML metadata is read as Markdown: store texts escaped (`markup.markdown`) here too
@@ -72,13 +72,12 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
     parts.append(f"\n## Drei Kernaussagen\n\n{messages}\n\n::: {{style=\"font-size: 0.6em\"}}\n"
                  f"{md(facts.index_line())}\n:::\n")
     steps = next_steps(conclusions_text)
-    body = "\n".join(f"- {md(s)}" for s in steps) if steps else (
-        "Die nächsten Schritte trägt das Integrationsmanagement ein: Abschnitt "
-        f"„## Nächste Schritte“ in `{conclusions_path or 'der Fazit-Datei'}`.")
-    parts.append(f"\n## Nächste Schritte\n\n{body}\n")
+    if steps:  # the manager's own next steps, or no slide (never set-up instructions)
+        body = "\n".join(f"- {md(s)}" for s in steps)
+        parts.append(f"\n## Nächste Schritte\n\n{body}\n")
     sources = "\n".join(f"- {md(s)}" for s in [*c.sources, c.geo_attribution])
-    parts.append(f"\n## Quellen und Datenstand\n\n{sources}\n\n„.“ = geheim zu halten (zu "
-                 f"kleine Fallzahl). {facts.rule}\n\n{facts.repro()}\n")
+    parts.append(f"\n## Anhang: Quellen und technische Angaben\n\n{sources}\n\n„.“ = geheim "
+                 f"zu halten (zu kleine Fallzahl). {facts.rule}\n\n{facts.repro()}\n")
     return "".join(parts)
 
 
