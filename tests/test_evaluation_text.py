@@ -42,7 +42,8 @@ def test_kreisfreie_stadt_is_not_counted_as_one_of_one_municipality() -> None:
     assert messages[0].startswith("In der Stadt läuft am Stichtag ein Angebot, ")
     assert messages[1] == "In allen 9 Handlungsfeldern gibt es in der Stadt mindestens ein Angebot."
     assert "Gemeinde" not in " ".join(messages)
-    assert messages[2] == "Von einem bewerteten Ziel ist 1 im Plan, 0 gefährdet und 0 nicht im Plan."
+    assert messages[2] == ("Von einem bewerteten Ziel ist 1 im Plan, 0 gefährdet und 0 nicht "
+                           "im Plan.")
 
 
 def test_singular_and_no_rated_goal() -> None:

@@ -63,10 +63,21 @@ def conclusions_body(conclusions_text: str | None) -> str:
     return re.sub(r"[*_`]", "", "\n".join(lines)).strip()
 
 
+def _font(paragraph: Any, *, size: int, bold: bool, colour: tuple[int, int, int]) -> None:
+    """Size, weight and colour on every run of `paragraph` (the runs carry them, so every
+    viewer shows the same colour – and the tests can read it back)."""
+    from pptx.dml.color import RGBColor
+    from pptx.util import Pt
+
+    for run in paragraph.runs:
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.color.rgb = RGBColor(*colour)
+
+
 def _text(slide: Any, text: str, left: float, top: float, width: float, height: float, *,
           size: int = 18, bold: bool = False, colour: tuple[int, int, int] | None = None) -> Any:
-    from pptx.dml.color import RGBColor
-    from pptx.util import Cm, Pt
+    from pptx.util import Cm
 
     box = slide.shapes.add_textbox(Cm(left), Cm(top), Cm(width), Cm(height))
     frame = box.text_frame
@@ -74,9 +85,7 @@ def _text(slide: Any, text: str, left: float, top: float, width: float, height: 
     for i, line in enumerate(text.split("\n")):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.text = line
-        paragraph.font.size = Pt(size)
-        paragraph.font.bold = bold
-        paragraph.font.color.rgb = RGBColor(*(colour or DARK_TEXT))
+        _font(paragraph, size=size, bold=bold, colour=colour or DARK_TEXT)
     return box
 
 
@@ -101,9 +110,8 @@ def _logo(slide: Any, style: Style, *, height: float) -> None:
 
 
 def _titled(prs: Any, title: str, facts: DistrictFacts, *, source: str | None) -> Any:
-    from pptx.dml.color import RGBColor
     from pptx.enum.text import PP_ALIGN
-    from pptx.util import Cm, Pt
+    from pptx.util import Cm
 
     style = facts.ctx.settings.style
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
@@ -112,9 +120,7 @@ def _titled(prs: Any, title: str, facts: DistrictFacts, *, source: str | None) -
     shape.text = title
     for p in shape.text_frame.paragraphs:
         p.alignment = PP_ALIGN.LEFT
-        p.font.size = Pt(28)
-        p.font.bold = True
-        p.font.color.rgb = RGBColor(*style.rgb)
+        _font(p, size=28, bold=True, colour=style.rgb)
     _band(slide, style, 3.0, 0.12)
     _logo(slide, style, height=1.6)
     if source:  # one line: where the slide's figures come from
@@ -135,7 +141,7 @@ def add_table(slide: Any, table: PublishedTable, left: float, top: float, width:
     text, body white with dark text; with `lights`, the last column filled with the traffic
     light and its readable text colour (`LIGHT_RGB`, `LIGHT_TEXT`)."""
     from pptx.dml.color import RGBColor
-    from pptx.util import Cm, Pt
+    from pptx.util import Cm
 
     style = style or Style()
     rows, cols = len(table.rows) + 1, len(table.header)
@@ -158,9 +164,8 @@ def add_table(slide: Any, table: PublishedTable, left: float, top: float, width:
             cell.fill.solid()
             cell.fill.fore_color.rgb = RGBColor(*fill)
             for paragraph in cell.text_frame.paragraphs:
-                paragraph.font.size = Pt(size)
-                paragraph.font.bold = r == 0 or bool(lights and j == cols - 1)
-                paragraph.font.color.rgb = RGBColor(*colour)
+                _font(paragraph, size=size, bold=r == 0 or bool(lights and j == cols - 1),
+                      colour=colour)
 
 
 def _with_unit(value: str, unit: object) -> str:
