@@ -67,7 +67,7 @@ def test_report_renders_offline_in_chromium(demo_run: Path, artifacts: Path) -> 
         page.screenshot(path=str(artifacts / "bericht_16070.png"), full_page=True)
         index = browser.new_page()
         index.goto((demo_run / "index.html").as_uri())
-        links = index.locator("a[href$='.html']").count()
+        links = index.locator("table a[href$='.html']").count()
         browser.close()
     assert errors == [] and outside == []
     # 2 coverage maps + 2 context-indicator charts + 7 charts with target path + 1 accessibility

@@ -73,3 +73,10 @@ def test_district_map_links_every_district_by_name() -> None:
     assert 'aria-label="Sömmerda (16068)"' in svg and 'href="16068_x.html"' in svg
     assert "<title>Suhl (16054)</title>" in svg and 'href="16054_x.html"' not in svg
     assert len(svg) < 60_000  # simplified: a small part of the index page
+    # the store keeps geometry in metres (ETRS89/UTM): the same picture, not a sliver
+    width, height = (float(v) for v in svg.split('viewBox="0 0 ')[1].split('"')[0].split())
+    metric = district_map(districts.to_crs(25832), links)
+    m_width, m_height = (float(v) for v in
+                         metric.split('viewBox="0 0 ')[1].split('"')[0].split())
+    assert width == m_width and abs(height - m_height) <= 0.03 * height
+    assert 0.5 < height / width < 1.2  # Thuringia is a little wider than high
