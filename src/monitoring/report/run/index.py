@@ -50,6 +50,7 @@ def district_map(areas: gpd.GeoDataFrame, links: Mapping[str, tuple[str, str | N
     import math
 
     shown = areas[areas["area_code"].isin(list(links))]
+    shown = shown[shown.geometry.notna() & ~shown.geometry.is_empty]  # no shape: no area
     if shown.empty:
         return ""
     minx, miny, maxx, maxy = shown.total_bounds
