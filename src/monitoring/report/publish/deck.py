@@ -89,15 +89,16 @@ def _text(slide: Any, text: str, left: float, top: float, width: float, height: 
     return box
 
 
-def _band(slide: Any, style: Style, top: float, height: float) -> None:
-    """A full-width bar in the style colour (no outline)."""
+def _band(slide: Any, style: Style, top: float, height: float, *,
+          accent: bool = False) -> None:
+    """A full-width bar in the style colour, or its accent colour (no outline)."""
     from pptx.dml.color import RGBColor
     from pptx.enum.shapes import MSO_SHAPE
     from pptx.util import Cm
 
     bar = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, Cm(top), Cm(33.867), Cm(height))
     bar.fill.solid()
-    bar.fill.fore_color.rgb = RGBColor(*style.rgb)
+    bar.fill.fore_color.rgb = RGBColor(*(style.accent_rgb if accent else style.rgb))
     bar.line.fill.background()
 
 
@@ -121,7 +122,7 @@ def _titled(prs: Any, title: str, facts: DistrictFacts, *, source: str | None) -
     for p in shape.text_frame.paragraphs:
         p.alignment = PP_ALIGN.LEFT
         _font(p, size=28, bold=True, colour=style.rgb)
-    _band(slide, style, 3.0, 0.12)
+    _band(slide, style, 3.0, 0.12, accent=True)  # the rule under the title
     _logo(slide, style, height=1.6)
     if source:  # one line: where the slide's figures come from
         _text(slide, source, 1.0, 16.6, 31.8, 0.7, size=10, colour=MUTED)

@@ -19,6 +19,7 @@ import pandas as pd
 from monitoring import fmt, views
 from monitoring.core import indicators, privacy
 from monitoring.core.config import Settings
+from monitoring.periods import Quarter
 from monitoring.present.markup import markdown as md
 from monitoring.present.notebook import stale_note
 from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
@@ -53,6 +54,16 @@ def where_de(kind: str) -> str:
     if "gemeinde" in kind:
         return "in der Gemeinde"
     return "im Gebiet"
+
+
+def quarter_short(period: object) -> str:
+    """„Q4 2025“ for ``2025-Q4`` (as the HTML reports write a quarter in narrow places);
+    anything that is not a quarter as it is."""
+    try:
+        q = Quarter.parse(str(period))
+    except ValueError:
+        return str(period)
+    return f"Q{q.quarter} {q.year}"
 
 
 def _count(value: float, one: str, many: str, *, article: str = "ein") -> str:
@@ -217,7 +228,7 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             source="Bestandsaufnahme der Angebote" + demo,
             totals=False),
         "goals": table_formats.build(goal_rows, {
-            "name": ("Indikator", text), "value": (str(ctx.period), indicator_value),
+            "name": ("Indikator", text), "value": (quarter_short(ctx.period), indicator_value),
             "vs_year_ago": ("zum Vorjahr", indicator_change),
             "target_value": ("Zielwert", indicator_value),
             "status_de": ("Stand", text), "stand": ("Stichtag des Werts", text)},
@@ -309,7 +320,8 @@ def _index_markdown(facts: DistrictFacts) -> str:
     indicators and the status/dynamic figure. Without an index only the reason is given."""
     c, position = facts.ctx, facts.position
     peers = _peers_de(c.level)
-    earlier = position.get("earlier_period", "")
+    earlier = quarter_short(position.get("earlier_period", ""))
+    now = quarter_short(c.period)
     intro = (f"Der Status-Dynamik-Index ordnet {md(c.area_name)} unter den {peers} ein: nach "
              "dem Stand der Indexindikatoren im Berichtsquartal (Status) und nach "
              f"ihrer Veränderung seit {earlier} (Dynamik), jeweils standardisiert über alle "
@@ -328,7 +340,7 @@ def _index_markdown(facts: DistrictFacts) -> str:
         for r in own.itertuples())
     parts.append(
         # the dashes set the relative column widths (pandoc pipe tables): a wide first column
-        f"\n| Indikator | {c.period} | {earlier} | Veränderung | Mittel der bewerteten Gebiete "
+        f"\n| Indikator | {now} | {earlier} | Veränderung | Mittel der bewerteten Gebiete "
         "| z-Wert Status | z-Wert Dynamik |\n|:" + "-" * 33 + "|" + "|".join(
             "-" * n + ":" for n in (8, 8, 10, 11, 8, 8)) + "|\n"
         f"{rows}\n\n: {md(c.area_name)}: Indexindikatoren\n\n"
