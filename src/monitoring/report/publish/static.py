@@ -92,7 +92,8 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str, title: s
         ax.plot([x[target["baseline_period"]], x[target["target_period"]]],
                 [target["baseline_value"], target["target_value"]], ":", color=TARGET_COLOUR,
                 label="Zielpfad")
-    ax.set_xticks(range(len(periods)), [p.replace("-", " ") for p in periods], rotation=60,
+    # „Q4 2025“ as the HTML reports write it (not the storage form „2025-Q4“)
+    ax.set_xticks(range(len(periods)), [f"{p[5:]} {p[:4]}" for p in periods], rotation=60,
                   fontsize=7)
     if decimals == 0:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
