@@ -23,11 +23,15 @@ pytestmark = pytest.mark.slow
 AREAS = ["16070", "16072"]  # Ilm-Kreis; Sonneberg (thin on offers)
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOPPM = shutil.which("pdftoppm")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+STYLE_COLOUR = "#7A1F2B"
+PUBLISHER = "Landratsamt Musterkreis"
 
 
 def _publish(root: Path, *extra: str) -> int:
     args = ["veroeffentlichen", "--period", "2025-Q4", "--store", str(root / "demo.duckdb"),
-            "--out", str(root / "out"), "--fazit", str(root / "fazit")]
+            "--out", str(root / "out"), "--fazit", str(root / "fazit"),
+            "--settings", str(root / "monitoring.toml")]
     for code in AREAS:
         args += ["--area", code]
     return main([*args, *extra])
@@ -38,6 +42,13 @@ def published(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -
     root = tmp_path_factory.mktemp("publish")
     shutil.copy(demo_store_path, root / "demo.duckdb")
     (root / "fazit").mkdir()
+    # the style setting: logo, colour and publisher in the PDF, the deck and the index
+    from PIL import Image
+
+    Image.new("RGB", (240, 96), STYLE_COLOUR).save(root / "wappen.png")
+    (root / "monitoring.toml").write_text(
+        f'[darstellung]\nlogo = "wappen.png"\nfarbe = "{STYLE_COLOUR}"\n'
+        f'herausgeber = "{PUBLISHER}"\n', encoding="utf-8")
     (root / "fazit" / "16072_2025.md").write_text(
         "Das Angebot in Sonneberg bleibt dünn.\n\n## Nächste Schritte\n\n"
         "- Sprachkurs in Neuhaus am Rennweg ausschreiben\n- Netzwerktreffen im Mai\n",
@@ -130,7 +141,8 @@ def test_evaluation_pdf_pages(published: Path, artifacts: Path) -> None:
     assert text.count("Quelle:") >= 5  # a source line under every figure and table
     other = "\n".join(p.extract_text() for p in PdfReader(
         folder / "16070_Ilm-Kreis_Evaluation.pdf").pages)
-    assert "Das Fazit schreibt das Integrationsmanagement" in other
+    # no conclusions file for the Ilm-Kreis: no Fazit section, and never instructions
+    assert "Fazit" not in other and "fazit/" not in other and "Legen Sie" not in other
     if PDFTOPPM:
         subprocess.run([PDFTOPPM, "-r", "40", "-png", "-f", "1", "-l", "3",
                         str(folder / "16072_Sonneberg_Evaluation.pdf"),
@@ -231,7 +243,7 @@ def test_comparison_and_deck_name_each_districts_group(published: Path) -> None:
     assert "relativ zu den anderen Gebieten" in page and "nichts über Ursachen" in page
 
     slides = Presentation(str(folder / "16072_Sonneberg_Kreistag.pptx")).slides
-    assert len(slides) == 6  # one line on an existing slide, no new slide
+    assert len(slides) == 6  # title, map, lights, messages, Fazit, appendix
     [messages] = [s for s in slides if s.shapes.title is not None
                   and s.shapes.title.text == "Drei Kernaussagen"]
     text = " ".join(shape.text_frame.text for shape in messages.shapes if shape.has_text_frame)
@@ -260,7 +272,7 @@ def test_evaluation_says_why_a_district_is_not_assessed(
     with open_store(demo_store_path) as store:
         facts = evaluation.collect(store, "16072", "2025-Q4", panel=panel,
                                    settings=mon_settings.resolve(file=settings, store=store))
-    md = evaluation.markdown(facts, conclusions_text=None, conclusions_path=tmp_path / "f.md")
+    md = evaluation.markdown(facts, conclusions_text=None)
     section = md.split("# Lage im Landesvergleich: Status-Dynamik-Index")[1].split("\n# ")[0]
     assert "Sonneberg wird nicht bewertet: " in section
     assert "Bezugsgröße unter" in section and f"{limit // 1000}.{limit % 1000:03d}" in section
@@ -273,7 +285,7 @@ def test_evaluation_says_why_a_district_is_not_assessed(
     with open_store(demo_store_path) as store:
         facts = evaluation.collect(store, "16072", "2025-Q4", panel=panel,
                                    settings=mon_settings.resolve(file=settings, store=store))
-    md = evaluation.markdown(facts, conclusions_text=None, conclusions_path=tmp_path / "f.md")
+    md = evaluation.markdown(facts, conclusions_text=None)
     section = md.split("# Lage im Landesvergleich: Status-Dynamik-Index")[1].split("\n# ")[0]
     assert "Der Status-Dynamik-Index wird nicht berechnet: " in section
     assert "mindestens 23" in section
@@ -302,14 +314,241 @@ def test_deck_opens_in_libreoffice(published: Path, artifacts: Path, tmp_path: P
     slides = Presentation(str(deck)).slides
     assert 1 <= len(slides) <= 8
     texts = "\n".join(s.shapes.title.text for s in slides if s.shapes.title is not None)
-    assert {"Drei Kernaussagen", "Nächste Schritte", "Ziele im Überblick (Ampel)"} <= set(
-        texts.splitlines())
+    assert {"Drei Kernaussagen", "Fazit und nächste Schritte",
+            "Ziele im Überblick (Ampel)"} <= set(texts.splitlines())
     subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
                     "--convert-to", "pdf", "--outdir", str(tmp_path), str(deck)],
                    check=True, capture_output=True, timeout=180)
     subprocess.run([PDFTOPPM, "-r", "30", "-png", str(tmp_path / deck.with_suffix(".pdf").name),
                     str(artifacts / "deck_16072")], check=True)
     _assert_drawn(sorted(artifacts.glob("deck_16072-*.png")), len(slides))
+
+
+def _register(folder: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((folder / "veroeffentlichung.json").read_text(encoding="utf-8"))
+
+
+def _hrefs(page: str) -> list[str]:
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            href = dict(attrs).get("href")
+            if tag == "a" and href:
+                found.append(href)
+
+    Links().feed(page)
+    return found
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`)")
+def test_index_is_the_front_door_of_the_quarter(published: Path, artifacts: Path) -> None:
+    """The index links every artefact of the register, the ZIP and the register itself;
+    every link resolves; a map picks a district (a named link per district, reached with the
+    Tab key); the Landesvergleich has the reports' look. Screenshot kept as an artefact."""
+    from playwright.sync_api import sync_playwright
+
+    from quarto_helpers import BROWSER_ARGS
+
+    folder = published / "out" / "2025-Q4"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    hrefs = _hrefs(page)
+    files = {a["file"] for a in _register(folder)["artefacts"]}
+    assert files - {"index.html"} <= set(hrefs)
+    assert {"Integrationsmonitor_2025-Q4.zip", "veroeffentlichung.json",
+            "Landesvergleich.html"} <= set(hrefs)
+    assert all((folder / h).is_file() for h in hrefs), [h for h in hrefs
+                                                        if not (folder / h).is_file()]
+    assert PUBLISHER in page and STYLE_COLOUR in page and "report.css" not in page
+    comparison = (folder / "Landesvergleich.html").read_text(encoding="utf-8")
+    assert '<body class="mon-report">' in comparison and STYLE_COLOUR in comparison
+    assert ".mon-header h1" in comparison and 'href="index.html"' in comparison
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        tab = browser.new_page(viewport={"width": 1200, "height": 900})
+        tab.goto((folder / "index.html").as_uri())
+        areas = tab.locator("svg.mon-map a").evaluate_all(
+            "els => els.map(e => [e.getAttribute('aria-label'), e.getAttribute('href')])")
+        font = tab.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+        map_box = tab.locator("svg.mon-map").bounding_box()
+        drawn = tab.locator("svg.mon-map path").count()
+        reached = []
+        for _ in range(40):  # keyboard only: Tab until the map's links have had the focus
+            tab.keyboard.press("Tab")
+            reached.append(tab.evaluate(
+                "document.activeElement.getAttribute('aria-label') || ''"))
+        tab.screenshot(path=str(artifacts / "index_2025-Q4.png"), full_page=True)
+        browser.close()
+    assert drawn == 22  # the whole Land for orientation; districts without a report grey
+    assert sorted(areas) == [["Ilm-Kreis (16070)", "16070_Ilm-Kreis.html"],
+                             ["Sonneberg (16072)", "16072_Sonneberg.html"]]
+    assert "Sonneberg (16072)" in reached and "Ilm-Kreis (16070)" in reached
+    assert "serif" not in font.replace("sans-serif", "")  # the reports' sans-serif face
+    assert map_box is not None and 100 < map_box["height"] < 900 and map_box["width"] <= 520
+
+
+def _flat_pages(pdf: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [p.extract_text() for p in PdfReader(pdf).pages]
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    return [r for r in rows[2:] if len(r) == 3 and not r[0].startswith("Summe")]
+
+
+def _published_counts(folder: Path, stem: str, name: str) -> dict[str, int]:
+    """What the key messages must say, read from the published tables (CSV, Excel, the
+    Landesvergleich) – not from the code that writes the messages."""
+    from openpyxl import load_workbook
+
+    gemeinden = _csv_rows(folder / f"{stem}_Gemeinden.csv")
+    sheet = load_workbook(folder / f"{stem}_Tabellen.xlsx")["Tabelle 2"]
+    fields = [row for row in sheet.iter_rows(min_row=3, values_only=True)
+              if row[1] is not None and not str(row[0]).startswith("Quelle")]
+    comparison = (folder / "Landesvergleich.html").read_text(encoding="utf-8")
+    row = re.search(rf'<tr><td class="txt">{name}</td>(.*?)</tr>', comparison).group(1)
+    total = int(re.findall(r"<td[^>]*>([^<]*)</td>", row)[1].replace(".", ""))
+    return {"municipalities": len(gemeinden),
+            "municipalities_without": sum(r[2] == "0" for r in gemeinden),
+            "sited": sum(int(r[2]) for r in gemeinden if r[2].isdigit()),
+            "fields": len(fields), "fields_without": sum(str(r[1]) == "0" for r in fields),
+            "total": total}
+
+
+def test_evaluation_pdf_reads_like_a_report(published: Path) -> None:
+    """Key messages as sentences from the published counts, the difference between offers
+    with a site and all offers explained, captions with their tables, logo and publisher on
+    page 1, technical provenance only in the appendix, the Fazit only where one was written."""
+    from pypdf import PdfReader
+
+    folder = published / "out" / "2025-Q4"
+    counts = _published_counts(folder, "16072_Sonneberg", "Sonneberg")
+    assert counts["fields_without"] >= 2 and counts["municipalities_without"] >= 2
+    pdf = folder / "16072_Sonneberg_Evaluation.pdf"
+    pages = _flat_pages(pdf)
+    text = _flat("\n".join(pages))
+    assert "Das Wichtigste in Kürze" in text
+    assert (f"In {counts['fields_without']} von {counts['fields']} Handlungsfeldern gibt es im "
+            "Kreis kein Angebot.") in text
+    assert (f"{counts['municipalities_without']} von {counts['municipalities']} Gemeinden "
+            "haben kein Angebot mit festem Standort.") in text
+    without = counts["total"] - counts["sited"]
+    assert without > 0
+    assert (f"Die Tabelle zählt die {counts['sited']} Angebote mit festem Standort in einer "
+            f"Gemeinde. {without} weitere Angebote sind mobil, online oder ohne festen "
+            f"Standort und keiner Gemeinde zugeordnet; mit ihnen laufen im Kreis "
+            f"{counts['total']} Angebote.") in text
+    assert "Fazit Das Angebot in Sonneberg bleibt dünn." in text
+    assert PUBLISHER in pages[0] and len(PdfReader(pdf).pages[0].images) >= 1  # the logo
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    appendix = text.index("Anhang Definitionen")
+    for technical in (manifest["data_snapshot"], "Schema-Version"):
+        assert text.index(technical) > appendix, technical
+    for pdf_file in folder.glob("*_Evaluation.pdf"):
+        for number, page in enumerate(_flat_pages(pdf_file), 1):
+            lines = [line for line in page.splitlines()
+                     if line.strip() and not re.fullmatch(r"\s*Seite \d+ von \d+\s*", line)]
+            assert not re.match(r"\s*Tabelle \d+:", lines[-1]), (pdf_file.name, number)
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _slide_text(slide) -> str:  # type: ignore[no-untyped-def]
+    parts = [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
+    parts += [cell.text for shape in slide.shapes if shape.has_table
+              for row in shape.table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def test_kreistag_deck_is_presentable(published: Path) -> None:
+    """Traffic lights with readable contrast (computed from the deck's own fill and text
+    colours), values with unit and the target with its year, the key messages as sentences,
+    one source line per content slide, conclusions only from the manager's file, provenance
+    only in the appendix, the style's colour and logo."""
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    folder = published / "out" / "2025-Q4"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    with open_store(published / "demo.duckdb") as store:
+        targets = store.read_targets()
+    for stem, name in (("16072_Sonneberg", "Sonneberg"), ("16070_Ilm-Kreis", "Ilm-Kreis")):
+        slides = list(Presentation(str(folder / f"{stem}_Kreistag.pptx")).slides)
+        titles = [s.shapes.title.text if s.shapes.title is not None else "" for s in slides]
+        conclusions = ["Fazit und nächste Schritte"] if name == "Sonneberg" else []
+        assert titles == ["", "Angebote je 1.000 ausländische Staatsangehörige",
+                          "Ziele im Überblick (Ampel)", "Drei Kernaussagen", *conclusions,
+                          "Anhang: Quellen und technische Angaben"], stem
+        texts = [_slide_text(s) for s in slides]
+        everything = "\n".join(texts)
+        for placeholder in ("fazit/", ".md", "trägt das Integrationsmanagement", "Legen Sie"):
+            assert placeholder not in everything, (stem, placeholder)
+        for technical in (manifest["data_snapshot"], "Schema-Version"):
+            assert [technical in t for t in texts] == [False] * (len(texts) - 1) + [True]
+        for slide, text in zip(slides[1:-1], texts[1:-1], strict=True):
+            lines = [p.text for shape in slide.shapes if shape.has_text_frame
+                     for p in shape.text_frame.paragraphs
+                     if p.text.startswith(("Quelle:", "Fazit des"))]
+            assert len(lines) == 1 and len(lines[0]) <= 190, (stem, text[:40], lines)
+        # title slide: logo picture, the publisher, the title in the style colour
+        title_slide = slides[0]
+        assert any(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in title_slide.shapes)
+        assert PUBLISHER in texts[0]
+        heading = next(s for s in title_slide.shapes if s.has_text_frame
+                       and s.text_frame.text.startswith("Integrationsmonitoring"))
+        assert str(heading.text_frame.paragraphs[0].runs[0].font.color.rgb) == STYLE_COLOUR[1:]
+        # the traffic-light table: every cell readable, units and target years
+        [table] = [s.table for s in slides[2].shapes if s.has_table]
+        for row in table.rows:
+            for cell in row.cells:
+                fill = tuple(cell.fill.fore_color.rgb)
+                for paragraph in cell.text_frame.paragraphs:
+                    for run in paragraph.runs:
+                        ratio = _contrast(fill, tuple(run.font.color.rgb))
+                        assert ratio >= 4.5, (stem, cell.text, ratio)
+        header = [c.text for c in table.rows[0].cells]
+        assert header == ["Indikator", "Wert 4. Quartal 2025", "Ziel (Zieljahr)", "Stand"]
+        mine = targets[targets["area_code"] == stem[:5]]
+        years = {str(p)[:4] for p in mine["target_period"]}
+        body = [[c.text for c in row.cells] for row in list(table.rows)[1:]]
+        assert body and {"im Plan", "nicht im Plan"} & {r[3] for r in body}
+        for row in body:
+            assert re.fullmatch(r"[\d.,]+\u00a0\S.*", row[1]), row  # a unit after the value
+            assert re.search(r"\u00a0\S.* \((\d{4})\)$", row[2]), row
+            assert re.search(r"\((\d{4})\)$", row[2]).group(1) in years, row
+        messages = texts[3]
+        counts = _published_counts(folder, stem, name)
+        fields = (f"In {counts['fields_without']} von {counts['fields']} Handlungsfeldern gibt "
+                  "es im Kreis kein Angebot." if counts["fields_without"] else
+                  f"In allen {counts['fields']} Handlungsfeldern gibt es im Kreis mindestens "
+                  "ein Angebot.")
+        assert fields in messages and f"Im Kreis laufen am Stichtag {counts['total']} " \
+            "Angebote" in messages
+    sonneberg = _slide_text(list(Presentation(
+        str(folder / "16072_Sonneberg_Kreistag.pptx")).slides)[4])
+    assert "Das Angebot in Sonneberg bleibt dünn." in sonneberg
+    assert "Sprachkurs in Neuhaus am Rennweg ausschreiben" in sonneberg
 
 
 def test_rerun_is_idempotent_and_failure_keeps_last_good(

@@ -111,7 +111,7 @@ def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]
               if line.startswith("## ")]
     assert slides == ["Angebote je 1.000 ausländische Staatsangehörige",
                       "Ziele im Überblick (Ampel)", "Drei Kernaussagen", "Nächste Schritte",
-                      "Quellen und Datenstand"]
+                      "Anhang: Quellen und technische Angaben"]
     assert len(slides) + 1 <= 8  # plus the title slide
     assert f"![]({MAP_FILE})" in body and "- Netzwerktreffen im Mai" in body
     assert "Demodaten – fiktiv" in qmd and body.count("Quelle:") >= 2

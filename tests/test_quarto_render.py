@@ -282,8 +282,8 @@ def test_revealjs_decks_one_idea_per_slide_in_chromium(rendered: Rendered,
     kreistag = decks["kreistag"]
     assert [s["title"] for s in kreistag] == [
         "Integrationsmonitoring Sonneberg", "Angebote je 1.000 ausländische Staatsangehörige",
-        "Ziele im Überblick (Ampel)", "Drei Kernaussagen", "Nächste Schritte",
-        "Quellen und Datenstand"]
+        "Ziele im Überblick (Ampel)", "Drei Kernaussagen",  # no own conclusions: no steps
+        "Anhang: Quellen und technische Angaben"]
     assert {s["title"]: s["outside"] for s in kreistag} == {s["title"]: [] for s in kreistag}
     assert "Demodaten – fiktiv: alle Angebote" in str(kreistag[0]["text"])
     assert "Demodaten – fiktiv" in footer

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ DISCLOSURE = "geheimhaltung"
 TRAFFIC_LIGHT = "ampel"
 STAND = "stand"
 INDEX = "status_dynamik_index"
+STYLE = "darstellung"
 DEFAULT_ORIGIN = "Voreinstellung"
 
 # section → key → (German description for messages, default)
@@ -41,7 +43,14 @@ VALUES: dict[str, dict[str, tuple[str, float]]] = {
     STAND: {"hoechstalter_jahre": ("das Höchstalter übernommener Indikatorwerte in Jahren",
                                    stand.DEFAULT_MAX_AGE_YEARS)},
 }
-SECTIONS = (DISCLOSURE, TRAFFIC_LIGHT, STAND, INDEX)
+# [darstellung]: how the PDF, the deck and the index look (texts, not numbers)
+STYLE_KEYS: dict[str, str] = {
+    "logo": "Logodatei (PNG oder JPEG), relativ zur Einstellungsdatei",
+    "farbe": "Hauptfarbe für Überschriften und Titelbalken (#RRGGBB, weiße Schrift darauf)",
+    "akzentfarbe": "Akzentfarbe für Linien und Hervorhebungen (#RRGGBB)",
+    "herausgeber": "Name, der als Herausgeber erscheint, z. B. „Landkreis Ilm-Kreis“",
+}
+SECTIONS = (DISCLOSURE, TRAFFIC_LIGHT, STAND, INDEX, STYLE)
 KEYS = tuple(f"{section}.{key}" for section, keys in VALUES.items() for key in keys)
 
 
@@ -67,6 +76,82 @@ def _example(key: str) -> str:
     return f"{default:g}".replace(".", ",")
 
 
+def _hex(value: str) -> tuple[int, int, int]:
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of a ``#RRGGBB`` colour (0 black … 1 white)."""
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in _hex(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two ``#RRGGBB`` colours (1 … 21; text needs ≥ 4.5)."""
+    a, b = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+@dataclass(frozen=True)
+class Style:
+    """The look of the PDF, the Kreistag deck and the index (``[darstellung]``).
+
+    `logo_file` is the logo's path as resolved when the settings were read (only used to read
+    the image); `logo` is how it is named in registers (relative, never a server path).
+    """
+
+    colour: str = "#1B4F72"
+    accent: str = "#F0A500"
+    publisher: str | None = None
+    logo: str | None = None
+    logo_file: str | None = None
+
+    @property
+    def rgb(self) -> tuple[int, int, int]:
+        return _hex(self.colour)
+
+    @property
+    def accent_rgb(self) -> tuple[int, int, int]:
+        return _hex(self.accent)
+
+    def record(self) -> dict[str, object]:
+        values: dict[str, object] = {"farbe": self.colour, "akzentfarbe": self.accent}
+        if self.publisher:
+            values["herausgeber"] = self.publisher
+        if self.logo:
+            values["logo"] = self.logo
+        return values
+
+
+def build_style(values: Mapping[str, object], origin: str, *,
+                logo_file: str | None = None) -> Style:
+    """Check a ``[darstellung]`` section (German messages naming `origin`)."""
+    default = Style()
+    colours = {}
+    for key, fallback in (("farbe", default.colour), ("akzentfarbe", default.accent)):
+        value = str(values.get(key, fallback)).strip()
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            raise ConfigError(f"{origin}: [{STYLE}] {key} = „{value}“ ist keine Farbe; "
+                              "erwartet #RRGGBB, z. B. \"#1B4F72\".")
+        colours[key] = value.upper()
+    ratio = contrast_ratio(colours["farbe"], "#FFFFFF")
+    if ratio < 4.5:
+        shown = f"{ratio:.1f}".replace(".", ",")
+        raise ConfigError(
+            f"{origin}: [{STYLE}] farbe = „{colours['farbe']}“ ist zu hell für weiße Schrift "
+            f"(Kontrast {shown}:1, nötig mindestens 4,5:1). Wählen Sie eine dunklere "
+            "Hauptfarbe, z. B. \"#1B4F72\".")
+    publisher = values.get("herausgeber")
+    logo = values.get("logo")
+    return Style(colour=colours["farbe"], accent=colours["akzentfarbe"],
+                 publisher=str(publisher).strip() or None if publisher else None,
+                 logo=str(logo) if logo else None, logo_file=logo_file)
+
+
 @dataclass(frozen=True)
 class Settings:
     """The resolved settings of a run; ``origins`` names the source of every value."""
@@ -77,6 +162,8 @@ class Settings:
     origins: tuple[tuple[str, str], ...] = ()
     max_age_years: float = stand.DEFAULT_MAX_AGE_YEARS
     """An indicator value serves later quarters for at most this many years (`core.stand`)."""
+    style: Style = Style()
+    """Logo, colours and publisher of the PDF, the deck and the index (``[darstellung]``)."""
 
     @property
     def max_age_quarters(self) -> int:
@@ -108,7 +195,8 @@ class Settings:
                 TRAFFIC_LIGHT: {"toleranz": self.traffic_light.tolerance,
                                 "gefaehrdet": self.traffic_light.at_risk},
                 STAND: {"hoechstalter_jahre": self.max_age_years},
-                INDEX: self.index.to_mapping()}
+                INDEX: self.index.to_mapping(),
+                STYLE: self.style.record()}
 
     def record(self) -> dict[str, object]:
         """Values and origins for the run's manifest and the publication register (no
@@ -130,12 +218,16 @@ class Settings:
             values = {f"{section}.{key}": data[section][key]
                       for section, keys in VALUES.items() for key in keys}
             index_values = data[INDEX]
+            style_values = data.get(STYLE) or {}
+            if not isinstance(style_values, dict):
+                raise ValueError(f"[{STYLE}] ist kein Abschnitt")
         except (ValueError, KeyError, TypeError) as err:
             raise ConfigError("Der Notebook-Parameter `settings_json` enthält keine gültigen "
                               "Einstellungen. Starten Sie den Bericht mit `monitoring run` "
                               "oder lassen Sie den Parameter leer (dann gilt monitoring.toml "
                               "ab dem Arbeitsordner).", detail=str(err)) from err
-        return build(values, origins, index_values)
+        style = build_style(style_values, str(origins.get(STYLE, DEFAULT_ORIGIN)))
+        return build(values, origins, index_values, style)
 
     def summary_de(self) -> str:
         """One German line for the command line: each value with its origin."""
@@ -151,7 +243,7 @@ class Settings:
 
 
 def build(values: Mapping[str, object], origins: Mapping[str, str],
-          index_values: Mapping[str, object]) -> Settings:
+          index_values: Mapping[str, object], style: Style | None = None) -> Settings:
     """Check and assemble `Settings`; every problem names the value's origin.
 
     `values` maps each of `KEYS` to its value, `origins` each key (and ``status_dynamik_index``)
@@ -182,7 +274,8 @@ def build(values: Mapping[str, object], origins: Mapping[str, str],
                           f"muss mindestens 0 Jahre sein, z. B. 2 (erhalten: {max_age:g}, aus "
                           f"{origin('stand.hoechstalter_jahre')}).")
     index = composite_index.IndexSettings.from_mapping(index_values, origin=origin(INDEX))
-    kept = tuple(sorted((k, str(v)) for k, v in origins.items() if k in (*KEYS, INDEX)))
+    kept = tuple(sorted((k, str(v)) for k, v in origins.items()
+                        if k in (*KEYS, INDEX, STYLE)))
     return Settings(DisclosureRule(int(threshold), minimum),
                     concept.Thresholds(tolerance=tolerance, at_risk=at_risk), index, kept,
-                    max_age_years=max_age)
+                    max_age_years=max_age, style=style or Style())

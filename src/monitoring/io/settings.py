@@ -29,6 +29,12 @@ The file::
     [status_dynamik_index]   # only keys that differ from the shipped defaults
     indikatoren = ["A19", "A21"]
 
+    [darstellung]            # PDF, Kreistag deck and index
+    logo = "logo.png"        # PNG or JPEG, relative to this file
+    farbe = "#1B4F72"        # headings and title bars, white text on it (≥ 4.5:1)
+    akzentfarbe = "#F0A500"  # rules and highlights
+    herausgeber = "Landkreis Ilm-Kreis"
+
 Unknown sections and keys are refused (a typo must not silently leave the default in force).
 
 The run hands the resolved settings to every report kernel as a notebook parameter
@@ -54,7 +60,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitoring.core import composite_index, config
-from monitoring.core.config import INDEX, SECTIONS, VALUES, Settings
+from monitoring.core.config import INDEX, SECTIONS, STYLE, STYLE_KEYS, VALUES, Settings
 from monitoring.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -122,12 +128,20 @@ def resolve(*, flags: Mapping[str, object | None] | None = None,
                               "den Pfad; ohne diese Datei würde mit anderen Einstellungen "
                               "veröffentlicht.")
         layers.append((path, f"Einstellungsdatei {_shown(path, here)} ({via})"))
+    style_values: dict[str, object] = {}
+    style_origin = config.DEFAULT_ORIGIN
+    logo_file: str | None = None
     for path, origin in layers:
         sections = read_file(path, origin)
         take({f"{s}.{k}": v for s in VALUES for k, v in sections.get(s, {}).items()}, origin)
         if INDEX in sections:
             index_values.update(sections[INDEX])
             index_origins.append(f"{origin}, Abschnitt [{INDEX}]")
+        if STYLE in sections:
+            style_values.update(sections[STYLE])
+            style_origin = origin
+            if "logo" in sections[STYLE]:
+                logo_file = _logo(path, str(sections[STYLE]["logo"]), origin)
     for key, value in (flags or {}).items():
         if key not in FLAGS:
             raise ConfigError(f"Unbekannte Einstellung `{key}`; erlaubt: {', '.join(FLAGS)}.")
@@ -136,7 +150,26 @@ def resolve(*, flags: Mapping[str, object | None] | None = None,
     if index_origins:
         origins[INDEX] = index_origins[-1] if len(index_origins) == 1 else \
             "; ".join(index_origins)
-    return config.build(values, origins, index_values)
+    if style_values:
+        origins[STYLE] = style_origin
+    style = config.build_style(style_values, style_origin, logo_file=logo_file)
+    return config.build(values, origins, index_values, style)
+
+
+def _logo(settings_file: Path, name: str, origin: str) -> str:
+    """The logo named in `settings_file` (relative to its folder): an existing PNG or JPEG,
+    else a German error naming the file and what is allowed."""
+    path = Path(name)
+    if not path.is_absolute():
+        path = settings_file.parent / path
+    if path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+        raise ConfigError(f"{origin}: [{STYLE}] logo = „{name}“ muss eine PNG- oder JPEG-Datei "
+                          "sein (PDF und Folien können andere Formate nicht einbinden).")
+    if not path.is_file():
+        raise ConfigError(f"{origin}: Die Logodatei „{name}“ gibt es nicht (gesucht relativ "
+                          f"zur Einstellungsdatei {settings_file.name}). Prüfen Sie den Namen "
+                          "oder entfernen Sie den Schlüssel `logo`.")
+    return str(path.resolve())
 
 
 def interactive(store: Store | None = None) -> Settings:
@@ -195,16 +228,25 @@ def read_file(path: Path, origin: str | None = None) -> dict[str, dict[str, obje
         elif not isinstance(content, dict):
             problems.append(f"[{section}] muss ein Abschnitt mit Schlüsseln sein")
         else:
-            allowed = composite_index.KEYS if section == INDEX else VALUES[section]
+            allowed = _allowed(section)
             problems += [f"unbekannter Schlüssel `{key}` in [{section}]"
                          for key in content if key not in allowed]
     if problems:
         allowed_text = "; ".join(
-            f"[{s}] " + ", ".join(composite_index.KEYS if s == INDEX else VALUES[s])
+            f"[{s}] " + ", ".join(_allowed(s))
             for s in SECTIONS)
         raise ConfigError(f"Die Einstellungsdatei {path} ({origin}) enthält Tippfehler: "
                           f"{'; '.join(problems)}. Erlaubt sind: {allowed_text}.")
     return data
+
+
+def _allowed(section: str) -> tuple[str, ...]:
+    """The keys allowed in `section` of a settings file."""
+    if section == INDEX:
+        return tuple(composite_index.KEYS)
+    if section == STYLE:
+        return tuple(STYLE_KEYS)
+    return tuple(VALUES[section])
 
 
 def _shipped_index() -> dict[str, object]:

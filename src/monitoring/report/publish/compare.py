@@ -92,14 +92,18 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
         fig, full_html=False, include_plotlyjs=False, include_mathjax=False,
         config=PLOTLY_CONFIG)
     css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
+    style = ctx.settings.style
+    kicker = escape(style.publisher) + " · " if style.publisher else ""
     banner = (f'<div class="mon-demo" role="note"><strong>{DEMO_LABEL}</strong></div>'
               if ctx.is_demo else "")
     page = f"""<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Landesvergleich {escape(ctx.period.label_de())}</title><style>{css}</style></head>
-<body><main class="mon-page"><header class="mon-header">
-<p class="mon-kicker">Integrationsmonitoring {escape(land_name)}</p>
+<title>Landesvergleich {escape(ctx.period.label_de())}</title><style>{css}</style>
+<style>:root {{ --mon-accent: {style.colour}; }}</style></head>
+<body class="mon-report"><main class="mon-page"><p class="mon-note"><a href="index.html">
+Übersicht aller Berichte {escape(ctx.period.label_de())}</a></p><header class="mon-header">
+<p class="mon-kicker">{kicker}Integrationsmonitoring {escape(land_name)}</p>
 <h1>Vergleich der Kreise {escape(where)}</h1>
 <p class="mon-sub">{escape(ctx.period.label_de())} · Stichtag {fmt.day(ctx.period.end)}
 </p>{banner}</header>

@@ -20,6 +20,7 @@ from monitoring import fmt, views
 from monitoring.core import indicators, privacy
 from monitoring.core.composite_index import dynamic_reading, status_reading
 from monitoring.core.config import Settings
+from monitoring.periods import Quarter
 from monitoring.present.markup import markdown as md
 from monitoring.present.notebook import stale_note
 from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
@@ -41,6 +42,34 @@ def _peers_de(level: str) -> str:
     """The peer set of the Status-Dynamik-Index in the dative plural (as `views` says it)."""
     return ("Kreisen und kreisfreien Städten" if level == "kreis"
             else f"Gebieten der Ebene „{level}“")
+
+
+def where_de(kind: str) -> str:
+    """Where something is, by the area's kind, for German sentences: „im Kreis“ (Landkreis),
+    „in der Stadt“ (kreisfreie Stadt, Stadt), „in der Gemeinde“, else „im Gebiet“."""
+    kind = kind.casefold()
+    if "kreis" in kind and "stadt" not in kind:
+        return "im Kreis"
+    if "stadt" in kind:
+        return "in der Stadt"
+    if "gemeinde" in kind:
+        return "in der Gemeinde"
+    return "im Gebiet"
+
+
+def quarter_short(period: object) -> str:
+    """„Q4 2025“ for ``2025-Q4`` (as the HTML reports write a quarter in narrow places);
+    anything that is not a quarter as it is."""
+    try:
+        return Quarter.parse(str(period)).label_short()
+    except ValueError:
+        return str(period)
+
+
+def _count(value: float, one: str, many: str, *, article: str = "ein") -> str:
+    """„ein Angebot“ / „12 Angebote“: a count with its noun in the right number."""
+    n = int(value)
+    return f"{article} {one}" if n == 1 else f"{integer(n)} {many}"
 
 
 @dataclass
@@ -116,25 +145,47 @@ class DistrictFacts:
                 "Gebieten und sagen nichts über Ursachen.")
 
     def key_messages(self) -> list[str]:
-        """Three key messages, each computed from the data shown in the report."""
+        """Three key messages as German sentences, each computed from counts shown in the
+        report; the place is named by the area's kind („im Kreis“, „in der Stadt“)."""
         s, o = self.summary, self.overview
+        where = where_de(self.ctx.area_kind)
+        offers = int(s["offers"])
+        verb = "läuft" if offers == 1 else "laufen"
+        first = (f"{where[0].upper()}{where[1:]} {verb} am Stichtag "
+                 f"{_count(offers, 'Angebot', 'Angebote')}, "
+                 f"{one_decimal(s['offers_per_1000'])} je 1.000 ausländische Staatsangehörige.")
+        without_site = int(s.get("without_site", 0))
+        if without_site:
+            first += (" Eines davon ist" if without_site == 1 else
+                      f" {integer(without_site)} davon sind") + \
+                " mobil, online oder ohne festen Standort."
+        fields, empty = int(s.get("fields", 0)), int(s["fields_without_offer"])
+        if empty == 0:
+            second = (f"In allen {integer(fields)} Handlungsfeldern gibt es {where} mindestens "
+                      "ein Angebot.")
+        else:
+            second = (f"In {'einem' if empty == 1 else integer(empty)} von {integer(fields)} "
+                      f"Handlungsfeldern gibt es {where} kein Angebot.")
+        if s["municipalities"] > 1:  # a kreisfreie Stadt is one Gemeinde: nothing to say
+            places = int(s["municipalities_without_offer"])
+            second += (f" {'Eine' if places == 1 else integer(places)} von "
+                       f"{integer(s['municipalities'])} Gemeinden "
+                       f"{'hat' if places == 1 else 'haben'} kein Angebot mit festem "
+                       "Standort." if places else
+                       f" Alle {integer(s['municipalities'])} Gemeinden haben mindestens ein "
+                       "Angebot mit festem Standort.")
         counts = o["status"].value_counts()
+        rated = int(sum(counts.get(k, 0) for k in ("green", "amber", "red")))
         worst = o[o["status"] == "red"]["name"].tolist()
-        fields = f"{integer(s['fields_without_offer'])} Handlungsfelder ohne Angebot."
-        if s["municipalities"] > 1:
-            places = (f"{integer(s['municipalities_without_offer'])} von "
-                      f"{integer(s['municipalities'])} Gemeinden ohne Angebot mit festem "
-                      f"Standort; {fields}")
-        else:  # a kreisfreie Stadt is one Gemeinde: "0 von 1 Gemeinden" says nothing
-            places = fields
-        return [
-            f"{integer(s['offers'])} aktive Angebote, {one_decimal(s['offers_per_1000'])} je "
-            f"1.000 ausländische Staatsangehörige.",
-            places,
-            f"Ziele: {counts.get('green', 0)} im Plan, {counts.get('amber', 0)} gefährdet, "
-            f"{counts.get('red', 0)} nicht im Plan"
-            + (f" (u. a. {worst[0]})." if worst else "."),
-        ]
+        if rated == 0:
+            third = "Für keines der Ziele liegt eine Bewertung nach dem Zielpfad vor."
+        else:
+            green, amber, red = (int(counts.get(k, 0)) for k in ("green", "amber", "red"))
+            third = (f"Von {_count(rated, 'bewerteten Ziel', 'bewerteten Zielen', article='einem')}"
+                     f" {'ist' if green == 1 else 'sind'} {integer(green)} im Plan, "
+                     f"{integer(amber)} gefährdet und {integer(red)} nicht im Plan"
+                     + (f" (u. a. {worst[0]})." if worst else "."))
+        return [first, second, third]
 
 
 def collect(store: Store, area_code: str, period: str, *, settings: Settings,
@@ -219,7 +270,9 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             position["table"], status_bounds=bounds.status_bounds,
             dynamic_bounds=bounds.dynamic_bounds,
             area_name=ctx.area_name)
-    return DistrictFacts(ctx, views.coverage_summary(cov, ctx), tables, figures, overview, esf,
+    summary = {**views.coverage_summary(cov, ctx), "fields": float(len(cov["fields"])),
+               "offers_with_site": float(cov["municipalities"]["offers"].sum())}
+    return DistrictFacts(ctx, summary, tables, figures, overview, esf,
                          network, controlling["measures"], controlling["summary"],
                          network_figures(store, ctx), settings.disclosure_note_de(), position)
 
@@ -230,14 +283,19 @@ def _measures_markdown(facts: DistrictFacts) -> str:
         return (f"{summary}\n\n**Maßnahmen:** Für dieses Gebiet sind keine Maßnahmen des "
                 "Integrationskonzepts erfasst.\n")
     rows = []
+    budgets = facts.measures["budget"].notna().any()
     for m in facts.measures.sort_values(["field", "title"]).itertuples():
-        period = " – ".join(fmt.day(pd.Timestamp(d).date()) if pd.notna(d) else "offen"
-                            for d in (m.start_date, m.end_date))
-        budget = _money(m.budget) if pd.notna(m.budget) else "–"
-        rows.append(f"| {md(m.title)} | {md(m.actor or '–')} | {period} | {md(m.status_label)} "
-                    f"| {budget} |")
-    return (f"{summary}\n\n| Maßnahme | verantwortlich | Zeitraum | Stand | Budget |\n"
-            "|:---|:---|:---|:---|---:|\n" + "\n".join(rows)
+        # the dash stays with the first date: never a dash alone on a line of a narrow cell
+        period = "\u00a0–\n".join(fmt.day(pd.Timestamp(d).date()) if pd.notna(d) else "offen"
+                                  for d in (m.start_date, m.end_date)).replace("\n", " ")
+        budget = (f" | {_money(m.budget)}" if pd.notna(m.budget) else " | –") if budgets else ""
+        rows.append(f"| {md(m.title)} | {md(m.actor or 'nicht benannt')} | {period} | "
+                    f"{md(m.status_label)}{budget} |")
+    head = "| Maßnahme | verantwortlich | Zeitraum | Stand |" + (" Budget |" if budgets else "")
+    # the dashes set the relative widths (pandoc pipe tables): room for names and dates
+    rule = "|:" + "-" * 26 + "|:" + "-" * 24 + "|:" + "-" * 22 + "|:" + "-" * 14 + "|" + (
+        "-" * 14 + ":|" if budgets else "")
+    return (f"{summary}\n\n{head}\n{rule}\n" + "\n".join(rows)
             + f"\n\n: Maßnahmen des Integrationskonzepts\n\n"
               f"*Quelle: {facts.source('Integrationskonzept (Maßnahmenplanung)')}*\n")
 
@@ -263,7 +321,8 @@ def _index_markdown(facts: DistrictFacts) -> str:
     indicators and the status/dynamic figure. Without an index only the reason is given."""
     c, position = facts.ctx, facts.position
     peers = _peers_de(c.level)
-    earlier = position.get("earlier_period", "")
+    earlier = quarter_short(position.get("earlier_period", ""))
+    now = quarter_short(c.period)
     intro = (f"Der Status-Dynamik-Index ordnet {md(c.area_name)} unter den {peers} ein: nach "
              "dem Stand der Indexindikatoren im Berichtsquartal (Status) und nach "
              f"ihrer Veränderung seit {earlier} (Dynamik), jeweils standardisiert über alle "
@@ -282,7 +341,7 @@ def _index_markdown(facts: DistrictFacts) -> str:
         for r in own.itertuples())
     parts.append(
         # the dashes set the relative column widths (pandoc pipe tables): a wide first column
-        f"\n| Indikator | {c.period} | {earlier} | Veränderung | Mittel der bewerteten Gebiete "
+        f"\n| Indikator | {now} | {earlier} | Veränderung | Mittel der bewerteten Gebiete "
         "| z-Wert Status | z-Wert Dynamik |\n|:" + "-" * 33 + "|" + "|".join(
             "-" * n + ":" for n in (8, 8, 10, 11, 8, 8)) + "|\n"
         f"{rows}\n\n: {md(c.area_name)}: Indexindikatoren\n\n"
@@ -312,8 +371,7 @@ def _money(value: Any) -> str:
     return f"{fmt.number(float(value), 2)} €"
 
 
-def markdown(facts: DistrictFacts, *, conclusions_text: str | None,
-             conclusions_path: Path) -> str:
+def markdown(facts: DistrictFacts, *, conclusions_text: str | None) -> str:
     """The evaluation report as pandoc Markdown (figures referenced as ``<name>.png``)."""
     c, s = facts.ctx, facts.summary
     year = c.period.year
@@ -325,8 +383,20 @@ def markdown(facts: DistrictFacts, *, conclusions_text: str | None,
     population = f" (Stand {fmt.day(c.population_stand)})" if c.population_stand else ""
     # YAML metadata is read as Markdown: escaped for Markdown, then quoted for YAML (JSON)
     title = json.dumps(md(f"Evaluationsbericht {year}: {c.area_name}"), ensure_ascii=False)
-    subtitle = json.dumps(md("Kommunales Integrationsmanagement – Jahresauswertung · "
+    publisher = c.settings.style.publisher
+    subtitle = json.dumps(md((f"{publisher} · " if publisher else "")
+                             + "Kommunales Integrationsmanagement – Jahresauswertung · "
                              f"{c.area_kind} {c.in_state}"), ensure_ascii=False)
+    messages = "\n".join(f"- {md(m)}" for m in facts.key_messages())
+    sited, without_site = int(s.get("offers_with_site", 0)), int(s.get("without_site", 0))
+    site_note = (f"\nDie Tabelle zählt die {integer(sited)} Angebote mit festem Standort in "
+                 f"einer Gemeinde. {integer(without_site)} weitere Angebote sind mobil, online "
+                 "oder ohne festen Standort und keiner Gemeinde zugeordnet; mit ihnen laufen "
+                 f"{where_de(c.area_kind)} {integer(s['offers'])} Angebote.\n"
+                 if without_site else "")
+    places = (f"; {integer(s['municipalities_without_offer'])} von "
+              f"{integer(s['municipalities'])} Gemeinden haben kein Angebot mit festem Standort"
+              if s["municipalities"] > 1 else "")
     parts = [f"""---
 title: {title}
 subtitle: {subtitle}
@@ -339,19 +409,24 @@ papersize: a4
 Berichtszeitraum {year} (Stand {c.period.label_de()}, Stichtag {fmt.day(c.period.end)}),
 Datenstand {stand}. {c.area_kind}.{stale}
 
+# Das Wichtigste in Kürze
+
+{messages}
+
 # Kontext und Bedarfe
 
-Ende {year} leben im {md(c.area_name)} die unten je Gemeinde ausgewiesenen ausländischen
-Staatsangehörigen{population}. Gemeinden mit sehr wenigen Personen werden nicht ausgewiesen („.“).
+Die Tabelle zeigt je Gemeinde die ausländischen Staatsangehörigen Ende {year}{population}
+und die Angebote mit festem Standort. Gemeinden mit sehr wenigen Personen werden nicht
+ausgewiesen („.“).
 
 {table_formats.to_markdown(facts.tables["municipalities"])}
+{site_note}
 {_index_markdown(facts)}
 # Angebote und Abdeckung
 
 Am Stichtag laufen **{integer(s["offers"])}** Angebote ({one_decimal(s["offers_per_1000"])} je
-1.000 ausländische Staatsangehörige); {integer(s["municipalities_without_offer"])} von
-{integer(s["municipalities"])} Gemeinden haben kein Angebot mit festem Standort,
-{integer(s["fields_without_offer"])} Handlungsfelder kein Angebot.
+1.000 ausländische Staatsangehörige){places}. In {integer(s["fields_without_offer"])} von
+{integer(s.get("fields", 0))} Handlungsfeldern gibt es {where_de(c.area_kind)} kein Angebot.
 
 ![Angebote je 1.000 ausländische Staatsangehörige {md(c.in_state)}; {md(c.area_name)} umrandet](map.png){{width=85%}}
 
@@ -381,7 +456,7 @@ Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
 |:---|---:|---:|
 {rows}
 
-: Akteure mit Angeboten im {md(c.area_name)}
+: Akteure mit Angeboten {where_de(c.area_kind)}
 
 *Quelle: {facts.source("Akteursverzeichnis der Bestandsaufnahme")}*
 
@@ -404,9 +479,8 @@ Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
 
 *Quelle: {md(facts.source(str(p.source)))}*
 """)
-    parts.append("\n# Fazit\n\n" + (conclusions_text or (
-        f"*Das Fazit schreibt das Integrationsmanagement. Legen Sie dazu die Datei "
-        f"`{conclusions_path}` an (Markdown); der nächste Lauf übernimmt sie hier.*")) + "\n")
+    if conclusions_text:  # the manager's own words, or no section at all (never a placeholder)
+        parts.append("\n# Fazit\n\n" + conclusions_text + "\n")
     definitions = "\n".join(f"- **{md(r['name'])}** ({md(r['unit'])}): "
                             f"{md(r.get('definition', ''))}"
                             for _, r in facts.overview.iterrows())

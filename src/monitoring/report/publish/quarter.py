@@ -59,6 +59,7 @@ from monitoring.report.publish import (
     site,
     table_formats,
 )
+from monitoring.report.run import index as index_page
 from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import area_stem
 from monitoring.report.run.outdir import check_out_dir, usable_workers
@@ -181,6 +182,12 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
                 _log(target, f"Hinweis: {note}")
             entries = _write_formats(staging, quarter, store_file, areas, Path(conclusions_dir),
                                      summary, say, settings=settings, workers=workers)
+            # the index as the front door: every artefact of this publication linked
+            if run.index_args:
+                atomic_write(staging / "index.html", index_page.render(
+                    **run.index_args, artefacts=[*entries, *_html_entries(staging, target,
+                                                                          run.land)],
+                    zip_name=f"Integrationsmonitor_{quarter}.zip"))
             say("Geheimhaltungsprüfung aller Dateien")
             t = time.perf_counter()
             registers = [tbl for e in entries for tbl in e["tables"]]
@@ -260,14 +267,13 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     timing["inhalt"] = time.perf_counter() - t
     stem = area_stem(code, facts.ctx.area_name)
     text = evaluation.conclusions(conclusions_dir, code, quarter.year)
-    fazit = conclusions_dir / f"{code}_{quarter.year}.md"
     t = time.perf_counter()
-    md = evaluation.markdown(facts, conclusions_text=text, conclusions_path=fazit)
-    pdf.write_pdf(md, facts.figures, staging / f"{stem}_Evaluation.pdf")
+    md = evaluation.markdown(facts, conclusions_text=text)
+    pdf.write_pdf(md, facts.figures, staging / f"{stem}_Evaluation.pdf",
+                  style=settings.style)
     timing["pdf"] = time.perf_counter() - t
     t = time.perf_counter()
-    deck.write_deck(facts, staging / f"{stem}_Kreistag.pptx", conclusions_text=text,
-                    conclusions_path=fazit)
+    deck.write_deck(facts, staging / f"{stem}_Kreistag.pptx", conclusions_text=text)
     timing["pptx"] = time.perf_counter() - t
     t = time.perf_counter()
     tables = [facts.tables["municipalities"], facts.tables["fields"]]
@@ -278,8 +284,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     extra: list[dict[str, object]] = []
     if job.get("reveal") == "1":  # Quarto is installed: the deck also as revealjs
         t = time.perf_counter()
-        reveal.render_deck(reveal.deck_qmd(facts, conclusions_text=text,
-                                           conclusions_path=fazit),
+        reveal.render_deck(reveal.deck_qmd(facts, conclusions_text=text),
                            facts.figures["map"], staging / f"{stem}_Kreistag.html")
         timing["revealjs"] = time.perf_counter() - t
         extra.append({"file": f"{stem}_Kreistag.html", "format": "html", "area_code": code,

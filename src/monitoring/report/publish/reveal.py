@@ -1,8 +1,9 @@
 """The Kreistag deck as a Quarto revealjs presentation (where Quarto is installed).
 
 Same content as the PowerPoint deck (`report.deck`): title, map, traffic-light table, three key
-messages, next steps, sources – six slides, the issue allows eight. The style sheet
-(``templates/deck/folien.css``) keeps every slide's content inside its box. `deck_qmd` writes the
+messages, next steps (only from the manager's conclusions file), an appendix with the sources and
+the technical provenance. The style sheet (``templates/deck/folien.css``) keeps every slide's
+content inside its box. `deck_qmd` writes the
 Quarto source (pure text; the map is a PNG next to it); `render_deck` runs
 ``quarto render deck.qmd --to revealjs`` with embedded resources, so the result is one HTML file
 that opens offline. Without Quarto the PowerPoint deck is the deck.
@@ -51,8 +52,7 @@ def deck_css() -> str:
     return css.read_text(encoding="utf-8") + "\n" + colours
 
 
-def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
-             conclusions_path: Path | None = None) -> str:
+def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None) -> str:
     """The revealjs source of the deck; the map is referenced as ``karte.png``, the style
     sheet as ``folien.css`` (`render_deck` puts both next to it).
 
@@ -96,13 +96,13 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
     parts.append(f"\n## Drei Kernaussagen {{.klein}}\n\n{messages}\n\n::: {{.nebensatz}}\n"
                  f"{md(facts.index_line())}\n:::\n")
     steps = next_steps(conclusions_text)
-    body = "\n".join(f"- {md(s)}" for s in steps) if steps else (
-        "Die nächsten Schritte trägt das Integrationsmanagement ein: Abschnitt "
-        f"„## Nächste Schritte“ in `{conclusions_path or 'der Fazit-Datei'}`.")
-    parts.append(f"\n## Nächste Schritte\n\n{body}\n")
+    if steps:  # the manager's own next steps, or no slide (never set-up instructions)
+        body = "\n".join(f"- {md(s)}" for s in steps)
+        parts.append(f"\n## Nächste Schritte\n\n{body}\n")
     sources = "\n".join(f"- {md(s)}" for s in [*c.sources, c.geo_attribution])
-    parts.append(f"\n## Quellen und Datenstand {{.klein}}\n\n{sources}\n\n„.“ = geheim zu "
-                 f"halten (zu kleine Fallzahl). {facts.rule}\n\n{facts.repro()}\n")
+    parts.append(f"\n## Anhang: Quellen und technische Angaben {{.klein}}\n\n{sources}\n\n"
+                 f"„.“ = geheim zu halten (zu kleine Fallzahl). {facts.rule}\n\n"
+                 f"{facts.repro()}\n")
     return "".join(parts)
 
 

@@ -1,11 +1,15 @@
-"""The index page of a quarterly run: every district's report with its status."""
+"""The index page of a quarter – its front door: every district's report with its status,
+and after a publication (`monitoring veroeffentlichen`) every artefact of the register
+(PDF, Kreistag deck, tables), the Landesvergleich and the ZIP; a small map (inline SVG from
+the store's district geometry) picks a district. Styled with the reports' ``report.css``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from importlib.resources import files
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
 from monitoring.periods import Quarter
@@ -13,7 +17,19 @@ from monitoring.present.markup import escape, with_csp
 from monitoring.vocab import DEMO_LABEL
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from monitoring.core.config import Style
     from monitoring.report.run.worker import ReportResult
+
+# What each kind of artefact is called in the index (by file name ending), in column order.
+ARTEFACT_KINDS: tuple[tuple[str, str, str], ...] = (
+    ("_Evaluation.pdf", "PDF", "Evaluationsbericht (PDF)"),
+    ("_Kreistag.pptx", "Folien", "Kreistagsfolien (PowerPoint)"),
+    ("_Kreistag.html", "Folien (HTML)", "Kreistagsfolien (HTML-Präsentation)"),
+    ("_Gemeinden.csv", "CSV", "Tabelle der Gemeinden (CSV)"),
+    ("_Tabellen.xlsx", "Excel", "Tabellen (Excel)"),
+)
 
 
 def missing_text(missing: Sequence[dict[str, object]]) -> str:
@@ -24,16 +40,92 @@ def missing_text(missing: Sequence[dict[str, object]]) -> str:
     return "Fehlt: " + ", ".join(str(m["label"]) for m in missing)
 
 
+def district_map(areas: gpd.GeoDataFrame, links: Mapping[str, tuple[str, str | None]], *,
+                 width: int = 420) -> str:
+    """An inline SVG map of `areas` (columns ``area_code``, ``geometry``; any CRS): every
+    area in `links` (code → (name, file)) is a link with its name (``<title>`` and
+    ``aria-label``), reachable with the Tab key; areas without a file are drawn grey.
+
+    Geometry is simplified to about a pixel, so 22 districts stay a few kilobytes."""
+    import math
+
+    shown = areas[areas["area_code"].isin(list(links))]
+    shown = shown[shown.geometry.notna() & ~shown.geometry.is_empty]  # no shape: no area
+    if shown.empty:
+        return ""
+    minx, miny, maxx, maxy = shown.total_bounds
+    projected = shown.crs is not None and not shown.crs.is_geographic
+    # metres (the store's projected CRS) as they are; lon/lat equirectangular at mid latitude
+    scale_x = 1.0 if projected else math.cos(math.radians((miny + maxy) / 2))
+    span_x, span_y = (maxx - minx) * scale_x, maxy - miny
+    factor = width / max(span_x, 1e-9)
+    height = max(1, round(span_y * factor))
+    tolerance = 1 / factor  # one pixel in degrees
+
+    def path(geom: Any) -> str:
+        polygons = getattr(geom, "geoms", [geom])
+        parts = []
+        for polygon in polygons:
+            for ring in (polygon.exterior, *polygon.interiors):
+                points = " ".join(f"{(x - minx) * scale_x * factor:.1f},"
+                                  f"{(maxy - y) * factor:.1f}" for x, y in ring.coords)
+                parts.append(f"M{points}Z")
+        return " ".join(parts)
+
+    items = []
+    for row in shown.sort_values("area_code").itertuples():
+        name, file = links[row.area_code]
+        geom = row.geometry.simplify(tolerance, preserve_topology=True)
+        label = escape(f"{name} ({row.area_code})")
+        shape = f'<path d="{path(geom)}"><title>{label}</title></path>'
+        if file:
+            items.append(f'<a href="{escape(file)}" aria-label="{label}" '
+                         f'class="mon-map-area">{shape}</a>')
+        else:
+            items.append(f'<g class="mon-map-area mon-map-none">{shape}</g>')
+    grey = ('<p class="mon-note">Grau: Gebiete ohne Bericht in dieser Übersicht.</p>'
+            if any(file is None for _, file in links.values()) else "")
+    return (f'<svg class="mon-map" viewBox="0 0 {width} {height}" role="group" '
+            f'aria-label="Karte: Kreis wählen" xmlns="http://www.w3.org/2000/svg">'
+            + "".join(items) + "</svg>" + grey)
+
+
+def _artefact_cells(code: str, artefacts: Sequence[Mapping[str, Any]],
+                    kinds: Sequence[tuple[str, str, str]]) -> str:
+    """One cell per artefact kind in `kinds` for the district `code`: links to its
+    published files, „–“ where a kind was not published for it."""
+    mine = [str(a["file"]) for a in artefacts if str(a.get("area_code")) == code]
+    cells = []
+    for suffix, short, long in kinds:
+        found = [f for f in mine if f.endswith(suffix)]
+        links = " ".join(f'<a href="{escape(f)}" title="{escape(long)}">{escape(short)}</a>'
+                         for f in found)
+        cells.append(f"<td>{links or fmt.MISSING}</td>")
+    return "".join(cells)
+
+
 def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, is_demo: bool,
            data_stand: str | None, created: datetime, versions: dict[str, str],
-           land_name: str, geo_attribution: str) -> str:
+           land_name: str, geo_attribution: str,
+           artefacts: Sequence[Mapping[str, Any]] | None = None,
+           zip_name: str | None = None, map_svg: str = "",
+           style: Style | None = None) -> str:
     """A self-contained German HTML page linking all reports of `period`; `land_name` is what
     the store reports on (its Land, or Deutschland), `geo_attribution` where its boundaries
-    come from (`views.scope.geo_attribution`)."""
+    come from (`views.scope.geo_attribution`).
+
+    After a publication `artefacts` (the register's entries, ``veroeffentlichung.json``)
+    adds per district its PDF, deck and tables, plus the Landesvergleich, the ZIP
+    `zip_name` and the register; `map_svg` (`district_map`) lets the reader pick a district
+    on a map; `style` (``[darstellung]``) sets the colour and the publisher line."""
     css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
     rows = []
     lacking = any(r.missing for r in results)
     missing_head = "<th>Fehlende Daten</th>" if lacking else ""
+    published = artefacts is not None
+    kinds = [k for k in ARTEFACT_KINDS
+             if any(str(a["file"]).endswith(k[0]) for a in artefacts or [])]
+    artefact_head = "".join(f'<th scope="col">{escape(k[1])}</th>' for k in kinds)
     for r in results:
         link = (f'<a href="{escape(r.file)}">{escape(r.name)}</a>'
                 if r.file else escape(r.name))
@@ -46,8 +138,9 @@ def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, i
         size = fmt.number((r.bytes or 0) / 1e6, 1) + "\u00a0MB" if r.bytes else fmt.MISSING
         error = f'<br><span class="mon-note">{escape(r.error or "")}</span>' if r.error else ""
         missing = f"<td>{escape(missing_text(r.missing))}</td>" if lacking else ""
+        extra = _artefact_cells(r.area_code, artefacts or [], kinds)
         rows.append(f"<tr><td>{escape(r.area_code)}</td><td>{link}{error}</td>"
-                    f'<td>{state}</td>{missing}<td class="num">{size}</td></tr>')
+                    f'<td>{state}</td>{missing}{extra}<td class="num">{size}</td></tr>')
     failed = sum(r.status != "ok" for r in results)
     stand = fmt.day(date.fromisoformat(data_stand)) if data_stand else "unbekannt"
     demo = (f'<div class="mon-demo"><strong>{DEMO_LABEL}</strong> – die Berichte zeigen erfundene '
@@ -55,19 +148,51 @@ def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, i
     status = (f"{len(results)} Berichte erstellt." if not failed else
               f"{len(results) - failed} von {len(results)} Berichten erstellt, "
               f"{failed} mit Fehler.")
+    colour = f"<style>:root {{ --mon-accent: {style.colour}; }}</style>" if style else ""
+    kicker = escape(style.publisher) + " · " if style and style.publisher else ""
+    whole = _whole_land(artefacts or [], zip_name, land_name) if published else ""
+    picker = (f'<section class="mon-pick" aria-labelledby="karte"><h2 id="karte">Kreis auf der '
+              f"Karte wählen</h2>{map_svg}<p class=\"mon-note\">Jeder Kreis ist ein Link zu "
+              f"seinem Quartalsbericht (auch mit der Tabulatortaste erreichbar). "
+              f"{escape(geo_attribution)}</p></section>") if map_svg else ""
     return with_csp(f"""<!DOCTYPE html>
 <html lang="de"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>Integrationsmonitoring – {period.label_de()}</title>
-<style>{css}</style></head>
-<body class="mon-report"><main>
-<header class="mon-header"><p class="mon-kicker">Integrationsmonitoring {escape(land_name)}</p>
+<style>{css}</style>{colour}</head>
+<body class="mon-report mon-index"><main>
+<header class="mon-header"><p class="mon-kicker">{kicker}Integrationsmonitoring \
+{escape(land_name)}</p>
 <h1>Quartalsberichte {period.label_de()}</h1>
 <p class="mon-sub">Stichtag {fmt.day(period.end)} · Datenstand {stand} · {status}</p>{demo}</header>
-<table class="mon-table"><thead><tr><th>Schlüssel</th><th>Kreis / kreisfreie Stadt</th>
-<th>Status</th>{missing_head}<th>Größe</th></tr></thead><tbody>{''.join(rows)}</tbody></table>
+{whole}{picker}
+<h2 id="berichte">Alle Kreise und kreisfreien Städte</h2>
+<table class="mon-table"><thead><tr><th scope="col">Schlüssel</th>
+<th scope="col">Kreis / kreisfreie Stadt (Quartalsbericht)</th>
+<th scope="col">Status</th>{missing_head}{artefact_head}<th scope="col" class="num">Größe</th>
+</tr></thead><tbody>{''.join(rows)}</tbody></table>
 <footer class="mon-footer"><p class="mon-repro">Berichtszeitraum {period} · Daten-Snapshot
 {escape(snapshot)} · Integrationsmonitor {escape(versions.get('integrationsmonitor', ''))}
 · erstellt {fmt.timestamp(created)} · {escape(geo_attribution)}</p></footer>
 </main></body></html>
 """)
+
+
+def _whole_land(artefacts: Sequence[Mapping[str, Any]], zip_name: str | None,
+                land_name: str) -> str:
+    """The links for the whole Land: the Landesvergleich (and any other page that is not a
+    district's), the ZIP of everything and the register."""
+    items = []
+    for entry in artefacts:
+        name = str(entry["file"])
+        if name.endswith(".html") and not name[:1].isdigit() and name != "index.html":
+            title = "Landesvergleich" if name == "Landesvergleich.html" else name
+            items.append(f'<li><a href="{escape(name)}">{escape(title)}</a> – alle Kreise '
+                         f"{escape(fmt.in_area(land_name))} im Vergleich</li>")
+    if zip_name:
+        items.append(f'<li><a href="{escape(zip_name)}">{escape(zip_name)}</a> – alle Dateien '
+                     "dieses Quartals in einem ZIP-Archiv (für das Netzwerk)</li>")
+    items.append('<li><a href="veroeffentlichung.json">veroeffentlichung.json</a> – '
+                 "Verzeichnis aller veröffentlichten Dateien mit Größe und Prüfsumme</li>")
+    return (f'<section class="mon-downloads" aria-labelledby="land"><h2 id="land">Für das '
+            f"ganze Land</h2><ul>{''.join(items)}</ul></section>")

@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib.metadata import version as pkg_version
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import nbformat
 
@@ -71,7 +72,16 @@ from monitoring.report.run.signals import StopSignals
 from monitoring.report.run.worker import ReportResult, describe, execute_report, init_worker
 from monitoring.store.database import open_store, resolve_path
 from monitoring.views.inputs import report_missing, sections_of
-from monitoring.views.scope import context, geo_attribution, report_areas, scope_label
+from monitoring.views.scope import (
+    context,
+    districts,
+    geo_attribution,
+    report_areas,
+    scope_label,
+)
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["ReportResult", "RunSummary", "check_sources", "report_filename", "run_quarter",
            "write_error"]
@@ -100,6 +110,9 @@ class RunSummary:
     land_name: str = ""
     geo_attribution: str = ""
     notes: list[str] = field(default_factory=list)  # German "Hinweis" lines for the user
+    index_args: dict[str, Any] = field(default_factory=dict)
+    """The arguments the index page was rendered with (`index.render`); a publication
+    renders it again with the published artefacts added."""
 
     @property
     def failed(self) -> list[ReportResult]:
@@ -175,6 +188,10 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
         is_demo = store.is_demo
         meta = store.meta()
         schema_version = store.schema_version
+        # the index's map: the districts of the store's scope (its Land), today's areas
+        district_geo = store.read_areas(level="kreis")[["area_code", "name", "geometry"]]
+        district_geo = district_geo[district_geo["area_code"].isin(
+            set(districts(store)["area_code"]))]
     notes: list[str] = [scope_note] if scope_note else []
     workers, capped = usable_workers(workers)
     if capped:
@@ -219,7 +236,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             _publish(staging, target, summary, period=quarter, snapshot=snapshot,
                      is_demo=is_demo, meta=meta, schema_version=schema_version,
                      renderer=chosen, store_file=store_file, settings=settings,
-                     dest=stage_into)
+                     dest=stage_into, district_geo=district_geo)
         except OutputError:
             raise
         except OSError as err:
@@ -305,7 +322,7 @@ def _readable_notebook(path: Path) -> bool:
 def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarter,
              snapshot: str, is_demo: bool, meta: dict[str, str], schema_version: int,
              renderer: str, store_file: Path, settings: Settings,
-             dest: Path | None = None) -> None:
+             dest: Path | None = None, district_geo: gpd.GeoDataFrame | None = None) -> None:
     """Move finished files into place (atomic per file), then the manifest and index.
 
     `dest`: write into this folder instead (see `run_quarter`'s `stage_into`); `target` is
@@ -342,10 +359,17 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
     }
     atomic_write(dest / "manifest.json",
                  json.dumps(manifest, ensure_ascii=False, indent=2, default=str))
-    atomic_write(dest / "index.html", index_page.render(
-        period=period, results=listing, snapshot=snapshot, is_demo=is_demo,
-        data_stand=meta.get("data_stand"), created=created, versions=versions,
-        land_name=summary.land_name, geo_attribution=summary.geo_attribution))
+    links: dict[str, tuple[str, str | None]] = {} if district_geo is None else {
+        str(code): (str(name), None)
+        for code, name in zip(district_geo["area_code"], district_geo["name"], strict=True)}
+    links.update({r.area_code: (r.name, r.file) for r in listing})
+    map_svg = "" if district_geo is None else index_page.district_map(district_geo, links)
+    summary.index_args = {
+        "period": period, "results": listing, "snapshot": snapshot, "is_demo": is_demo,
+        "data_stand": meta.get("data_stand"), "created": created, "versions": versions,
+        "land_name": summary.land_name, "geo_attribution": summary.geo_attribution,
+        "map_svg": map_svg, "style": settings.style}
+    atomic_write(dest / "index.html", index_page.render(**summary.index_args))
 
 
 def _merge_previous(manifest: Path, results: list[ReportResult]) -> list[ReportResult]:
