@@ -175,10 +175,10 @@ def _markdown_twin(markup: str) -> str:
     lines = ["| " + " | ".join(markdown(c) for c in table.rows[0]) + " |",
              "|" + "|".join("--:" if n else ":--" for n in numeric) + "|"]
     lines += ["| " + " | ".join(markdown(c) for c in row) + " |" for row in table.rows[1:]]
-    parts = ["\n".join(lines)]
-    if table.caption:
-        parts.append(f": {markdown(table.caption)}")
-    parts += [markdown(n) for n in table.notes if n]
+    # the caption as a bold line above: pandoc's "Table: …" caption is dropped in Typst
+    parts = [f"**{markdown(table.caption)}**"] if table.caption else []
+    parts.append("\n".join(lines))
+    parts += [f"*{markdown(n)}*" for n in table.notes if n]
     return "\n\n".join(parts)
 
 
