@@ -10,6 +10,8 @@ and how to reproduce it.
 from __future__ import annotations
 
 import base64
+import html
+import re
 from datetime import date, datetime
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -127,7 +129,6 @@ class _Table(HTMLParser):
         self.numeric: list[bool] = []
         self.notes: list[str] = []
         self._cell: list[str] | None = None
-        self._where = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "tr":
@@ -137,7 +138,7 @@ class _Table(HTMLParser):
             if tag == "td" and len(self.rows) == 2:
                 self.numeric.append(dict(attrs).get("class") == "num")
         elif tag in ("caption", "p"):
-            self._where, self._cell = tag, []
+            self._cell = []
 
     def handle_endtag(self, tag: str) -> None:
         if self._cell is None:
@@ -162,10 +163,7 @@ def _markdown_twin(markup: str) -> str:
     """Pandoc Markdown for an HTML fragment: a table as a pipe table with caption and note
     (every cell escaped with `markup.markdown`), anything else as its text."""
     if "<table" not in markup:
-        reader = _Table()
-        reader._cell, reader._where = [], "p"
-        reader.feed(markup)
-        return markdown("".join(reader._cell or []))
+        return markdown(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
     table = _Table()
     table.feed(markup)
     if not table.rows:
