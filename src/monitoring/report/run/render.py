@@ -154,7 +154,8 @@ def render_pdf(executed: nbformat.NotebookNode, out: Path, *, title: str) -> int
             f"{{ align(right, text(size: 8pt, fill: luma(90), {_typst_string(title)})) }} }}, "
             "footer: context align(center, text(size: 8pt, fill: luma(90), "
             "[Integrationsmonitor #h(1fr) Seite #counter(page).display() von "
-            "#counter(page).final().first()])))\n")
+            "#counter(page).final().first()])))\n"
+            "#set table.cell(breakable: false)\n")  # a table row never splits across pages
     with tempfile.TemporaryDirectory(prefix="monitoring-typst-") as tmpdir:
         source = Path(tmpdir) / "bericht.ipynb"
         nbformat.write(executed, source)
