@@ -125,3 +125,38 @@ def test_fragment_twins_keep_the_text_and_escape_it() -> None:
     assert notebook.note("*fett* nicht")._repr_markdown_() == r"*\*fett\* nicht*"
     assert notebook.show("Text <i>")._repr_markdown_() == r"Text \<i\>"
     assert notebook.show(Markup("<p>vorher</p>"))._repr_markdown_() == "vorher"
+
+
+def test_static_png_only_for_print_targets(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The PNG costs 0.2–0.3 s per figure: HTML runs skip it, Typst/PDF (Quarto's figure
+    format svg/pdf) and MONITORING_STATIC_FIGURES=1 get it."""
+    import plotly.io as pio
+
+    notebook.use_report_renderer()
+    series = pd.DataFrame({"period": ["2025-Q1", "2025-Q2"], "value": [1.0, 2.0],
+                           "state_value": [1.5, 1.5]})
+    fig = figures.indicator_chart(series, unit="%", area_name="A").to_plotly_json()
+    renderer = pio.renderers["monitoring"]
+    wanted = {}
+    for switch, quarto in (("", ""), ("", "png"), ("", "svg"), ("", "pdf"), ("1", "png"),
+                           ("0", "svg")):
+        monkeypatch.setenv("MONITORING_STATIC_FIGURES", switch)
+        monkeypatch.setenv("QUARTO_FIG_FORMAT", quarto)
+        wanted[switch, quarto] = "image/png" in renderer.to_mimebundle(fig)
+    assert wanted == {("", ""): False, ("", "png"): False, ("", "svg"): True,
+                      ("", "pdf"): True, ("1", "png"): True, ("0", "svg"): False}
+
+
+def test_pdf_refused_without_static_figures(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import nbformat
+    import pytest
+
+    from monitoring.errors import ReportError
+    from monitoring.report.run.render import render_pdf
+
+    cell = nbformat.v4.new_code_cell("fig")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": "<div></div>", "application/vnd.plotly.v1+json": {"data": []}})]
+    with pytest.raises(ReportError, match="MONITORING_STATIC_FIGURES=1"):
+        render_pdf(nbformat.v4.new_notebook(cells=[cell]), tmp_path / "b.pdf", title="T")
+    assert not (tmp_path / "b.pdf").exists()

@@ -106,10 +106,13 @@ def _builtin_and_pdf(store: Path, folder: Path) -> tuple[Path, Path]:
     folder.mkdir()
     source = notebooks_dir()
     nbformat.write(compose(REPORTS["quartalsbericht"], source), folder / "bericht.ipynb")
-    executed = pm.execute_notebook(
-        str(folder / "bericht.ipynb"), str(folder / "ausgefuehrt.ipynb"), kernel_name="python3",
-        parameters={"area_code": "16070", "period": "2025-Q4", "store_path": str(store),
-                    "settings_json": ""}, cwd=str(source), progress_bar=False)
+    with pytest.MonkeyPatch.context() as env:  # the kernel draws the PNGs of the figures
+        env.setenv("MONITORING_STATIC_FIGURES", "1")
+        executed = pm.execute_notebook(
+            str(folder / "bericht.ipynb"), str(folder / "ausgefuehrt.ipynb"),
+            kernel_name="python3", cwd=str(source), progress_bar=False,
+            parameters={"area_code": "16070", "period": "2025-Q4", "store_path": str(store),
+                        "settings_json": ""})
     title = "Quartalsbericht Integrationsmonitoring: Ilm-Kreis, 4. Quartal 2025"
     render_html(nbformat.from_dict(executed), folder / "eingebaut.html", title=title,
                 renderer="nbconvert")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import html
+import os
 import re
 from datetime import date, datetime
 from html.parser import HTMLParser
@@ -41,8 +42,8 @@ def use_report_renderer() -> None:
     """Make plotly figures self-contained: plotly.js inline once, no CDN, no MathJax.
 
     Each figure output carries the plotly JSON (for JupyterLab and Quarto), an HTML fragment
-    (for the HTML reports) and a static PNG (`static_figure.png`) for print targets such as
-    Quarto's Typst PDF, which cannot run plotly.js; HTML renderers prefer the HTML. Before
+    (for the HTML reports) and, for print targets such as Quarto's Typst PDF, which cannot run
+    plotly.js, a static PNG (`static_figure.png`, see `static_figures_wanted`). Before
     the first figure of a kernel session plotly.js itself goes out as an output of its own,
     so the rendered report works offline – on its own because Quarto moves an output
     carrying plotly.js into the page head, and a figure in the same output would jump above
@@ -66,13 +67,34 @@ def use_report_renderer() -> None:
             fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=False,
                                    include_mathjax=False, config=PLOTLY_CONFIG, validate=False)
             js_sent.append(True)
-            return {"text/html": fragment,
-                    "application/vnd.plotly.v1+json": {**fig_dict, "config": PLOTLY_CONFIG},
-                    "image/png": base64.b64encode(static_figure.png(fig_dict)).decode("ascii")}
+            bundle = {"text/html": fragment,
+                      "application/vnd.plotly.v1+json": {**fig_dict, "config": PLOTLY_CONFIG}}
+            if static_figures_wanted():
+                bundle["image/png"] = base64.b64encode(static_figure.png(fig_dict)).decode()
+            return bundle
 
     if "monitoring" not in pio.renderers:
         pio.renderers["monitoring"] = ReportRenderer()
     pio.renderers.default = "monitoring"
+
+
+# "1" (also "ja", "an"): every figure gets a static PNG twin, e.g. before executing a report
+# for `monitoring.report.run.render.render_pdf`; "0" (also "nein", "aus"): never
+STATIC_SWITCH = "MONITORING_STATIC_FIGURES"
+
+
+def static_figures_wanted() -> bool:
+    """Whether figures get a static PNG twin (print targets only: it costs 0.2–0.3 s per
+    figure on a quiet machine, 4–6 % of a district's execution, see
+    benchmarks/bench_static_figures.py). `STATIC_SWITCH` decides when set; otherwise Quarto
+    does: it tells the kernel the figure format of its target (``QUARTO_FIG_FORMAT``: ``svg``
+    for Typst, ``pdf`` for LaTeX PDF, ``png`` for HTML and revealjs)."""
+    switch = os.environ.get(STATIC_SWITCH, "").strip().lower()
+    if switch in ("1", "ja", "an"):
+        return True
+    if switch in ("0", "nein", "aus"):
+        return False
+    return os.environ.get("QUARTO_FIG_FORMAT", "") in ("svg", "pdf")
 
 
 def open_report(store_path: str, area_code: str | int, period: str, settings_json: str = "",

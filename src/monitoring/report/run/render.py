@@ -143,9 +143,18 @@ def render_pdf(executed: nbformat.NotebookNode, out: Path, *, title: str) -> int
 
     Every table prints as a table and every figure as a picture: the report's outputs carry a
     Markdown twin of each HTML fragment and a static PNG of each plotly figure
-    (`monitoring.present.notebook`). A4, German (hyphenation, „Abbildung“), `title` as the
-    document title and in the page header, „Seite n von m“ in the footer. Needs Quarto.
+    (`monitoring.present.notebook`; the PNGs only when executed with
+    ``MONITORING_STATIC_FIGURES=1`` – without them a German `ReportError`). A4, German
+    (hyphenation, „Abbildung“), `title` as the document title and in the page header,
+    „Seite n von m“ in the footer. Needs Quarto.
     """
+    plotly = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    if any("image/png" not in o["data"] for o in plotly):
+        raise ReportError(
+            "Das Notebook wurde ohne Druckfassung der Grafiken ausgeführt; im PDF stünde statt "
+            "jeder Grafik ein Hinweis. Führen Sie es mit der Umgebungsvariable "
+            "MONITORING_STATIC_FIGURES=1 aus und erzeugen Sie das PDF dann erneut.")
     if shutil.which("quarto") is None:
         raise ReportError("Für den PDF-Bericht über Typst wird Quarto benötigt (kein `quarto` "
                           "im Suchpfad).")
