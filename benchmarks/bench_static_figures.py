@@ -1,7 +1,7 @@
 """What the static PNG next to every plotly figure costs a district report (issue 13 item 4).
 
 Executes the composed quarterly report of one district once with papermill (as `monitoring
-run` does; the PNGs are drawn during this execution), then, in the same process, draws every
+run` does: no PNGs, they are for print targets only), then, in the same process, draws every
 figure of the executed notebook again: once as the HTML fragment the report renderer already
 makes (`plotly.io.to_html`, the baseline) and once as the static PNG
 (`monitoring.present.static_figure.png`). Prints the execution time, the time of the PNGs,
