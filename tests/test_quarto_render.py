@@ -1,18 +1,21 @@
 """Everything Quarto renders, rendered once for this module and then looked at: the report of
 `monitoring run --renderer quarto`, a direct `quarto render` of a notebook (HTML and revealjs),
-the Kreistag deck and the website (issue 13, items 1–3). Self-contained means: no address
-outside the file in the HTML, and headless Chromium with every non-file request refused shows
-all pages without errors, the plotly figures drawn.
+the Kreistag deck and the website (issue 13, items 1–3), and the same district's report from
+the built-in renderer and as a Typst PDF via Quarto (items 3 and 4). Self-contained means: no
+address outside the file in the HTML, and headless Chromium with every non-file request refused
+shows all pages without errors, the plotly figures drawn.
 """
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 import shutil
 import threading
 from dataclasses import dataclass
 from functools import partial
+from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -48,6 +51,8 @@ class Rendered:
     direct_deck: Path      # the same with --to revealjs for Jena
     deck: Path             # Kreistag deck (revealjs) of Sonneberg
     site: Path             # quarto render of the website (_site)
+    builtin: Path          # the Ilm-Kreis report executed once more, built-in renderer …
+    pdf: Path              # … and the same executed notebook as Typst PDF via Quarto
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +88,38 @@ def rendered(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
     _with_district_files(period_folder(root / "website"), deck)
     site.write_sources(root / "website")
+    builtin, pdf = _builtin_and_pdf(demo_store_path, root / "zweiter_lauf")
     return Rendered(report=root / "run" / "2025-Q4" / "16070_Ilm-Kreis.html", project=project,
                     sources_before=before, gitignore_before=gitignore,
                     direct_html=out / SECTION.replace(".ipynb", ".html"),
                     direct_deck=out / SECTION.replace(".ipynb", ".folien.html"), deck=deck,
-                    site=site.render(root / "website"))
+                    site=site.render(root / "website"), builtin=builtin, pdf=pdf)
+
+
+def _builtin_and_pdf(store: Path, folder: Path) -> tuple[Path, Path]:
+    """The Ilm-Kreis report executed as a run does (composed sections, papermill), then
+    rendered by the built-in renderer and as Typst PDF – one execution for both."""
+    import nbformat
+    import papermill as pm
+
+    from monitoring.report.run.compose import REPORTS, compose, notebooks_dir
+    from monitoring.report.run.render import render_html, render_pdf
+
+    folder.mkdir()
+    source = notebooks_dir()
+    nbformat.write(compose(REPORTS["quartalsbericht"], source), folder / "bericht.ipynb")
+    with pytest.MonkeyPatch.context() as env:  # the kernel draws the PNGs of the figures
+        env.setenv("MONITORING_STATIC_FIGURES", "1")
+        executed = pm.execute_notebook(
+            str(folder / "bericht.ipynb"), str(folder / "ausgefuehrt.ipynb"),
+            kernel_name="python3", cwd=str(source), progress_bar=False,
+            parameters={"area_code": "16070", "period": "2025-Q4", "store_path": str(store),
+                        "settings_json": ""})
+    title = "Quartalsbericht Integrationsmonitoring: Ilm-Kreis, 4. Quartal 2025"
+    render_html(nbformat.from_dict(executed), folder / "eingebaut.html", title=title,
+                renderer="nbconvert")
+    render_pdf(nbformat.from_dict(executed), folder / "bericht.pdf", title=title)
+    return folder / "eingebaut.html", folder / "bericht.pdf"
 
 
 def _with_district_files(period: Path, deck: Path) -> None:
@@ -153,6 +185,103 @@ def test_direct_quarto_render_leaves_the_sources_unchanged(rendered: Rendered) -
     first_figure = report.index('class="plotly-graph-div"')
     assert title < first_figure
     assert report.index("plotly.js v") < first_figure  # the library's licence header
+
+
+class _Structure(HTMLParser):
+    """What both renderers must agree on: headings, figures, tables, key-figure values."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.headings: list[tuple[str, str]] = []
+        self.figures = self.tables = 0
+        self.key_figures: list[str] = []
+        self._open: tuple[str, list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag in ("h1", "h2", "h3"):
+            self._open = (tag, [])
+        elif tag == "div" and "mon-kpi-value" in classes:
+            self._open = ("kpi", [])
+        self.figures += tag == "div" and "plotly-graph-div" in classes
+        self.tables += tag == "table" and "mon-table" in classes
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open[1].append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open is None or tag not in ("h1", "h2", "h3", "div"):
+            return
+        kind, parts = self._open
+        text = " ".join("".join(parts).replace("¶", "").split())  # nbconvert's anchor links
+        if kind == "kpi":
+            self.key_figures.append(text)
+        else:
+            self.headings.append((kind, text))
+        self._open = None
+
+
+def _structure(page: Path) -> _Structure:
+    parsed = _Structure()
+    parsed.feed(page.read_text(encoding="utf-8"))
+    return parsed
+
+
+def test_both_renderers_give_the_same_report(rendered: Rendered) -> None:
+    """Issue 13 item 3: `monitoring run --renderer quarto` and the built-in renderer show the
+    same sections, figures, tables and key figures under one title. Before: Quarto added its
+    own title and the first section's subtitle above the report header (three titles)."""
+    quarto_report, builtin = _structure(rendered.report), _structure(rendered.builtin)
+    assert quarto_report.headings == builtin.headings
+    assert [text for kind, text in builtin.headings if kind == "h1"] == ["Ilm-Kreis"]
+    assert {"Angebote und Abdeckung", "Bestandsaufnahme", "Indikatoren im Zeitverlauf",
+            "Erreichbarkeit der Angebote", "Controlling: Ziele und Maßnahmen",
+            "Quellen und Methodik"} <= {text for kind, text in builtin.headings if kind == "h2"}
+    assert quarto_report.figures == builtin.figures >= 10
+    assert quarto_report.tables == builtin.tables >= 8
+    assert quarto_report.key_figures == builtin.key_figures
+    assert len(builtin.key_figures) >= 8 and "29" in builtin.key_figures
+    html = rendered.report.read_text(encoding="utf-8")
+    assert "Integrationsangebote nach Gebiet und Handlungsfeld" not in html  # section subtitle
+    assert ".mon-kpi {" in html and "#quarto-document-content .cell-output-display" in html
+
+
+def _normalised(text: str) -> str:
+    """Text without whitespace and hyphens: Typst hyphenates German words at line ends."""
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text)
+
+
+def test_typst_pdf_prints_tables_and_figures(rendered: Rendered) -> None:
+    """Issue 13 item 4: before, every HTML fragment printed as „<IPython.core.display.HTML
+    object>“ and every chart as „Unable to display output for mime type(s) …“."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(rendered.pdf)
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
+    assert "IPython.core.display" not in text and "Unable to display output" not in text
+    assert "<div" not in text and "mon-kpi" not in text
+    # every cell of the built-in report's tables (same execution) appears as text
+    builtin = rendered.builtin.read_text(encoding="utf-8")
+    flat = _normalised(text)
+    tables = re.findall(r'<table class="mon-table">.*?</table>', builtin, flags=re.S)
+    assert len(tables) == _structure(rendered.builtin).tables
+    for table in tables[:6]:
+        cells = [html_lib.unescape(re.sub(r"<[^>]+>", "", c))
+                 for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", table, flags=re.S)]
+        missing = [c for c in cells if _normalised(c) not in flat]
+        assert not missing, missing[:10]
+    # the key figures and the demo label, as text
+    assert "29 aktive Angebote" in " ".join(text.split())
+    assert "Demodaten – fiktiv" in text
+    # every interactive figure as a picture (plus nothing else: no images of our own)
+    images = sum(len(page.images) for page in reader.pages)
+    assert images == _structure(rendered.builtin).figures
+    # page header (from page 2) and footer, German
+    assert "Seite 1 von" in pages[0] and f"Seite 2 von {len(pages)}" in pages[1]
+    assert "Quartalsbericht Integrationsmonitoring: Ilm-Kreis, 4. Quartal 2025" in pages[1]
+    assert str(reader.trailer["/Root"].get("/Lang")).startswith("de")
 
 
 def test_revealjs_deck_renders_offline(rendered: Rendered) -> None:
@@ -245,6 +374,32 @@ _SLIDES_JS = """() => {
 }"""
 _LIGHTS_JS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.reveal .ampel'),
   el => [el.innerText.trim(), getComputedStyle(el, '::before').backgroundColor]))"""
+
+# in the page: the widths of page and table boxes, and the look of the report's own elements
+_LAYOUT = """() => {
+  const page = document.documentElement;
+  const style = (selector, property) => {
+    const node = document.querySelector(selector);
+    return node ? getComputedStyle(node)[property] : null;
+  };
+  const boxes = [...document.querySelectorAll('table.mon-table')].map(table => {
+    let box = table.parentElement;  // the nearest ancestor that scrolls, else the table
+    while (box && box !== document.body && getComputedStyle(box).overflowX === 'visible') {
+      box = box.parentElement;
+    }
+    return (box && box !== document.body ? box : table).getBoundingClientRect().right;
+  });
+  return {page: page.scrollWidth, view: page.clientWidth,
+          widest_table_box: Math.max(0, ...boxes),
+          kpi: style('.mon-kpi', 'backgroundColor') + ' ' + style('.mon-kpi', 'borderTopColor'),
+          kpi_value: style('.mon-kpi-value', 'color') + ' '
+                     + style('.mon-kpi-value', 'fontWeight'),
+          demo: style('.mon-demo', 'backgroundColor') + ' '
+                + style('.mon-demo', 'borderLeftColor'),
+          header: style('.mon-header', 'borderBottomColor') + ' '
+                  + style('.mon-header h1', 'color'),
+          visible_h1: [...document.querySelectorAll('h1')].filter(h => h.offsetParent).length};
+}"""
 
 
 @pytest.mark.browser
@@ -377,3 +532,38 @@ def test_website_links_resolve_offline(rendered: Rendered, artifacts: Path) -> N
         assert {"16072_Sonneberg.html", "16072_Sonneberg_Evaluation.pdf",
                 "16072_Sonneberg_Kreistag.pptx", "16072_Sonneberg_Kreistag.html",
                 "16051_Erfurt.html"} <= quarter_links[how], how
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`; "
+                    "`python3 tasks.py test` installiert es)")
+def test_both_reports_look_alike_and_fit_the_page(rendered: Rendered, artifacts: Path) -> None:
+    """Issue 13 item 3: the Quarto report has the built-in report's key-figure boxes, demo
+    banner and header, one visible title, and no table pushes the page wider than the
+    window – wide tables scroll inside their box (before: they ran off to the right)."""
+    from playwright.sync_api import sync_playwright
+
+    found: dict[tuple[str, int], dict[str, object]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        for name, path in (("quarto", rendered.report), ("eingebaut", rendered.builtin)):
+            for width in (1200, 640):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.route(lambda u: not u.startswith(("file:", "data:", "blob:")),
+                           lambda route: route.abort())
+                page.goto(path.as_uri(), wait_until="load")
+                page.wait_for_selector("div.plotly-graph-div svg.main-svg", timeout=30_000)
+                found[name, width] = page.evaluate(_LAYOUT)
+                page.screenshot(path=str(artifacts / f"bericht_{name}_{width}.png"),
+                                full_page=True)
+                page.close()
+        browser.close()
+    for (name, width), layout in found.items():
+        assert layout["page"] <= layout["view"], (name, width, layout)
+        assert layout["widest_table_box"] <= layout["view"] + 1, (name, width, layout)
+        assert layout["visible_h1"] == 1, (name, width)
+    for width in (1200, 640):
+        quarto_look, builtin_look = found["quarto", width], found["eingebaut", width]
+        for key in ("kpi", "kpi_value", "demo", "header"):
+            assert quarto_look[key] == builtin_look[key], (key, width)
+    assert str(found["quarto", 1200]["kpi"]).startswith("rgb(247, 249, 251)")  # styled

@@ -9,14 +9,20 @@ and how to reproduce it.
 
 from __future__ import annotations
 
+import base64
+import html
+import os
+import re
 from datetime import date, datetime
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
 from monitoring.core import stand
 from monitoring.core.areas import code_from_parameter
+from monitoring.present import static_figure
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
-from monitoring.present.markup import escape
+from monitoring.present.markup import escape, markdown
 from monitoring.store.database import Store, open_store
 from monitoring.views.scope import ReportContext, context
 from monitoring.vocab import DEMO_LABEL
@@ -35,11 +41,13 @@ PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
 def use_report_renderer() -> None:
     """Make plotly figures self-contained: plotly.js inline once, no CDN, no MathJax.
 
-    Each figure output carries the plotly JSON (for JupyterLab and Quarto) and an HTML
-    fragment (for the Jupyter-native HTML report). Before the first figure of a kernel session
-    plotly.js itself goes out as an output of its own, so the rendered report works offline –
-    on its own because Quarto moves an output carrying plotly.js into the page head, and a
-    figure in the same output would jump above the title.
+    Each figure output carries the plotly JSON (for JupyterLab and Quarto), an HTML fragment
+    (for the HTML reports) and, for print targets such as Quarto's Typst PDF, which cannot run
+    plotly.js, a static PNG (`static_figure.png`, see `static_figures_wanted`). Before
+    the first figure of a kernel session plotly.js itself goes out as an output of its own,
+    so the rendered report works offline – on its own because Quarto moves an output
+    carrying plotly.js into the page head, and a figure in the same output would jump above
+    the title.
     """
     import plotly.io as pio
     from IPython.display import display
@@ -54,17 +62,40 @@ def use_report_renderer() -> None:
             if not js_sent:
                 display({"text/html": OFFLINE_GEO_SCRIPT + '<script type="text/javascript">'
                          "window.PlotlyConfig = {MathJaxConfig: 'local'};</script>"
-                         f'<script type="text/javascript">{get_plotlyjs()}</script>'},
+                         f'<script type="text/javascript">{get_plotlyjs()}</script>',
+                         "text/markdown": ""},  # print targets: nothing in its place
                         raw=True)
             fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=False,
                                    include_mathjax=False, config=PLOTLY_CONFIG, validate=False)
             js_sent.append(True)
-            return {"text/html": fragment,
-                    "application/vnd.plotly.v1+json": {**fig_dict, "config": PLOTLY_CONFIG}}
+            bundle = {"text/html": fragment,
+                      "application/vnd.plotly.v1+json": {**fig_dict, "config": PLOTLY_CONFIG}}
+            if static_figures_wanted():
+                bundle["image/png"] = base64.b64encode(static_figure.png(fig_dict)).decode()
+            return bundle
 
     if "monitoring" not in pio.renderers:
         pio.renderers["monitoring"] = ReportRenderer()
     pio.renderers.default = "monitoring"
+
+
+# "1" (also "ja", "an"): every figure gets a static PNG twin, e.g. before executing a report
+# for `monitoring.report.run.render.render_pdf`; "0" (also "nein", "aus"): never
+STATIC_SWITCH = "MONITORING_STATIC_FIGURES"
+
+
+def static_figures_wanted() -> bool:
+    """Whether figures get a static PNG twin (print targets only: it costs 0.2–0.3 s per
+    figure on a quiet machine, 4–6 % of a district's execution, see
+    benchmarks/bench_static_figures.py). `STATIC_SWITCH` decides when set; otherwise Quarto
+    does: it tells the kernel the figure format of its target (``QUARTO_FIG_FORMAT``: ``svg``
+    for Typst, ``pdf`` for LaTeX PDF, ``png`` for HTML and revealjs)."""
+    switch = os.environ.get(STATIC_SWITCH, "").strip().lower()
+    if switch in ("1", "ja", "an"):
+        return True
+    if switch in ("0", "nein", "aus"):
+        return False
+    return os.environ.get("QUARTO_FIG_FORMAT", "") in ("svg", "pdf")
 
 
 def open_report(store_path: str, area_code: str | int, period: str, settings_json: str = "",
@@ -95,27 +126,105 @@ def open_report(store_path: str, area_code: str | int, period: str, settings_jso
         raise
 
 
-def _html(markup: str) -> HTML:
+def _html(markup: str, text: str | None = None) -> HTML:
+    """`markup` for HTML outputs, with `text` (pandoc Markdown, escaped by the caller) as its
+    twin for print targets: Quarto's Typst/PDF renders an HTML fragment without a table as
+    "<IPython.core.display.HTML object>". HTML renderers (nbconvert, Quarto HTML and
+    revealjs, JupyterLab) prefer the HTML. Without `text` the Markdown is derived from
+    `markup` (`_markdown_twin`)."""
     from IPython.display import HTML
 
-    return HTML(markup)
+    class Fragment(HTML):
+        def _repr_markdown_(self) -> str:
+            return twin
+
+    twin = _markdown_twin(markup) if text is None else text
+    return Fragment(markup)
+
+
+class _Table(HTMLParser):
+    """Reads one of our tables (`tables.html_table`: caption, header row, body rows, note)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.caption = ""
+        self.rows: list[list[str]] = []
+        self.numeric: list[bool] = []
+        self.notes: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+            if tag == "td" and len(self.rows) == 2:
+                self.numeric.append(dict(attrs).get("class") == "num")
+        elif tag in ("caption", "p"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._cell is None:
+            return
+        text = " ".join("".join(self._cell).split())
+        if tag in ("td", "th") and self.rows:
+            self.rows[-1].append(text)
+        elif tag == "caption":
+            self.caption = text
+        elif tag == "p":
+            self.notes.append(text)
+        else:
+            return
+        self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _markdown_twin(markup: str) -> str:
+    """Pandoc Markdown for an HTML fragment: a table as a pipe table with caption and note
+    (every cell escaped with `markup.markdown`), anything else as its text."""
+    if "<table" not in markup:
+        return markdown(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
+    table = _Table()
+    table.feed(markup)
+    if not table.rows:
+        return ""
+    width = len(table.rows[0])
+    numeric = table.numeric + [False] * (width - len(table.numeric))
+    lines = ["| " + " | ".join(markdown(c) for c in table.rows[0]) + " |",
+             "|" + "|".join("--:" if n else ":--" for n in numeric) + "|"]
+    lines += ["| " + " | ".join(markdown(c) for c in row) + " |" for row in table.rows[1:]]
+    # the caption as a bold line above: pandoc's "Table: …" caption is dropped in Typst
+    parts = [f"**{markdown(table.caption)}**"] if table.caption else []
+    parts.append("\n".join(lines))
+    parts += [f"*{markdown(n)}*" for n in table.notes if n]
+    return "\n\n".join(parts)
 
 
 def header(ctx: ReportContext, *, report: str = "Quartalsbericht Integrationsmonitoring") -> HTML:
     """Title block with the demo banner and the data stand."""
-    demo = (f'<div class="mon-demo" role="note"><strong>{DEMO_LABEL}</strong> – alle Angebote, '
-            "Akteure und Indikatorwerte sind erfunden; nur Gebietsgrenzen und Kreissummen der "
-            "Bevölkerung sind amtlich.</div>") if ctx.is_demo else ""
+    demo_text = ("alle Angebote, Akteure und Indikatorwerte sind erfunden; nur Gebietsgrenzen "
+                 "und Kreissummen der Bevölkerung sind amtlich.")
+    demo = (f'<div class="mon-demo" role="note"><strong>{DEMO_LABEL}</strong> – {demo_text}'
+            "</div>") if ctx.is_demo else ""
     stand = fmt.day(ctx.data_stand) if ctx.data_stand else "unbekannt"
     stale = "" if ctx.fresh_data else (
         f'<p class="mon-stale" role="note">{escape(stale_note(ctx))}</p>')
+    sub = (f"{ctx.area_kind} {ctx.in_state} · Berichtszeitraum {ctx.period.label_de()} · "
+           f"Stichtag {fmt.day(ctx.period.end)} · Datenstand {stand}")
+    # print: the document title names the report; the header is its data line, no 2nd title
+    text = [f"**{markdown(ctx.area_name)}** · {markdown(report)}", markdown(sub)]
+    if not ctx.fresh_data:
+        text.append(f"> {markdown(stale_note(ctx))}")
+    if ctx.is_demo:
+        text.append(f"> **{markdown(DEMO_LABEL)}** – {markdown(demo_text)}")
     return _html(
         f'<header class="mon-header"><p class="mon-kicker">{escape(report)}</p>'
         f"<h1>{escape(ctx.area_name)}</h1>"
-        f'<p class="mon-sub">{escape(ctx.area_kind)} {escape(ctx.in_state)} · '
-        f"Berichtszeitraum {ctx.period.label_de()} · Stichtag {fmt.day(ctx.period.end)} · "
-        f"Datenstand {stand}</p>"
-        f"{stale}{demo}</header>")
+        f'<p class="mon-sub">{escape(sub)}</p>'
+        f"{stale}{demo}</header>", "\n\n".join(text))
 
 
 def stale_note(ctx: ReportContext) -> str:
@@ -133,7 +242,8 @@ def source_note(text: str, *, ctx: ReportContext | None = None,
     reference date of the figures used) is added as „Stand 31.12.2024“."""
     demo = f" ({DEMO_LABEL})" if ctx is not None and ctx.is_demo else ""
     when = f"; Stand {fmt.day(stand)}" if stand else ""
-    return _html(f'<p class="mon-source">Quelle: {escape(text + when)}{demo}</p>')
+    return _html(f'<p class="mon-source">Quelle: {escape(text + when)}{demo}</p>',
+                 f"*Quelle: {markdown(text + when + demo)}*")
 
 
 def footer(ctx: ReportContext) -> HTML:
@@ -141,31 +251,37 @@ def footer(ctx: ReportContext) -> HTML:
     the reproducibility footer (period, snapshot, schema, version, run time)."""
     sources = "".join(f"<li>{escape(s)}</li>" for s in ctx.sources)
     rule = f'<p class="mon-rule">{escape(ctx.settings.disclosure_note_de())}</p>'
+    repro = (f"Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} · "
+             f"Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} "
+             f"· erstellt {fmt.timestamp(datetime.now())}")
+    text = ["## Quellen und Methodik",
+            "\n".join(f"- {markdown(s)}" for s in [*ctx.sources, ctx.geo_attribution]),
+            markdown(ctx.settings.disclosure_note_de()), markdown(repro)]
     return _html(
         '<footer class="mon-footer"><h2 id="quellen-und-methodik">Quellen und Methodik</h2>'
         f"<ul>{sources}<li>{escape(ctx.geo_attribution)}</li></ul>{rule}"
-        '<p class="mon-repro">'
-        f"Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} · "
-        f"Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · "
-        f"erstellt {fmt.timestamp(datetime.now())}</p></footer>")
+        f'<p class="mon-repro">{escape(repro)}</p></footer>', "\n\n".join(text))
 
 
 def notices(inputs: SectionInputs) -> HTML:
     """The German notice of what a section lacks and which command adds it
     (`monitoring.views.inputs.missing_inputs`); nothing when the section is complete."""
     if inputs.complete:
-        return _html("")
+        return _html("", "")
     items = "".join(f"<li>{escape(m.notice)}</li>" for m in inputs.missing)
-    return _html(f'<div class="mon-missing" role="note"><strong>Für diesen Abschnitt fehlen '
-                 f"Daten; die betroffenen Teile entfallen.</strong><ul>{items}</ul></div>")
+    lead = "Für diesen Abschnitt fehlen Daten; die betroffenen Teile entfallen."
+    text = f"> **{lead}**\n>\n" + "\n".join(f"> - {markdown(m.notice)}"
+                                               for m in inputs.missing)
+    return _html(f'<div class="mon-missing" role="note"><strong>{lead}</strong><ul>{items}</ul>'
+                 "</div>", text)
 
 
 def omitted(missing: Sequence[MissingInput]) -> HTML:
     """One line in place of a table or chart left out for lack of `missing` (labels only:
     the notice at the top of the section says which command adds them)."""
     labels = ", ".join(m.label for m in missing)
-    return _html(f'<p class="mon-omitted">Entfällt – es fehlen: {escape(labels)} '
-                 "(siehe Hinweis am Anfang des Abschnitts).</p>")
+    line = f"Entfällt – es fehlen: {labels} (siehe Hinweis am Anfang des Abschnitts)."
+    return _html(f'<p class="mon-omitted">{escape(line)}</p>', f"*{markdown(line)}*")
 
 
 def key_figures(items: dict[str, str]) -> HTML:
@@ -173,17 +289,19 @@ def key_figures(items: dict[str, str]) -> HTML:
     boxes = "".join(f'<div class="mon-kpi"><div class="mon-kpi-value">{escape(v)}</div>'
                     f'<div class="mon-kpi-label">{escape(k)}</div></div>'
                     for k, v in items.items())
-    return _html(f'<div class="mon-kpis">{boxes}</div>')
+    text = "\n".join(f"- **{markdown(v)}** {markdown(k)}" for k, v in items.items())
+    return _html(f'<div class="mon-kpis">{boxes}</div>', text)
 
 
 def summary(sentences: list[str]) -> HTML:
     """A paragraph of German summary sentences (escaped)."""
-    return _html('<p class="mon-summary">' + escape(" ".join(sentences)) + "</p>")
+    return _html('<p class="mon-summary">' + escape(" ".join(sentences)) + "</p>",
+                 markdown(" ".join(sentences)))
 
 
 def note(text: str) -> HTML:
     """A footnote under a figure or table (escaped)."""
-    return _html(f'<p class="mon-note">{escape(text)}</p>')
+    return _html(f'<p class="mon-note">{escape(text)}</p>', f"*{markdown(text)}*")
 
 
 def show(markup: str) -> HTML:
@@ -191,8 +309,12 @@ def show(markup: str) -> HTML:
 
     Any other string is shown as text, escaped: names, labels and sentences from the store
     (an indicator name from `monitoring import katalog`, an offer title) must never reach the
-    report as live HTML. Sentences go through `summary`."""
-    return _html(escape(markup))  # a Markup stays as it is
+    report as live HTML. Sentences go through `summary`. The print twin of a table is a
+    pipe table (`_markdown_twin`)."""
+    from monitoring.present.markup import Markup
+
+    shown = escape(markup)  # a Markup stays as it is
+    return _html(shown, None if isinstance(markup, Markup) else markdown(markup))
 
 
 def carry_note(ctx: ReportContext, table: Any, *, prefix: str = "") -> str | None:

@@ -70,8 +70,8 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
-def _css() -> str:
-    return files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
+def _css(name: str = "report.css") -> str:
+    return files("monitoring").joinpath("templates", "report", name).read_text("utf-8")
 
 
 def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
@@ -129,17 +129,83 @@ def with_toc(page: str) -> str:
 
 
 def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> None:
+    """Quarto HTML with the built-in report's look: report.css plus Quarto-specific rules
+    (quarto.css), one title – the report header's H1: Quarto's title block (`title` and the
+    first section's subtitle) is removed (`without_title_block`), `title` names the page."""
     with tempfile.TemporaryDirectory(prefix="monitoring-quarto-") as tmpdir:
         source = Path(tmpdir) / "bericht.ipynb"
         nbformat.write(executed, source)
-        command = ["quarto", "render", source.name, "--to", "html", "-M", "embed-resources:true",
-                   "-M", f"title:{title}", "-M", "lang:de", "--output", "bericht.html"]
-        result = subprocess.run(command, cwd=tmpdir, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise ReportError("Quarto konnte den Bericht nicht rendern.",
-                              detail=result.stderr[-2000:])
+        (Path(tmpdir) / "bericht.css").write_text(_css() + "\n" + _css("quarto.css"),
+                                                  encoding="utf-8")
+        _quarto(tmpdir, source.name, "--to", "html", "-M", "embed-resources:true",
+                "-M", f"title:{title}", "-M", "lang:de",
+                "-M", "css:bericht.css", "-M", "toc:false", "--output", "bericht.html")
         html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
-        out.write_text(without_cdn_scripts(html), encoding="utf-8")
+        out.write_text(without_title_block(without_cdn_scripts(html)), encoding="utf-8")
+
+
+# Quarto's title block: the first section's title and subtitle above the report's own header
+_TITLE_BLOCK = re.compile(r'<header id="title-block-header"[^>]*>.*?</header>\s*', re.DOTALL)
+
+
+def without_title_block(html: str) -> str:
+    """`html` without Quarto's title block: the report header (`notebook.header`, H1 = the
+    area) is the report's one title, as in the built-in renderer; ``<title>`` stays."""
+    return _TITLE_BLOCK.sub("", html, count=1)
+
+
+def _quarto(folder: str, *args: str) -> None:
+    result = subprocess.run(["quarto", "render", *args], cwd=folder, capture_output=True,
+                            text=True, check=False)
+    if result.returncode != 0:
+        raise ReportError("Quarto konnte den Bericht nicht rendern.",
+                          detail=result.stderr[-2000:])
+
+
+def _typst_string(text: str) -> str:
+    """`text` as a Typst string literal (printed as it is, never read as markup)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_pdf(executed: nbformat.NotebookNode, out: Path, *, title: str) -> int:
+    """Write `executed` as a printable PDF at `out` with Quarto's Typst format; returns the
+    file size.
+
+    Every table prints as a table and every figure as a picture: the report's outputs carry a
+    Markdown twin of each HTML fragment and a static PNG of each plotly figure
+    (`monitoring.present.notebook`; the PNGs only when executed with
+    ``MONITORING_STATIC_FIGURES=1`` – without them a German `ReportError`). A4, German
+    (hyphenation, „Abbildung“), `title` as the document title and in the page header,
+    „Seite n von m“ in the footer. Needs Quarto.
+    """
+    plotly = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    if any("image/png" not in o["data"] for o in plotly):
+        raise ReportError(
+            "Das Notebook wurde ohne Druckfassung der Grafiken ausgeführt; im PDF stünde statt "
+            "jeder Grafik ein Hinweis. Führen Sie es mit der Umgebungsvariable "
+            "MONITORING_STATIC_FIGURES=1 aus und erzeugen Sie das PDF dann erneut.")
+    if shutil.which("quarto") is None:
+        raise ReportError("Für den PDF-Bericht über Typst wird Quarto benötigt (kein `quarto` "
+                          "im Suchpfad).")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page = ("#set page(paper: \"a4\", header: context { if counter(page).get().first() > 1 "
+            f"{{ align(right, text(size: 8pt, fill: luma(90), {_typst_string(title)})) }} }}, "
+            "footer: context align(center, text(size: 8pt, fill: luma(90), "
+            "[Integrationsmonitor #h(1fr) Seite #counter(page).display() von "
+            "#counter(page).final().first()])))\n"
+            "#set table.cell(breakable: false)\n")  # a table row never splits across pages
+    with tempfile.TemporaryDirectory(prefix="monitoring-typst-") as tmpdir:
+        source = Path(tmpdir) / "bericht.ipynb"
+        nbformat.write(executed, source)
+        (Path(tmpdir) / "seite.typ").write_text(page, encoding="utf-8")
+        _quarto(tmpdir, source.name, "--to", "typst", "-M", f"title:{title}",
+                "-M", "subtitle:", "-M", "lang:de", "-M", "region:DE", "-M", "papersize:a4",
+                "-M", "include-in-header:seite.typ", "-M", "toc:false",
+                "--output", "bericht.pdf")
+        with atomic_path(out) as tmp:
+            shutil.copyfile(Path(tmpdir) / "bericht.pdf", tmp)
+    return out.stat().st_size
 
 
 # Quarto puts require.js and jQuery into the head of every notebook with an HTML output (for
