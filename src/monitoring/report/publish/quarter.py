@@ -38,6 +38,7 @@ import os
 import shutil
 import signal
 import time
+import warnings
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -255,15 +256,20 @@ def _init_pool_worker(store_file: str, settings: Settings, snapshot: str = "") -
 
 def _worker_inputs() -> tuple[Store, pd.DataFrame]:
     """The open store and the indicator panel; the quarter snapshot of the publication is
-    installed first (`views.snapshot`), so every district takes the state-wide results from it
-    (checked against the store, quarter and settings: a snapshot that does not fit raises)."""
+    installed first (`views.snapshot`), so every district takes the state-wide results from it.
+    A snapshot that does not fit the store or the settings is not used (German warning): the
+    districts then compute the state-wide results themselves."""
     if "store" not in _WORKER:
         store = open_store(str(_WORKER["store_file"]), read_only=True)
         _WORKER["store"] = store
         if _WORKER.get("snapshot"):
-            snapshot = quarter_snapshot.read_snapshot(_WORKER["snapshot"])
-            quarter_snapshot.install(quarter_snapshot.check(
-                snapshot, store, snapshot.period, _WORKER["settings"], _WORKER["snapshot"]))
+            try:
+                snapshot = quarter_snapshot.read_snapshot(_WORKER["snapshot"])
+                quarter_snapshot.install(quarter_snapshot.check(
+                    snapshot, store, snapshot.period, _WORKER["settings"],
+                    _WORKER["snapshot"]))
+            except quarter_snapshot.SnapshotError as err:
+                warnings.warn(err.message, quarter_snapshot.SnapshotWarning, stacklevel=1)
         _WORKER["panel"] = views.indicator_panel(store)
     return _WORKER["store"], _WORKER["panel"]
 
