@@ -103,6 +103,7 @@ def _report_data(store: Any, ctx: views.ReportContext) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow  # the on-demand side protects the whole panel about a dozen times
 @pytest.mark.parametrize("code", ["16070", "16051"])  # a Landkreis and a kreisfreie Stadt
 def test_district_report_data_from_the_snapshot_equals_on_demand(
         demo_store_path: Path, snapshot_file: Path, code: str) -> None:
