@@ -73,7 +73,7 @@ def test_quarto_parameters_are_the_papermill_parameters() -> None:
     from monitoring.report.run.compose import notebooks_dir
 
     params = {"area_code": "16070", "period": "2025-Q4", "store_path": "data/demo.duckdb",
-              "settings_json": ""}
+              "settings_json": "", "snapshot_path": ""}
     command = quarto_command("notebooks/10_angebote_abdeckung.ipynb", params)
     assert command[:3] == ["quarto", "render", "notebooks/10_angebote_abdeckung.ipynb"]
     passed = [command[i + 1].split(":", 1)[0] for i, c in enumerate(command) if c == "-P"]

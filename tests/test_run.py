@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -36,6 +37,7 @@ def test_reports_index_and_manifest(first_run: Path) -> None:
     assert len(manifest["data_snapshot"]) == 12 and manifest["versions"]["duckdb"]
     assert [r["status"] for r in manifest["reports"]] == ["ok", "ok"]
     assert all(r["seconds"] > 0 for r in manifest["reports"])
+    assert manifest["quarter_snapshot_seconds"] > 0  # the state-wide results computed once
     index = (folder / "index.html").read_text()
     assert 'href="16051_Erfurt.html"' in index and "Demodaten – fiktiv" in index
     report = (folder / "16052_Gera.html").read_text()
@@ -91,6 +93,7 @@ def test_rerun_replaces_reports_atomically(first_run: Path, demo_store_path: Pat
     out = tmp_path / "out"
     shutil.copytree(first_run, out)
     report = out / "2025-Q4" / "16051_Erfurt.html"
+    from_snapshot = report.read_text()
     reads, partial, stop = [0], [], threading.Event()
 
     def reader() -> None:
@@ -103,16 +106,30 @@ def test_rerun_replaces_reports_atomically(first_run: Path, demo_store_path: Pat
     thread = threading.Thread(target=reader)
     thread.start()
     try:
+        # without the quarter snapshot: the report computes the state-wide results itself
         summary = run_quarter("2025-Q4", store_path=demo_store_path, out_dir=out,
-                              areas=["16051"], workers=1)
+                              areas=["16051"], workers=1, snapshot=False)
     finally:
         stop.set()
         thread.join()
     assert summary.ok and reads[0] > 10 and partial == []
+    assert summary.snapshot_seconds is None
+    # … and it is the report the first run made from its snapshot, figure for figure
+    assert _comparable(report.read_text()) == _comparable(from_snapshot)
     assert sorted(p.name for p in (out / "2025-Q4").iterdir()) == [
         "16051_Erfurt.html", "16052_Gera.html", "index.html", "manifest.json"]
     # The index still lists Gera from the earlier run.
     assert "16052_Gera.html" in (out / "2025-Q4" / "index.html").read_text()
+
+
+def _comparable(html: str) -> str:
+    """A report without what differs between two runs of the same data: the plotly figures'
+    random element ids (and with them the scripts' hashes in the Content-Security-Policy),
+    the id of papermill's injected cell and the creation time in the footer."""
+    html = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", html)
+    html = re.sub(r"'sha256-[A-Za-z0-9+/=]+'", "'sha256-…'", html)
+    html = re.sub(r'id="cell-id=[0-9a-f]{8}"', 'id="cell-id=…"', html)
+    return re.sub(r"erstellt [^<]*", "erstellt …", html)
 
 
 def test_notebooks_are_found_from_any_working_folder(tmp_path: Path,

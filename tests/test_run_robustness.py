@@ -283,7 +283,8 @@ def _tiny_sections(folder: Path, body: list[str]) -> Path:
     folder.mkdir()
     for n, name in enumerate(REPORTS["quartalsbericht"].sections):
         params = nbformat.v4.new_code_cell(
-            'area_code = "16051"\nperiod = "2025-Q4"\nstore_path = ""\nsettings_json = ""')
+            'area_code = "16051"\nperiod = "2025-Q4"\nstore_path = ""\nsettings_json = ""\n'
+            'snapshot_path = ""')
         params.metadata["tags"] = ["parameters"]
         cells = [params, *(nbformat.v4.new_code_cell(b) for b in body)] if n == 0 else [params]
         nb = nbformat.v4.new_notebook(cells=cells)

@@ -99,7 +99,7 @@ def static_figures_wanted() -> bool:
 
 
 def open_report(store_path: str, area_code: str | int, period: str, settings_json: str = "",
-                ) -> tuple[Store, ReportContext]:
+                snapshot_path: str = "") -> tuple[Store, ReportContext]:
     """Validate the parameters and open the store read-only for one report.
 
     `settings_json` is the run's resolved settings (`Settings.to_json`), handed over by
@@ -107,20 +107,38 @@ def open_report(store_path: str, area_code: str | int, period: str, settings_jso
     resolve here, with ``monitoring.toml`` searched from the working folder upwards to the
     project folder (`monitoring.io.settings.interactive`). `area_code` may arrive as an
     integer (``quarto render -P area_code:16051`` passes YAML): see `code_from_parameter`.
+
+    `snapshot_path` is the run's quarter snapshot (`monitoring.views.snapshot`), the state-wide
+    results computed once for all reports of the quarter; the views then only filter them.
+    Empty – a notebook run interactively – means: compute on demand (the same numbers). A
+    snapshot that does not belong to this report (another store state, quarter or settings) is
+    not used: a German warning names why, and everything is computed on demand.
     """
+    import warnings
+
     import pandas as pd
 
     from monitoring.core.config import Settings
     from monitoring.io import settings as settings_file
+    from monitoring.views import snapshot as quarter_snapshot
 
     code = code_from_parameter(area_code)  # before the store: a malformed code needs none
     use_report_renderer()
     pd.set_option("display.max_rows", 60)
+    quarter_snapshot.install(None)  # never one of an earlier report of this kernel
     store = open_store(store_path or None, read_only=True)
     try:
         settings = (Settings.from_json(settings_json) if str(settings_json or "").strip()
                     else settings_file.interactive(store))
-        return store, context(store, code, str(period), settings)
+        ctx = context(store, code, str(period), settings)
+        if str(snapshot_path or "").strip():
+            try:
+                quarter_snapshot.install(quarter_snapshot.check(
+                    quarter_snapshot.read_snapshot(snapshot_path), store, str(ctx.period),
+                    settings, snapshot_path))
+            except quarter_snapshot.SnapshotError as err:
+                warnings.warn(err.message, quarter_snapshot.SnapshotWarning, stacklevel=2)
+        return store, ctx
     except BaseException:
         store.close()
         raise

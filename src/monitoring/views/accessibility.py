@@ -21,6 +21,8 @@ import pandas as pd
 
 from monitoring.core import accessibility as acc
 from monitoring.core import coverage, weights
+from monitoring.periods import Quarter
+from monitoring.views import snapshot as quarter_snapshot
 from monitoring.vocab import STORE_CRS
 
 if TYPE_CHECKING:
@@ -56,10 +58,13 @@ class AccessSettings:
         return weights.luo_qi(self.catchment_m)
 
 
-def demand_points(store: Store, ctx: ReportContext, population_group: str) -> gpd.GeoDataFrame:
-    """Current municipalities as points (representative point) with their target population."""
+def demand_points(store: Store, when: ReportContext | Quarter,
+                  population_group: str) -> gpd.GeoDataFrame:
+    """Current municipalities as points (representative point) with their target population
+    in the quarter `when` (or the report's quarter)."""
+    period = when if isinstance(when, Quarter) else when.period
     municipalities = store.read_areas(level="gemeinde")
-    pop = store.read_population(population_group=population_group, periods=[str(ctx.period)])
+    pop = store.read_population(population_group=population_group, periods=[str(period)])
     values = pop.groupby("area_code")["value"].sum()
     points = gpd.GeoDataFrame(
         {"area_code": municipalities["area_code"].to_numpy(),
@@ -84,27 +89,27 @@ def offer_sites(offers: pd.DataFrame, field: str) -> tuple[gpd.GeoDataFrame, pd.
     return sites, mine.loc[~usable]
 
 
-def accessibility_tables(store: Store, ctx: ReportContext,
-                         settings: AccessSettings | None = None) -> dict[str, object]:
-    """Per field: access of every municipality, the district table and the gap list.
+def state_access(store: Store, period: str, settings: AccessSettings | None = None,
+                 ) -> pd.DataFrame:
+    """The accessibility of every current municipality of the store, per Handlungsfeld, on the
+    Stichtag of `period`: the state-wide part of `accessibility_tables`, the same for every
+    district of the quarter (a quarter snapshot holds it, `views.snapshot`).
 
-    Returns ``municipalities`` (area_code, name, field, population, access_per_1000,
-    relative, category, nearest_km), ``fields`` (one row per field for the district),
-    ``gaps``, ``method`` (German text) and ``settings``.
+    One row per municipality × field, fields in vocabulary order, municipalities in store
+    order: area_code, parent_code, name, population, access (places per person),
+    offers_in_reach, nearest_m, field, label.
     """
     settings = settings or AccessSettings()
+    quarter = Quarter.parse(period)
     labels = store.read_vocabulary("field")
-    points = demand_points(store, ctx, settings.population_group)
+    points = demand_points(store, quarter, settings.population_group)
     demand = acc.points(points, value="population", id_column="area_code",
                         kind="Gemeinden (Nachfrage)")
-    offers = coverage.active(store.read_offers(on=ctx.period.end), ctx.period.end)
-    own = points["parent_code"] == ctx.area_code if ctx.level == "kreis" \
-        else points["area_code"] == ctx.area_code
-    rows, per_point, all_gaps = [], [], []
-    area_shape = store.read_areas(codes=[ctx.area_code]).geometry.iloc[0]
+    offers = coverage.active(store.read_offers(on=quarter.end), quarter.end)
+    parts = []
     for field, label in labels.items():
-        sites, excluded = offer_sites(offers, field)
-        frame = points[["area_code", "name", "population"]].copy()
+        sites, _ = offer_sites(offers, field)
+        frame = points[["area_code", "parent_code", "name", "population"]].copy()
         if len(sites):
             supply = acc.points(sites, value="capacity", id_column="offer_id",
                                 kind=f"Angebote {label}")
@@ -117,6 +122,38 @@ def accessibility_tables(store: Store, ctx: ReportContext,
             frame["access"], frame["offers_in_reach"], frame["nearest_m"] = 0.0, 0, np.inf
         frame["field"] = field
         frame["label"] = label
+        parts.append(frame)
+    return pd.DataFrame(pd.concat(parts, ignore_index=True))
+
+
+def accessibility_tables(store: Store, ctx: ReportContext,
+                         settings: AccessSettings | None = None) -> dict[str, object]:
+    """Per field: access of every municipality, the district table and the gap list.
+
+    Returns ``municipalities`` (area_code, name, field, population, access_per_1000,
+    relative, category, nearest_km), ``fields`` (one row per field for the district),
+    ``gaps``, ``method`` (German text) and ``settings``.
+
+    The state-wide access of every municipality (`state_access`) comes from the run's quarter
+    snapshot when one is installed for this store and quarter (default settings only); this
+    function then only filters it to the district and compares.
+    """
+    settings = settings or AccessSettings()
+    labels = store.read_vocabulary("field")
+    snapshot = quarter_snapshot.installed(store, period=str(ctx.period)) \
+        if settings == AccessSettings() else None
+    state = snapshot.access.copy() if snapshot is not None \
+        else state_access(store, str(ctx.period), settings)
+    offers = coverage.active(store.read_offers(on=ctx.period.end), ctx.period.end)
+    rows, per_point, all_gaps = [], [], []
+    area_shape = store.read_areas(codes=[ctx.area_code]).geometry.iloc[0]
+    for field, label in labels.items():
+        sites, excluded = offer_sites(offers, field)
+        frame = state[state["field"] == field].reset_index(drop=True)
+        own = frame["parent_code"] == ctx.area_code if ctx.level == "kreis" \
+            else frame["area_code"] == ctx.area_code
+        frame = frame[["area_code", "name", "population", "access", "offers_in_reach",
+                       "nearest_m", "field", "label"]]
         area_frame = frame.rename(columns={"area_code": "id"})
         district = frame[own.to_numpy()]
         mean_district = acc.weighted_mean(district["access"], district["population"])

@@ -15,6 +15,7 @@ from monitoring.core import composite_index as index_method
 from monitoring.core import concept, indicators, privacy
 from monitoring.errors import InsufficientDataError
 from monitoring.periods import Quarter
+from monitoring.views import snapshot as quarter_snapshot
 from monitoring.views.scope import ReportContext, districts, states
 
 if TYPE_CHECKING:
@@ -42,19 +43,7 @@ class _PanelCache:
 
     @staticmethod
     def key_of(store: Store) -> tuple[object, ...] | None:
-        if not store.read_only:
-            return None
-        files: list[tuple[int, int, int, int] | None] = []
-        for path in (store.path, store.path.with_name(store.path.name + ".wal")):
-            try:
-                st = path.stat()
-            except OSError:
-                files.append(None)
-                continue
-            files.append((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
-        if files[0] is None:
-            return None
-        return (str(store.path.resolve()), *files, store.snapshot_id(), store.schema_version)
+        return quarter_snapshot.store_key(store)
 
     def clear(self) -> None:
         self.key, self.panel = None, None
@@ -70,8 +59,13 @@ def indicator_panel(store: Store) -> pd.DataFrame:
     national store every Land gets its own (`views.scope.states`).
 
     For a read-only store the result is remembered (see `_PanelCache`) and every call gets its
-    own copy, so a caller that changes its panel cannot change the next caller's.
+    own copy, so a caller that changes its panel cannot change the next caller's. A quarter
+    snapshot of the same store installed by the run (`views.snapshot`) gives it without
+    computing.
     """
+    snapshot = quarter_snapshot.installed(store)
+    if snapshot is not None:
+        return snapshot.panel.copy()
     key = _PanelCache.key_of(store)
     if key is not None and key == _panel_cache.key and _panel_cache.panel is not None:
         _panel_cache.hits += 1
@@ -146,7 +140,16 @@ def protected_panel(store: Store, panel: pd.DataFrame | None = None, *,
     by numerator and denominator; the state value (the districts' total) is withheld where it
     would reveal a withheld district. Withheld values are NaN with flag ``geheimgehalten``, so
     every number derived from this panel (changes, lights, index, charts) leaves them out.
+
+    When the run installed a quarter snapshot (`views.snapshot`) of the same store, made under
+    the same `rule` from the same panel, its protected panel is returned (a copy) instead of
+    computing it again: secondary suppression runs across all districts, so it is the same for
+    every report of the quarter.
     """
+    snapshot = quarter_snapshot.installed(store)
+    if snapshot is not None and snapshot.rule() == rule and (
+            panel is None or panel is snapshot.panel or panel.equals(snapshot.panel)):
+        return snapshot.protected_copy()
     panel = indicator_panel(store) if panel is None else panel
     counts = indicators.count_indicators(store.read_indicators())
     groups = states(store)

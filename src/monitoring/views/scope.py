@@ -20,6 +20,7 @@ from monitoring.errors import AreaError, PeriodError
 from monitoring.periods import Quarter
 from monitoring.store.areas import read_area_sources, read_scope, read_successor
 from monitoring.store.contents import read_series_periods
+from monitoring.views import snapshot as quarter_snapshot
 from monitoring.vocab import GEO_ATTRIBUTION, LAENDER, NATIONAL_SCOPE
 
 if TYPE_CHECKING:
@@ -86,9 +87,14 @@ def scope(store: Store) -> Scope:
 def districts(store: Store, land: str | None = None) -> pd.DataFrame:
     """Today's districts (Kreise and kreisfreie Städte) of the store's scope, with code, name
     and kind: the Kreise of its Land, or every Kreis in a national store; with `land` only
-    those of that Land (the peers of a district)."""
-    frame = pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))[
-        ["area_code", "name", "kind"]]
+    those of that Land (the peers of a district). A quarter snapshot of the same store
+    (`views.snapshot`) gives them without reading the geometry."""
+    snapshot = quarter_snapshot.installed(store)
+    if snapshot is not None:
+        frame = snapshot.districts.copy()
+    else:
+        frame = pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))[
+            ["area_code", "name", "kind"]]
     land = land or scope(store).land
     if land is None:
         return frame

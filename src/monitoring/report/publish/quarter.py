@@ -6,6 +6,9 @@ Under the quarter's lock (`lock.RunLock` of ``<out>/<period>/``, the same lock `
 run` takes, so a run and a publication never write the folder at once), everything is built
 in one staging folder ``<out>/.<period>.publish-<pid>/``:
 
+0. the quarter snapshot (`monitoring.views.snapshot`): the state-wide results – indicator
+   panel, protected panel, accessibility of every municipality, districts – computed once and
+   read by every HTML report and every format worker below;
 1. the HTML quarterly reports, ``_fehler/``, the manifest and the index
    (`runner.run_quarter` with ``stage_into``, parallel papermill);
 2. per district the printable evaluation PDF, the Kreistag deck (PPTX) and the exported
@@ -35,6 +38,7 @@ import os
 import shutil
 import signal
 import time
+import warnings
 import zipfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -65,9 +69,16 @@ from monitoring.report.run.naming import area_stem
 from monitoring.report.run.outdir import check_out_dir, usable_workers
 from monitoring.report.run.pool import POOL_METHOD, stop_pool
 from monitoring.report.run.render import quarto_available
-from monitoring.report.run.runner import RunSummary, check_sources, run_quarter, write_error
+from monitoring.report.run.runner import (
+    RunSummary,
+    check_sources,
+    run_quarter,
+    write_error,
+    write_quarter_snapshot,
+)
 from monitoring.report.run.signals import StopSignals
 from monitoring.store.database import open_store, resolve_path
+from monitoring.views import snapshot as quarter_snapshot
 from monitoring.views.scope import context, report_areas, scope_label
 
 if TYPE_CHECKING:
@@ -170,18 +181,25 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
         staging = out / f".{quarter}.publish-{os.getpid()}"
         try:
             staging.mkdir(parents=True)
+            say("Landesweite Werte des Quartals (Snapshot)")
+            started = time.perf_counter()
+            # beside the staged files, not among them: it is never published
+            snapshot = write_quarter_snapshot(store_file, str(quarter), settings,
+                                              staging / "_snapshot" / "quartal.duckdb")
+            summary.seconds["snapshot"] = time.perf_counter() - started
             started = time.perf_counter()
             say("HTML-Quartalsberichte")
             run = run_quarter(str(quarter), store_path=store_file, out_dir=out, areas=areas,
                               workers=workers, notebooks=notebooks, renderer=renderer,
-                              settings=settings, stage_into=staging)
+                              settings=settings, stage_into=staging, snapshot=snapshot)
             summary.html_ok = len(run.results) - len(run.failed)
             summary.html_failed = [f"{r.area_code} {r.name}: {r.error}" for r in run.failed]
             summary.seconds["html"] = time.perf_counter() - started
             for note in run.notes:
                 _log(target, f"Hinweis: {note}")
             entries = _write_formats(staging, quarter, store_file, areas, Path(conclusions_dir),
-                                     summary, say, settings=settings, workers=workers)
+                                     summary, say, settings=settings, workers=workers,
+                                     snapshot=snapshot)
             # the index as the front door: every artefact of this publication linked
             if run.index_args:
                 atomic_write(staging / "index.html", index_page.render(
@@ -227,25 +245,38 @@ def _publish_steps(quarter: Quarter, summary: PublishSummary, stop: StopSignals,
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(store_file: str, settings: Settings) -> None:
-    """Remember the store and the run's settings, forget any older state (pool initializer,
-    or called directly for a run without pool)."""
+def _init_worker(store_file: str, settings: Settings, snapshot: str = "") -> None:
+    """Remember the store, the run's settings and its quarter snapshot, forget any older state
+    (pool initializer, or called directly for a run without pool)."""
     _WORKER.clear()
     _WORKER["store_file"] = store_file
     _WORKER["settings"] = settings
+    _WORKER["snapshot"] = snapshot
 
 
-def _init_pool_worker(store_file: str, settings: Settings) -> None:
+def _init_pool_worker(store_file: str, settings: Settings, snapshot: str = "") -> None:
     """Pool initializer: as `_init_worker`, and ignore Ctrl-C – the main process stops the pool
     (see `runner.init_worker`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _init_worker(store_file, settings)
+    _init_worker(store_file, settings, snapshot)
 
 
 def _worker_inputs() -> tuple[Store, pd.DataFrame]:
+    """The open store and the indicator panel; the quarter snapshot of the publication is
+    installed first (`views.snapshot`), so every district takes the state-wide results from it.
+    A snapshot that does not fit the store or the settings is not used (German warning): the
+    districts then compute the state-wide results themselves."""
     if "store" not in _WORKER:
         store = open_store(str(_WORKER["store_file"]), read_only=True)
         _WORKER["store"] = store
+        if _WORKER.get("snapshot"):
+            try:
+                snapshot = quarter_snapshot.read_snapshot(_WORKER["snapshot"])
+                quarter_snapshot.install(quarter_snapshot.check(
+                    snapshot, store, snapshot.period, _WORKER["settings"],
+                    _WORKER["snapshot"]))
+            except quarter_snapshot.SnapshotError as err:
+                warnings.warn(err.message, quarter_snapshot.SnapshotWarning, stacklevel=1)
         _WORKER["panel"] = views.indicator_panel(store)
     return _WORKER["store"], _WORKER["panel"]
 
@@ -305,7 +336,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
 def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
                    areas: Sequence[str] | None, conclusions_dir: Path, summary: PublishSummary,
                    say: Callable[[str], None], *, settings: Settings,
-                   workers: int = 2) -> list[dict[str, Any]]:
+                   workers: int = 2, snapshot: Path | None = None) -> list[dict[str, Any]]:
     """PDF, deck and tables per district in a pool of `workers` processes (like the HTML
     reports), then the state comparison in this process. Per-step times are summed over the
     districts (CPU seconds of the workers, not wall time)."""
@@ -318,7 +349,7 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
             for code in wanted]
     t_wall = time.perf_counter()
     if workers <= 1 or len(jobs) == 1:
-        _init_worker(str(store_file), settings)
+        _init_worker(str(store_file), settings, str(snapshot or ""))
         try:
             results = [_district_formats(job) for job in jobs]
         finally:
@@ -326,11 +357,12 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
             if store is not None:
                 store.close()
             _WORKER.clear()
+            quarter_snapshot.install(None)
     else:
         # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
         # child can inherit one of their locks held (seen: workers stuck in futex_wait).
         pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_pool_worker,
-                                   initargs=(str(store_file), settings),
+                                   initargs=(str(store_file), settings, str(snapshot or "")),
                                    mp_context=multiprocessing.get_context(POOL_METHOD))
         try:
             results = list(pool.map(_district_formats, jobs))  # keeps the districts' order

@@ -35,8 +35,10 @@ REPORTS: dict[str, ReportSpec] = {
 }
 
 # ``settings_json``: the run's resolved settings (`monitoring.core.config.Settings.to_json`);
-# empty when a notebook is run by hand (then `monitoring.io.settings.interactive` applies)
-PARAMETERS = ("area_code", "period", "store_path", "settings_json")
+# empty when a notebook is run by hand (then `monitoring.io.settings.interactive` applies).
+# ``snapshot_path``: the run's quarter snapshot (`monitoring.views.snapshot`); empty by hand
+# (then the state-wide results are computed in the notebook, with the same numbers)
+PARAMETERS = ("area_code", "period", "store_path", "settings_json", "snapshot_path")
 
 
 def notebooks_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

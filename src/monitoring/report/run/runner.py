@@ -6,6 +6,12 @@ Guarantees:
 * The settings (disclosure rule, traffic light, index) are resolved once, here
   (`monitoring.io.settings.resolve`), and handed to every report as the notebook parameter
   ``settings_json``; the manifest records them with their origins.
+* What is the same for every district of the quarter – the indicator panel, the panel after
+  disclosure control, the accessibility of every municipality, the list of districts – is
+  computed once, before the reports, into a quarter snapshot in the staging folder
+  (`monitoring.views.snapshot`); each report reads it (notebook parameter ``snapshot_path``)
+  and only filters and draws. ``snapshot=False`` leaves it out: every report computes these
+  itself, with the same numbers (slower; kept for the benchmark and for comparison).
 * Districts run in parallel (one papermill kernel per worker; default: two workers). The
   workers are started with ``spawn`` (see `pool.POOL_METHOD`).
 * Each report's manifest entry and index row list what data it lacks
@@ -71,7 +77,9 @@ from monitoring.report.run.render import choose_renderer
 from monitoring.report.run.signals import StopSignals
 from monitoring.report.run.worker import ReportResult, describe, execute_report, init_worker
 from monitoring.store.database import open_store, resolve_path
+from monitoring.views import snapshot as quarter_snapshot
 from monitoring.views.inputs import report_missing, sections_of
+from monitoring.views.quarter import build_snapshot
 from monitoring.views.scope import (
     context,
     districts,
@@ -84,7 +92,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = ["ReportResult", "RunSummary", "check_sources", "report_filename", "run_quarter",
-           "write_error"]
+           "write_error", "write_quarter_snapshot"]
 
 # Longest a single notebook cell may run before its report fails: the slowest cells take
 # seconds; a cell that hangs (a lock, a network drive) would otherwise hold up a scheduled run –
@@ -113,6 +121,8 @@ class RunSummary:
     index_args: dict[str, Any] = field(default_factory=dict)
     """The arguments the index page was rendered with (`index.render`); a publication
     renders it again with the published artefacts added."""
+    snapshot_seconds: float | None = None
+    """Time to build and write the quarter snapshot (None: the run used none)."""
 
     @property
     def failed(self) -> list[ReportResult]:
@@ -153,7 +163,8 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
                 on_start: Callable[[int], None] | None = None,
                 cell_timeout: float | None = CELL_TIMEOUT_S,
                 settings: Settings | None = None,
-                stage_into: Path | None = None) -> RunSummary:
+                stage_into: Path | None = None,
+                snapshot: bool | Path = True) -> RunSummary:
     """Run `report` for every district (or `areas`) for `period`; see the module docstring.
 
     A cell running longer than `cell_timeout` seconds fails its report (None: no limit).
@@ -164,6 +175,11 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
     everything before it replaces anything: the reports, ``_fehler/``, the manifest and the
     index are written into this folder instead of ``<out>/<period>/`` (which is only read:
     previous reports and manifest), and no lock is taken here.
+
+    `snapshot`: True builds the quarter snapshot in the staging folder before the reports run
+    (`monitoring.views.quarter.build_snapshot`); a path uses that snapshot file (the
+    publication builds one for the HTML reports and its other formats); False: none, every
+    report computes the state-wide results itself.
 
     Raises `OutputError` when the disk is full or a file cannot be written (nothing half
     written is put in place). Raises `RunInterrupted` (a `KeyboardInterrupt`) when stopped by
@@ -184,7 +200,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
         # what each report lacks, for the index and the manifest (the sections say it too)
         missing = {c.area_code: [m.record() for m in report_missing(
             store, c, sections_of(spec.sections))] for c in contexts}
-        snapshot = store.snapshot_id()
+        data_snapshot = store.snapshot_id()
         is_demo = store.is_demo
         meta = store.meta()
         schema_version = store.schema_version
@@ -214,8 +230,17 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             (staging / "_notebooks").mkdir(parents=True)
             composed_path = staging / "_notebooks" / f"{spec.name}.ipynb"
             nbformat.write(composed, composed_path)
+            snapshot_file, snapshot_seconds = "", None
+            if snapshot is True:
+                begun = time.perf_counter()
+                snapshot_file = str(write_quarter_snapshot(store_file, str(quarter), settings,
+                                                           staging / quarter_snapshot.FILE_NAME))
+                snapshot_seconds = time.perf_counter() - begun
+            elif snapshot:
+                snapshot_file = str(Path(snapshot).resolve())
             jobs = [{"area_code": c.area_code, "name": c.area_name, "period": str(quarter),
                      "store_path": str(store_file), "settings_json": settings.to_json(),
+                     "snapshot_path": snapshot_file,
                      "notebook": str(composed_path),
                      "cwd": str(source_dir), "staging": str(staging), "renderer": chosen,
                      "file": report_filename(c.area_code, c.area_name),
@@ -231,9 +256,10 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
                 result.missing = missing.get(result.area_code, [])
             summary = RunSummary(str(quarter), target, sorted(results,
                                                               key=lambda r: r.area_code),
-                                 land=land[0], land_name=land[1], geo_attribution=geometry)
+                                 land=land[0], land_name=land[1], geo_attribution=geometry,
+                                 snapshot_seconds=snapshot_seconds)
             stop.defer()  # from here on the run finishes: a half-moved folder is worse
-            _publish(staging, target, summary, period=quarter, snapshot=snapshot,
+            _publish(staging, target, summary, period=quarter, snapshot=data_snapshot,
                      is_demo=is_demo, meta=meta, schema_version=schema_version,
                      renderer=chosen, store_file=store_file, settings=settings,
                      dest=stage_into, district_geo=district_geo)
@@ -250,6 +276,15 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
     summary.notes = notes
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def write_quarter_snapshot(store_file: Path, period: str, settings: Settings,
+                           path: Path) -> Path:
+    """Build the quarter snapshot of `period` from the store at `store_file` (read-only) under
+    `settings` and write it to `path` (`monitoring.views.quarter.build_snapshot`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open_store(store_file, read_only=True) as store:
+        return quarter_snapshot.write_snapshot(build_snapshot(store, period, settings), path)
 
 
 def check_sources(notebooks: str | os.PathLike[str] | None = None, renderer: str = "auto",
@@ -354,6 +389,7 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
         "einstellungen": settings.record(),
         "geheimhaltung": settings.disclosure_note_de(),
         "versions": _versions(),
+        "quarter_snapshot_seconds": summary.snapshot_seconds,
         "land": summary.land, "land_name": summary.land_name,
         "reports": [asdict(r) for r in listing],
     }
