@@ -38,14 +38,17 @@ class Located(Protocol):
 class _CellIndex:
     """Demand points sorted by square cell (row-major), so each cell is one contiguous slice."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, cell_m: float) -> None:
+    def __init__(self, x: np.ndarray, y: np.ndarray, cell_m: float, *,
+                 stable: bool = True) -> None:
         self.cell = cell_m
         self.x0, self.y0 = float(x.min()), float(y.min())
         cx = ((x - self.x0) // cell_m).astype(np.int64)
         cy = ((y - self.y0) // cell_m).astype(np.int64)
         self.ncols = int(cx.max()) + 1
         keys = cy * self.ncols + cx
-        self.order = np.argsort(keys, kind="stable")
+        # Within a cell the order only changes the order of summation; the disc engine
+        # takes the 4–5× faster unstable sort (still deterministic for the same input).
+        self.order = np.argsort(keys, kind="stable" if stable else "quicksort")
         self.keys = keys[self.order]
         self.x = x[self.order]
         self.y = y[self.order]
@@ -53,10 +56,10 @@ class _CellIndex:
 
     def starts(self, nrows: int) -> np.ndarray:
         """For every cell key (row-major, one past the last too): the first sorted point at
-        or after it. Computed once per index (sorted queries are fast; random ones are not)."""
+        or after it, from the points per cell. Computed once per index."""
         if self._starts is None:
-            self._starts = np.searchsorted(self.keys, np.arange(nrows * self.ncols + 1),
-                                           side="left")
+            per_cell = np.bincount(self.keys, minlength=nrows * self.ncols)
+            self._starts = np.concatenate([[0], np.cumsum(per_cell)])
         return self._starts
 
     def occupied(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -290,8 +293,8 @@ def _disc(index: _CellIndex, nrows: int, supply: Located, radius: float) -> _Dis
     has_inner = (inner > 0) & (inner_sq >= 0)
     a = np.sqrt(np.where(has_inner, inner_sq, 0.0))
     last = index.ncols - 1
-    c_lo = np.clip(np.floor((ox - half - index.x0) / s) - 1, 0, last).astype(np.int64)
-    c_hi = np.clip(np.floor((ox + half - index.x0) / s) + 1, -1, last).astype(np.int64)
+    c_lo = np.clip(np.floor((ox - half - index.x0) / s), 0, last).astype(np.int64)
+    c_hi = np.clip(np.floor((ox + half - index.x0) / s), -1, last).astype(np.int64)
     i_lo = np.ceil((ox - a + m - index.x0) / s)
     i_hi = np.floor((ox + a - m - index.x0) / s) - 1
     has_inner &= i_lo <= i_hi
@@ -354,7 +357,7 @@ def fca_discs(demand: Located, supply: Located, catchment: float, decay: Decay,
     disc are one slice of the sorted points, summed from a running total (step 1) or marked
     with a difference array (step 2); only points in cells the circle crosses – a few per
     cent of the pairs – get a distance, tested as ``d² ≤ t`` with the exact threshold."""
-    index = _CellIndex(demand.x, demand.y, cell_m or catchment / 24)
+    index = _CellIndex(demand.x, demand.y, cell_m or catchment / 24, stable=False)
     nrows = int(index.keys[-1] // index.ncols) + 1
     n, m = len(demand), len(supply)
     width = index.ncols + 1
