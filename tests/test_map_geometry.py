@@ -108,3 +108,19 @@ def test_hover_texts_per_column() -> None:
     assert texts[codes[3]].split("<br>")[1] == "Angebote: keine Angabe"
     assert texts[codes[1]] == (f"<b>{names[1]}</b><br>Angebote: 5,0 je 1.000"
                                "<br>Ausländische Staatsangehörige: 201")
+
+
+def test_numbers_equal_babel_number_by_number() -> None:
+    """`fmt.numbers` (maps format tens of thousands of numbers) gives exactly `fmt.number`'s
+    Babel text: half-even on the decimal of ``str(value)``, grouping, signs, NaN."""
+    from monitoring import fmt
+
+    rng = np.random.default_rng(5)
+    values: list[object] = [float(np.round(x, int(k)) / c) for x, k, c in zip(
+        rng.normal(0, 1e5, 3000), rng.integers(0, 4, 3000), rng.choice([1, 8, 1000], 3000),
+        strict=True)]
+    values += [x + 0.05 for x in range(-50, 50)] + [x / 8 for x in range(-400, 400)]
+    values += [0.15, 0.25, 2.675, -0.04, -0.0, 1e16, 5e-324, np.float32(0.1), np.int64(1234),
+               7, float("nan"), None]
+    for decimals in (0, 1, 2):
+        assert fmt.numbers(values, decimals) == [fmt.number(v, decimals) for v in values]

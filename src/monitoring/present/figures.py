@@ -181,7 +181,7 @@ def _geojson(areas: gpd.GeoDataFrame, codes: Sequence[str] | None = None) -> dic
 def _formatted(values: pd.Series, decimals: int) -> pd.Series:
     """`fmt.number` of each value, computed once per distinct value."""
     distinct = pd.unique(values.dropna())
-    table = {v: fmt.number(v, decimals) for v in distinct}
+    table = dict(zip(distinct, fmt.numbers(distinct, decimals), strict=True))
     return values.map(table).fillna(fmt.MISSING)
 
 
