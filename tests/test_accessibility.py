@@ -327,3 +327,38 @@ def test_result_does_not_depend_on_threads_or_block_size(workers: int) -> None:
     np.testing.assert_array_equal(other.demand["offers_in_reach"],
                                   base.demand["offers_in_reach"])
     np.testing.assert_allclose(other.demand["access"], base.demand["access"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("lattice", [False, True])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_disc_engine_equals_the_block_engine_also_on_exact_ties(lattice: bool,
+                                                                seed: int) -> None:
+    """2SFCA and step weights go through the disc engine (interior cell runs without any
+    distance); the block engine computes every pair. On a 1 km lattice with a 5 km catchment
+    many pairs lie exactly on the circle (3-4-5 triangles), so an interior/boundary slip would
+    change `offers_in_reach`; any cell size and piece size must agree."""
+    from monitoring.core.fca_kernel import fca_discs, fca_euclidean
+
+    rng = np.random.default_rng(seed)
+    n, m = 2500, 120
+    offset = np.array([4e5, 5.6e6])
+    if lattice:
+        xy = rng.integers(0, 40, size=(n, 2)) * 1000.0 + offset
+        sxy = rng.integers(0, 40, size=(m, 2)) * 1000.0 + offset
+        catchment = 5000.0
+    else:
+        xy = rng.uniform(0, 60000, size=(n, 2)) + offset
+        sxy = rng.uniform(0, 60000, size=(m, 2)) + offset
+        catchment = 9000.0
+    demand = acc.Points(np.arange(n), xy[:, 0], xy[:, 1], rng.integers(1, 60, n) * 1.0)
+    supply = acc.Points(np.arange(m), sxy[:, 0], sxy[:, 1], rng.integers(1, 60, m) * 1.0)
+    for decay in (weights.uniform(), weights.luo_qi(catchment),
+                  weights.step({catchment / 2: 1, catchment * 0.8: 0.5}),
+                  weights.step({catchment / 3: 1, catchment * 2: 0.3})):
+        full = fca_euclidean(demand, supply, catchment, decay, None, 10**8, 1, 1 << 16)
+        for cell, pieces in ((None, 1 << 20), (333.0, 997), (2500.0, 1)):
+            discs = fca_discs(demand, supply, catchment, decay, cell, max_pairs=pieces)
+            np.testing.assert_array_equal(discs[1], full[1])  # offers in reach
+            for ours, theirs in ((discs[0], full[0]), (discs[2], full[2])):
+                np.testing.assert_array_equal(ours == 0, theirs == 0)
+                np.testing.assert_allclose(ours, theirs, rtol=1e-11, atol=0)

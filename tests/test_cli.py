@@ -97,3 +97,26 @@ def test_lab_as_root_adds_allow_root_and_says_so(capsys: pytest.CaptureFixture[s
     assert "--allow-root" not in [str(a) for a in tasks.lab_command([], euid=1000)]
     given = [str(a) for a in tasks.lab_command(["--allow-root"], euid=0)]
     assert given.count("--allow-root") == 1
+
+
+def test_areas_of_every_gemeinde_streamed_complete_and_in_order(
+        demo_store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`monitoring areas --level gemeinde` streams plain lines: every current Gemeinde of the
+    Thuringia store exactly once, by code, code/name/kind tab-separated – checked against
+    the area table read directly, and against facts of the packaged geography."""
+    assert main(["areas", "--level", "gemeinde", "--store", str(demo_store_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    con = duckdb.connect(str(demo_store_path), read_only=True)
+    expected = con.execute("SELECT area_code, name, kind FROM area WHERE level = 'gemeinde' "
+                           "AND valid_to IS NULL").fetchall()
+    ended = {code for (code,) in con.execute(
+        "SELECT area_code FROM area WHERE level = 'gemeinde' AND valid_to IS NOT NULL "
+        "EXCEPT SELECT area_code FROM area WHERE level = 'gemeinde' AND valid_to IS NULL"
+    ).fetchall()}
+    con.close()
+    rows = [tuple(line.split("\t")) for line in lines]
+    assert len(rows) == len(expected) > 600  # Thuringia has ≈ 600 Gemeinden
+    assert sorted(rows) == sorted(expected) and rows == sorted(rows)  # all, once, by code
+    assert all(len(code) == 8 and code.startswith("16") for code, _, _ in rows)
+    assert any(code == "16051000" and name == "Erfurt" for code, name, _ in rows)
+    assert ended and not ended & {code for code, _, _ in rows}  # merged-away: not listed

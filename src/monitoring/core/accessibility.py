@@ -30,7 +30,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from monitoring.core.fca_kernel import default_workers, fca_euclidean, ratio_per_offer
+from monitoring.core.fca_kernel import (
+    default_workers,
+    fca_discs,
+    fca_euclidean,
+    ratio_per_offer,
+)
 from monitoring.core.weights import Decay, uniform
 from monitoring.errors import CRSMismatchError, DataValidationError
 
@@ -183,7 +188,12 @@ def two_step_fca(demand: Points, supply: Points, *, catchment_m: float,
                  block_elements: int = 1 << 16) -> AccessResult:
     """2SFCA / E2SFCA with Euclidean distances in metres.
 
-    How: demand points are sorted into square cells; for each cell, a KD-tree on the offers
+    How, for uniform (2SFCA) and step weights (Luo–Qi zones, `weights.step`): the weight is
+    a sum of discs, and per offer and row of small cells (default catchment / 24) the cells
+    wholly inside a disc are summed as one run without any distance; only points in cells
+    the circle crosses get a distance (`fca_kernel.fca_discs`, exact: the same decisions as
+    the test on every pair). For Gaussian weights:
+    demand points are sorted into square cells; for each cell, a KD-tree on the offers
     gives those that may reach any of its points, and both steps are dense NumPy blocks
     (points × candidate offers): step 1 is a vector–matrix product per block, step 2 a
     matrix–vector product. Blocks run on `workers` threads (NumPy releases the GIL), memory
@@ -199,22 +209,29 @@ def two_step_fca(demand: Points, supply: Points, *, catchment_m: float,
         Weight function (`weights.uniform` = 2SFCA, `weights.luo_qi`, `weights.step`,
         `weights.gaussian` = E2SFCA); default uniform.
     cell_m
-        Cell size of the internal index (default catchment / 3); affects speed only.
+        Cell size of the internal index (default catchment / 24 for uniform and step
+        weights, catchment / 3 for Gaussian ones); affects speed only.
     cache_pairs
-        Keep at most this many block weights (8 bytes each, ≈ 61 MiB by default) from step 1
-        for step 2; step 2 recomputes the rest, so memory stays bounded at any size.
+        Gaussian weights only: keep at most this many block weights (8 bytes each,
+        ≈ 61 MiB by default) from step 1 for step 2; step 2 recomputes the rest, so memory
+        stays bounded at any size.
     workers
-        Threads (default: the CPUs available to this process, at most 8). Results do not
-        depend on it beyond floating-point summation order (≤ 1e-12 relative).
+        Gaussian weights only: threads (default: the CPUs available to this process, at
+        most 8). Results do not depend on it beyond floating-point summation order
+        (≤ 1e-12 relative).
     block_elements
-        Target size of one dense block (rows × offers); affects speed and memory only.
+        Gaussian weights only: target size of one dense block (rows × offers); affects
+        speed and memory only.
     """
     _same_crs(demand, supply)
     catchment = _check_catchment(catchment_m, "m")
     decay = decay or uniform()
-    access, reach, weighted, ratio = fca_euclidean(
-        demand, supply, catchment, decay, cell_m, cache_pairs,
-        workers or default_workers(), block_elements)
+    if decay.kind in ("uniform", "step"):
+        access, reach, weighted, ratio = fca_discs(demand, supply, catchment, decay, cell_m)
+    else:
+        access, reach, weighted, ratio = fca_euclidean(
+            demand, supply, catchment, decay, cell_m, cache_pairs,
+            workers or default_workers(), block_elements)
     return _result(demand, supply, access, reach, weighted, ratio,
                    describe(decay, catchment_m=catchment),
                    {"catchment_m": catchment, "decay": decay})

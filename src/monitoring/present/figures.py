@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -99,39 +100,124 @@ def _simplified(areas: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame
     return out
 
 
-def _prepared(areas: gpd.GeoDataFrame, codes: Iterable[str],
-              simplify_m: float) -> tuple[gpd.GeoDataFrame, int]:
-    """`areas` of `codes` ready for a map: simplified by the map's extent (`_tolerance_m`,
-    projected layers with `simplify_m` > 0 only), and the decimals its coordinates need."""
+class _Shared(dict[str, Any]):
+    """A prepared GeoJSON feature, shared by every figure of its layer and never changed.
+
+    plotly deep-copies trace data when a trace is added and again when a figure is written
+    or shown; for 11,000 features that is ≈ 600,000 nested lists per copy (seconds). A
+    feature that is its own deep copy makes both copies cost one reference each."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Shared:
+        return self
+
+    def __copy__(self) -> _Shared:
+        return self
+
+
+class _Prepared:
+    """A layer's map geometry, prepared once: simplified, WGS84, clockwise, rounded, and
+    one GeoJSON feature dict per area (in `codes` order) for every map of the layer."""
+
+    def __init__(self, codes: pd.Index, features: Any) -> None:
+        self.codes = codes
+        self.features = features  # numpy object array of feature dicts
+
+    def collection(self, codes: Sequence[str] | None = None) -> dict[str, Any]:
+        """FeatureCollection of all areas, or of `codes` (in the layer's order)."""
+        import numpy as np
+
+        if codes is None:
+            chosen = self.features
+        else:
+            chosen = self.features[np.sort(self.codes.get_indexer(
+                pd.Index(pd.unique(pd.Series(list(codes), dtype=object))).intersection(
+                    self.codes)))]
+        return {"type": "FeatureCollection", "features": list(chosen)}
+
+
+# Prepared layers by content (area codes, coordinates, CRS, tolerance): the same geometry
+# read from the same store snapshot is prepared once per process, however many maps show it
+# (a quarter: every district report of a worker; a national map: in seconds, not a minute).
+_PREPARED: OrderedDict[tuple[object, ...], _Prepared] = OrderedDict()
+_PREPARED_MAX = 8
+
+
+def _layer_key(areas: gpd.GeoDataFrame, tolerance_m: float,
+               decimals: int) -> tuple[object, ...]:
+    """Content key of a layer: a digest of its codes, coordinates and part structure."""
+    import hashlib
+
+    import shapely
+
+    geoms = areas.geometry.to_numpy()
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\x1f".join(map(str, areas["area_code"])).encode())
+    digest.update(shapely.get_num_coordinates(geoms).tobytes())
+    digest.update(shapely.get_num_geometries(geoms).tobytes())
+    digest.update(shapely.get_coordinates(geoms).tobytes())
+    return (digest.hexdigest(), str(areas.crs), float(tolerance_m), decimals)
+
+
+def _prepared(areas: gpd.GeoDataFrame, codes: Iterable[str], simplify_m: float) -> _Prepared:
+    """The areas of `codes` ready for a map: simplified by the map's extent (`_tolerance_m`,
+    projected layers with `simplify_m` > 0 only), rounded to the decimals that tolerance needs
+    (`_decimals`), prepared once per content (`_layer`)."""
     areas = areas[areas["area_code"].isin(list(codes))]
     if areas.crs is not None and areas.crs.is_projected and simplify_m > 0:
         tolerance = _tolerance_m(areas, simplify_m)
-        return _simplified(areas, tolerance), _decimals(tolerance)
-    return areas, 4
+        return _layer(areas, tolerance, _decimals(tolerance))
+    return _layer(areas, 0.0, 4)
+
+
+def _layer(areas: gpd.GeoDataFrame, tolerance_m: float, decimals: int) -> _Prepared:
+    """The prepared geometry of `areas` (from the cache when the content is known).
+
+    Simplified as a coverage (shared borders stay shared) when `tolerance_m` > 0, in WGS84
+    with clockwise exterior rings for plotly, coordinates rounded to `decimals`. Everything
+    is one vectorised call over the layer, no loop per area."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    key = _layer_key(areas, tolerance_m, decimals)
+    hit = _PREPARED.get(key)
+    if hit is not None:
+        _PREPARED.move_to_end(key)
+        return hit
+    frame = areas[["area_code", "geometry"]]
+    geoms = frame.geometry.to_numpy()
+    if tolerance_m > 0 and len(geoms) > 0:
+        geoms = shapely.coverage_simplify(geoms, tolerance_m)
+    geoms = gpd.GeoSeries(geoms, crs=areas.crs).to_crs(4326).to_numpy()
+    geoms = shapely.orient_polygons(geoms, exterior_cw=True)
+    geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
+    texts = shapely.to_geojson(geoms)
+    codes = [str(c) for c in frame["area_code"]]
+    features = json.loads("[" + ",".join(
+        f'{{"type":"Feature","properties":{{"area_code":{json.dumps(code)}}},'
+        f'"geometry":{"null" if text is None else text}}}'
+        for code, text in zip(codes, texts, strict=True)) + "]")
+    packed = np.empty(len(features), dtype=object)
+    packed[:] = [_Shared(feature) for feature in features]
+    prepared = _Prepared(pd.Index(codes), packed)
+    _PREPARED[key] = prepared
+    while len(_PREPARED) > _PREPARED_MAX:
+        _PREPARED.popitem(last=False)
+    return prepared
 
 
 def _geojson(areas: gpd.GeoDataFrame, codes: Sequence[str] | None = None, *,
              decimals: int = 4) -> dict[str, Any]:
     """GeoJSON in WGS84 (only `codes`, if given) with clockwise exterior rings for plotly,
-    coordinates rounded to `decimals`."""
-    import shapely
-
-    frame = areas[["area_code", "geometry"]]
-    if codes is not None:
-        frame = frame[frame["area_code"].isin(list(codes))]
-    frame = frame.to_crs(4326)
-    frame["geometry"] = [shapely.orient_polygons(g, exterior_cw=True) for g in frame.geometry]
-    data = json.loads(frame.to_json(drop_id=True))
-    for feature in data["features"]:
-        feature["geometry"]["coordinates"] = _round(feature["geometry"]["coordinates"],
-                                                    decimals)
-    return data
+    coordinates rounded to `decimals` (not simplified; the maps use `_prepared`)."""
+    return _layer(areas, 0.0, decimals).collection(codes)
 
 
-def _round(value: Any, decimals: int = 4) -> Any:
-    if isinstance(value, float):
-        return round(value, decimals)
-    return [_round(v, decimals) for v in value]
+def _formatted(values: pd.Series, decimals: int) -> pd.Series:
+    """`fmt.number` of each value, computed once per distinct value."""
+    distinct = pd.unique(values.dropna())
+    table = dict(zip(distinct, fmt.numbers(distinct, decimals), strict=True))
+    return values.map(table).fillna(fmt.MISSING)
 
 
 # Template parts for subplots our figures never have (3D scenes, ternary and polar axes).
@@ -181,29 +267,29 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
         Least display simplification in metres (geometry in a projected CRS only); a map
         of a large extent is simplified more, to about one pixel (`_tolerance_m`). Keeps
         the report small without changing what the map shows.
+
+    The layer's geometry is prepared once per content (`_prepared`: simplified, WGS84,
+    rounded, GeoJSON) and shared by every further map of the same layer in this process.
     """
     import plotly.graph_objects as go
 
     publishable = require(data, "Die Karte")
     frame = publishable.frame.merge(areas[["area_code"]], on="area_code", how="inner")
     hidden = publishable.is_suppressed(value).reindex(frame.index, fill_value=False)
-    areas, decimals_geo = _prepared(areas, frame["area_code"], simplify_m)
-    hover = []
-    for i, row in frame.iterrows():
-        if hidden.get(i, False):
-            text = f"{fmt.SUPPRESSED} (nicht ausgewiesen: zu kleine Fallzahl)"
-        elif pd.isna(row[value]):
-            text = "keine Angabe"
-        else:
-            text = f"{fmt.number(row[value], decimals)} {unit}".strip()
-        lines = [f"<b>{escaped(row['name'])}</b>", f"{escaped(label)}: {text}"]
-        for col, header in (extra or {}).items():
-            cell = row[col]
-            is_hidden = (publishable.is_suppressed(col).get(i, False)
-                         if col in publishable.columns else False)
-            lines.append(f"{escaped(header)}: "
-                         f"{fmt.SUPPRESSED if is_hidden else fmt.number(cell)}")
-        hover.append("<br>".join(lines))
+    layer = _prepared(areas, frame["area_code"], simplify_m)
+    # Hover texts column by column (each distinct number formatted once), no loop per area.
+    numbers = _formatted(frame[value], decimals)
+    shown_value = (numbers + (f" {unit}" if unit else "")).str.strip()
+    text = shown_value.where(frame[value].notna(), "keine Angabe").where(
+        ~hidden.to_numpy(dtype=bool),
+        f"{fmt.SUPPRESSED} (nicht ausgewiesen: zu kleine Fallzahl)")
+    hover = ("<b>" + frame["name"].map(escaped) + "</b><br>" + escaped(label) + ": " + text)
+    for col, header in (extra or {}).items():
+        cell = _formatted(frame[col], 0)
+        if col in publishable.columns:
+            withheld = publishable.is_suppressed(col).reindex(frame.index, fill_value=False)
+            cell = cell.where(~withheld.to_numpy(dtype=bool), fmt.SUPPRESSED)
+        hover = hover + "<br>" + escaped(header) + ": " + cell
     frame["hover"] = hover
     # Each area's geometry goes into the map once: areas without a value, areas with one, and
     # the highlighted district last (drawn on top, so its dark outline is not covered by its
@@ -227,7 +313,7 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
                 "thickness": 14, "len": 0.75, "tickformat": ",.1~f"}
 
     def geometry(part: pd.DataFrame) -> dict[str, Any]:
-        return {"geojson": _geojson(areas, part["area_code"], decimals=decimals_geo),
+        return {"geojson": layer.collection(part["area_code"]),
                 "featureidkey": "properties.area_code", "locations": part["area_code"],
                 "text": part["hover"]}
 
@@ -276,36 +362,36 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
     labels = [label for label, _ in classes]
     codes = sorted(set().union(*(set(p.frame["area_code"]) for p in checked.values()))
                    & set(areas["area_code"])) if checked else []
-    areas, decimals_geo = _prepared(areas, codes, simplify_m)
+    layer = _prepared(areas, codes, simplify_m)
     n = len(classes)
     colorscale = [item for i, (_, colour) in enumerate(classes)
                   for item in ([i / n, colour], [(i + 1) / n, colour])]
 
     def values(publishable: Publishable) -> tuple[list[float | None], list[str]]:
-        frame = publishable.frame.set_index("area_code")
-        z: list[float | None] = []
-        texts: list[str] = []
-        for code in codes:
-            if code not in frame.index:
-                z.append(None)
-                texts.append("keine Angabe")
-                continue
-            row = frame.loc[code]
-            position = frame.index.get_loc(code)
-            lines = [f"<b>{escaped(row['name'])}</b>", escaped(row[category])]
-            for col, (text, decimals) in hover.items():
-                hidden = bool(publishable.is_suppressed(col).iloc[position])
-                lines.append(f"{escaped(text)}: "
-                             f"{fmt.SUPPRESSED if hidden else fmt.number(row[col], decimals)}")
-            z.append(labels.index(row[category]) if row[category] in labels else None)
-            texts.append("<br>".join(lines))
-        return z, texts
+        # Column by column for all areas at once (a national layer has 11,000 of them).
+        import numpy as np
+
+        frame = publishable.frame
+        position = pd.Index(frame["area_code"]).get_indexer(codes)
+        present = position >= 0
+        rows = frame.iloc[position[present]]
+        lines = ("<b>" + rows["name"].map(escaped) + "</b><br>"
+                 + rows[category].map(escaped))
+        for col, (text, decimals) in hover.items():
+            hidden = publishable.is_suppressed(col).to_numpy(dtype=bool)[position[present]]
+            cell = _formatted(rows[col], decimals).where(~hidden, fmt.SUPPRESSED)
+            lines = lines + "<br>" + escaped(text) + ": " + cell
+        texts = np.full(len(codes), "keine Angabe", dtype=object)
+        texts[present] = lines.to_numpy(dtype=object)
+        classes_of = rows[category].map({label: i for i, label in enumerate(labels)})
+        z = np.full(len(codes), None, dtype=object)
+        z[present] = [None if pd.isna(v) else int(v) for v in classes_of]
+        return list(z), list(texts)
 
     per_layer = {key: values(p) for key, p in checked.items()}
     first = next(iter(per_layer.values()), ([], []))
     fig = go.Figure(go.Choropleth(
-        geojson=_geojson(areas, codes, decimals=decimals_geo),
-        featureidkey="properties.area_code", locations=codes,
+        geojson=layer.collection(codes), featureidkey="properties.area_code", locations=codes,
         z=first[0], text=first[1], hoverinfo="text", colorscale=colorscale, zmin=-0.5,
         zmax=n - 0.5, marker={"line": {"color": "white", "width": 0.6}},
         colorbar={"title": {"text": escaped(legend_title), "side": "top"},

@@ -351,6 +351,24 @@ class Store:
                                      for g in frame.pop("geometry")])
         return gpd.GeoDataFrame(frame, geometry=geometry, crs=STORE_CRS)
 
+    def iter_area_names(self, *, level: str | None = None,
+                        batch: int = 2048) -> Iterator[tuple[str, str, str]]:
+        """(area_code, name, kind) of the current areas, ordered by code, in batches of
+        `batch` rows: no geometry is read and no frame is built, so a national list of
+        11,000 Gemeinden starts at once and needs little memory (`monitoring areas`)."""
+        where, params = _validity_clause(None)
+        if level:
+            where.append("level = ?")
+            params.append(level)
+        cursor = self._con.cursor()
+        try:
+            cursor.execute("SELECT area_code, name, coalesce(kind, '') FROM area "
+                           f"WHERE {' AND '.join(where)} ORDER BY area_code", params)
+            while rows := cursor.fetchmany(batch):
+                yield from rows
+        finally:
+            cursor.close()
+
     def read_area_changes(self) -> pd.DataFrame:
         return self.query("SELECT * FROM area_change ORDER BY effective, old_code")
 
