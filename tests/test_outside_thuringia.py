@@ -194,11 +194,11 @@ def test_report_and_index_name_bayern_and_never_thueringen(report: Path) -> None
 def test_the_state_value_is_bayerns_from_its_kreise(report: Path) -> None:
     html = (report / "09472_Bayreuth.html").read_text(encoding="utf-8")
     rows = {r["Indikator"]: r for r in _table(html, "Indikatoren im Überblick")}
-    assert (rows["Arbeitslosenquote Ausländer"][PERIOD],
+    assert (rows["Arbeitslosenquote Ausländer"]["Q4 2024"],
             rows["Arbeitslosenquote Ausländer"]["Bayern"]) == (OWN_A19, STATE_A19)
     # A01 from the population figures: 6789 / 103656 = 6.549 %; Bayern (38338 / 407150)
     # = 9.416 %
-    assert (rows["Ausländeranteil"][PERIOD], rows["Ausländeranteil"]["Bayern"]) == ("6,5", "9,4")
+    assert (rows["Ausländeranteil"]["Q4 2024"], rows["Ausländeranteil"]["Bayern"]) == ("6,5", "9,4")
 
 
 def test_the_population_shown_is_the_one_imported(report: Path) -> None:

@@ -344,8 +344,11 @@ def test_quarto_pages_work_offline_in_chromium(rendered: Rendered, artifacts: Pa
     server.shutdown()
     assert outside == {name: [] for name in outside}
     assert errors == {name: [] for name in errors}
+    # the Ilm-Kreis report: maps and charts of five sections; the direct render of section 10
+    # for Erfurt, a kreisfreie Stadt: the map of the Kreise only (no municipality map, #14)
+    least = {"bericht": 10, "direkt": 1}
     for name, (charts, drawn) in figures.items():
-        assert charts >= 2 and drawn == charts, (name, charts, drawn)
+        assert charts >= least[name] and drawn == charts, (name, charts, drawn)
 
 
 # Every slide of a revealjs deck, shown one after the other: its title, its text, the <h3>
@@ -452,7 +455,7 @@ def test_revealjs_decks_one_idea_per_slide_in_chromium(rendered: Rendered,
 
     notebook = decks["notebook"]
     leaves = [s["h3"] for s in notebook if s["h3"]]
-    subsections = ["Die Kreise des Landes im Vergleich", "Gemeinden im Kreis",
+    subsections = ["Die Kreise des Landes im Vergleich", "Gemeinden",
                    "Angebote nach Handlungsfeld", "Mögliche Versorgungslücken"]
     assert [h for hs in leaves for h in hs if h in subsections] == subsections
     assert all(len([h for h in hs if h in subsections]) == 1 for hs in leaves), leaves
