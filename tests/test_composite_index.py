@@ -385,7 +385,7 @@ def test_view_with_too_few_peers_reports_why_instead_of_failing(demo_store_path:
 def test_controlling_section_executes_and_shows_the_index(demo_store_path: Path,
                                                           section_html) -> None:
     html, nb = section_html("40_controlling.ipynb", "16051", demo_store_path)
-    assert "Status-Dynamik-Index 2025-Q4: Lage unter den Kreisen und kreisfreien Städten" in html
+    assert "Status-Dynamik-Index Q4 2025: Lage unter den Kreisen und kreisfreien Städten" in html
     assert "Erfurt (Berichtsgebiet)" in html and "Statusklasse" in html
     assert "Erfurt: Indexindikatoren" in html and "Mittel aller bewerteten Gebiete" in html
     assert "relativ zu den anderen Gebieten" in html

@@ -14,6 +14,7 @@ marker column. An object column holding values other than text and missing ones 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -74,8 +75,13 @@ def write_frames(path: str | os.PathLike[str], meta: dict[str, str],
         finally:
             con.close()
         os.replace(tmp, target)
+    except duckdb.Error as err:  # the environment (full disk, no rights): an OSError for callers
+        text = str(err).lower()
+        full = any(k in text for k in ("no space left", "file too large", "disk quota"))
+        raise OSError(errno.ENOSPC if full else errno.EIO, str(err), str(target)) from err
     finally:
         tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
     return target
 
 
