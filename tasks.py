@@ -93,7 +93,8 @@ def test(pytest_args: list[str]) -> int:
         say("mypy hat Typfehler gemeldet (siehe oben); erst beheben, dann laufen die Tests")
         return code
     say("Starte die Tests (pytest)")
-    return run(PYTHON, "-m", "pytest", *pytest_args)
+    # the 25 slowest tests at the end: where the suite's time goes, in every CI log
+    return run(PYTHON, "-m", "pytest", "--durations=25", *pytest_args)
 
 
 def lab_command(rest: list[str], *, euid: int) -> list[str | Path]:
