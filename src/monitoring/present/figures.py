@@ -184,10 +184,9 @@ def _layer(areas: gpd.GeoDataFrame, tolerance_m: float, decimals: int) -> _Prepa
     if hit is not None:
         _PREPARED.move_to_end(key)
         return hit
-    frame = areas[["area_code", "geometry"]]
+    frame = _simplified(areas, tolerance_m) if tolerance_m > 0 else areas[["area_code",
+                                                                              "geometry"]]
     geoms = frame.geometry.to_numpy()
-    if tolerance_m > 0 and len(geoms) > 0:
-        geoms = shapely.coverage_simplify(geoms, tolerance_m)
     geoms = gpd.GeoSeries(geoms, crs=areas.crs).to_crs(4326).to_numpy()
     geoms = shapely.orient_polygons(geoms, exterior_cw=True)
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
