@@ -233,8 +233,10 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             snapshot_file, snapshot_seconds = "", None
             if snapshot is True:
                 begun = time.perf_counter()
-                snapshot_file = str(write_quarter_snapshot(store_file, str(quarter), settings,
-                                                           staging / quarter_snapshot.FILE_NAME))
+                # absolute: the kernels run in the notebooks folder, not in the caller's
+                snapshot_file = str(write_quarter_snapshot(
+                    store_file, str(quarter), settings,
+                    staging / quarter_snapshot.FILE_NAME).resolve())
                 snapshot_seconds = time.perf_counter() - begun
             elif snapshot:
                 snapshot_file = str(Path(snapshot).resolve())
