@@ -139,3 +139,16 @@ def test_notebooks_are_found_from_any_working_folder(tmp_path: Path,
     found = notebooks_dir()
     assert (found / "10_angebote_abdeckung.ipynb").is_file()
     assert found == (Path(__file__).resolve().parents[1] / "notebooks")
+
+
+@pytest.mark.slow
+def test_a_relative_output_folder_still_gives_the_kernels_the_snapshot(
+        demo_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's `monitoring run` writes to a folder relative to the caller; the kernels
+    run in the notebooks folder, so the snapshot must reach them as an absolute path (before:
+    every report fell back to on-demand and showed a „SnapshotWarning“ box)."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--period", "2025-Q4", "--area", "16053", "--store",
+                 str(demo_store_path), "--out", "berichte", "--workers", "1"]) == 0
+    html = (tmp_path / "berichte" / "2025-Q4" / "16053_Jena.html").read_text(encoding="utf-8")
+    assert "SnapshotWarning" not in html and "nicht gelesen werden" not in html
