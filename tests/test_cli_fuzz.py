@@ -20,7 +20,7 @@ with nothing (or nonsense) inside. For every example:
 store file behind) are driven the same way.
 
 Examples: the default run (also ``-m "not slow"``) makes `FAST` (35) examples per importer
-(``HYPOTHESIS_PROFILE=dev``: a fifth). The nightly variant makes at least 1,000 per importer:
+(``HYPOTHESIS_PROFILE=dev``: a tenth). The nightly variant makes at least 1,000 per importer:
 
     MONITORING_NIGHTLY=1 python3 tasks.py test tests/test_cli_fuzz.py -m nightly
 
