@@ -211,7 +211,10 @@ FOREIGN_COMMANDS = [["info"], ["areas"], ["upgrade"], ["import", "zahlen", "{roo
                     ["veroeffentlichen", "--period", "2025-Q4", "--out", "{root}/out"]]
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "zip", "text", "leer"])
+# SQLite: DuckDB tries (and, offline, fails) to fetch its sqlite extension before refusing the
+# file, some seconds for each of the seven commands – the full suite runs it
+@pytest.mark.parametrize("kind", [pytest.param("sqlite", marks=pytest.mark.slow),
+                                  "zip", "text", "leer"])
 def test_foreign_store_file_is_refused_unchanged(tmp_path: Path, kind: str) -> None:
     store = tmp_path / "fremd.duckdb"
     _foreign(kind, store)
@@ -234,6 +237,7 @@ def _hold(code: str, mark: str) -> subprocess.Popen[str]:
     return proc
 
 
+@pytest.mark.slow  # three processes on a demo store copy, one exporting the whole panel
 def test_readers_are_not_blocked_by_an_import_and_imports_not_by_readers(root: Path) -> None:
     store = root / "demo.duckdb"
     figures = root / "zahlen.csv"

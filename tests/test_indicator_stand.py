@@ -171,6 +171,7 @@ def test_charts_keep_the_observation_quarters_only(store_path: Path) -> None:
     assert observed["period"].tolist() == ["2024-Q4"]
 
 
+@pytest.mark.slow  # six districts' overview and lights: the whole demo panel protected 18 times
 def test_the_demo_shows_what_it_showed_before(demo_store_path: Path) -> None:
     """Quarterly demo values: every district's 2025-Q4 overview and lights equal the panel's
     own 2025-Q4 values and their differences to 2025-Q3 and 2024-Q4 (main's rule)."""

@@ -96,6 +96,7 @@ def facts(demo_store_path: Path):  # type: ignore[no-untyped-def]
                                   settings=settings.resolve(store=store))
 
 
+@pytest.mark.slow  # its fixture collects a whole district publication from the demo store
 def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]
     import yaml
 

@@ -28,6 +28,7 @@ def _path_at(trace: dict, x: float) -> float:
     return y0 + (x - x0) / (x1 - x0) * (y1 - y0)
 
 
+@pytest.mark.slow  # opens a demo report: controlling and the protected panel of the whole state
 def test_target_path_passes_through_the_tables_soll_value(demo_store_path: Path) -> None:
     """The chart of every target of a demo report, read back from its plotly JSON: at the
     report quarter the dotted path reads what the table beside it prints as „Soll laut

@@ -157,6 +157,7 @@ def test_protect_requires_the_rule() -> None:
 
 
 # -- (c) the export of the indicator panel --------------------------------------------------------
+@pytest.mark.slow  # exports the whole demo panel twice (secondary suppression across it)
 def test_export_uses_the_working_folders_settings(demo_store_path: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
