@@ -43,6 +43,16 @@ def snapshot_file(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactor
     return path
 
 
+@pytest.fixture(scope="module")
+def small_snapshot(reference_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A snapshot of the store without figures (seconds, not a whole demo quarter): enough for
+    the checks that refuse a snapshot of another quarter, other settings or another file."""
+    path = tmp_path_factory.mktemp("small-snapshot") / quarter_snapshot.FILE_NAME
+    with open_store(reference_store) as store:
+        quarter_snapshot.write_snapshot(build_snapshot(store, PERIOD, STRICT), path)
+    return path
+
+
 @pytest.fixture(autouse=True)
 def _nothing_installed() -> Any:
     quarter_snapshot.install(None)
@@ -63,6 +73,7 @@ def _assert_same_publishable(left: privacy.Publishable, right: privacy.Publishab
         assert pd.Series(totals).equals(pd.Series(right.totals[column]))
 
 
+@pytest.mark.slow  # the demo quarter's snapshot, checked against protecting the panel again
 def test_suppression_pattern_of_the_snapshot_is_todays(demo_store_path: Path,
                                                        snapshot_file: Path) -> None:
     """Secondary suppression runs across the districts: the snapshot, computed once and read
@@ -130,6 +141,7 @@ def test_district_report_data_from_the_snapshot_equals_on_demand(
             pd.testing.assert_frame_equal(got, expected, obj=name)
 
 
+@pytest.mark.slow  # protects the whole demo panel three times on demand
 def test_a_caller_changing_its_copy_does_not_change_the_snapshot(
         demo_store_path: Path, snapshot_file: Path) -> None:
     store, _ctx = notebook.open_report(str(demo_store_path), "16070", PERIOD, STRICT.to_json(),
@@ -154,9 +166,9 @@ def test_a_caller_changing_its_copy_does_not_change_the_snapshot(
 
 
 def test_a_snapshot_for_another_quarter_or_settings_is_refused_in_german(
-        demo_store_path: Path, snapshot_file: Path) -> None:
-    snapshot = quarter_snapshot.read_snapshot(snapshot_file)
-    with open_store(demo_store_path) as store:
+        reference_store: Path, small_snapshot: Path) -> None:
+    snapshot = quarter_snapshot.read_snapshot(small_snapshot)
+    with open_store(reference_store) as store:
         assert quarter_snapshot.check(snapshot, store, PERIOD, STRICT) is snapshot
         with pytest.raises(quarter_snapshot.SnapshotError,
                            match="Quartal 2025-Q4 statt 2025-Q3") as err:
@@ -166,6 +178,7 @@ def test_a_snapshot_for_another_quarter_or_settings_is_refused_in_german(
             quarter_snapshot.check(snapshot, store, PERIOD, _settings())
 
 
+@pytest.mark.slow  # builds a demo quarter's snapshot and protects the panel again
 def test_a_stale_snapshot_is_refused_and_the_report_computes_on_demand(
         writable_store: Path, tmp_path: Path) -> None:
     """The store changed after the snapshot was made (a write that bypasses the import log):
@@ -195,14 +208,14 @@ def test_a_stale_snapshot_is_refused_and_the_report_computes_on_demand(
         store.close()
 
 
-def test_a_snapshot_of_another_store_is_not_used(demo_store_path: Path, snapshot_file: Path,
+def test_a_snapshot_of_another_store_is_not_used(reference_store: Path, small_snapshot: Path,
                                                  tmp_path: Path) -> None:
     copy = tmp_path / "copy.duckdb"
-    shutil.copy(demo_store_path, copy)
-    quarter_snapshot.install(quarter_snapshot.read_snapshot(snapshot_file))
+    shutil.copy(reference_store, copy)
+    quarter_snapshot.install(quarter_snapshot.read_snapshot(small_snapshot))
     with open_store(copy) as store:
         assert quarter_snapshot.installed(store) is None  # same data id, another file
-    with open_store(demo_store_path) as store:
+    with open_store(reference_store) as store:
         assert quarter_snapshot.installed(store) is not None
 
 
