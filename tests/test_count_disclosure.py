@@ -9,6 +9,7 @@ integers. Expectations are computed by hand from the figures written into the im
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -123,8 +124,14 @@ def _a28_figures(codes: list[str]) -> dict[tuple[str, str], int]:
     return figures
 
 
-@pytest.fixture
-def a28_store(writable_store: Path, tmp_path: Path) -> tuple[Path, dict[tuple[str, str], int]]:
+@pytest.fixture(scope="module")
+def a28_store(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory
+              ) -> tuple[Path, dict[tuple[str, str], int]]:
+    """A copy of the demo store with the A28 counts imported, shared by the module's tests
+    (they only read it)."""
+    tmp_path = tmp_path_factory.mktemp("a28")
+    writable_store = tmp_path / "store.duckdb"
+    shutil.copy(demo_store_path, writable_store)
     with open_store(writable_store) as store:
         codes = list(views.districts(store)["area_code"])
     figures = _a28_figures(codes)

@@ -6,6 +6,7 @@ is claimed end to end; expected values computed by hand from the figures written
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from fractions import Fraction
@@ -35,11 +36,16 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 # -- 2. the indicator export: numerators and denominators are margins too ------------------------
-@pytest.fixture
-def a23_export(reference_copy: Path, tmp_path: Path) -> tuple[pd.DataFrame, dict]:
+@pytest.fixture(scope="module")
+def a23_export(reference_store: Path, tmp_path_factory: pytest.TempPathFactory
+               ) -> tuple[pd.DataFrame, dict]:
     """A23 (Dezentrale Unterbringung, in Wohnungen / alle untergebrachten Geflüchteten):
     2025-Q4 Jena (16053) 10 of 12 – a rate on fewer than 20 persons –, every other district
-    40 + i of 50 + 2i; 2025-Q3 every district the same, Jena 30 of 40 (nothing withheld)."""
+    40 + i of 50 + 2i; 2025-Q3 every district the same, Jena 30 of 40 (nothing withheld).
+    Imported and exported once for the module's tests (they only read the export)."""
+    tmp_path = tmp_path_factory.mktemp("a23")
+    reference_copy = tmp_path / "s.duckdb"
+    shutil.copy(reference_store, reference_copy)
     with open_store(reference_copy) as store:
         codes = list(districts(store)["area_code"])
     figures_ = {}
@@ -143,9 +149,23 @@ def test_coverage_map_colours_are_rounded_and_names_escaped() -> None:
 # -- 4. imported text never reaches a report as live HTML -----------------------------------------
 @pytest.fixture
 def markup_store(writable_store: Path, tmp_path: Path) -> Path:
-    """The demo store with an own indicator X99 named like an attack, imported through the
-    real command line: catalogue, a target for Ilm-Kreis and figures (10 of 100 against a
-    path from 1 to 90 % – a red light, so the name appears in the controlling summary)."""
+    """The demo store with an own indicator X99 named like an attack (see `_import_markup`)."""
+    return _import_markup(writable_store, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def markup_reference(reference_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The store without other figures, with X99 (see `_import_markup`): its controlling view
+    has X99 only, computed in a fraction of the demo store's time; shared by the module."""
+    folder = tmp_path_factory.mktemp("markup")
+    shutil.copy(reference_store, folder / "s.duckdb")
+    return _import_markup(folder / "s.duckdb", folder, goal="")  # a target without a goal
+
+
+def _import_markup(writable_store: Path, tmp_path: Path, goal: str = "Z-16070-wohnen") -> Path:
+    """Import an own indicator X99 named like an attack through the real command line:
+    catalogue, a target for Ilm-Kreis (under the demo's `goal`) and figures (10 of 100 against
+    a path from 1 to 90 % – a red light, so the name appears in the controlling summary)."""
     catalogue = tmp_path / "eigene.csv"
     catalogue.write_text(
         "indicator_id;name_de;name_en;definition;numerator_series;denominator_series;unit;"
@@ -154,7 +174,7 @@ def markup_store(writable_store: Path, tmp_path: Path) -> Path:
         "<script>alert(2)</script>;ja;wohnen\n", encoding="utf-8")
     targets = tmp_path / "zielwerte.csv"
     targets.write_text("indikator;gebiet;ziel;ausgangsquartal;ausgangswert;zielquartal;"
-                       "zielwert\nX99;16070;Z-16070-wohnen;2024-Q4;1;2026-Q4;90\n",
+                       f"zielwert\nX99;16070;{goal};2024-Q4;1;2026-Q4;90\n",
                        encoding="utf-8")
     values = tmp_path / "x.csv"
     values.write_text("reihe;gebiet;zeitraum;wert\n" + "".join(
@@ -165,10 +185,11 @@ def markup_store(writable_store: Path, tmp_path: Path) -> Path:
     return writable_store
 
 
-def test_indicator_name_from_the_catalogue_is_escaped_in_the_summary(markup_store: Path) -> None:
+def test_indicator_name_from_the_catalogue_is_escaped_in_the_summary(
+        markup_reference: Path) -> None:
     from monitoring import views
 
-    with open_store(markup_store) as store:
+    with open_store(markup_reference) as store:
         ctx = views.context(store, "16070", "2025-Q4")
         result = views.controlling(store, ctx)
     assert any(MARKUP in s for s in result["summary"])  # the view keeps the name as it is
