@@ -66,7 +66,12 @@ def root(demo_store_path: Path, tmp_path: Path) -> Path:
 
 
 # -- 1. --workers ------------------------------------------------------------------------------
-@pytest.mark.parametrize("command", ["run", "veroeffentlichen"])
+# `run` and `veroeffentlichen` share the checks (`report.run.outdir`): the fast subset asks
+# `run`, the full suite both
+COMMANDS = ["run", pytest.param("veroeffentlichen", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("value", ["0", "-5", "zwei", "1.5"])
 def test_workers_outside_one_to_cores_is_refused(root: Path, command: str, value: str) -> None:
     done = cli(command, "--period", "2025-Q4", "--store", str(root / "demo.duckdb"),
@@ -113,8 +118,20 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), BAD_INPUT,
-                         ids=[" ".join(a[:2]) + f"-{i}" for i, (a, _) in enumerate(BAD_INPUT)])
+def _bad_input_params() -> list[object]:
+    """Each case a process of its own: the fast subset runs the first case of each command,
+    the full suite all of them."""
+    seen: set[str] = set()
+    params: list[object] = []
+    for i, (args, message) in enumerate(BAD_INPUT):
+        command = " ".join(args[:2]) if args[0] in ("export", "import") else args[0]
+        marks = [pytest.mark.slow] if command in seen else []
+        seen.add(command)
+        params.append(pytest.param(args, message, marks=marks, id=" ".join(args[:2]) + f"-{i}"))
+    return params
+
+
+@pytest.mark.parametrize(("args", "message"), _bad_input_params())
 def test_bad_input_exits_2_and_writes_nothing(root: Path, args: list[str], message: str) -> None:
     before = tree(root)
     argv = [a.format(root=root) for a in args]
@@ -139,7 +156,7 @@ def _out_cases(root: Path) -> list[tuple[str, str, int, str]]:
             ("langer-pfad", str(root / "/".join(["ordner" + "x" * 200] * 25)), 2, "zu lang")]
 
 
-@pytest.mark.parametrize("command", ["run", "veroeffentlichen"])
+@pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize("case", ["datei", "unter-datei", "langer-name", "langer-pfad"])
 def test_unusable_out_is_refused_before_anything_is_written(root: Path, command: str,
                                                              case: str) -> None:
@@ -175,7 +192,7 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
             folder.chmod(0o755)
 
 
-@pytest.mark.parametrize("command", ["run", "veroeffentlichen"])
+@pytest.mark.parametrize("command", COMMANDS)
 def test_read_only_out_is_an_environment_fault(root: Path, read_only_folder: Path,
                                                command: str) -> None:
     before = tree(root)
@@ -213,8 +230,9 @@ FOREIGN_COMMANDS = [["info"], ["areas"], ["upgrade"], ["import", "zahlen", "{roo
 
 # SQLite: DuckDB tries (and, offline, fails) to fetch its sqlite extension before refusing the
 # file, some seconds for each of the seven commands – the full suite runs it
-@pytest.mark.parametrize("kind", [pytest.param("sqlite", marks=pytest.mark.slow),
-                                  "zip", "text", "leer"])
+# a text file is refused as the ZIP file is (neither starts with DuckDB's header): full suite
+@pytest.mark.parametrize("kind", [pytest.param("sqlite", marks=pytest.mark.slow), "zip",
+                                  pytest.param("text", marks=pytest.mark.slow), "leer"])
 def test_foreign_store_file_is_refused_unchanged(tmp_path: Path, kind: str) -> None:
     store = tmp_path / "fremd.duckdb"
     _foreign(kind, store)
