@@ -146,9 +146,14 @@ def a28_store(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory
     return writable_store, figures
 
 
-def _a28_row(store_path: Path, area: str) -> tuple[pd.Series, pd.Series]:
+def _overview(store_path: Path, area: str) -> privacy.Publishable:
     with open_store(store_path) as store:
-        table = views.indicator_overview(store, views.context(store, area, "2025-Q4"))
+        return views.indicator_overview(store, views.context(store, area, "2025-Q4"))
+
+
+def _a28_row(store_path: Path, area: str,
+             table: privacy.Publishable | None = None) -> tuple[pd.Series, pd.Series]:
+    table = _overview(store_path, area) if table is None else table
     index = table.frame.index[table.frame["indicator_id"] == "A28"][0]
     return table.frame.loc[index], table.suppressed.loc[index]
 
@@ -176,11 +181,10 @@ def test_store_secondary_district_and_small_state_total_withheld(a28_store) -> N
 
 def test_store_count_above_threshold_shown_as_integer(a28_store) -> None:
     path, _ = a28_store
-    row, hidden = _a28_row(path, "16051")
+    table = _overview(path, "16051")  # the same table gives the row and the HTML
+    row, hidden = _a28_row(path, "16051", table)
     assert not hidden[["value", "vs_previous", "vs_year_ago"]].any()
     assert (row["value"], row["vs_previous"], row["vs_year_ago"]) == (17, 1, 4)
-    with open_store(path) as store:
-        table = views.indicator_overview(store, views.context(store, "16051", "2025-Q4"))
     html = tables.html_table(table, {"name": ("Indikator", tables.text),
                                      "value": ("Wert", tables.indicator_value),
                                      "vs_previous": ("zum Vorquartal", tables.indicator_change),

@@ -8,6 +8,7 @@ from monitoring.store.database import open_store
 from monitoring.vocab import FIELDS
 
 
+@pytest.mark.slow  # builds the whole demo store a second time
 def test_demo_is_deterministic(demo_store_path: Path, tmp_path: Path) -> None:
     again = build_demo_store(tmp_path / "again.duckdb")
     with open_store(demo_store_path) as a, open_store(again) as b:
