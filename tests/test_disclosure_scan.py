@@ -11,6 +11,7 @@ Expected intervals are computed by hand in the comments.
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 import sys
 from fractions import Fraction
@@ -222,9 +223,18 @@ def _cli(*args: str) -> None:
 
 
 @pytest.fixture
-def a23_export_file(reference_copy: Path, tmp_path: Path) -> Path:
+def a23_export_file(a23_export_once: Path, tmp_path: Path) -> Path:
+    """A copy of the module's A23 export for one test (the tests edit it)."""
+    return Path(shutil.copy(a23_export_once, tmp_path / a23_export_once.name))
+
+
+@pytest.fixture(scope="module")
+def a23_export_once(reference_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A23 2025-Q4: Jena (16053) 10 of 12 – withheld for its small denominator –, every
-    other district 40 + i of 50 + 2i; exported by ``monitoring export indikatoren``."""
+    other district 40 + i of 50 + 2i; exported by ``monitoring export indikatoren`` (once
+    for the module: an import and an export process)."""
+    tmp_path = tmp_path_factory.mktemp("a23-scan")
+    reference_copy = Path(shutil.copy(reference_store, tmp_path / "s.duckdb"))
     with open_store(reference_copy) as store:
         codes = list(districts(store)["area_code"])
     lines = ["reihe;gebiet;zeitraum;wert"]
