@@ -47,8 +47,12 @@ class _CellIndex:
         self.ncols = int(cx.max()) + 1
         keys = cy * self.ncols + cx
         # Within a cell the order only changes the order of summation; the disc engine
-        # takes the 4–5× faster unstable sort (still deterministic for the same input).
-        self.order = np.argsort(keys, kind="stable" if stable else "quicksort")
+        # takes the 4–5× faster unstable sort (still deterministic for the same input), or,
+        # with fewer than 65,536 cells, NumPy's radix sort of 16-bit keys (linear time).
+        if not stable and int(keys.max(initial=0)) < 2**16:
+            self.order = np.argsort(keys.astype(np.uint16), kind="stable")
+        else:
+            self.order = np.argsort(keys, kind="stable" if stable else "quicksort")
         self.keys = keys[self.order]
         self.x = x[self.order]
         self.y = y[self.order]
@@ -319,17 +323,26 @@ def _disc(index: _CellIndex, nrows: int, supply: Located, radius: float) -> _Dis
                  exact_square_threshold(radius))
 
 
+# Candidate pairs tested per piece: the piece's few arrays (≈ 1 MiB) stay in the CPU cache
+# between the dozen passes over them; pieces of a million pairs ran ≈ 15 % slower.
+_PIECE = 1 << 15
+
+
 def _boundary_pairs(index: _CellIndex, supply: Located, disc: _Disc,
                     max_pairs: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(sorted point, offer) pairs of the boundary slices with ``d ≤ radius``, computed in
-    pieces of at most about `max_pairs` candidate pairs (memory stays bounded)."""
+    """(sorted point, offer) pairs of the boundary slices with ``d ≤ radius``: tested in
+    cache-sized pieces (`_PIECE` candidates), the hits joined into arrays of about
+    `max_pairs` pairs (so that the bincounts of both steps run over few large arrays, and
+    memory stays bounded by the hits)."""
     start, end, offer = disc.boundary
     length = end - start
     if len(length) == 0:
         return []
-    group = (np.cumsum(length) - 1) // max_pairs
+    group = (np.cumsum(length) - 1) // _PIECE
     cuts = np.flatnonzero(np.diff(group)) + 1
     out: list[tuple[np.ndarray, np.ndarray]] = []
+    held: list[tuple[np.ndarray, np.ndarray]] = []
+    held_pairs = 0
     # 32-bit indices where they fit: half the memory traffic of the per-pair arrays
     itype = np.int32 if len(index.x) < 2**31 and len(supply) < 2**31 else np.int64
     for part in np.split(np.arange(len(length)), cuts):
@@ -347,7 +360,14 @@ def _boundary_pairs(index: _CellIndex, supply: Located, disc: _Disc,
         dy *= dy
         d += dy
         hit = d <= disc.threshold
-        out.append((point[hit], np.repeat(offer[part].astype(itype), ln)[hit]))
+        held.append((point[hit], np.repeat(offer[part].astype(itype), ln)[hit]))
+        held_pairs += len(held[-1][0])
+        if held_pairs >= max_pairs:
+            out.append((np.concatenate([h[0] for h in held]),
+                        np.concatenate([h[1] for h in held])))
+            held, held_pairs = [], 0
+    if held:
+        out.append((np.concatenate([h[0] for h in held]), np.concatenate([h[1] for h in held])))
     return out
 
 
