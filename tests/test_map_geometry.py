@@ -285,7 +285,7 @@ def test_large_layers_are_prepared_once_per_content_on_disk(
     areas = layer()
     figures._PREPARED.clear()
     first = features(draw(areas))
-    files_ = sorted((tmp_path / "karten").glob("*.geojsonl"))
+    files_ = sorted((tmp_path / "karten").glob("*.json"))
     assert len(files_) == 1
     cached = json.loads(files_[0].read_text(encoding="utf-8"))
     assert [f["id"] for f in cached] == list(areas["area_code"])
@@ -302,19 +302,25 @@ def test_large_layers_are_prepared_once_per_content_on_disk(
                                                       xoff=5000)
     figures._PREPARED.clear()
     draw(moved)
-    assert len(list((tmp_path / "karten").glob("*.geojsonl"))) == 2
+    assert len(list((tmp_path / "karten").glob("*.json"))) == 2
     # a broken file is not trusted: prepared again and rewritten
     files_[0].write_text('[{"type": "Feat', encoding="utf-8")
     figures._PREPARED.clear()
     assert features(draw(areas)) == first
     assert json.loads(files_[0].read_text(encoding="utf-8")) == [first[c] for c in
                                                                   areas["area_code"]]
+    # the folder keeps the newest files only
+    monkeypatch.setattr(figures, "_DISK_MAX", 1)
+    figures._PREPARED.clear()
+    draw(moved.iloc[1:])
+    assert len(list((tmp_path / "karten").glob("*.json"))) == 1
     # switched off: nothing written
     monkeypatch.setenv(figures.CACHE_ENV, "0")
     figures._PREPARED.clear()
-    (tmp_path / "karten" / files_[0].name).unlink()
+    for file in (tmp_path / "karten").glob("*.json"):
+        file.unlink()
     draw(areas)
-    assert len(list((tmp_path / "karten").glob("*.geojsonl"))) == 1
+    assert list((tmp_path / "karten").glob("*")) == []
     figures._PREPARED.clear()
 
 

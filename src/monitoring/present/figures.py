@@ -196,7 +196,7 @@ def _cache_file(key: tuple[object, ...]) -> Path | None:
     if folder is None:
         return None
     name = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    return folder / f"{name}.geojsonl"
+    return folder / f"{name}.json"
 
 
 def _read_cached(path: Path) -> list[dict[str, Any]] | None:
@@ -234,20 +234,33 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+# Prepared layers kept on disk at most (the newest by modification time): every snapshot,
+# tolerance or changed layer adds a file (a national layer ≈ 2.6 MB).
+_DISK_MAX = 16
+
+
 def _write_cached(path: Path, text: str) -> None:
-    """Writes the cache file atomically (parallel workers may prepare the same layer); a
-    cache that cannot be written is skipped – it only saves time."""
+    """Writes the cache file atomically (parallel workers may prepare the same layer) and
+    keeps the newest `_DISK_MAX` files; a cache that cannot be written is skipped – it only
+    saves time."""
     import os
     import tempfile
 
+    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(tmp, path)
+        tmp = None
+        kept = sorted(path.parent.glob("*.json"), key=lambda f: f.stat().st_mtime,
+                      reverse=True)
+        for old in kept[_DISK_MAX:]:
+            old.unlink(missing_ok=True)
     except OSError:
-        return
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _prepared(areas: gpd.GeoDataFrame, codes: Iterable[str], simplify_m: float) -> _Prepared:
