@@ -137,7 +137,7 @@ def theirs(demand: acc.Points, supply: acc.Points, catchment: float, kind: str,
     return out.fillna(0.0), len(cost)
 
 
-def compare(quick: bool) -> list[dict[str, float]]:
+def compare(quick: bool, cases: list[str] | None = None) -> list[dict[str, float]]:
     demand, supply = thuringia()
     print(f"Thüringen-ähnlich: {len(demand):,} Nachfragepunkte × {len(supply):,} Angebote "
           "(geclustert, Angebote in Orten)")
@@ -151,6 +151,8 @@ def compare(quick: bool) -> list[dict[str, float]]:
     rows = []
     for catchment in ([10_000.0] if quick else [10_000.0, 30_000.0]):
         for kind, our_weights in VARIANTS.items():
+            if cases and f"{kind} {catchment / 1000:g}" not in cases:
+                continue
             decay = our_weights(catchment)
             run_ours = functools.partial(ours, demand, supply, catchment, decay)
             run_theirs = functools.partial(theirs, demand, supply, catchment, kind)
@@ -251,15 +253,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-national", action="store_true")
+    parser.add_argument("--cases", nargs="+", metavar="FALL",
+                        help='only these comparisons, e.g. "2SFCA 10" "E2SFCA Gauß 30" '
+                             "(no memory growth, no national run)")
     parser.add_argument("--national-child", nargs=2, type=int, metavar=("N", "M"))
     args = parser.parse_args()
     if args.national_child:
         national_child(*args.national_child, 30_000.0)
         return
     print("Hinweis: die CPU wird mit anderen Prozessen geteilt; Zeiten schwanken.\n")
-    rows = compare(args.quick)
-    growth = access_growth(args.quick)
-    if not args.skip_national:
+    rows = compare(args.quick, args.cases)
+    growth = [] if args.cases else access_growth(args.quick)
+    if not (args.skip_national or args.cases):
         national(args.quick, rows, growth)
     worst_speed = min(r["access_s"] / r["ours_s"] for r in rows)
     worst_mem = max(r["ours_mib"] / r["access_mib"] for r in rows)

@@ -20,6 +20,7 @@ mostly waiting for a core).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -89,6 +90,8 @@ def main() -> None:
     started = time.perf_counter()
     store = national_store(layers)
     print(f"Datenbank: {store} ({time.perf_counter() - started:.1f} s)")
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"Last vorher / load average before: {load} ({os.cpu_count()} CPU)")
     with tempfile.TemporaryDirectory() as tmp:
         old_out, new_out = Path(tmp) / "old.txt", Path(tmp) / "new.txt"
         old, old_cpu = timed([sys.executable, "-c", OLD, str(store)], old_out)
@@ -99,6 +102,8 @@ def main() -> None:
         tabs = all(line.count("\t") == 2
                    for line in new_out.read_text(encoding="utf-8").splitlines())
     met = "erreicht / met" if new < 2 else "verfehlt / missed"
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
+    print(f"Last nachher / load average after: {load}")
     print(f"  Gemeinden ausgegeben: {len(lines):,}; gleicher Inhalt wie vorher: "
           f"{'ja' if same else 'nein'}; Felder durch Tabulator getrennt: "
           f"{'ja' if tabs else 'nein'} (vorher machte rich Leerzeichen daraus)")

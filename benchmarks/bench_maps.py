@@ -7,11 +7,15 @@ Plain script, no assertions. In one process, on the real national Gemeinde layer
    (`old_coverage_map`: simplify the layer, then per trace ``to_crs`` + ``to_json`` +
    a recursive Python rounding of every coordinate, and an ``iterrows`` loop for the hover
    texts), built and written with ``fig.write_html``.
-2. **Ours, first map of a snapshot** – today's `figures.coverage_map` with an empty
-   geometry cache: the layer is prepared once (coverage simplification, WGS84, orientation,
-   rounding, GeoJSON – all vectorised) and cached by content.
-3. **Ours, every further map** – the same call again (a second map, another indicator, the
-   next report of the worker): the prepared geometry comes from the cache.
+2. **Ours, cold** – today's `figures.coverage_map` with empty geometry caches (memory and
+   disk; the disk cache of this run is a temporary folder): the layer is prepared once
+   (coverage simplification, WGS84, orientation, rounding, GeoJSON – all vectorised), kept
+   in memory and, being large, written to the disk cache (`figures._layer`).
+3. **Ours, first map of a new process** – the memory cache emptied, the disk cache kept (as
+   in the next report run, notebook or worker on the same store snapshot): the prepared
+   features are read from the file named by the layer's content digest.
+4. **Ours, every further map** – the same call again: the prepared geometry comes from the
+   memory cache.
 
 Each run writes the figure as HTML without the plotly.js library (``include_plotlyjs=False``:
 the library is the same ≈ 4.8 MB for every figure, inlined once per report, and its size is
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -187,27 +192,34 @@ def main() -> None:
           "HTML ohne plotly.js")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        # an empty geometry cache on disk for this run (the cold row really prepares)
+        os.environ[figures.CACHE_ENV] = str(folder / "cache")
         rows = []
         for name, make in (("baseline (alter Weg)", old_coverage_map),
-                           ("ours, erste Karte", figures.coverage_map),
+                           ("ours, kalt (leerer Cache)", figures.coverage_map),
+                           ("ours, neuer Prozess", figures.coverage_map),
                            ("ours, weitere Karte", figures.coverage_map)):
-            if name == "ours, erste Karte":
-                figures._PREPARED.clear()
+            if name.startswith(("ours, kalt", "ours, neuer")):
+                figures._PREPARED.clear()  # as in a new process: only the disk cache is left
             path = folder / f"{len(rows)}.html"
             built, total, built_cpu, total_cpu = build_and_write(make, data, areas, path,
                                                                  args.simplify_m)
             size = path.stat().st_size / 1e6
             rows.append((name, total, total_cpu, size))
-            print(f"  {name:<22}: Aufbau {built:6.2f} s, Aufbau + Schreiben {total:6.2f} s "
+            print(f"  {name:<26}: Aufbau {built:6.2f} s, Aufbau + Schreiben {total:6.2f} s "
                   f"(CPU {built_cpu:6.2f} / {total_cpu:6.2f} s), HTML {size:5.2f} MB",
                   flush=True)
-    (_, base, base_cpu, _), (_, first, first_cpu, _), (_, later, later_cpu, _) = rows
+    (_, base, base_cpu, _), (_, cold, cold_cpu, _), (_, first, first_cpu, _), \
+        (_, later, later_cpu, _) = rows
     size = max(r[3] for r in rows[1:])
-    met = "erreicht / met" if later / base <= 0.1 and size <= 4 else "verfehlt / missed"
-    print(f"Verhältnis / ratio (Wand): erste Karte {first / base:.3f}, weitere Karte "
-          f"{later / base:.3f}; (CPU): {first_cpu / base_cpu:.3f}, {later_cpu / base_cpu:.3f} "
+    met = ("erreicht / met" if max(first, later) / base <= 0.1 and size <= 4
+           else "verfehlt / missed")
+    print(f"Verhältnis / ratio (Wand): kalt {cold / base:.3f}, erste Karte eines Prozesses "
+          f"{first / base:.3f}, weitere Karte {later / base:.3f}; (CPU): "
+          f"{cold_cpu / base_cpu:.3f}, {first_cpu / base_cpu:.3f}, {later_cpu / base_cpu:.3f} "
           f"(Ziel ≤ 0.1, HTML ≤ 4 MB: {met})")
-    print(f"RESULT first_ratio={first / base:.3f} cached_ratio={later / base:.3f} "
+    print(f"RESULT cold_ratio={cold / base:.3f} first_ratio={first / base:.3f} "
+          f"cached_ratio={later / base:.3f} cold_cpu_ratio={cold_cpu / base_cpu:.3f} "
           f"first_cpu_ratio={first_cpu / base_cpu:.3f} cached_cpu_ratio="
           f"{later_cpu / base_cpu:.3f} html_mb={size:.2f}")
 

@@ -120,3 +120,24 @@ def test_areas_of_every_gemeinde_streamed_complete_and_in_order(
     assert all(len(code) == 8 and code.startswith("16") for code, _, _ in rows)
     assert any(code == "16051000" and name == "Erfurt" for code, name, _ in rows)
     assert ended and not ended & {code for code, _, _ in rows}  # merged-away: not listed
+
+
+def test_areas_starts_without_the_heavy_libraries(demo_store_path: Path) -> None:
+    """`monitoring areas` in a fresh interpreter lists the Gemeinden without importing pandas,
+    geopandas, shapely or plotly (their imports were most of its start: issue #16, < 2 s);
+    ``--version`` still answers."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, runpy; sys.argv = ['monitoring', 'areas', '--level', 'gemeinde', "
+             f"'--store', {str(demo_store_path)!r}]\n"
+             "try:\n    runpy.run_module('monitoring', run_name='__main__')\n"
+             "except SystemExit as end:\n    assert end.code == 0, end.code\n"
+             "heavy = ('pandas', 'geopandas', 'shapely', 'plotly', 'babel', 'rich')\n"
+             "print('LOADED', [m for m in heavy if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[-1] == "LOADED []" and len(out) - 1 > 600 and out[0].startswith("16")
+    version = subprocess.run([sys.executable, "-m", "monitoring", "--version"],
+                             capture_output=True, text=True, check=True).stdout
+    assert re.fullmatch(r"monitoring \d+\.\d+\S*\n", version)

@@ -21,6 +21,7 @@ import monitoring
 from monitoring.core import privacy
 from monitoring.core.privacy import Publishable
 from monitoring.present import figures
+from monitoring.report.publish import scan
 from monitoring.views import publishable
 
 RULE = privacy.DisclosureRule()
@@ -54,7 +55,7 @@ def _coverage(areas: gpd.GeoDataFrame, *, missing: tuple[str, ...] = ()) -> pd.D
 
 def _features(fig: object) -> list[str]:
     data = json.loads(fig.to_json())["data"]  # type: ignore[attr-defined]
-    return [f["properties"]["area_code"] for t in data for f in t["geojson"]["features"]]
+    return [f["id"] for t in data for f in t["geojson"]["features"]]
 
 
 def _vertices(fig: object) -> int:
@@ -87,7 +88,7 @@ def test_state_map_is_smaller_and_each_area_is_drawn_once(kreise: gpd.GeoDataFra
     last = data[-1]
     assert last["locations"] == ["16070"] and last["marker"]["line"]["width"] == 2.5
     own = frame.set_index("area_code").loc["16070", "offers_per_1000"]
-    assert last["z"] == [round(own, 1)] and "Ilm-Kreis" in last["text"][0]
+    assert last["z"] == [round(own, 1)] and "Ilm-Kreis" in scan.hover_texts(last)[0]
     # … on the same colour scale as the other Kreise
     coloured = [t for t in data if t.get("zmin") == 0 and "zmax" in t]
     assert len(coloured) == 2 and coloured[0]["zmax"] == coloured[1]["zmax"]
@@ -122,7 +123,7 @@ def test_suppressed_areas_are_grey_and_say_why(gemeinden: gpd.GeoDataFrame) -> N
     fig = figures.coverage_map(pub, areas, value="offers_per_1000", label="Angebote")
     grey = json.loads(fig.to_json())["data"][0]
     assert set(grey["locations"]) == hidden
-    assert all("nicht ausgewiesen" in t for t in grey["text"])
+    assert all("nicht ausgewiesen" in t for t in scan.hover_texts(grey))
 
 
 def test_municipality_map_keeps_its_detail(gemeinden: gpd.GeoDataFrame) -> None:
@@ -184,7 +185,7 @@ def features(fig) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for trace in fig.data:  # areas without value, with value, the highlighted one
         for feature in trace.geojson["features"]:
-            code = feature["properties"]["area_code"]
+            code = feature["id"]
             assert code not in out, f"{code} drawn twice"
             out[code] = feature
     return out
@@ -230,10 +231,14 @@ def test_prepared_once_per_content_and_again_after_a_change() -> None:
 
 
 def test_hover_texts_per_column() -> None:
+    """The hover label as the browser builds it from the trace's template and the area's
+    `customdata` row; the fixed words (label, unit, headers) are in the template once per
+    trace, not once per area (an 11,000-area map: 1.5 MB of hover text before)."""
     areas = layer().iloc[:8].reset_index(drop=True)
     fig = draw(areas)
-    texts = {code: text for trace in fig.data
-             for code, text in zip(trace.locations, trace.text, strict=True)}
+    data = json.loads(fig.to_json())["data"]
+    texts = {code: text for trace in data
+             for code, text in zip(trace["locations"], scan.hover_texts(trace), strict=True)}
     codes = list(areas["area_code"])
     names = list(areas["name"])
     # Row 0: 10 persons – rate and count withheld; row 3: no rate; row 1: 1 offer, 201 persons.
@@ -242,6 +247,81 @@ def test_hover_texts_per_column() -> None:
     assert texts[codes[3]].split("<br>")[1] == "Angebote: keine Angabe"
     assert texts[codes[1]] == (f"<b>{names[1]}</b><br>Angebote: 5,0 je 1.000"
                                "<br>Ausländische Staatsangehörige: 201")
+    for trace in data:
+        assert "text" not in trace and trace["hovertemplate"].endswith("<extra></extra>")
+        assert "Staatsangeh" not in json.dumps(trace["customdata"], ensure_ascii=False)
+        assert all(f["id"] == code and "properties" not in f for f, code in zip(
+            trace["geojson"]["features"], sorted(trace["locations"]), strict=True))
+
+
+def test_scanner_reads_the_hover_labels_a_map_builds(tmp_path: Path) -> None:
+    """The disclosure scan checks the labels as shown: a count below the threshold that
+    stands in `customdata`, its label in the template, is found; the report's own map of
+    protected data passes."""
+    page = tmp_path / "karte.html"
+    trace = {"type": "choropleth", "locations": ["1", "2"], "z": [1, 2],
+             "customdata": [["Ort A", "12"], ["Ort B", "2"]],
+             "hovertemplate": "<b>%{customdata[0]}</b><br>Ausländische Staatsangehörige: "
+                              "%{customdata[1]}<extra></extra>"}
+    page.write_text(f'<script>Plotly.newPlot("m", {json.dumps([trace])}, {{}}, {{}})</script>',
+                    encoding="utf-8")
+    assert [f.value for f in scan.scan_file(page, threshold=3)] == ["2"]
+    areas = layer().iloc[:30].reset_index(drop=True)
+    data = coverage(areas)
+    frame = data.frame.copy()
+    assert (frame["population"] < 20).any()  # small counts in the data: withheld before drawing
+    draw(areas, data).write_html(page, include_plotlyjs=False)
+    assert scan.plotly_figures(page.read_text(encoding="utf-8"))
+    assert scan.scan_file(page, threshold=3) == []
+
+
+def test_large_layers_are_prepared_once_per_content_on_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layer large enough for the disk cache is prepared once per content: a new process
+    (memory cache empty) reads the file named by the content digest; a changed layer gets
+    its own file; an unreadable file is prepared again and replaced."""
+    monkeypatch.setenv(figures.CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(figures, "PERSIST_MIN_COORDINATES", 1)  # Thuringia counts as large
+    areas = layer()
+    figures._PREPARED.clear()
+    first = features(draw(areas))
+    files_ = sorted((tmp_path / "karten").glob("*.json"))
+    assert len(files_) == 1
+    cached = json.loads(files_[0].read_text(encoding="utf-8"))
+    assert [f["id"] for f in cached] == list(areas["area_code"])
+    assert {f["id"]: f for f in cached} == first
+    # what the file says is what a new process draws: mark one feature's geometry in it
+    code = cached[0]["id"]
+    cached[0]["geometry"] = {"type": "Point", "coordinates": [10.0, 50.0]}
+    files_[0].write_text(json.dumps(cached), encoding="utf-8")
+    figures._PREPARED.clear()
+    assert features(draw(areas))[code]["geometry"]["type"] == "Point"
+    # another content: another file, the first one untouched
+    moved = layer()
+    moved.loc[moved.index[0], "geometry"] = translate(moved.loc[moved.index[0], "geometry"],
+                                                      xoff=5000)
+    figures._PREPARED.clear()
+    draw(moved)
+    assert len(list((tmp_path / "karten").glob("*.json"))) == 2
+    # a broken file is not trusted: prepared again and rewritten
+    files_[0].write_text('[{"type": "Feat', encoding="utf-8")
+    figures._PREPARED.clear()
+    assert features(draw(areas)) == first
+    assert json.loads(files_[0].read_text(encoding="utf-8")) == [first[c] for c in
+                                                                  areas["area_code"]]
+    # the folder keeps the newest files only
+    monkeypatch.setattr(figures, "_DISK_MAX", 1)
+    figures._PREPARED.clear()
+    draw(moved.iloc[1:])
+    assert len(list((tmp_path / "karten").glob("*.json"))) == 1
+    # switched off: nothing written
+    monkeypatch.setenv(figures.CACHE_ENV, "0")
+    figures._PREPARED.clear()
+    for file in (tmp_path / "karten").glob("*.json"):
+        file.unlink()
+    draw(areas)
+    assert list((tmp_path / "karten").glob("*")) == []
+    figures._PREPARED.clear()
 
 
 def test_numbers_equal_babel_number_by_number() -> None:

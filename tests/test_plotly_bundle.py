@@ -269,4 +269,7 @@ def test_every_figure_draws_with_the_bundle_in_chromium(tmp_path: Path,
     assert state["class_map"]["areas"] > 10
     assert bar_hover == 1
     assert map_hover and "Ilm-Kreis" in map_hover  # the highlighted Kreis, drawn last
+    # the label as built from the trace's template: name, label, German number and unit
+    assert re.search(r"Ilm-KreisAngebote: \d+,\d je 1\.000Angebote: [\d.]+$", map_hover), \
+        map_hover
     assert after > before

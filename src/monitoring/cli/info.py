@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from monitoring import fmt
 from monitoring.cli.common import EXIT_OK, terminal
 
 
@@ -102,6 +101,8 @@ def _day(value: object) -> str:
     """A stored ISO date as „31.12.2025“ (as it is, if it is no date; „unbekannt“ if none)."""
     from datetime import date
 
+    from monitoring import fmt
+
     if not value:
         return "unbekannt"
     try:
@@ -112,6 +113,7 @@ def _day(value: object) -> str:
 
 def info(args: argparse.Namespace) -> int:
     """`monitoring info`: content and stand of the store."""
+    from monitoring import fmt
     from monitoring.io.new_store import scope_name
     from monitoring.store.areas import count_area_changes, read_scope
     from monitoring.store.contents import count_computed_values, count_rows

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from monitoring import __version__
 from monitoring.cli import data, info, reports
 from monitoring.cli.common import DEMO_PERIOD, DEMO_STORE, EXIT_ENVIRONMENT, EXIT_INPUT
 from monitoring.cli.german import german, type_names
@@ -65,12 +64,27 @@ def _workers(text: str) -> int:
     return value
 
 
+class _Version(argparse.Action):
+    """``--version``: argparse's version action, with the version read only when asked for
+    (every other command starts without `importlib.metadata`)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,  # noqa: ARG002 - argparse's signature
+                 values: object, option_string: str | None = None) -> None:  # noqa: ARG002
+        from monitoring import __version__
+
+        sys.stdout.write(f"{parser.prog} {__version__}\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="monitoring", description=(
         "Integrationsmonitor: Angebote, Abdeckung und Indikatoren des kommunalen "
         "Integrationsmanagements – Datenbank, Notebooks und Berichte."))
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
-                        help="Versionsnummer zeigen und beenden")
+    parser.add_argument("--version", action=_Version, help="Versionsnummer zeigen und beenden")
     parser.add_argument("--debug", action="store_true",
                         help="bei unerwarteten Fehlern den vollständigen technischen Ablauf "
                              "(Traceback) zeigen")

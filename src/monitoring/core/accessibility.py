@@ -189,7 +189,7 @@ def two_step_fca(demand: Points, supply: Points, *, catchment_m: float,
     """2SFCA / E2SFCA with Euclidean distances in metres.
 
     How, for uniform (2SFCA) and step weights (Luo–Qi zones, `weights.step`): the weight is
-    a sum of discs, and per offer and row of small cells (default catchment / 24) the cells
+    a sum of discs, and per offer and row of small cells (about the point spacing) the cells
     wholly inside a disc are summed as one run without any distance; only points in cells
     the circle crosses get a distance (`fca_kernel.fca_discs`, exact: the same decisions as
     the test on every pair). For Gaussian weights:
@@ -209,8 +209,8 @@ def two_step_fca(demand: Points, supply: Points, *, catchment_m: float,
         Weight function (`weights.uniform` = 2SFCA, `weights.luo_qi`, `weights.step`,
         `weights.gaussian` = E2SFCA); default uniform.
     cell_m
-        Cell size of the internal index (default catchment / 24 for uniform and step
-        weights, catchment / 3 for Gaussian ones); affects speed only.
+        Cell size of the internal index (default: about the mean point spacing for uniform
+        and step weights, catchment / 3 for Gaussian ones); affects speed only.
     cache_pairs
         Gaussian weights only: keep at most this many block weights (8 bytes each,
         ≈ 61 MiB by default) from step 1 for step 2; step 2 recomputes the rest, so memory

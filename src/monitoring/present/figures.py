@@ -16,7 +16,9 @@ from __future__ import annotations
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -64,6 +66,12 @@ def shown(values: Iterable[Any], decimals: int) -> list[float | None]:
 def escaped(text: object) -> str:
     """A text from the store (name, label) escaped for a plotly text, title or hover."""
     return escape(str(text), quote=False)
+
+
+def _template_text(text: object) -> str:
+    """A fixed text of a `hovertemplate` (label, unit, header): escaped, and a ``%{`` in it
+    written as an entity, so that plotly does not take it for a placeholder."""
+    return escaped(text).replace("%{", "%&#123;")
 
 
 # Maps are drawn about 500 px high (`_layout` height 520): one pixel of a map of the whole Land
@@ -116,7 +124,8 @@ class _Shared(dict[str, Any]):
 
 class _Prepared:
     """A layer's map geometry, prepared once: simplified, WGS84, clockwise, rounded, and
-    one GeoJSON feature dict per area (in `codes` order) for every map of the layer."""
+    one GeoJSON feature dict per area (in `codes` order, the area code as the feature's
+    ``id``) for every map of the layer."""
 
     def __init__(self, codes: pd.Index, features: Any) -> None:
         self.codes = codes
@@ -141,6 +150,13 @@ class _Prepared:
 _PREPARED: OrderedDict[tuple[object, ...], _Prepared] = OrderedDict()
 _PREPARED_MAX = 8
 
+# Layers with at least this many vertices are also kept on disk (`_disk_cache`), so that
+# the first map of a layer in a new process does not simplify it again (a national layer of
+# 11,000 Gemeinden: ≈ 5 s of GEOS per process). Smaller layers prepare in well under the
+# time a file read takes and stay in memory only.
+PERSIST_MIN_COORDINATES = 200_000
+CACHE_ENV = "MONITORING_CACHE"
+
 
 def _layer_key(areas: gpd.GeoDataFrame, tolerance_m: float,
                decimals: int) -> tuple[object, ...]:
@@ -156,6 +172,95 @@ def _layer_key(areas: gpd.GeoDataFrame, tolerance_m: float,
     digest.update(shapely.get_num_geometries(geoms).tobytes())
     digest.update(shapely.get_coordinates(geoms).tobytes())
     return (digest.hexdigest(), str(areas.crs), float(tolerance_m), decimals)
+
+
+def _disk_cache() -> Path | None:
+    """Folder of prepared map geometry that outlives the process: ``$MONITORING_CACHE/karten``
+    or the user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``)/monitoring/karten.
+    ``MONITORING_CACHE=0`` (or empty) switches it off."""
+    import os
+
+    root = os.environ.get(CACHE_ENV)
+    if root is not None:
+        return None if root.strip() in ("", "0") else Path(root) / "karten"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "monitoring" / "karten"
+
+
+def _cache_file(key: tuple[object, ...]) -> Path | None:
+    """The file of a prepared layer: named by a digest of the whole content key, so a changed
+    layer (another snapshot, new boundaries, another tolerance) never reads an old file."""
+    import hashlib
+
+    folder = _disk_cache()
+    if folder is None:
+        return None
+    name = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+    return folder / f"{name}.json"
+
+
+def _read_cached(path: Path) -> list[dict[str, Any]] | None:
+    """The features of a cache file, or None if it is missing or unreadable (then the layer
+    is prepared again and the file rewritten)."""
+    try:
+        text = path.read_bytes()
+    except OSError:
+        return None
+    features = _parsed(text)
+    return features if isinstance(features, list) else None
+
+
+def _parsed(text: str | bytes) -> Any:
+    """`json.loads`, None if invalid (run inside `_no_gc`)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Without the cyclic garbage collector: the 600,000 coordinate lists of a national
+    layer would otherwise set off several full collections over every object of the
+    process while they are built (≈ 10× the parse itself); parsed JSON has no cycles."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# Prepared layers kept on disk at most (the newest by modification time): every snapshot,
+# tolerance or changed layer adds a file (a national layer ≈ 2.6 MB).
+_DISK_MAX = 16
+
+
+def _write_cached(path: Path, text: str) -> None:
+    """Writes the cache file atomically (parallel workers may prepare the same layer) and
+    keeps the newest `_DISK_MAX` files; a cache that cannot be written is skipped – it only
+    saves time."""
+    import os
+    import tempfile
+
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+        tmp = None
+        kept = sorted(path.parent.glob("*.json"), key=lambda f: f.stat().st_mtime,
+                      reverse=True)
+        for old in kept[_DISK_MAX:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def _prepared(areas: gpd.GeoDataFrame, codes: Iterable[str], simplify_m: float) -> _Prepared:
@@ -174,8 +279,9 @@ def _layer(areas: gpd.GeoDataFrame, tolerance_m: float, decimals: int) -> _Prepa
 
     Simplified as a coverage (shared borders stay shared) when `tolerance_m` > 0, in WGS84
     with clockwise exterior rings for plotly, coordinates rounded to `decimals`. Everything
-    is one vectorised call over the layer, no loop per area."""
-    import geopandas as gpd
+    is one vectorised call over the layer, no loop per area. Looked up in memory, then (large
+    layers) in the disk cache keyed by the layer's content, and prepared only if neither
+    has it."""
     import numpy as np
     import shapely
 
@@ -184,6 +290,34 @@ def _layer(areas: gpd.GeoDataFrame, tolerance_m: float, decimals: int) -> _Prepa
     if hit is not None:
         _PREPARED.move_to_end(key)
         return hit
+    codes = [str(c) for c in areas["area_code"]]
+    persist = (int(shapely.get_num_coordinates(areas.geometry.to_numpy()).sum())
+               >= PERSIST_MIN_COORDINATES)
+    path = _cache_file(key) if persist else None
+    with _no_gc():
+        features = _read_cached(path) if path is not None and path.is_file() else None
+        if features is None or [f.get("id") for f in features] != codes:
+            text = _feature_json(areas, tolerance_m, decimals, codes)
+            features = _parsed(text)
+            if path is not None:
+                _write_cached(path, text)
+        packed = np.empty(len(features), dtype=object)
+        packed[:] = [_Shared(feature) for feature in features]
+    prepared = _Prepared(pd.Index(codes), packed)
+    _PREPARED[key] = prepared
+    while len(_PREPARED) > _PREPARED_MAX:
+        _PREPARED.popitem(last=False)
+    return prepared
+
+
+def _feature_json(areas: gpd.GeoDataFrame, tolerance_m: float, decimals: int,
+                  codes: Sequence[str]) -> str:
+    """The JSON array of the layer's GeoJSON features (id = area code), prepared as
+    `_layer` says."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
     frame = _simplified(areas, tolerance_m) if tolerance_m > 0 else areas[["area_code",
                                                                               "geometry"]]
     geoms = frame.geometry.to_numpy()
@@ -191,18 +325,10 @@ def _layer(areas: gpd.GeoDataFrame, tolerance_m: float, decimals: int) -> _Prepa
     geoms = shapely.orient_polygons(geoms, exterior_cw=True)
     geoms = shapely.transform(geoms, lambda xy: np.round(xy, decimals))
     texts = shapely.to_geojson(geoms)
-    codes = [str(c) for c in frame["area_code"]]
-    features = json.loads("[" + ",".join(
-        f'{{"type":"Feature","properties":{{"area_code":{json.dumps(code)}}},'
+    return "[" + ",".join(
+        f'{{"type":"Feature","id":{json.dumps(code)},'
         f'"geometry":{"null" if text is None else text}}}'
-        for code, text in zip(codes, texts, strict=True)) + "]")
-    packed = np.empty(len(features), dtype=object)
-    packed[:] = [_Shared(feature) for feature in features]
-    prepared = _Prepared(pd.Index(codes), packed)
-    _PREPARED[key] = prepared
-    while len(_PREPARED) > _PREPARED_MAX:
-        _PREPARED.popitem(last=False)
-    return prepared
+        for code, text in zip(codes, texts, strict=True)) + "]"
 
 
 def _geojson(areas: gpd.GeoDataFrame, codes: Sequence[str] | None = None, *,
@@ -276,20 +402,23 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
     frame = publishable.frame.merge(areas[["area_code"]], on="area_code", how="inner")
     hidden = publishable.is_suppressed(value).reindex(frame.index, fill_value=False)
     layer = _prepared(areas, frame["area_code"], simplify_m)
-    # Hover texts column by column (each distinct number formatted once), no loop per area.
+    # Hover: one `hovertemplate` per trace with the fixed words (label, unit, headers) and a
+    # short `customdata` row per area (name, value, extra cells) – an 11,000-area map carries
+    # the labels once instead of 11,000 times. Column by column, no loop per area.
     numbers = _formatted(frame[value], decimals)
-    shown_value = (numbers + (f" {unit}" if unit else "")).str.strip()
-    text = shown_value.where(frame[value].notna(), "keine Angabe").where(
+    frame["_shown"] = frame[value].notna().to_numpy() & ~hidden.to_numpy(dtype=bool)
+    frame["_name"] = frame["name"].map(escaped)
+    frame["_value"] = numbers.where(frame[value].notna(), "keine Angabe").where(
         ~hidden.to_numpy(dtype=bool),
         f"{fmt.SUPPRESSED} (nicht ausgewiesen: zu kleine Fallzahl)")
-    hover = ("<b>" + frame["name"].map(escaped) + "</b><br>" + escaped(label) + ": " + text)
-    for col, header in (extra or {}).items():
+    headers = []
+    for k, (col, header) in enumerate((extra or {}).items()):
         cell = _formatted(frame[col], 0)
         if col in publishable.columns:
             withheld = publishable.is_suppressed(col).reindex(frame.index, fill_value=False)
             cell = cell.where(~withheld.to_numpy(dtype=bool), fmt.SUPPRESSED)
-        hover = hover + "<br>" + escaped(header) + ": " + cell
-    frame["hover"] = hover
+        frame[f"_extra{k}"] = cell
+        headers.append(header)
     # Each area's geometry goes into the map once: areas without a value, areas with one, and
     # the highlighted district last (drawn on top, so its dark outline is not covered by its
     # neighbours' fill), in its own trace with its own colour and hover text.
@@ -311,14 +440,28 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
                           "side": "top"},
                 "thickness": 14, "len": 0.75, "tickformat": ",.1~f"}
 
+    unit_text = f" {_template_text(unit)}" if unit else ""
+
     def geometry(part: pd.DataFrame) -> dict[str, Any]:
+        # the unit goes into the template when every area of the trace shows a number
+        values = part["_value"]
+        if unit and part["_shown"].all():
+            value_part = "%{customdata[1]}" + unit_text
+        else:
+            value_part = "%{customdata[1]}"
+            values = values.where(~part["_shown"], values + unit_text)
+        cells = pd.concat([part["_name"], values]
+                          + [part[f"_extra{k}"] for k in range(len(headers))], axis=1)
+        template = ("<b>%{customdata[0]}</b><br>" + _template_text(label) + ": " + value_part
+                    + "".join(f"<br>{_template_text(h)}: %{{customdata[{k + 2}]}}"
+                              for k, h in enumerate(headers)) + "<extra></extra>")
         return {"geojson": layer.collection(part["area_code"]),
-                "featureidkey": "properties.area_code", "locations": part["area_code"],
-                "text": part["hover"]}
+                "locations": part["area_code"], "customdata": cells.to_numpy(dtype=str),
+                "hovertemplate": template}
 
     def grey(part: pd.DataFrame) -> dict[str, Any]:
         return {"z": [0] * len(part), "colorscale": [[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
-                "showscale": False, "hoverinfo": "text", "name": "ohne Wert"}
+                "showscale": False, "name": "ohne Wert"}
 
     fig = go.Figure()
     if not unknown.empty:
@@ -326,7 +469,7 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
     if not known.empty:
         fig.add_trace(go.Choropleth(
             **geometry(known), z=shown(known[value], decimals), **scale,
-            hoverinfo="text", name=escaped(label), marker=outline, colorbar=colorbar))
+            name=escaped(label), marker=outline, colorbar=colorbar))
     if not own.empty:
         framed = {"line": {"color": "#111111", "width": 2.5}}
         if own[value].isna().all():
@@ -334,7 +477,7 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
         else:
             fig.add_trace(go.Choropleth(
                 **geometry(own), z=shown(own[value], decimals), **scale,
-                showscale=known.empty, hoverinfo="text", name=escaped(label), marker=framed,
+                showscale=known.empty, name=escaped(label), marker=framed,
                 colorbar=colorbar))
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
                     bgcolor="white")
@@ -390,7 +533,7 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
     per_layer = {key: values(p) for key, p in checked.items()}
     first = next(iter(per_layer.values()), ([], []))
     fig = go.Figure(go.Choropleth(
-        geojson=layer.collection(codes), featureidkey="properties.area_code", locations=codes,
+        geojson=layer.collection(codes), locations=codes,
         z=first[0], text=first[1], hoverinfo="text", colorscale=colorscale, zmin=-0.5,
         zmax=n - 0.5, marker={"line": {"color": "white", "width": 0.6}},
         colorbar={"title": {"text": escaped(legend_title), "side": "top"},

@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
-from monitoring.core import areas, stand
 from monitoring.errors import StoreError, StoreWriteFault
-from monitoring.store import panel_sql, schema
+from monitoring.store import schema
 from monitoring.vocab import DEFAULT_VOCABULARIES, STORE_CRS
 
+# pandas, the area and stand rules and the panel SQL are imported where they are used:
+# commands that only list or count (`monitoring areas`, `info`) start without them
+# (pandas alone is ≈ 0.3–0.5 s of a 0.6 s command; `benchmarks/bench_areas.py`).
 if TYPE_CHECKING:
     import geopandas as gpd
+    import pandas as pd
 
 ENV_VAR = "MONITORING_STORE"
 DEFAULT_PATH = Path("data") / "monitoring.duckdb"
@@ -395,6 +397,10 @@ class Store:
         area_code, period, population_group, value, flag, source, value_period (the quarter
         the value is from), reference_date (its Stichtag, the end of that quarter).
         """
+        import pandas as pd
+
+        from monitoring.core import stand
+
         groups = [population_group] if population_group else list(
             self.read_vocabulary("population_group"))
         where = ["list_contains(?, series_id)"]
@@ -440,6 +446,8 @@ class Store:
         areas (exact codes) and periods, and are applied inside the table scans. Provenance
         (source, source table, download date, file hash) unless `provenance` is False.
         """
+        from monitoring.store import panel_sql
+
         sql = panel_sql.observations_sql(indicator_ids=indicator_ids, area_codes=area_codes,
                                          periods=periods, provenance=provenance)
         return self.query(f"SELECT * FROM ({sql}) ORDER BY indicator_id, area_code, period")
@@ -454,6 +462,8 @@ class Store:
 
         Computed in one pass over the parts' values as they are read; nothing is stored.
         """
+        from monitoring.store import panel_sql
+
         values = panel_sql.observations_sql(indicator_ids=indicator_ids, periods=periods,
                                             provenance=False)
         parts = f"(SELECT * FROM ({values}) WHERE length(area_code) = {int(part_length)})"
@@ -489,6 +499,10 @@ class Store:
 def _settle_area_versions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """`Store.settle_area_versions` on a raw connection inside its transaction (also used by
     the migration that introduced ``area.end_reason``)."""
+    import pandas as pd
+
+    from monitoring.core import areas
+
     versions = con.execute("SELECT area_code, name, level, valid_from, valid_to, end_reason "
                            "FROM area").df()
     changes = con.execute("SELECT old_code, new_code, effective, kind FROM area_change").df()

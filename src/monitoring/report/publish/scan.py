@@ -302,8 +302,15 @@ def scan_file(path: Path, *, threshold: int, register: Sequence[dict[str, object
     found += [Finding(path.name, w, v, r) for w, v, r in check_text(text, threshold, labels)]
     suffix = path.suffix.lower()
     if suffix == ".html":
-        found += [Finding(path.name, w, v, r) for figure in plotly_figures(text)
+        charts = plotly_figures(text)
+        found += [Finding(path.name, w, v, r) for figure in charts
                   for w, v, r in check_precision(figure)]
+        # hover labels built in the browser from a template and per-point data (maps): the
+        # label and the number stand apart in the file, so they are checked as shown
+        shown = "\n".join(line for figure in charts
+                          for trace in figure["data"] if isinstance(trace, dict)  # type: ignore[attr-defined]  # a list
+                          for line in hover_texts(trace))
+        found += [Finding(path.name, w, v, r) for w, v, r in check_text(shown, threshold, labels)]
     elif suffix == ".csv":
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig")), delimiter=";"))
         if rows and set(EXPORT_HEADERS) <= set(rows[0]):
@@ -335,6 +342,43 @@ def plotly_figures(raw: str) -> list[dict[str, object]]:
         if isinstance(parts[1], list) and isinstance(parts[2], dict):
             figures.append({"data": parts[1], "layout": parts[2]})
     return figures
+
+
+_PLACEHOLDER = re.compile(r"%\{([A-Za-z_]+)((?:\[\d+\])*)(?::[^}]*)?\}")
+
+
+_POINT_ARRAYS = ("locations", "customdata", "x", "y", "z", "lat", "lon", "labels", "values",
+                 "text", "hovertext")
+
+
+def hover_texts(trace: dict[str, object]) -> list[str]:
+    """The hover label of every point of a trace with a ``hovertemplate`` as the browser
+    shows it: each ``%{name}``, ``%{name[i]}`` or ``%{name:format}`` replaced by the point's
+    entry of that trace array (``customdata``, ``z``, ``text``, …; numbers unformatted), the
+    ``<extra>`` box as text.
+    A trace without a template gives no texts (its ``text`` is in the file as shown)."""
+    template = trace.get("hovertemplate")
+    if not template:
+        return []
+    arrays = {k: v for k, v in trace.items() if isinstance(v, list)}
+    # the number of points: the first per-point array the trace has (not e.g. colorscale)
+    points = next((len(arrays[k]) for k in _POINT_ARRAYS if k in arrays), 0)
+
+    def point(k: int, form: str) -> str:
+        def value(match: re.Match[str]) -> str:
+            item: object = arrays.get(match.group(1))
+            if isinstance(item, list):
+                item = item[k] if k < len(item) else None
+            for index in re.findall(r"\[(\d+)\]", match.group(2)):
+                item = item[int(index)] if isinstance(item, list) and int(index) < len(item) \
+                    else None
+            return "" if item is None else str(item)
+        return _PLACEHOLDER.sub(value, form)
+
+    forms = template if isinstance(template, list) else [template] * points
+    # the <extra> part is shown in the label's side box: kept as text, without its tags
+    return [re.sub(r"</?extra>", " ", point(k, str(form))).rstrip()
+            for k, form in enumerate(forms[:points])]
 
 
 def chart_title(layout: dict[str, object]) -> str:
