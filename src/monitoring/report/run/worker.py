@@ -11,6 +11,7 @@ the answer a `ReportResult`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import signal
@@ -65,7 +66,10 @@ def init_worker(cwd: str | None = None) -> None:
         from monitoring.report.run.warm import keeper
 
         keeper.warm(cwd)
-        warm_renderer()
+        # an initializer that raises breaks the whole pool: a failure here is left to the
+        # first report, which renders (and names the error) itself
+        with contextlib.suppress(Exception):
+            warm_renderer()
 
 
 def warm_up() -> None:
