@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["IMPORTS", "KernelKeeper", "keeper"]
+__all__ = ["IMPORTS", "KernelKeeper", "keeper", "quiet_shutdown_kernel_manager"]
 
 # Imported by a new kernel before its first report (the report notebooks' setup cells); a
 # module that is missing is skipped – the report's own import then names it.
@@ -121,6 +122,30 @@ def _run_code(km: Any, code: str, timeout: float) -> bool:
         kc.stop_channels()
 
 
+@functools.cache
+def quiet_shutdown_kernel_manager() -> type:
+    """The kernel manager for report kernels: jupyter_client's, without the interrupt it
+    sends before every shutdown.
+
+    jupyter_client (≥ 8) sends SIGINT to the kernel before asking it to shut down. When that
+    signal meets ipykernel inside a message handler – a race that a finished notebook loses
+    now and then – the kernel logs ``[IPKernelApp] ERROR | KeyboardInterrupt caught in
+    kernel.`` on the terminal of a run that went fine. A report kernel has nothing left to
+    stop when it is shut down (the notebook ran to its end, or failed and stopped), and a
+    kernel that does not react to the shutdown request is killed by jupyter_client anyway,
+    so the interrupt is left out at shutdown; interrupts at a cell timeout are unchanged.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietShutdownKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietShutdownKernelManager
+
+
 @dataclass
 class _Kept:
     km: Any
@@ -143,8 +168,6 @@ class KernelKeeper:
     def start(self, cwd: str, *, start_timeout: float = 120.0) -> Any:
         """A new kernel (python3) in `cwd` with `IMPORTS` imported; raises if it cannot start."""
         from jupyter_core.utils import run_sync
-
-        from monitoring.report.run.worker import quiet_shutdown_kernel_manager
 
         km = quiet_shutdown_kernel_manager()(
             kernel_name="python3", **_connection(os.environ.get("JUPYTER_RUNTIME_DIR")))

@@ -23,6 +23,7 @@ from typing import Any
 
 from monitoring.errors import MonitoringError
 from monitoring.report.run.render import render_html, warm_renderer
+from monitoring.report.run.warm import quiet_shutdown_kernel_manager
 
 # A cell that runs past the cell timeout ends with an error of this name in the executed
 # notebook (German: whoever opens the notebook kept in `_fehler/` reads it); `describe`
@@ -182,30 +183,6 @@ def _mark_timeout(cell: Any, index: int, seconds: float) -> None:
     kept.append(nbformat.v4.new_output("error", ename=TIMEOUT_ENAME, evalue=note,
                                        traceback=[*frames, f"{TIMEOUT_ENAME}: {note}"]))
     cell["outputs"] = kept
-
-
-@functools.cache
-def quiet_shutdown_kernel_manager() -> type:
-    """The kernel manager for report kernels: jupyter_client's, without the interrupt it
-    sends before every shutdown.
-
-    jupyter_client (≥ 8) sends SIGINT to the kernel before asking it to shut down. When that
-    signal meets ipykernel inside a message handler – a race that a finished notebook loses
-    now and then – the kernel logs ``[IPKernelApp] ERROR | KeyboardInterrupt caught in
-    kernel.`` on the terminal of a run that went fine. A report kernel has nothing left to
-    stop when it is shut down (the notebook ran to its end, or failed and stopped), and a
-    kernel that does not react to the shutdown request is killed by jupyter_client anyway,
-    so the interrupt is left out at shutdown; interrupts at a cell timeout are unchanged.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class QuietShutdownKernelManager(AsyncKernelManager):
-        async def _async_interrupt_kernel(self) -> None:
-            if self.shutting_down:
-                return
-            await super()._async_interrupt_kernel()
-
-    return QuietShutdownKernelManager
 
 
 @functools.cache
