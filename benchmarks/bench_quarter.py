@@ -11,11 +11,13 @@ In one process it
    EACH section notebook of the quarterly report separately (serially; five since sections
    15, 30 and 40 were added), then ``jupyter nbconvert --to html`` as a subprocess for every
    executed notebook,
-3. times ``monitoring.report.run_quarter(snapshot=False)`` – the run as it was before the
-   quarter snapshot: every report computes the state-wide results (protected indicator panel,
-   accessibility of all municipalities …) itself,
+3. times ``monitoring.report.run_quarter(snapshot=False, reuse_kernels=False)`` – the run as
+   it was before the quarter snapshot and the kept kernels: every report computes the
+   state-wide results (protected indicator panel, accessibility of all municipalities …)
+   itself, in a kernel of its own,
 4. times ``monitoring.report.run_quarter`` (one composed notebook per district, 2 workers,
-   the state-wide results computed once into the quarter snapshot),
+   the state-wide results computed once into the quarter snapshot, each worker keeping its
+   kernel from one report to the next, started while the snapshot is built),
 5. prints wall times, the ratios ours/baseline and ours/previous run, per-report seconds,
    report sizes and the size of the map geometry embedded in each report.
 
@@ -205,7 +207,7 @@ def run_baseline(codes: list[str], store: Path, out: Path) -> tuple[float, list[
 
 
 def run_ours(codes: list[str], store: Path, out: Path, *,  # type: ignore[no-untyped-def]
-             snapshot: bool = True, label: str = "Ours"):
+             snapshot: bool = True, reuse_kernels: bool = True, label: str = "Ours"):
     from monitoring.report import run_quarter
 
     done = [0]
@@ -218,7 +220,8 @@ def run_ours(codes: list[str], store: Path, out: Path, *,  # type: ignore[no-unt
 
     started = time.perf_counter()
     summary = run_quarter(PERIOD, store_path=store, out_dir=out, areas=codes, workers=WORKERS,
-                          notebooks=NOTEBOOKS, on_result=on_result, snapshot=snapshot)
+                          notebooks=NOTEBOOKS, on_result=on_result, snapshot=snapshot,
+                          reuse_kernels=reuse_kernels)
     return time.perf_counter() - started, summary
 
 
@@ -296,10 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         base_wall, base = run_baseline(codes, store, work / "baseline")
         print(f"  Wall time baseline: {base_wall:.1f} s\n", flush=True)
 
-        print(f"-- Bisher / previous: run_quarter(workers={WORKERS}, snapshot=False) --",
-              flush=True)
+        print(f"-- Bisher / previous: run_quarter(workers={WORKERS}, snapshot=False, "
+              "reuse_kernels=False) --", flush=True)
         prev_wall, previous = run_ours(codes, store, work / "previous", snapshot=False,
-                                       label="Previous")
+                                       reuse_kernels=False, label="Previous")
         print(f"  Wall time previous: {prev_wall:.1f} s\n", flush=True)
 
         print(f"-- Unser Lauf / ours: run_quarter(workers={WORKERS}) mit Quartals-Snapshot --",
@@ -342,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         n = len(section_notebooks())
         print("-- Zusammenfassung / summary --")
         print(f"  Wall time baseline (naiv seriell)      : {base_wall:8.1f} s")
-        print(f"  Wall time previous (snapshot=False)    : {prev_wall:8.1f} s")
+        print(f"  Wall time previous (old run_quarter)   : {prev_wall:8.1f} s")
         print(f"  Wall time ours (run_quarter, {WORKERS} workers) : {ours_wall:8.1f} s")
         print(f"  Verhältnis / ratio ours/baseline       : {ratio:8.3f}   "
               f"(Ziel / goal <= {GOAL_RATIO}: {_goal(ratio, GOAL_RATIO)})")

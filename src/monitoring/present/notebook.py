@@ -44,7 +44,8 @@ def use_report_renderer() -> None:
     Each figure output carries the plotly JSON (for JupyterLab and Quarto), an HTML fragment
     (for the HTML reports) and, for print targets such as Quarto's Typst PDF, which cannot run
     plotly.js, a static PNG (`static_figure.png`, see `static_figures_wanted`). Before
-    the first figure of a kernel session plotly.js itself goes out as an output of its own,
+    the first figure after each call (`open_report` calls it once per report) plotly.js
+    itself goes out as an output of its own,
     so the rendered report works offline – on its own because Quarto moves an output
     carrying plotly.js into the page head, and a figure in the same output would jump above
     the title.
@@ -74,8 +75,9 @@ def use_report_renderer() -> None:
                 bundle["image/png"] = base64.b64encode(static_figure.png(fig_dict)).decode()
             return bundle
 
-    if "monitoring" not in pio.renderers:
-        pio.renderers["monitoring"] = ReportRenderer()
+    # a new renderer each time, so plotly.js goes out again before the next figure: a report
+    # run in a kernel that already ran one (`monitoring.report.run.warm`) carries its own copy
+    pio.renderers["monitoring"] = ReportRenderer()
     pio.renderers.default = "monitoring"
 
 

@@ -74,6 +74,14 @@ def _css(name: str = "report.css") -> str:
     return files("monitoring").joinpath("templates", "report", name).read_text("utf-8")
 
 
+def warm_renderer() -> None:
+    """Load nbconvert's exporter and its templates now, by rendering an empty notebook: a
+    worker does it while the run builds the quarter snapshot, not in its first report."""
+    _exporter().from_notebook_node(
+        nbformat.v4.new_notebook(), resources={"monitoring": {"css": "", "version": __version__},
+                                               "language_code": "de"})
+
+
 def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                 renderer: str = "nbconvert") -> int:
     """Write `executed` as one HTML file at `out` (atomically); returns the file size."""

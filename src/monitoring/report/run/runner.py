@@ -13,7 +13,9 @@ Guarantees:
   and only filters and draws. ``snapshot=False`` leaves it out: every report computes these
   itself, with the same numbers (slower; kept for the benchmark and for comparison).
 * Districts run in parallel (one papermill kernel per worker; default: two workers). The
-  workers are started with ``spawn`` (see `pool.POOL_METHOD`).
+  workers are started with ``spawn`` (see `pool.POOL_METHOD`) before the quarter snapshot is
+  built, and each starts its kernel meanwhile; a worker keeps its kernel from one report to
+  the next (reset in between; a failed report's kernel is replaced), see `warm`.
 * Each report's manifest entry and index row list what data it lacks
   (`monitoring.views.inputs.report_missing`: „Fehlt: Angebote, …“).
 * One failing district does not stop the others; its error is named in the summary, the
@@ -75,7 +77,14 @@ from monitoring.report.run.outdir import check_out_dir, usable_workers
 from monitoring.report.run.pool import POOL_METHOD, stop_pool
 from monitoring.report.run.render import choose_renderer
 from monitoring.report.run.signals import StopSignals
-from monitoring.report.run.worker import ReportResult, describe, execute_report, init_worker
+from monitoring.report.run.warm import keeper as kernel_keeper
+from monitoring.report.run.worker import (
+    ReportResult,
+    describe,
+    execute_report,
+    init_worker,
+    warm_up,
+)
 from monitoring.store.database import open_store, resolve_path
 from monitoring.views import snapshot as quarter_snapshot
 from monitoring.views.inputs import report_missing, sections_of
@@ -164,7 +173,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
                 cell_timeout: float | None = CELL_TIMEOUT_S,
                 settings: Settings | None = None,
                 stage_into: Path | None = None,
-                snapshot: bool | Path = True) -> RunSummary:
+                snapshot: bool | Path = True, reuse_kernels: bool = True) -> RunSummary:
     """Run `report` for every district (or `areas`) for `period`; see the module docstring.
 
     A cell running longer than `cell_timeout` seconds fails its report (None: no limit).
@@ -180,6 +189,10 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
     (`monitoring.views.quarter.build_snapshot`); a path uses that snapshot file (the
     publication builds one for the HTML reports and its other formats); False: none, every
     report computes the state-wide results itself.
+
+    `reuse_kernels`: each worker keeps its kernel for its next report (reset in between, see
+    `monitoring.report.run.warm`), started while the snapshot is built; False: a new kernel
+    for every report, started when the report begins (as before; for comparison).
 
     Raises `OutputError` when the disk is full or a file cannot be written (nothing half
     written is put in place). Raises `RunInterrupted` (a `KeyboardInterrupt`) when stopped by
@@ -230,16 +243,24 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             (staging / "_notebooks").mkdir(parents=True)
             composed_path = staging / "_notebooks" / f"{spec.name}.ipynb"
             nbformat.write(composed, composed_path)
+            # the workers start (and with them their kernels) while the snapshot is built
+            pool = _start_pool(workers, len(contexts),
+                               str(source_dir) if reuse_kernels else None)
             snapshot_file, snapshot_seconds = "", None
-            if snapshot is True:
-                begun = time.perf_counter()
-                # absolute: the kernels run in the notebooks folder, not in the caller's
-                snapshot_file = str(write_quarter_snapshot(
-                    store_file, str(quarter), settings,
-                    staging / quarter_snapshot.FILE_NAME).resolve())
-                snapshot_seconds = time.perf_counter() - begun
-            elif snapshot:
-                snapshot_file = str(Path(snapshot).resolve())
+            try:
+                if snapshot is True:
+                    begun = time.perf_counter()
+                    # absolute: the kernels run in the notebooks folder, not in the caller's
+                    snapshot_file = str(write_quarter_snapshot(
+                        store_file, str(quarter), settings,
+                        staging / quarter_snapshot.FILE_NAME).resolve())
+                    snapshot_seconds = time.perf_counter() - begun
+                elif snapshot:
+                    snapshot_file = str(Path(snapshot).resolve())
+            except BaseException:
+                if pool is not None:
+                    stop_pool(pool)
+                raise
             jobs = [{"area_code": c.area_code, "name": c.area_name, "period": str(quarter),
                      "store_path": str(store_file), "settings_json": settings.to_json(),
                      "snapshot_path": snapshot_file,
@@ -247,11 +268,12 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
                      "cwd": str(source_dir), "staging": str(staging), "renderer": chosen,
                      "file": report_filename(c.area_code, c.area_name),
                      "title": f"{spec.title}: {c.area_name}, {quarter.label_de()}",
-                     "cell_timeout": f"{cell_timeout:g}" if cell_timeout else ""}
+                     "cell_timeout": f"{cell_timeout:g}" if cell_timeout else "",
+                     "reuse_kernel": "1" if reuse_kernels else ""}
                     for c in contexts]
             if on_start:
                 on_start(len(jobs))
-            results = _run_jobs(jobs, workers, on_result)
+            results = _run_jobs(jobs, pool, on_result)
             if any(r.disk_full for r in results):  # no half-written notebook into _fehler/
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging))
             for result in results:
@@ -297,9 +319,28 @@ def check_sources(notebooks: str | os.PathLike[str] | None = None, renderer: str
     compose(REPORTS[report], notebooks_dir(notebooks), [])
 
 
-def _run_jobs(jobs: list[dict[str, str]], workers: int,
+def _start_pool(workers: int, jobs: int, cwd: str | None) -> ProcessPoolExecutor | None:
+    """The pool of `workers` processes for `jobs` reports, its processes started now – None
+    when there is only one of either (the reports then run in this process).
+
+    `cwd`: each worker starts its kernel in this folder at once (`worker.init_worker`), so
+    that kernel start and imports overlap what the run does before the reports (the quarter
+    snapshot). A `ProcessPoolExecutor` starts a process per submitted job while none is idle:
+    one no-op job per worker starts them all.
+    """
+    if workers <= 1 or jobs <= 1:
+        return None
+    size = min(workers, jobs)
+    pool = ProcessPoolExecutor(max_workers=size, initializer=init_worker, initargs=(cwd,),
+                               mp_context=multiprocessing.get_context(POOL_METHOD))
+    for _ in range(size):
+        pool.submit(warm_up)
+    return pool
+
+
+def _run_jobs(jobs: list[dict[str, str]], pool: ProcessPoolExecutor | None,
               on_result: Callable[[ReportResult], None] | None) -> list[ReportResult]:
-    """Execute the jobs, in a pool of `workers` processes unless there is only one of either."""
+    """Execute the jobs in `pool`, or one after another in this process if there is none."""
     results: list[ReportResult] = []
 
     def collect(result: ReportResult) -> None:
@@ -307,12 +348,13 @@ def _run_jobs(jobs: list[dict[str, str]], workers: int,
         if on_result:
             on_result(result)
 
-    if workers <= 1 or len(jobs) == 1:
-        for job in jobs:
-            collect(execute_report(job))
+    if pool is None:
+        try:
+            for job in jobs:
+                collect(execute_report(job))
+        finally:  # the kernel kept for a next report of this process
+            kernel_keeper.close()
         return results
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=init_worker,
-                               mp_context=multiprocessing.get_context(POOL_METHOD))
     try:
         futures = {pool.submit(execute_report, job): job for job in jobs}
         for future in as_completed(futures):

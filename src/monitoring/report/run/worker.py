@@ -11,6 +11,7 @@ the answer a `ReportResult`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import signal
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from monitoring.errors import MonitoringError
-from monitoring.report.run.render import render_html
+from monitoring.report.run.render import render_html, warm_renderer
+from monitoring.report.run.warm import quiet_shutdown_kernel_manager
 
 # A cell that runs past the cell timeout ends with an error of this name in the executed
 # notebook (German: whoever opens the notebook kept in `_fehler/` reads it); `describe`
@@ -50,14 +52,30 @@ class ReportResult:
     the whole run with the full-disk message instead of reporting one failed district."""
 
 
-def init_worker() -> None:
-    """Pool initializer: ignore Ctrl-C in the worker.
+def init_worker(cwd: str | None = None) -> None:
+    """Pool initializer: ignore Ctrl-C in the worker; with `cwd`, start the worker's kernel.
 
     A terminal sends SIGINT to the whole process group. The parent process alone decides what
     an interrupt means (stop the pool, clean up, release the lock); a worker that reacted on its
     own would print a traceback and could take the next job from the queue meanwhile.
+
+    `cwd` (the notebooks folder of the run): start the kernel the worker's reports reuse
+    (`warm`) and load the HTML exporter now, while the run builds the quarter snapshot.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if cwd is not None:
+        from monitoring.report.run.warm import keeper
+
+        keeper.warm(cwd)
+        # an initializer that raises breaks the whole pool: a failure here is left to the
+        # first report, which renders (and names the error) itself
+        with contextlib.suppress(Exception):
+            warm_renderer()
+
+
+def warm_up() -> None:
+    """A job that does nothing: submitted once per worker, it makes the pool start its
+    processes (and so their initializer) before the real jobs are ready."""
 
 
 def execute_report(job: dict[str, str]) -> ReportResult:
@@ -68,10 +86,17 @@ def execute_report(job: dict[str, str]) -> ReportResult:
     """
     import papermill as pm
 
+    from monitoring.report.run.warm import KERNEL_ARGUMENTS, keeper
+
     started = time.perf_counter()
     staging = Path(job["staging"])
     executed_path = staging / "_notebooks" / f"{job['area_code']}.ipynb"
+    km = None
+    went_well = False
     try:
+        # the worker's kept kernel (reset), or a new one; papermill does not shut down a
+        # kernel it was given
+        km = keeper.take(job["cwd"])
         # request_save_on_cell_execute=False: papermill would otherwise rewrite (and validate)
         # the whole growing notebook before every cell – with the inlined figures that was
         # more than half of a district's run. It still writes the notebook once at the end,
@@ -86,10 +111,11 @@ def execute_report(job: dict[str, str]) -> ReportResult:
                         "snapshot_path": job.get("snapshot_path", "")},
             cwd=job["cwd"], progress_bar=False, log_output=False, start_timeout=120,
             execution_timeout=float(job["cell_timeout"]) if job.get("cell_timeout") else None,
-            request_save_on_cell_execute=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no kernel chatter on stderr
+            request_save_on_cell_execute=False, km=km,
+            extra_arguments=list(KERNEL_ARGUMENTS))
         size = render_html(executed, staging / job["file"], title=job["title"],
                            renderer=job["renderer"])
+        went_well = True
         return ReportResult(job["area_code"], job["name"], "ok",
                             time.perf_counter() - started, job["file"], size)
     except Exception as err:  # noqa: BLE001 - every failure is reported, none stops the run
@@ -97,6 +123,12 @@ def execute_report(job: dict[str, str]) -> ReportResult:
                             time.perf_counter() - started, None, None,
                             describe(err, cell_timeout=job.get("cell_timeout")),
                             disk_full=_disk_full(err))
+    finally:
+        # only a kernel whose report went well serves the next one (see `warm`)
+        if km is not None and went_well and job.get("reuse_kernel") == "1":
+            keeper.keep(km, job["cwd"])
+        elif km is not None:
+            keeper.discard(km)
 
 
 def _disk_full(err: BaseException | None) -> bool:
@@ -154,30 +186,6 @@ def _mark_timeout(cell: Any, index: int, seconds: float) -> None:
 
 
 @functools.cache
-def quiet_shutdown_kernel_manager() -> type:
-    """The kernel manager for report kernels: jupyter_client's, without the interrupt it
-    sends before every shutdown.
-
-    jupyter_client (≥ 8) sends SIGINT to the kernel before asking it to shut down. When that
-    signal meets ipykernel inside a message handler – a race that a finished notebook loses
-    now and then – the kernel logs ``[IPKernelApp] ERROR | KeyboardInterrupt caught in
-    kernel.`` on the terminal of a run that went fine. A report kernel has nothing left to
-    stop when it is shut down (the notebook ran to its end, or failed and stopped), and a
-    kernel that does not react to the shutdown request is killed by jupyter_client anyway,
-    so the interrupt is left out at shutdown; interrupts at a cell timeout are unchanged.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class QuietShutdownKernelManager(AsyncKernelManager):
-        async def _async_interrupt_kernel(self) -> None:
-            if self.shutting_down:
-                return
-            await super()._async_interrupt_kernel()
-
-    return QuietShutdownKernelManager
-
-
-@functools.cache
 def _timeout_engine() -> str:
     """Register (once per process) the papermill engine that keeps a timed-out notebook.
 
@@ -193,7 +201,10 @@ def _timeout_engine() -> str:
     IOPub wait; then the running cell is marked here and the notebook returned the same way.
     """
     from nbclient.exceptions import CellTimeoutError
+    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger as pm_logger
+    from papermill.utils import merge_kwargs, remove_args
 
     class TimeoutKeepingEngine(NBClientEngine):
         @classmethod
@@ -202,14 +213,14 @@ def _timeout_engine() -> str:
             kwargs.setdefault("kernel_manager_class", quiet_shutdown_kernel_manager())
             seconds = kwargs.get("execution_timeout")
             if not seconds:
-                return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
+                return cls._execute(nb_man, kernel_name, **kwargs)
 
             def on_cell_error(cell: Any, cell_index: int, execute_reply: dict[str, Any]) -> None:
                 if execute_reply.get("content", {}).get("ename") == TIMEOUT_ENAME:
                     _mark_timeout(cell, cell_index, float(seconds))
 
             try:
-                return super().execute_managed_notebook(
+                return cls._execute(
                     nb_man, kernel_name, interrupt_on_timeout=True,
                     error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
                     on_cell_error=on_cell_error, **kwargs)
@@ -226,6 +237,28 @@ def _timeout_engine() -> str:
                 cells[index].metadata.papermill.update(status="failed", exception=True)
                 nb_man.nb.metadata.papermill["exception"] = True
                 return nb_man.nb
+
+        @classmethod
+        def _execute(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                     stdout_file: Any = None, stderr_file: Any = None,
+                     start_timeout: float = 60, execution_timeout: float | None = None,
+                     **kwargs: Any) -> Any:
+            """papermill 2.7's `NBClientEngine.execute_managed_notebook`, except that the
+            client's channels to a kernel it was given (``km``, kept by `warm`) are closed
+            afterwards: nbclient leaves them open (its heartbeat thread, and sockets that
+            would go on receiving every output of the kernel's next reports)."""
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+                startup_timeout=start_timeout, kernel_name=kernel_name, log=pm_logger,
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            client = PapermillNotebookClient(nb_man, **final_kwargs)
+            try:
+                return client.execute()
+            finally:
+                if not client.owns_km and client.kc is not None:
+                    client.kc.stop_channels()
 
     papermill_engines.register(ENGINE, TimeoutKeepingEngine)
     return ENGINE
