@@ -38,6 +38,10 @@ ACTOR_TYPES_DE = {"verein": "Vereine", "wohlfahrtsverband": "Wohlfahrtsverbände
                   "Migrantenorganisationen", "ehrenamtsinitiative": "Ehrenamtsinitiativen",
                   "amt": "Ämter", "unternehmen": "Unternehmen"}
 
+# relative column widths of the goals table (Indikator, value, change, target, Stand,
+# Stichtag): indicator names on one line (issue 14), „ohne Bewertung“ unbroken
+GOAL_WIDTHS = (34, 11, 11, 10, 17, 17)
+
 
 def _peers_de(level: str) -> str:
     """The peer set of the Status-Dynamik-Index in the dative plural (as `views` says it)."""
@@ -454,7 +458,7 @@ Am Stichtag laufen **{integer(s["offers"])}** Angebote ({one_decimal(s["offers_p
 Stand der Ziele des Integrationskonzepts: Abstand zum geradlinigen Pfad vom Ausgangs- zum
 Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
 
-{table_formats.to_markdown(facts.tables["goals"])}
+{table_formats.to_markdown(facts.tables["goals"], widths=GOAL_WIDTHS)}
 """]  # noqa: E501 - a Markdown image and its source line cannot be wrapped
     for name in facts.figures:
         if name.startswith("ind_"):
