@@ -165,6 +165,14 @@ def _last(values: Sequence[Any] | None) -> Any:
     return None
 
 
+def _at(value: Any) -> str:
+    """Where a last value lies on the x axis: a time axis position (`figures.quarter_x`,
+    2025.75) as „Q4 2025“, anything else as it is."""
+    if isinstance(value, int | float) and 1900 <= value < 2200 and (value * 4) % 1 == 0:
+        return f"Q{round((value % 1) * 4) + 1} {int(value)}"
+    return str(value)
+
+
 def figure_alt(figure: Mapping[str, Any]) -> str:
     """The text alternative of a plotly figure (as a dict, e.g. ``fig.to_dict()`` or the
     ``application/vnd.plotly.v1+json`` output of a notebook).
@@ -193,7 +201,7 @@ def figure_alt(figure: Mapping[str, Any]) -> str:
         at = _last(trace.get("y") if horizontal else trace.get("x"))
         if isinstance(value, int | float):
             lasts.append(f"{trace['name']} {fmt.number(value, 1 if value % 1 else 0)}"
-                         + (f" ({at})" if at is not None and not horizontal else ""))
+                         + (f" ({_at(at)})" if at is not None and not horizontal else ""))
     if lasts:
         text += "; zuletzt: " + ", ".join(lasts)
     return _sentence(text)

@@ -21,7 +21,7 @@ import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
@@ -45,7 +45,8 @@ HEADER = r"""
 #show table.cell: set par(justify: false)
 """
 LOGO_FILE = "logo-darstellung"
-PDF_STANDARDS = ["ua-1"]  # tagged PDF/UA-1: what a screen reader needs (issue 15)
+# tagged PDF/UA-1: what a screen reader needs (issue 15)
+PDF_STANDARD: Literal["ua-1"] = "ua-1"
 _IMAGE = re.compile(r'image\("([^"]+)\.png"')
 
 
@@ -111,7 +112,7 @@ def write_pdf(markdown: str, figures: dict[str, bytes], out: Path, *,
         try:
             with atomic_path(out) as tmp:
                 typst.compile(str(work / "bericht.typ"), output=str(tmp), root=str(work),
-                              pdf_standards=PDF_STANDARDS)
+                              pdf_standards=PDF_STANDARD)
         except Exception as err:
             raise ReportError("Typst konnte das PDF nicht erzeugen.", detail=str(err)[-1500:]) \
                 from err

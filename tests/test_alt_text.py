@@ -1,0 +1,115 @@
+"""Text alternatives of figures (issue 15): what a screen reader says instead of a map or a
+chart, and how they reach Typst (built-in PDF) and Quarto (Typst PDF of a report). Fast:
+hand-made frames and notebooks, no store, no Quarto."""
+
+from __future__ import annotations
+
+import math
+
+import nbformat
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from monitoring.errors import ReportError
+from monitoring.present.alt_text import figure_alt, index_alt, indicator_alt, map_alt, with_alt
+from monitoring.report.publish import pdf, table_formats
+from monitoring.report.run.render import with_figure_alt
+
+AREAS = pd.DataFrame({"area_code": ["16051", "16052", "16053", "16054"],
+                      "name": ["Erfurt", "Gera", "Jena", "Suhl"],
+                      "offers_per_1000": [2.5, math.nan, 4.26, 0.81]})
+
+
+def test_map_alt_names_extremes_rank_and_grey_areas() -> None:
+    text = map_alt(AREAS, value="offers_per_1000", label="Angebote je 1.000",
+                   where="in Thüringen", highlight="16051")
+    assert text == ("Karte: Angebote je 1.000 nach Gebieten in Thüringen; am höchsten in Jena "
+                    "(4,3), am niedrigsten in Suhl (0,8). Erfurt (umrandet): 2,5, Rang 2 von 3."
+                    " Ein Gebiet ohne Wert (grau).")
+    withheld = map_alt(AREAS, value="offers_per_1000", label="Angebote je 1.000",
+                       where="in Thüringen", highlight="16052")
+    assert "Gera (umrandet): kein Wert veröffentlicht." in withheld
+    nothing = map_alt(AREAS.assign(offers_per_1000=math.nan), value="offers_per_1000",
+                      label="Angebote je 1.000", where="in Thüringen")
+    assert "für kein Gebiet liegt ein Wert vor" in nothing and "4 Gebiete ohne Wert" in nothing
+
+
+def test_indicator_alt_says_the_direction_and_the_target() -> None:
+    series = pd.DataFrame({"period": ["2024-Q4", "2025-Q2", "2025-Q4"],
+                           "value": [20.0, math.nan, 17.5], "state_value": [15.0, 15.5, 16.0]})
+    text = indicator_alt(series, title="A19 Arbeitslosenquote", unit="%", area_name="Suhl",
+                         state_name="Thüringen",
+                         target={"target_value": 14.0, "target_period": "2027-Q4"})
+    assert text == ("Liniendiagramm A19 Arbeitslosenquote: Suhl von 20,0\u00a0% (Q4 2024) auf "
+                    "17,5\u00a0% (Q4 2025) gesunken. Thüringen: 16,0\u00a0% (Q4 2025). "
+                    "Zielwert 14,0\u00a0% (Q4 2027).")
+    rising = indicator_alt(series.assign(value=[1.0, 2.0, 3.0]), title="A", unit="Personen",
+                           area_name="Suhl", state_name="Thüringen")
+    assert "von 1\u00a0Personen (Q4 2024) auf 3\u00a0Personen (Q4 2025) gestiegen" in rising
+    assert "Zielwert" not in rising
+
+
+def test_index_alt_places_the_area_or_says_it_is_not_assessed() -> None:
+    table = pd.DataFrame({"assessed": [True, True, False], "own": [True, False, False],
+                          "attention": [False, True, False], "status_index": [0.4, 1.2, None],
+                          "dynamic_index": [-1.26, 0.0, None], "group": ["2/2", "3/2", None],
+                          "status_class": ["mittel", "niedrig", None],
+                          "dynamic_class": ["positiv", "stabil", None]})
+    text = index_alt(table, area_name="Gera")
+    assert "2 bewertete Gebiete" in text
+    assert "Gera: Statusindex +0,4, Dynamikindex −1,3, Gruppe 2/2 (mittel/positiv)." in text
+    assert text.endswith("1 Gebiet mit besonderem Aufmerksamkeitsbedarf.")
+    other = index_alt(table.assign(own=[False, False, True]), area_name="Suhl")
+    assert "Suhl wird nicht bewertet und hat keinen Punkt." in other
+
+
+def test_figure_alt_prefers_the_figures_own_text() -> None:
+    figure = go.Figure(go.Scatter(x=[2025.5, 2025.75], y=[3.0, 4.5], name="Jena"),
+                       layout={"title": {"text": "A01 Ausländeranteil"}, "meta": {"x": 1}})
+    assert figure_alt(figure.to_dict()) == ("Diagramm: A01 Ausländeranteil; zuletzt: Jena 4,5 "
+                                            "(Q4 2025).")
+    with_alt(figure, "Jena liegt über dem Landeswert")
+    assert figure.layout.meta == {"x": 1, "alt": "Jena liegt über dem Landeswert"}
+    assert figure_alt(figure.to_dict()) == "Jena liegt über dem Landeswert."
+    assert figure_alt({}) == "Diagramm."  # never empty: a tagged PDF needs a text
+    assert figure_alt({"data": [{"type": "choropleth", "z": [1]}],
+                       "layout": {"title": "Angebote"}}) == "Karte: Angebote."
+
+
+def test_quarto_gets_one_fig_alt_per_output() -> None:
+    """Quarto reads an output image's alt text only from the cell's ``fig-alt`` list (by
+    output index); the executed notebook itself stays unchanged."""
+    plotly = {"data": [{"type": "bar", "name": "Angebote", "x": ["a"], "y": [3]}],
+              "layout": {"title": {"text": "Angebote je Feld"}}}
+    cell = nbformat.v4.new_code_cell("#| echo: false\nfig.show()", outputs=[
+        nbformat.v4.new_output("stream", name="stdout", text="x"),
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBO",
+                                                     "application/vnd.plotly.v1+json": plotly}),
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBO"})])
+    notebook = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("1")])
+    changed = with_figure_alt(notebook)
+    assert changed.cells[0].source.splitlines() == [
+        '#| fig-alt: ["", "Balkendiagramm: Angebote je Feld; zuletzt: Angebote 3 (a).", '
+        '"Diagramm."]', "#| echo: false", "fig.show()"]
+    assert changed.cells[1].source == "1"
+    assert notebook.cells[0].source == "#| echo: false\nfig.show()"
+
+
+def test_typst_images_get_their_alt_text_or_the_pdf_is_refused() -> None:
+    source = '#figure(image("map.png", width: 85.0%),\n#box(image("ind_A01.png"))'
+    written = pdf.with_alt(source, {"map": 'Karte: „A“ und "B" \\ C', "ind_A01": "Linie"})
+    assert written == ('#figure(image("map.png", alt: "Karte: „A“ und \\"B\\" \\\\ C", '
+                       'width: 85.0%),\n#box(image("ind_A01.png", alt: "Linie"))')
+    with pytest.raises(ReportError) as err:
+        pdf.with_alt(source, {"map": "Karte"})
+    assert "Alternativtext" in err.value.args[0] and "ind_A01" in str(err.value.detail)
+
+
+def test_markdown_table_widths_set_pandocs_relative_columns() -> None:
+    table = table_formats.PublishedTable("Ziele", ("Indikator", "Wert"), (("A", "1"),), ())
+    assert table_formats.to_markdown(table).splitlines()[1] == "|:---|---:|"
+    assert table_formats.to_markdown(table, widths=(30, 8)).splitlines()[1] == \
+        "|:" + "-" * 30 + "|" + "-" * 8 + ":|"
+    with pytest.raises(ValueError, match="3 widths for 2 columns"):
+        table_formats.to_markdown(table, widths=(1, 2, 3))
