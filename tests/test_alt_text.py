@@ -4,7 +4,9 @@ hand-made frames and notebooks, no store, no Quarto."""
 
 from __future__ import annotations
 
+import io
 import math
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -113,3 +115,26 @@ def test_markdown_table_widths_set_pandocs_relative_columns() -> None:
         "|:" + "-" * 30 + "|" + "-" * 8 + ":|"
     with pytest.raises(ValueError, match="3 widths for 2 columns"):
         table_formats.to_markdown(table, widths=(1, 2, 3))
+
+
+def test_scanner_reads_text_alternatives(tmp_path: Path) -> None:
+    """A text alternative is published text (a screen reader reads it): the disclosure scan
+    reads it in the PDF's structure tree and in the deck's picture descriptions."""
+    from PIL import Image
+    from pptx import Presentation
+
+    from monitoring.report.publish import deck, scan
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="PNG")
+    leak = "Karte. Teilnehmende: 3"
+    pdf.write_pdf("---\ntitle: Test\nlang: de\n---\n\n![Karte](map.png)\n",
+                  {"map": buffer.getvalue()}, tmp_path / "t.pdf", alt={"map": leak})
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "Karte"
+    deck.describe(slide.shapes.add_picture(io.BytesIO(buffer.getvalue()), 0, 0), leak)
+    prs.save(str(tmp_path / "t.pptx"))
+    for name in ("t.pdf", "t.pptx"):
+        found = scan.scan_file(tmp_path / name, threshold=5)
+        assert [(f.value, f.where) for f in found] == [("3", "Text „Teilnehmende“")], name
