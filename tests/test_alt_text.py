@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from monitoring.core.config import Style
 from monitoring.errors import ReportError
 from monitoring.present.alt_text import figure_alt, index_alt, indicator_alt, map_alt, with_alt
 from monitoring.report.publish import pdf, table_formats
@@ -99,10 +100,12 @@ def test_quarto_gets_one_fig_alt_per_output() -> None:
 
 
 def test_typst_images_get_their_alt_text_or_the_pdf_is_refused() -> None:
+    logo = pdf.style_header(Style(logo_file="wappen.png", publisher="Stadt Gera"))
+    assert 'image("logo-darstellung.png", height: 1.4cm, alt: "Logo: Stadt Gera")' in logo
     source = '#figure(image("map.png", width: 85.0%),\n#box(image("ind_A01.png"))'
-    written = pdf.with_alt(source, {"map": 'Karte: „A“ und "B" \\ C', "ind_A01": "Linie"})
-    assert written == ('#figure(image("map.png", alt: "Karte: „A“ und \\"B\\" \\\\ C", '
-                       'width: 85.0%),\n#box(image("ind_A01.png", alt: "Linie"))')
+    written = pdf.with_alt(logo + source, {"map": 'Karte: „A“ und "B" \\ C', "ind_A01": "Linie"})
+    assert written == logo + ('#figure(image("map.png", alt: "Karte: „A“ und \\"B\\" \\\\ C", '
+                              'width: 85.0%),\n#box(image("ind_A01.png", alt: "Linie"))')
     with pytest.raises(ReportError) as err:
         pdf.with_alt(source, {"map": "Karte"})
     assert "Alternativtext" in err.value.args[0] and "ind_A01" in str(err.value.detail)
@@ -128,8 +131,10 @@ def test_scanner_reads_text_alternatives(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "white").save(buffer, format="PNG")
     leak = "Karte. Teilnehmende: 3"
+    (tmp_path / "wappen.png").write_bytes(buffer.getvalue())
     pdf.write_pdf("---\ntitle: Test\nlang: de\n---\n\n![Karte](map.png)\n",
-                  {"map": buffer.getvalue()}, tmp_path / "t.pdf", alt={"map": leak})
+                  {"map": buffer.getvalue()}, tmp_path / "t.pdf", alt={"map": leak},
+                  style=Style(logo_file=str(tmp_path / "wappen.png")))  # the logo has its alt
     prs = Presentation()
     slide = prs.slides.add_slide(prs.slide_layouts[5])
     slide.shapes.title.text = "Karte"

@@ -47,7 +47,8 @@ HEADER = r"""
 LOGO_FILE = "logo-darstellung"
 # tagged PDF/UA-1: what a screen reader needs (issue 15)
 PDF_STANDARD: Literal["ua-1"] = "ua-1"
-_IMAGE = re.compile(r'image\("([^"]+)\.png"')
+# a figure of the report (the logo of `style_header` has its text alternative already)
+_IMAGE = re.compile(r'image\("(?!' + LOGO_FILE + r'\.)([^"]+)\.png"')
 
 
 def typst_string(text: str) -> str:
