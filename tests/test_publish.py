@@ -175,8 +175,10 @@ def test_evaluation_pdf_is_tagged_pdf_ua(published: Path) -> None:
         assert charts and all(f": {name} von " in a or f": {name} " in a for a in charts)
         lines = [line.strip() for page in PdfReader(pdf).pages
                  for line in page.extract_text().splitlines()]
-        start = lines.index("Ziele und Indikatoren mit Stand")
-        end = start + lines[start:].index("Quelle: Controlling-Indikatoren (Demodaten – fiktiv)")
+        start = next(i for i, line in enumerate(lines)
+                     if line.endswith("Ziele und Indikatoren mit Stand"))  # the caption
+        end = next(i for i in range(start, len(lines))
+                   if lines[i].startswith("Quelle: Controlling-Indikatoren"))
         # a row ends with the Stichtag; wrapped names would leave a fragment at its start
         rows = [line for line in lines[start:end] if re.search(r"\d\d\.\d\d\.\d{4}$", line)]
         assert len(rows) >= 5, lines[start:end]
