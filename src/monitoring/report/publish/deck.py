@@ -44,6 +44,7 @@ WHITE = (0xFF, 0xFF, 0xFF)
 MUTED = (0x4D, 0x4D, 0x4D)
 TITLE_SLIDE = 0  # layouts of python-pptx's default template
 TITLE_ONLY = 5
+BLANK = 6
 # PowerPoint's "Mark as decorative" (Office 2019+): a shape a screen reader skips
 DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
 DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"

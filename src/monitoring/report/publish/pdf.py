@@ -85,10 +85,11 @@ def with_alt(source: str, alt: Mapping[str, str]) -> str:
 
 
 def write_pdf(markdown: str, figures: dict[str, bytes], out: Path, *,
-              alt: Mapping[str, str], style: Style | None = None) -> int:
+              alt: Mapping[str, str] | None = None, style: Style | None = None) -> int:
     """Compile `markdown` (figures referenced as ``<name>.png``, their text alternatives in
     `alt` by name) to a tagged PDF/UA-1 file at `out` in the look of `style`
-    (``[darstellung]``); returns bytes."""
+    (``[darstellung]``); returns bytes. The Markdown needs a ``title`` in its metadata:
+    PDF/UA-1 has no document without one."""
     import pypandoc
     import typst
 
@@ -109,7 +110,7 @@ def write_pdf(markdown: str, figures: dict[str, bytes], out: Path, *,
         except (RuntimeError, OSError) as err:
             raise ReportError("Pandoc konnte den Evaluationsbericht nicht umwandeln.",
                               detail=str(err)[-1500:]) from err
-        (work / "bericht.typ").write_text(with_alt(source, alt), encoding="utf-8")
+        (work / "bericht.typ").write_text(with_alt(source, alt or {}), encoding="utf-8")
         try:
             with atomic_path(out) as tmp:
                 typst.compile(str(work / "bericht.typ"), output=str(tmp), root=str(work),
