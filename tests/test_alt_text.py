@@ -5,10 +5,12 @@ hand-made frames and notebooks, no store, no Quarto."""
 from __future__ import annotations
 
 import io
+import json
 import math
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -76,6 +78,14 @@ def test_figure_alt_prefers_the_figures_own_text() -> None:
     assert figure.layout.meta == {"x": 1, "alt": "Jena liegt über dem Landeswert"}
     assert figure_alt(figure.to_dict()) == "Jena liegt über dem Landeswert."
     assert figure_alt({}) == "Diagramm."  # never empty: a tagged PDF needs a text
+    lines = {"data": [{"type": "scatter", "mode": "lines+markers", "name": "Gera",
+                       "x": ["2025-Q3", "2025-Q4"], "y": [1.5, None]}]}
+    assert figure_alt(lines) == "Liniendiagramm; zuletzt: Gera 1,5 (2025-Q3)."
+    # numpy data: plotly's JSON (a notebook output) holds it as a typed array
+    typed = json.loads(go.Figure(go.Scatter(x=np.array([2025.5, 2025.75]), mode="lines",
+                                            y=np.array([1.5, 2.7]), name="Gera")).to_json())
+    assert "bdata" in typed["data"][0]["y"]
+    assert figure_alt(typed) == "Liniendiagramm; zuletzt: Gera 2,7 (Q4 2025)."
     assert figure_alt({"data": [{"type": "choropleth", "z": [1]}],
                        "layout": {"title": "Angebote"}}) == "Karte: Angebote."
 

@@ -158,11 +158,29 @@ def _title(layout: Mapping[str, Any]) -> str:
     return " ".join(str(text or "").replace("<br>", " ").split())
 
 
-def _last(values: Sequence[Any] | None) -> Any:
-    for value in reversed(list(values or [])):
-        if value is not None and not (isinstance(value, float) and math.isnan(value)):
-            return value
-    return None
+def _plain(values: Any) -> list[Any]:
+    """A trace's values as a list: plotly writes numeric arrays as typed arrays
+    (``{"dtype": "f8", "bdata": "<base64>"}``) in its JSON."""
+    if isinstance(values, Mapping) and "bdata" in values:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(values["bdata"]),
+                             dtype=values.get("dtype", "f8")).tolist()
+    return list(values or [])
+
+
+def _last(values: Sequence[Any] | None, at: Sequence[Any] | None) -> tuple[Any, Any]:
+    """The last number of `values` that is a value (not None, not NaN) and where it lies
+    (the matching entry of `at`, None without one)."""
+    values, at = _plain(values), _plain(at)
+    for i in range(len(values) - 1, -1, -1):
+        value = values[i]
+        if isinstance(value, int | float) and not (isinstance(value, float)
+                                                    and math.isnan(value)):
+            return value, (at[i] if i < len(at) else None)
+    return None, None
 
 
 def _at(value: Any) -> str:
@@ -189,7 +207,9 @@ def figure_alt(figure: Mapping[str, Any]) -> str:
     kinds = {str(t.get("type") or "scatter") for t in traces}
     kind = ("Karte" if kinds & {"choropleth", "choroplethmap", "choroplethmapbox",
                                 "scattergeo", "scattermap", "scattermapbox"}
-            else "Balkendiagramm" if kinds == {"bar"} else "Diagramm")
+            else "Balkendiagramm" if kinds == {"bar"}
+            else "Liniendiagramm" if kinds == {"scatter"} and all(
+                "lines" in str(t.get("mode", "")) for t in traces) else "Diagramm")
     title = _title(layout)
     text = f"{kind}: {title}" if title else kind
     lasts = []
@@ -197,9 +217,9 @@ def figure_alt(figure: Mapping[str, Any]) -> str:
         if trace.get("type", "scatter") not in ("scatter", "bar") or not trace.get("name"):
             continue
         horizontal = trace.get("orientation") == "h"
-        value = _last(trace.get("x") if horizontal else trace.get("y"))
-        at = _last(trace.get("y") if horizontal else trace.get("x"))
-        if isinstance(value, int | float):
+        value, at = (_last(trace.get("x"), trace.get("y")) if horizontal
+                     else _last(trace.get("y"), trace.get("x")))
+        if value is not None:
             lasts.append(f"{trace['name']} {fmt.number(value, 1 if value % 1 else 0)}"
                          + (f" ({_at(at)})" if at is not None and not horizontal else ""))
     if lasts:
