@@ -86,14 +86,26 @@ def test_figure_alt_prefers_the_figures_own_text() -> None:
                                             y=np.array([1.5, 2.7]), name="Gera")).to_json())
     assert "bdata" in typed["data"][0]["y"]
     assert figure_alt(typed) == "Liniendiagramm; zuletzt: Gera 2,7 (Q4 2025)."
-    assert figure_alt({"data": [{"type": "choropleth", "z": [1]}],
-                       "layout": {"title": "Angebote"}}) == "Karte: Angebote."
+    # a map: highest and lowest area by the names in its hover text; the grey trace of
+    # withheld areas (a dummy value) counts as „ohne Wert“, never as the lowest
+    choropleth = {"layout": {"title": "Angebote"}, "data": [
+        {"type": "choropleth", "name": "ohne Wert", "locations": ["1", "2"], "z": [0, 0],
+         "text": ["<b>Au</b><br>.", "<b>Bad Berka</b><br>."]},
+        {"type": "choropleth", "name": "Angebote", "locations": ["3", "4", "5"],
+         "z": [2.5, None, 13.9], "text": ["<b>Ilmenau</b><br>Angebote: 2,5",
+                                           "<b>Gräfenroda</b>", "<b>Arnstadt &amp; Umland</b>"]}]}
+    assert figure_alt(choropleth) == ("Karte: Angebote; am höchsten Arnstadt & Umland (13,9), "
+                                      "am niedrigsten Ilmenau (2,5); 2 Gebiete ohne Wert.")
+    bars = {"data": [{"type": "bar", "orientation": "h", "x": [42.2, 65.8],
+                      "y": ["Gotha", "Suhl"]}]}
+    assert figure_alt(bars) == ("Balkendiagramm; am höchsten Suhl (65,8), am niedrigsten "
+                                "Gotha (42,2).")
 
 
 def test_quarto_gets_one_fig_alt_per_output() -> None:
     """Quarto reads an output image's alt text only from the cell's ``fig-alt`` list (by
     output index); the executed notebook itself stays unchanged."""
-    plotly = {"data": [{"type": "bar", "name": "Angebote", "x": ["a"], "y": [3]}],
+    plotly = {"data": [{"type": "bar", "name": "Angebote", "x": ["a", "b"], "y": [3, 5]}],
               "layout": {"title": {"text": "Angebote je Feld"}}}
     cell = nbformat.v4.new_code_cell("#| echo: false\nfig.show()", outputs=[
         nbformat.v4.new_output("stream", name="stdout", text="x"),
@@ -103,7 +115,8 @@ def test_quarto_gets_one_fig_alt_per_output() -> None:
     notebook = nbformat.v4.new_notebook(cells=[cell, nbformat.v4.new_code_cell("1")])
     changed = with_figure_alt(notebook)
     assert changed.cells[0].source.splitlines() == [
-        '#| fig-alt: ["", "Balkendiagramm: Angebote je Feld; zuletzt: Angebote 3 (a).", '
+        '#| fig-alt: ["", "Balkendiagramm: Angebote je Feld; am höchsten b (5), am niedrigsten '
+        'a (3).", '
         '"Diagramm."]', "#| echo: false", "fig.show()"]
     assert changed.cells[1].source == "1"
     assert notebook.cells[0].source == "#| echo: false\nfig.show()"

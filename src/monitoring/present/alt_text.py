@@ -15,7 +15,9 @@ last value of each line.
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -191,13 +193,42 @@ def _at(value: Any) -> str:
     return str(value)
 
 
+def _label(text: Any) -> str:
+    """An area's name from a plotly hover text (``<b>Erfurt</b><br>…``) or the label itself."""
+    text = str(text)
+    bold = re.search(r"<b>(.*?)</b>", text)
+    text = bold.group(1) if bold else text.split("<br>")[0]
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+def _extremes(pairs: dict[str, float]) -> str:
+    """„am höchsten in A (3,9), am niedrigsten in B (0,8)“ over (label → value)."""
+    if not pairs:
+        return ""
+    decimals = 0 if all(float(v).is_integer() for v in pairs.values()) else 1
+    top = max(pairs, key=lambda k: pairs[k])
+    low = min(pairs, key=lambda k: pairs[k])
+    return (f"am höchsten {top} ({fmt.number(pairs[top], decimals)}), am niedrigsten {low} "
+            f"({fmt.number(pairs[low], decimals)})")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not (isinstance(value, float) and math.isnan(value))
+
+
+MAP_TYPES = {"choropleth", "choroplethmap", "choroplethmapbox", "scattergeo", "scattermap",
+             "scattermapbox"}
+NO_VALUE_TRACE = "ohne Wert"  # `figures`: the grey trace of withheld areas (dummy z)
+
+
 def figure_alt(figure: Mapping[str, Any]) -> str:
     """The text alternative of a plotly figure (as a dict, e.g. ``fig.to_dict()`` or the
     ``application/vnd.plotly.v1+json`` output of a notebook).
 
     The figure's own text (``layout.meta.alt``, `with_alt`) where it has one; otherwise
-    the kind of figure, its title and, for lines and bars, the last value of each named
-    trace – never empty, so a figure is never silent in a tagged PDF.
+    the kind of figure and its title, and what it shows: for a map or bars the highest and
+    the lowest area, for lines the last value of each named line – never empty, so a
+    figure is never silent in a tagged PDF.
     """
     layout = figure.get("layout") or {}
     meta = layout.get("meta")
@@ -205,23 +236,48 @@ def figure_alt(figure: Mapping[str, Any]) -> str:
         return _sentence(str(meta[ALT_KEY]))
     traces = list(figure.get("data") or [])
     kinds = {str(t.get("type") or "scatter") for t in traces}
-    kind = ("Karte" if kinds & {"choropleth", "choroplethmap", "choroplethmapbox",
-                                "scattergeo", "scattermap", "scattermapbox"}
+    kind = ("Karte" if kinds & MAP_TYPES
             else "Balkendiagramm" if kinds == {"bar"}
             else "Liniendiagramm" if kinds == {"scatter"} and all(
                 "lines" in str(t.get("mode", "")) for t in traces) else "Diagramm")
     title = _title(layout)
     text = f"{kind}: {title}" if title else kind
+    if kind == "Karte":
+        values: dict[str, float] = {}
+        grey: set[str] = set()
+        for trace in traces:
+            places = _plain(trace.get("locations"))
+            labels = _plain(trace.get("text")) or places
+            if NO_VALUE_TRACE in str(trace.get("name", "")):
+                grey |= {str(p) for p in places}
+                continue
+            for label, value in zip(labels, _plain(trace.get("z")), strict=False):
+                if _number(value):
+                    values[_label(label)] = float(value)
+        extremes = _extremes(values)
+        text += (f"; {extremes}" if extremes else "") + (
+            f"; {len(grey)} {'Gebiet' if len(grey) == 1 else 'Gebiete'} ohne Wert" if grey
+            else "")
+        return _sentence(text)
+    if kind == "Balkendiagramm":
+        bars: dict[str, float] = {}
+        for trace in traces:
+            horizontal = trace.get("orientation") == "h"
+            labels, numbers = ((trace.get("y"), trace.get("x")) if horizontal
+                               else (trace.get("x"), trace.get("y")))
+            for label, value in zip(_plain(labels), _plain(numbers), strict=False):
+                if _number(value):
+                    bars[_label(label)] = float(value)
+        extremes = _extremes(bars) if len(bars) > 1 else ""
+        return _sentence(text + (f"; {extremes}" if extremes else ""))
     lasts = []
     for trace in traces[:4]:
-        if trace.get("type", "scatter") not in ("scatter", "bar") or not trace.get("name"):
+        if trace.get("type", "scatter") != "scatter" or not trace.get("name"):
             continue
-        horizontal = trace.get("orientation") == "h"
-        value, at = (_last(trace.get("x"), trace.get("y")) if horizontal
-                     else _last(trace.get("y"), trace.get("x")))
+        value, at = _last(trace.get("y"), trace.get("x"))
         if value is not None:
             lasts.append(f"{trace['name']} {fmt.number(value, 1 if value % 1 else 0)}"
-                         + (f" ({_at(at)})" if at is not None and not horizontal else ""))
+                         + (f" ({_at(at)})" if at is not None else ""))
     if lasts:
         text += "; zuletzt: " + ", ".join(lasts)
     return _sentence(text)
