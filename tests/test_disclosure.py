@@ -151,7 +151,9 @@ def test_no_pdf_or_slide_ever_shows_a_small_count(tmp_path: Path, groups: list[l
     pub = privacy.protect(_frame(groups), rule=privacy.DisclosureRule(threshold),
                           counts=["persons"], groups=["group"])
     table = table_formats.build(pub, COLUMNS, caption="Generiert", source="Test")
-    pdf.write_pdf(table_formats.to_markdown(table), {}, tmp_path / "t.pdf")
+    # a title: PDF/UA-1 has no document without one
+    pdf.write_pdf("---\ntitle: Test\n---\n\n" + table_formats.to_markdown(table), {},
+                  tmp_path / "t.pdf")
     prs = Presentation()
     deck.add_table(prs.slides.add_slide(prs.slide_layouts[deck.BLANK]), table, 1, 1, 20)
     prs.save(str(tmp_path / "t.pptx"))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from accessible_files import deck_problems, pdf_problems, structure
 from monitoring.cli.main import main
 from monitoring.core.composite_index import dynamic_reading, status_reading
 from monitoring.io import settings as mon_settings
@@ -148,6 +149,63 @@ def test_evaluation_pdf_pages(published: Path, artifacts: Path) -> None:
                         str(folder / "16072_Sonneberg_Evaluation.pdf"),
                         str(artifacts / "evaluation_16072")], check=True)
         _assert_drawn(sorted(artifacts.glob("evaluation_16072-*.png")), 3)
+
+
+def test_evaluation_pdf_is_tagged_pdf_ua(published: Path) -> None:
+    """Issue 15 item 2: each evaluation PDF is PDF/UA-1 – tagged, German, titled, every
+    figure (map, index, indicator charts, the logo) with a text alternative that states the
+    figure's message, every table with header cells – and the goals table prints each
+    indicator name on one line (issue 14)."""
+    from pypdf import PdfReader
+
+    folder = published / "out" / "2025-Q4"
+    with open_store(published / "demo.duckdb") as store:
+        names = store.read_indicators()["name_de"].tolist()
+    for stem, name in (("16072_Sonneberg", "Sonneberg"), ("16070_Ilm-Kreis", "Ilm-Kreis")):
+        pdf = folder / f"{stem}_Evaluation.pdf"
+        # map, index, at least one indicator chart (the logo sits in the page header, which
+        # Typst tags as an artefact, like the page numbers: not read aloud)
+        assert pdf_problems(pdf, title=f"Evaluationsbericht 2025: {name}", figures=3) == [], stem
+        alts = [alt or "" for kind, alt in structure(pdf) if kind == "/Figure"]
+        assert [a for a in alts if a.startswith("Streudiagramm: ")], alts
+        [map_alt] = [a for a in alts if a.startswith("Karte: ")]
+        assert re.search(rf"{re.escape(name)} \(umrandet\): [\d,]+, Rang \d+ von \d+\.",
+                         map_alt), map_alt
+        charts = [a for a in alts if a.startswith("Liniendiagramm ")]
+        assert charts and all(f": {name} von " in a or f": {name} " in a for a in charts)
+        lines = [line.strip() for page in PdfReader(pdf).pages
+                 for line in page.extract_text().splitlines()]
+        start = next(i for i, line in enumerate(lines)
+                     if line.endswith("Ziele und Indikatoren mit Stand"))  # the caption
+        end = next(i for i in range(start, len(lines))
+                   if lines[i].startswith("Quelle: Controlling-Indikatoren"))
+        # a row ends with the Stichtag; wrapped names would leave a fragment at its start
+        rows = [line for line in lines[start:end] if re.search(r"\d\d\.\d\d\.\d{4}$", line)]
+        assert len(rows) >= 5, lines[start:end]
+        assert [r for r in rows if not any(r.startswith(f"{n} ") for n in names)] == [], stem
+
+
+def test_kreistag_deck_is_accessible(published: Path) -> None:
+    """Issue 15 item 2: every slide's title in its title placeholder and read first, every
+    picture with a text alternative (the map's states its message), bars decorative, the
+    goals table with a header row; source line and footer read after the content."""
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    folder = published / "out" / "2025-Q4"
+    for stem, name in (("16072_Sonneberg", "Sonneberg"), ("16070_Ilm-Kreis", "Ilm-Kreis")):
+        deck = folder / f"{stem}_Kreistag.pptx"
+        assert deck_problems(deck) == [], stem
+        slides = list(Presentation(str(deck)).slides)
+        assert slides[0].shapes.title.text == f"Integrationsmonitoring {name}"
+        descriptions = [s._element.xpath("./*[1]/p:cNvPr")[0].get("descr")
+                        for s in slides[1].shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert f"Logo: {PUBLISHER}" in descriptions
+        [map_alt] = [d for d in descriptions if d.startswith("Karte: ")]
+        assert f"{name} (umrandet)" in map_alt
+        for slide in slides[1:]:
+            last = [shape.name for shape in slide.shapes][-1]
+            assert last == "Fußzeile", (stem, slide.shapes.title.text)
 
 
 # The Status-Dynamik-Index's sentence on the area, as a reader sees it in every format.
@@ -497,7 +555,8 @@ def test_kreistag_deck_is_presentable(published: Path) -> None:
         slides = list(Presentation(str(folder / f"{stem}_Kreistag.pptx")).slides)
         titles = [s.shapes.title.text if s.shapes.title is not None else "" for s in slides]
         conclusions = ["Fazit und nächste Schritte"] if name == "Sonneberg" else []
-        assert titles == ["", "Angebote je 1.000 ausländische Staatsangehörige",
+        assert titles == [f"Integrationsmonitoring {name}",
+                          "Angebote je 1.000 ausländische Staatsangehörige",
                           "Ziele im Überblick (Ampel)", "Drei Kernaussagen", *conclusions,
                           "Anhang: Quellen und technische Angaben"], stem
         texts = [_slide_text(s) for s in slides]

@@ -115,6 +115,8 @@ def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]
                       "Anhang: Quellen und technische Angaben"]
     assert len(slides) + 1 <= 8  # plus the title slide
     assert f"![]({MAP_FILE})" in body and "- Netzwerktreffen im Mai" in body
+    # the map's text alternative states its message, as in the PowerPoint deck (issue 15)
+    assert re.search(r'fig-alt="Karte: [^"]+ Sonneberg \(umrandet\): [\d,]+, Rang', body)
     assert "Demodaten – fiktiv" in qmd and body.count("Quelle:") >= 2
     # the demo notice is a line on the title slide, not a slide of its own before the first
     # title (issue 13, "Why" 6); status as text with a colour class, no emoji

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from accessible_files import pdf_problems, structure
 from quarto_helpers import (
     BROWSER_ARGS,
     CHROMIUM,
@@ -282,6 +283,31 @@ def test_typst_pdf_prints_tables_and_figures(rendered: Rendered) -> None:
     assert "Seite 1 von" in pages[0] and f"Seite 2 von {len(pages)}" in pages[1]
     assert "Quartalsbericht Integrationsmonitoring: Ilm-Kreis, 4. Quartal 2025" in pages[1]
     assert str(reader.trailer["/Root"].get("/Lang")).startswith("de")
+
+
+def test_typst_pdf_is_tagged_pdf_ua(rendered: Rendered) -> None:
+    """Issue 15 item 2 for Quarto's Typst PDF: PDF/UA-1, German, titled, every figure of the
+    report with a text alternative (`render.with_figure_alt`), tables with header cells."""
+    title = "Quartalsbericht Integrationsmonitoring: Ilm-Kreis, 4. Quartal 2025"
+    figures = _structure(rendered.builtin).figures
+    assert pdf_problems(rendered.pdf, title=title, figures=figures) == []
+    alts = [alt or "" for kind, alt in structure(rendered.pdf) if kind == "/Figure"]
+    assert len(alts) == figures and all(len(a) > 20 and a.endswith(".") for a in alts), alts
+
+
+def test_revealjs_deck_has_titles_and_alt_text(rendered: Rendered) -> None:
+    """Issue 15 item 2 for the revealjs deck: every slide has a heading as its title, and
+    every image a text alternative (the map's states its message)."""
+    html = rendered.deck.read_text(encoding="utf-8")
+    slides = re.findall(r"<section\b[^>]*>(.*?)</section>", html, flags=re.S)
+    assert len(slides) >= 5
+    untitled = [s[:80] for s in slides if not re.search(r"<h[12]\b", s)]
+    assert not untitled, untitled
+    # the slides' pictures (embedded); not the "<img" strings in reveal.js' own code
+    images = re.findall(r'<img\b[^>]*\bsrc="data:image[^>]*>', html)
+    assert images and all(re.search(r'\balt="[^"]{20,}"', i) for i in images), \
+        [i[:200] for i in images]
+    assert "Sonneberg (umrandet)" in html
 
 
 def test_revealjs_deck_renders_offline(rendered: Rendered) -> None:

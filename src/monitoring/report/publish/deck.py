@@ -9,6 +9,12 @@ there is no such slide, never a placeholder), and an appendix with the sources, 
 disclosure rule and the technical provenance (snapshot, schema version). Every content slide
 names its sources in one line at the bottom. Person counts only in `PublishedTable`s. Under
 the key messages one line places the district in the Status-Dynamik-Index.
+
+Accessible (issue 15): every slide's title is in its title placeholder (the title slide's
+too), so a screen reader and PowerPoint's outline find it, and it is the first shape of the
+slide (reading order: title, then the content from top to bottom); every picture has a text
+alternative (``descr``: the map's message from `present.alt_text`, the logo named as such);
+the coloured bars are marked decorative; the goals table has a header row.
 """
 
 from __future__ import annotations
@@ -36,9 +42,14 @@ LIGHT_TEXT = {"green": (0xFF, 0xFF, 0xFF), "amber": (0x1A, 0x1A, 0x1A),
 DARK_TEXT = (0x1A, 0x1A, 0x1A)
 WHITE = (0xFF, 0xFF, 0xFF)
 MUTED = (0x4D, 0x4D, 0x4D)
-TITLE_ONLY = 5  # layouts of python-pptx's default template
+TITLE_SLIDE = 0  # layouts of python-pptx's default template
+TITLE_ONLY = 5
 BLANK = 6
+# PowerPoint's "Mark as decorative" (Office 2019+): a shape a screen reader skips
+DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
+DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 APPENDIX_TITLE = "Anhang: Quellen und technische Angaben"
+SOURCE_SHAPE, FOOTER_SHAPE = "Quelle", "Fußzeile"  # shape names: read after the content
 
 
 def next_steps(conclusions_text: str | None) -> list[str]:
@@ -89,9 +100,27 @@ def _text(slide: Any, text: str, left: float, top: float, width: float, height: 
     return box
 
 
+def describe(shape: Any, text: str) -> None:
+    """Give `shape` (a picture) the text alternative `text` (``descr`` of its ``p:cNvPr``:
+    PowerPoint's „Alternativtext“, what a screen reader reads)."""
+    shape._element.xpath("./*[1]/p:cNvPr")[0].set("descr", text)
+
+
+def decorative(shape: Any) -> None:
+    """Mark `shape` as decorative (PowerPoint's „Als dekorativ markieren“): screen readers
+    skip it and the accessibility check asks for no text alternative."""
+    from pptx.oxml import parse_xml
+
+    cnvpr = shape._element.xpath("./*[1]/p:cNvPr")[0]
+    cnvpr.append(parse_xml(
+        '<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f'<a:ext uri="{DECORATIVE_URI}"><adec:decorative xmlns:adec="{DECORATIVE_NS}" '
+        'val="1"/></a:ext></a:extLst>'))
+
+
 def _band(slide: Any, style: Style, top: float, height: float, *,
           accent: bool = False) -> None:
-    """A full-width bar in the style colour, or its accent colour (no outline)."""
+    """A full-width bar in the style colour, or its accent colour (no outline; decorative)."""
     from pptx.dml.color import RGBColor
     from pptx.enum.shapes import MSO_SHAPE
     from pptx.util import Cm
@@ -100,6 +129,7 @@ def _band(slide: Any, style: Style, top: float, height: float, *,
     bar.fill.solid()
     bar.fill.fore_color.rgb = RGBColor(*(style.accent_rgb if accent else style.rgb))
     bar.line.fill.background()
+    decorative(bar)
 
 
 def _logo(slide: Any, style: Style, *, height: float) -> None:
@@ -108,31 +138,51 @@ def _logo(slide: Any, style: Style, *, height: float) -> None:
     if style.logo_file:
         picture = slide.shapes.add_picture(style.logo_file, 0, Cm(0.5), height=Cm(height))
         picture.left = Cm(33.867 - 0.8) - picture.width
+        describe(picture, "Logo" + (f": {style.publisher}" if style.publisher else ""))
 
 
-def _titled(prs: Any, title: str, facts: DistrictFacts, *, source: str | None) -> Any:
+def _placeholder(shape: Any, text: str, left: float, top: float, width: float,
+                 height: float, *, size: int, colour: tuple[int, int, int],
+                 bold: bool = False) -> None:
+    """Fill a layout placeholder (title, subtitle) with `text`, left-aligned, at the given
+    place and in the given type."""
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Cm
 
-    style = facts.ctx.settings.style
-    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
-    shape = slide.shapes.title
-    shape.left, shape.top, shape.width, shape.height = Cm(1.0), Cm(0.6), Cm(27.5), Cm(2.4)
-    shape.text = title
+    shape.left, shape.top, shape.width, shape.height = Cm(left), Cm(top), Cm(width), Cm(height)
+    shape.text = text
+    shape.text_frame.word_wrap = True
     for p in shape.text_frame.paragraphs:
         p.alignment = PP_ALIGN.LEFT
-        _font(p, size=28, bold=True, colour=style.rgb)
+        _font(p, size=size, bold=bold, colour=colour)
+
+
+def _titled(prs: Any, title: str, facts: DistrictFacts, *, source: str | None) -> Any:
+    style = facts.ctx.settings.style
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_ONLY])
+    _placeholder(slide.shapes.title, title, 1.0, 0.6, 27.5, 2.4, size=28, bold=True,
+                 colour=style.rgb)
     _band(slide, style, 3.0, 0.12, accent=True)  # the rule under the title
     _logo(slide, style, height=1.6)
     if source:  # one line: where the slide's figures come from
-        _text(slide, source, 1.0, 16.6, 31.8, 0.7, size=10, colour=MUTED)
+        _text(slide, source, 1.0, 16.6, 31.8, 0.7, size=10, colour=MUTED).name = SOURCE_SHAPE
     footer = f"{facts.ctx.area_name} · {facts.ctx.period.label_de()}"
     if style.publisher:
         footer = f"{style.publisher} · {footer}"
     if facts.ctx.is_demo:
         footer += f" · {DEMO_LABEL}"
-    _text(slide, footer, 1.0, 17.8, 30.0, 0.8, size=10, colour=MUTED)
+    _text(slide, footer, 1.0, 17.8, 30.0, 0.8, size=10, colour=MUTED).name = FOOTER_SHAPE
     return slide
+
+
+def _reading_order(slide: Any) -> None:
+    """Source line and footer after the slide's content: a screen reader reads the shapes
+    in the order of the slide's shape tree (title, content, source, footer)."""
+    tree = slide.shapes._spTree
+    for name in (SOURCE_SHAPE, FOOTER_SHAPE):
+        for shape in [s for s in slide.shapes if s.name == name]:
+            tree.remove(shape._element)
+            tree.append(shape._element)
 
 
 def add_table(slide: Any, table: PublishedTable, left: float, top: float, width: float,
@@ -195,16 +245,17 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Cm(33.867), Cm(19.05)  # 16:9
 
-    slide = prs.slides.add_slide(prs.slide_layouts[BLANK])
+    # the title slide: title and subtitle in the layout's placeholders (read first)
+    slide = prs.slides.add_slide(prs.slide_layouts[TITLE_SLIDE])
+    _placeholder(slide.shapes.title, f"Integrationsmonitoring {c.area_name}", 2, 5, 30, 2.5,
+                 size=36, bold=True, colour=style.rgb)
+    _placeholder(slide.placeholders[1], f"Bericht im Kreistag · {c.area_kind} {c.in_state} · "
+                 f"{c.period.label_de()} · Stichtag {fmt.day(c.period.end)}", 2, 8, 30, 1.5,
+                 size=20, colour=DARK_TEXT)
     _band(slide, style, 0, 0.6)
     _logo(slide, style, height=2.4)
     if style.publisher:
         _text(slide, style.publisher, 2, 3.2, 24, 1.2, size=20, colour=MUTED)
-    _text(slide, f"Integrationsmonitoring {c.area_name}", 2, 5, 30, 2.5, size=36, bold=True,
-          colour=style.rgb)
-    _text(slide, f"Bericht im Kreistag · {c.area_kind} {c.in_state} · "
-                 f"{c.period.label_de()} · Stichtag {fmt.day(c.period.end)}", 2, 8, 30, 1.5,
-          size=20)
     if c.is_demo:
         _text(slide, f"{DEMO_LABEL}: alle Angebote, Indikatorwerte und Ziele sind erfunden.",
               2, 10.5, 30, 1.2, size=16, bold=True, colour=(0xB7, 0x1C, 0x1C))
@@ -212,8 +263,9 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
     slide = _titled(prs, "Angebote je 1.000 ausländische Staatsangehörige", facts, source=(
         f"Quelle: {facts.source('Bestandsaufnahme der Angebote')}; {c.geo_attribution}. "
         f"{c.area_name} schwarz umrandet."))
-    slide.shapes.add_picture(io.BytesIO(facts.figures["map"]), Cm(6), Cm(3.5),
-                             height=Cm(12.8))
+    picture = slide.shapes.add_picture(io.BytesIO(facts.figures["map"]), Cm(6), Cm(3.5),
+                                       height=Cm(12.8))
+    describe(picture, facts.alt["map"])
 
     slide = _titled(prs, "Ziele im Überblick (Ampel)", facts, source=(
         f"Quelle: {facts.source('Controlling-Indikatoren')}. Ampel: Abstand zum Pfad vom "
@@ -259,6 +311,8 @@ def write_deck(facts: DistrictFacts, out: Path, *, conclusions_text: str | None 
                  f"{facts.repro()}",
           1.5, 3.6, 30.5, 12, size=12)
 
+    for slide in prs.slides:
+        _reading_order(slide)
     out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:
         prs.save(str(tmp))

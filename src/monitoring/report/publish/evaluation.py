@@ -21,6 +21,7 @@ from monitoring.core import indicators, privacy
 from monitoring.core.composite_index import dynamic_reading, status_reading
 from monitoring.core.config import Settings
 from monitoring.periods import Quarter
+from monitoring.present import alt_text
 from monitoring.present.markup import markdown as md
 from monitoring.present.notebook import stale_note
 from monitoring.present.tables import indicator_change, indicator_value, integer, one_decimal, text
@@ -36,6 +37,10 @@ ACTOR_TYPES_DE = {"verein": "Vereine", "wohlfahrtsverband": "Wohlfahrtsverbände
                   "bildungstraeger": "Bildungsträger", "migrantenorganisation":
                   "Migrantenorganisationen", "ehrenamtsinitiative": "Ehrenamtsinitiativen",
                   "amt": "Ämter", "unternehmen": "Unternehmen"}
+
+# relative column widths of the goals table (Indikator, value, change, target, Stand,
+# Stichtag): indicator names on one line (issue 14), „ohne Bewertung“ unbroken
+GOAL_WIDTHS = (34, 11, 11, 10, 17, 17)
 
 
 def _peers_de(level: str) -> str:
@@ -88,6 +93,9 @@ class DistrictFacts:
     # `views.composite_index` for the area (computed on the disclosure-controlled panel)
     position: dict[str, Any] = field(default_factory=dict)
     created: datetime = field(default_factory=datetime.now)
+    # the text alternative of each figure (`present.alt_text`), by the key of `figures`:
+    # the PDF's Typst ``alt``, the deck's picture description and the revealjs ``fig-alt``
+    alt: dict[str, str] = field(default_factory=dict)
 
     def source(self, text_: str) -> str:
         return text_ + (f" ({DEMO_LABEL})" if self.ctx.is_demo else "")
@@ -238,6 +246,11 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
     }
     figures = {"map": static.choropleth(by_district, districts, value="offers_per_1000",
                                         label="Angebote je 1.000", highlight=ctx.area_code)}
+    drawn = districts[["area_code", "name"]].merge(
+        by_district.frame[["area_code", "offers_per_1000"]], on="area_code", how="left")
+    alt = {"map": alt_text.map_alt(drawn, value="offers_per_1000",
+                                   label="Angebote je 1.000 ausländische Staatsangehörige",
+                                   where=ctx.in_state, highlight=ctx.area_code)}
     defs = store.read_indicators().set_index("indicator_id")
     targets = store.read_targets()
     safe_panel = views.protected_panel(store, panel, rule=rule).frame
@@ -248,10 +261,14 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             continue
         target = targets[(targets.indicator_id == indicator_id)
                          & (targets.area_code == ctx.area_code)]
+        title = f"{indicator_id} {defs.loc[indicator_id, 'name_de']}"
         figures[f"ind_{indicator_id}"] = static.indicator_chart(
             series, unit=defs.loc[indicator_id, "unit"], area_name=ctx.area_name,
-            state_name=ctx.state_name, title=f"{indicator_id} {defs.loc[indicator_id, 'name_de']}",
+            state_name=ctx.state_name, title=title,
             target=None if target.empty else target.iloc[0])
+        alt[f"ind_{indicator_id}"] = alt_text.indicator_alt(
+            series, title=title, unit=defs.loc[indicator_id, "unit"], area_name=ctx.area_name,
+            state_name=ctx.state_name, target=None if target.empty else target.iloc[0])
     esf = read_esf_projects(store, ctx.area_code)
     actors = store.read_actors()
     mine = actors[actors["area_code"].str[:5] == ctx.area_code[:5]]
@@ -270,11 +287,13 @@ def collect(store: Store, area_code: str, period: str, *, settings: Settings,
             position["table"], status_bounds=bounds.status_bounds,
             dynamic_bounds=bounds.dynamic_bounds,
             area_name=ctx.area_name)
+        alt["index"] = alt_text.index_alt(position["table"], area_name=ctx.area_name)
     summary = {**views.coverage_summary(cov, ctx), "fields": float(len(cov["fields"])),
                "offers_with_site": float(cov["municipalities"]["offers"].sum())}
     return DistrictFacts(ctx, summary, tables, figures, overview, esf,
                          network, controlling["measures"], controlling["summary"],
-                         network_figures(store, ctx), settings.disclosure_note_de(), position)
+                         network_figures(store, ctx), settings.disclosure_note_de(), position,
+                         alt=alt)
 
 
 def _measures_markdown(facts: DistrictFacts) -> str:
@@ -439,7 +458,7 @@ Am Stichtag laufen **{integer(s["offers"])}** Angebote ({one_decimal(s["offers_p
 Stand der Ziele des Integrationskonzepts: Abstand zum geradlinigen Pfad vom Ausgangs- zum
 Zielwert (im Plan bis 10 %, gefährdet bis 30 % zurück).
 
-{table_formats.to_markdown(facts.tables["goals"])}
+{table_formats.to_markdown(facts.tables["goals"], widths=GOAL_WIDTHS)}
 """]  # noqa: E501 - a Markdown image and its source line cannot be wrapped
     for name in facts.figures:
         if name.startswith("ind_"):

@@ -300,7 +300,7 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     text = evaluation.conclusions(conclusions_dir, code, quarter.year)
     t = time.perf_counter()
     md = evaluation.markdown(facts, conclusions_text=text)
-    pdf.write_pdf(md, facts.figures, staging / f"{stem}_Evaluation.pdf",
+    pdf.write_pdf(md, facts.figures, staging / f"{stem}_Evaluation.pdf", alt=facts.alt,
                   style=settings.style)
     timing["pdf"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -2,8 +2,9 @@
 
 Same content as the PowerPoint deck (`report.deck`): title, map, traffic-light table, three key
 messages, next steps (only from the manager's conclusions file), an appendix with the sources and
-the technical provenance. The style sheet (``templates/deck/folien.css``) keeps every slide's
-content inside its box. `deck_qmd` writes the
+the technical provenance; slide titles are headings (``##``), the map has the text
+alternative of `present.alt_text` (``fig-alt``, as in the PowerPoint deck). The style sheet
+(``templates/deck/folien.css``) keeps every slide's content inside its box. `deck_qmd` writes the
 Quarto source (pure text; the map is a PNG next to it); `render_deck` runs
 ``quarto render deck.qmd --to revealjs`` with embedded resources, so the result is one HTML file
 that opens offline. Without Quarto the PowerPoint deck is the deck.
@@ -32,6 +33,11 @@ from monitoring.vocab import DEMO_LABEL
 MAP_FILE = "karte.png"
 CSS_FILE = "folien.css"
 GOALS = 8  # as many as the PowerPoint deck shows; at the table's type size all fit one slide
+
+
+def _attribute(text: str) -> str:
+    """`text` as a quoted pandoc attribute value (``fig-alt="…"``)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _cell(text: str) -> str:
@@ -77,8 +83,8 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None) -> st
                                     "css": CSS_FILE}}}
     parts = ["---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"]
     parts.append(f"\n## Angebote je 1.000 ausländische Staatsangehörige\n\n"
-                 f"![]({MAP_FILE}){{fig-alt=\"Karte der Angebote je 1.000 ausländische "
-                 f"Staatsangehörige\" height=\"400\"}}\n\n"
+                 f"![]({MAP_FILE}){{fig-alt={_attribute(facts.alt['map'])} "
+                 'height="400"}\n\n'
                  f"::: {{.quelle}}\nQuelle: {facts.source('Bestandsaufnahme der Angebote')}; "
                  f"{md(c.geo_attribution)}. {md(c.area_name)} schwarz umrandet.\n:::\n")
     goals = facts.overview[facts.overview["status"] != "none"].head(GOALS)

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from monitoring import fmt
 from monitoring.core import disclosure_check
@@ -211,6 +212,28 @@ def _persons(header: Sequence[str], labels: set[str]) -> set[int]:
     return {j for j, h in enumerate(header) if h.strip() in labels}
 
 
+def _pdf_alt_texts(reader: Any) -> list[str]:
+    """The text alternatives (``/Alt``) in a tagged PDF's structure tree: published text a
+    screen reader reads, though no text extraction shows it."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    root = reader.trailer["/Root"].get("/StructTreeRoot")
+    stack: list[Any] = [] if root is None else [root]
+    found = []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            node = node.get_object()
+        if isinstance(node, ArrayObject):
+            stack.extend(node)
+        elif isinstance(node, DictionaryObject):
+            if "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            if "/K" in node:  # children only: never /P (parent) or /Pg (page)
+                stack.append(node["/K"])
+    return found
+
+
 def _tables_and_text(path: Path, labels: set[str], widths: set[int]) -> tuple[list[Table], str]:
     suffix = path.suffix.lower()
     if suffix == ".html":
@@ -244,13 +267,15 @@ def _tables_and_text(path: Path, labels: set[str], widths: set[int]) -> tuple[li
                         tables.append((grid[0], grid[1:], _persons(grid[0], labels), ""))
                 elif shape.has_text_frame:
                     texts.append(shape.text_frame.text)
+                # a picture's text alternative is published too (read aloud)
+                texts.extend(shape._element.xpath("./*[1]/p:cNvPr/@descr"))
         return tables, "\n".join(texts)
     if suffix == ".pdf":
         from pypdf import PdfReader
 
-        text = "\n".join(page.extract_text(extraction_mode="layout")
-                         for page in PdfReader(path).pages)
-        return _pdf_tables(text, labels, widths), text
+        reader = PdfReader(path)
+        text = "\n".join(page.extract_text(extraction_mode="layout") for page in reader.pages)
+        return _pdf_tables(text, labels, widths), "\n".join([text, *_pdf_alt_texts(reader)])
     return [], ""
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,10 +115,19 @@ def md_escape(text: str) -> str:
     return markdown(text)
 
 
-def to_markdown(table: PublishedTable) -> str:
-    """A pandoc pipe table with its caption and source line."""
+def to_markdown(table: PublishedTable, *, widths: Sequence[int] | None = None) -> str:
+    """A pandoc pipe table with its caption and source line.
+
+    `widths`: relative column widths (one per column, e.g. percentages); pandoc reads them
+    from the number of dashes in the separator line. Without them a table wider than a line
+    gets equal columns, and a long first column (indicator names) wraps.
+    """
+    if widths is not None and len(widths) != len(table.header):
+        raise ValueError(f"{len(widths)} widths for {len(table.header)} columns")
+    dashes = widths or [3] * len(table.header)
     head = "| " + " | ".join(md_escape(h) for h in table.header) + " |"
-    align = "|" + "|".join(":---" if j == 0 else "---:" for j in range(len(table.header))) + "|"
+    align = "|" + "|".join(":" + "-" * max(3, w) if j == 0 else "-" * max(3, w) + ":"
+                           for j, w in enumerate(dashes)) + "|"
     body = "\n".join("| " + " | ".join(md_escape(c) for c in row) + " |" for row in table.rows)
     source = f"\n\n*Quelle: {md_escape(table.source)}*" if table.source else ""
     return f"{head}\n{align}\n{body}\n\n: {md_escape(table.caption)}{source}\n"

@@ -175,6 +175,35 @@ def _typst_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+PLOTLY_JSON = "application/vnd.plotly.v1+json"
+
+
+def with_figure_alt(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of `executed` in which every cell with a static figure (``image/png``) names
+    each figure's text alternative in a ``#| fig-alt: [...]`` cell option.
+
+    Quarto takes an output image's alt text only from the cell's ``fig-alt`` option (one
+    entry per output, by index), never from the output itself; the text is the one
+    `present.alt_text.figure_alt` gives the plotly figure the PNG was drawn from (the
+    figure's own message where the figure carries one). Without it a tagged PDF/UA-1 file
+    cannot be written. The cells were already executed: the option changes no output.
+    """
+    import json
+
+    from monitoring.present.alt_text import figure_alt
+
+    copy = nbformat.from_dict(json.loads(json.dumps(executed)))
+    for cell in copy.cells:
+        outputs = cell.get("outputs", []) if cell.cell_type == "code" else []
+        if not any("image/png" in o.get("data", {}) for o in outputs):
+            continue
+        alts = [figure_alt(o["data"].get(PLOTLY_JSON) or {}) if "image/png" in o.get("data", {})
+                else "" for o in outputs]
+        source = "".join(cell.source) if isinstance(cell.source, list) else cell.source
+        cell.source = f"#| fig-alt: {json.dumps(alts, ensure_ascii=False)}\n{source}"
+    return copy
+
+
 def render_pdf(executed: nbformat.NotebookNode, out: Path, *, title: str) -> int:
     """Write `executed` as a printable PDF at `out` with Quarto's Typst format; returns the
     file size.
@@ -205,12 +234,12 @@ def render_pdf(executed: nbformat.NotebookNode, out: Path, *, title: str) -> int
             "#set table.cell(breakable: false)\n")  # a table row never splits across pages
     with tempfile.TemporaryDirectory(prefix="monitoring-typst-") as tmpdir:
         source = Path(tmpdir) / "bericht.ipynb"
-        nbformat.write(executed, source)
+        nbformat.write(with_figure_alt(executed), source)
         (Path(tmpdir) / "seite.typ").write_text(page, encoding="utf-8")
         _quarto(tmpdir, source.name, "--to", "typst", "-M", f"title:{title}",
                 "-M", "subtitle:", "-M", "lang:de", "-M", "region:DE", "-M", "papersize:a4",
                 "-M", "include-in-header:seite.typ", "-M", "toc:false",
-                "--output", "bericht.pdf")
+                "-M", "pdf-standard:ua-1", "--output", "bericht.pdf")
         with atomic_path(out) as tmp:
             shutil.copyfile(Path(tmpdir) / "bericht.pdf", tmp)
     return out.stat().st_size
