@@ -655,6 +655,13 @@ def _cell(value: Any, decimals: int, *, withheld: bool = False) -> str:
     return fmt.number(float(value), decimals)
 
 
+def _cells(values: pd.Series, decimals: int, withheld: pd.Series) -> pd.Series:
+    """`_cell` for a whole column at once."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    shown_text = _formatted(numbers, decimals).where(numbers.notna(), NO_VALUE)
+    return shown_text.where(~withheld.to_numpy(dtype=bool), WITHHELD)
+
+
 def _signs_note(rows: Iterable[Sequence[str]]) -> str:
     """The note under a figure's data table explaining „gesperrt“ and „kein Wert“ (only the
     signs that occur)."""
@@ -707,7 +714,8 @@ def _coverage_text(frame: pd.DataFrame, publishable: Publishable, *, value: str,
         sentences.append(f"Für {count_de(missing, 'Gebiet', 'Gebiete')} liegt kein Wert vor.")
     header = ["Gebiet", f"{label} ({unit})" if unit else label]
     persons = {1} if value in publishable.counts else set()
-    columns = [(value, decimals, hidden)]
+    # column by column (each distinct number formatted once): a national layer has 11,000 rows
+    cells = [_cells(values, decimals, hidden)]
     for col, text in extra.items():
         if col not in frame:
             continue
@@ -716,12 +724,9 @@ def _coverage_text(frame: pd.DataFrame, publishable: Publishable, *, value: str,
         if col in publishable.counts:
             persons.add(len(header))
         header.append(text)
-        columns.append((col, 0, withheld_col))
+        cells.append(_cells(frame[col], 0, withheld_col))
     order = names.sort_values(kind="stable").index
-    rows = tuple(
-        (names[i], *(_cell(values[i] if col == value else frame.at[i, col], d,
-                           withheld=bool(h[i])) for col, d, h in columns))
-        for i in order)
+    rows = tuple(zip(names[order], *(c[order] for c in cells), strict=True))
     return FigureText(" ".join(sentences), f"{DATA_SUMMARY}: {what}", tuple(header), rows,
                       frozenset(persons), (False,) + (True,) * (len(header) - 1),
                       _signs_note(rows))
