@@ -100,10 +100,13 @@ def table_html(text: FigureText) -> Markup:
     head = "".join(f'<th scope="col" class="{align(j)}"'
                    f'{" data-persons" if j in text.persons else ""}>{escape(h)}</th>'
                    for j, h in enumerate(text.header))
+    # numbers are the default alignment of a data cell (right, report.css): only text cells
+    # carry a class, which keeps a table of a few hundred rows small
     body = "".join(
         "<tr>" + "".join(
             (f'<th scope="row" class="{align(j)}">{escape(c)}</th>' if j == 0 else
-             f'<td class="{align(j)}">{escape(c)}</td>') for j, c in enumerate(row)) + "</tr>"
+             "<td>" + escape(c) + "</td>" if numeric[j] else
+             f'<td class="txt">{escape(c)}</td>') for j, c in enumerate(row)) + "</tr>"
         for row in text.rows)
     note = f'<p class="mon-note">{escape(text.note)}</p>' if text.note else ""
     return Markup(f'<table class="mon-data"><caption>{escape(text.caption)}</caption>'
