@@ -105,8 +105,10 @@ def test_renderer_wraps_the_plot_in_a_figure_with_text_and_collapsed_data() -> N
                                label="Angebote", unit="je 1.000 Ausländer/-innen")
     bundle = pio.renderers["monitoring"].to_mimebundle(fig.to_plotly_json())
     html = bundle["text/html"]
-    assert html.startswith('<figure class="mon-figure"><figcaption id="mon-abb-')
+    assert html.startswith('<figure class="mon-figure"><figcaption id="')
     ident = re.search(r'<figcaption id="([^"]+)"', html).group(1)
+    plot_id = re.search(r'<div id="([^"]+)" class="plotly-graph-div"', html).group(1)
+    assert ident == f"{plot_id}-text" and html.count(f'id="{ident}"') == 1
     assert f'<div class="mon-figure-plot" aria-describedby="{ident}">' in html
     assert 'role="img"' not in html and "plotly-graph-div" in html
     assert ('<details class="mon-figure-data"><summary>Daten zur Abbildung</summary>'

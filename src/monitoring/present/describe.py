@@ -12,6 +12,7 @@ The print twin (`static_figure.png`) carries the same text. Withheld values read
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -122,7 +123,9 @@ def figure_html(fragment: str, text: FigureText | None, *, ident: str | None = N
     fragment is returned as it is."""
     if text is None:
         return fragment
-    ident = ident or f"mon-abb-{uuid.uuid4().hex[:12]}"
+    if ident is None:  # the plot's own id (random per run, like plotly's) plus "-text"
+        plot = re.search(r'<div id="([^"]+)" class="plotly-graph-div"', fragment)
+        ident = f"{plot.group(1) if plot else uuid.uuid4()}-text"
     return (f'<figure class="mon-figure">'
             f'<figcaption id="{ident}" class="mon-alt">{escape(text.alt)}</figcaption>'
             f'<div class="mon-figure-plot" aria-describedby="{ident}">{fragment}</div>'
