@@ -189,7 +189,7 @@ def test_store_count_above_threshold_shown_as_integer(a28_store) -> None:
                                      "value": ("Wert", tables.indicator_value),
                                      "vs_previous": ("zum Vorquartal", tables.indicator_change),
                                      "vs_year_ago": ("zum Vorjahr", tables.indicator_change)})
-    assert re.search(r"Anerkennung von Berufsabschlüssen</td><td class=\"num\">17</td>"
+    assert re.search(r"Anerkennung von Berufsabschlüssen</th><td class=\"num\">17</td>"
                      r"<td class=\"num\">\+1</td><td class=\"num\">\+4</td>", html)
 
 
@@ -198,8 +198,8 @@ def test_store_indicator_notebook_withholds_the_small_district(a28_store,
                                                                section_html) -> None:
     path, _ = a28_store
     html, _ = section_html("20_indikatoren.ipynb", "16052", path)
-    row = re.search(r"<tr><td class=\"txt\">Anerkennung von Berufsabschlüssen</td>(.*?)</tr>",
-                    html)
+    row = re.search(r"<tr><th scope=\"row\" class=\"txt\">Anerkennung von "
+                    r"Berufsabschlüssen</th>(.*?)</tr>", html)
     assert row is not None
     cells = re.findall(r"<td class=\"(?:num|txt)\">(.*?)</td>", row.group(1))
     # unit, value, zum Vorquartal, zum Vorjahresquartal, Thüringen

@@ -252,9 +252,10 @@ def test_per_1000_withheld_below_the_minimum_population() -> None:
         "relative_pct": ("in % des Kreismittels", tables.integer),
         "population": ("Ausländische Staatsangehörige", tables.integer)},
         note=publishable.small_demand_note(RULE))
-    assert '<td class="txt">A</td><td class="num">.</td><td class="num">.</td>' \
+    assert '<th scope="row" class="txt">A</th><td class="num">.</td><td class="num">.</td>' \
            '<td class="num">3</td>' in html
-    assert '<td class="txt">C</td><td class="num">3,1</td><td class="num">20</td>' in html
+    assert '<th scope="row" class="txt">C</th><td class="num">3,1</td>' \
+           '<td class="num">20</td>' in html
     assert "weniger als 20 ausländischen Staatsangehörigen nicht ausgewiesen" in html
     areas = gpd.GeoDataFrame({"area_code": ["1", "2", "3"]},
                              geometry=[box(i, 0, i + 1, 1) for i in range(3)], crs="EPSG:4326")

@@ -208,7 +208,7 @@ def test_the_indicator_section_shows_stand_and_note(store_path: Path, section_ht
     assert header[-1] == "Stand"
 
     def cells(name: str) -> list[str]:
-        row = re.search(rf"<tr><td class=\"txt\">{name}</td>(.*?)</tr>", table)
+        row = re.search(rf"<tr><th scope=\"row\" class=\"txt\">{name}</th>(.*?)</tr>", table)
         assert row is not None, name
         return re.findall(r"<td class=\"(?:num|txt)\">(.*?)</td>", row.group(1))
 

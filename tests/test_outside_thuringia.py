@@ -154,11 +154,12 @@ def _table(html: str, caption: str) -> list[dict[str, str]]:
     for table in re.findall(r"<table\b.*?</table>", html, flags=re.S):
         found = re.search(r"<caption>(.*?)</caption>", table, flags=re.S)
         if found and _text(found.group(1)).startswith(caption):
-            header = [_text(h) for h in re.findall(r"<th\b[^>]*>(.*?)</th>", table, re.S)]
+            head = table.split("</thead>")[0]
+            header = [_text(h) for h in re.findall(r"<th\b[^>]*>(.*?)</th>", head, re.S)]
             body = re.search(r"<tbody>(.*?)</tbody>", table, flags=re.S)
             rows = re.findall(r"<tr>(.*?)</tr>", body.group(1) if body else "", flags=re.S)
             return [dict(zip(header, [_text(c) for c in re.findall(
-                r"<td\b[^>]*>(.*?)</td>", row, flags=re.S)], strict=True)) for row in rows]
+                r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, flags=re.S)], strict=True)) for row in rows]
     raise AssertionError(f"keine Tabelle „{caption}“")
 
 

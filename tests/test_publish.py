@@ -292,10 +292,12 @@ def test_comparison_and_deck_name_each_districts_group(published: Path) -> None:
         groups[stem.split("_")[1]] = (group, status, dynamic)
     page = (folder / "Landesvergleich.html").read_text(encoding="utf-8")
     assert "Demodaten – fiktiv" in page
+    page = page[page.index('<table class="mon-table">'):]  # not the map's data table
     header = re.search(r"<thead><tr>(.*?)</tr></thead>", page).group(1)
     assert re.findall(r"<th[^>]*>([^<]*)</th>", header)[-1] == "Status-Dynamik-Index: Gruppe"
     for name, (group, status, dynamic) in groups.items():
-        row = re.search(rf'<tr><td class="txt">{name}</td>(.*?)</tr>', page).group(1)
+        row = re.search(rf'<tr><th scope="row" class="txt">{name}</th>(.*?)</tr>',
+                        page).group(1)
         cell = re.findall(r"<td[^>]*>([^<]*)</td>", row)[-1]
         assert cell.startswith(f"{group} {status}/{dynamic}"), (name, cell)
     assert "relativ zu den anderen Gebieten" in page and "nichts über Ursachen" in page
@@ -473,7 +475,9 @@ def _published_counts(folder: Path, stem: str, name: str) -> dict[str, int]:
     fields = [row for row in sheet.iter_rows(min_row=3, values_only=True)
               if row[1] is not None and not str(row[0]).startswith("Quelle")]
     comparison = (folder / "Landesvergleich.html").read_text(encoding="utf-8")
-    row = re.search(rf'<tr><td class="txt">{name}</td>(.*?)</tr>', comparison).group(1)
+    comparison = comparison[comparison.index('<table class="mon-table">'):]  # not the map's
+    row = re.search(rf'<tr><th scope="row" class="txt">{name}</th>(.*?)</tr>',
+                    comparison).group(1)
     total = int(re.findall(r"<td[^>]*>([^<]*)</td>", row)[1].replace(".", ""))
     return {"municipalities": len(gemeinden),
             "municipalities_without": sum(r[2] == "0" for r in gemeinden),

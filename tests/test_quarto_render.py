@@ -194,8 +194,9 @@ class _Structure(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.headings: list[tuple[str, str]] = []
-        self.figures = self.tables = 0
+        self.figures = self.tables = self.data_tables = 0
         self.key_figures: list[str] = []
+        self.alts: list[str] = []  # the figures' text alternatives (issue 15)
         self._open: tuple[str, list[str]] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -204,20 +205,25 @@ class _Structure(HTMLParser):
             self._open = (tag, [])
         elif tag == "div" and "mon-kpi-value" in classes:
             self._open = ("kpi", [])
+        elif tag == "figcaption" and "mon-alt" in classes:
+            self._open = ("alt", [])
         self.figures += tag == "div" and "plotly-graph-div" in classes
         self.tables += tag == "table" and "mon-table" in classes
+        self.data_tables += tag == "table" and "mon-data" in classes
 
     def handle_data(self, data: str) -> None:
         if self._open is not None:
             self._open[1].append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        if self._open is None or tag not in ("h1", "h2", "h3", "div"):
+        if self._open is None or tag not in ("h1", "h2", "h3", "div", "figcaption"):
             return
         kind, parts = self._open
         text = " ".join("".join(parts).replace("¶", "").split())  # nbconvert's anchor links
         if kind == "kpi":
             self.key_figures.append(text)
+        elif kind == "alt":
+            self.alts.append(text)
         else:
             self.headings.append((kind, text))
         self._open = None
@@ -241,6 +247,10 @@ def test_both_renderers_give_the_same_report(rendered: Rendered) -> None:
             "Quellen und Methodik"} <= {text for kind, text in builtin.headings if kind == "h2"}
     assert quarto_report.figures == builtin.figures >= 10
     assert quarto_report.tables == builtin.tables >= 8
+    # issue 15: every figure with the same text alternative and a data table in both
+    assert quarto_report.alts == builtin.alts and len(builtin.alts) == builtin.figures
+    assert quarto_report.data_tables == builtin.data_tables == builtin.figures
+    assert builtin.headings[1] == ("h2", "Das Wichtigste in Kürze")
     assert quarto_report.key_figures == builtin.key_figures
     assert len(builtin.key_figures) >= 8 and "29" in builtin.key_figures
     html = rendered.report.read_text(encoding="utf-8")

@@ -6,7 +6,9 @@ import json
 import re
 import shutil
 import threading
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -62,6 +64,111 @@ def _broken_notebooks(tmp_path: Path, fail_for: str) -> Path:
         f'if area_code == "{fail_for}":\n    raise RuntimeError("Testfehler für {fail_for}")'))
     nbformat.write(nb, path)
     return target
+
+
+class _Content(HTMLParser):
+    """What a screen-reader user gets of a report (issue 15): figures with their text and
+    data, tables with caption and header scopes, traffic lights, the summary."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, str | None]]] = []
+        self.plots_outside_figure = 0
+        self.figures: list[dict[str, Any]] = []
+        self.tables: list[dict[str, Any]] = []
+        self.lights: list[str] = []
+        self.headings: list[tuple[str, str]] = []
+        self._text: list[str] | None = None
+        self._what = ""
+
+    def _in(self, tag: str, cls: str | None = None) -> bool:
+        return any(t == tag and (cls is None or cls in (a.get("class") or "").split())
+                   for t, a in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "div" and "plotly-graph-div" in classes:
+            if self._in("figure", "mon-figure"):
+                self.figures[-1]["plots"] += 1
+            else:
+                self.plots_outside_figure += 1
+        elif tag == "figure" and "mon-figure" in classes:
+            self.figures.append({"alt": "", "plots": 0, "details": None, "table": None})
+        elif tag == "details" and self._in("figure", "mon-figure"):
+            self.figures[-1]["details"] = "open" in a
+        elif tag == "table":
+            self.tables.append({"caption": "", "col": [], "row": [], "rows": []})
+            if self._in("figure", "mon-figure"):
+                self.figures[-1]["table"] = self.tables[-1]
+        elif tag == "tr" and self._in("tbody"):
+            self.tables[-1]["rows"].append([])
+        elif tag == "th":
+            self.tables[-1]["row" if self._in("tbody") else "col"].append(a.get("scope"))
+        if tag in ("figcaption", "caption", "h1", "h2", "td", "th") or (
+                tag == "span" and "mon-light" in classes):
+            self._text, self._what = [], tag if tag != "span" else "light"
+        self.stack.append((tag, a))
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+        if self._text is None or tag != ("span" if self._what == "light" else self._what):
+            return
+        text = " ".join("".join(self._text).replace("¶", "").split())  # nbconvert's anchors
+        self._text = None
+        if tag == "figcaption":
+            self.figures[-1]["alt"] = text
+        elif tag == "caption":
+            self.tables[-1]["caption"] = text
+        elif tag in ("h1", "h2"):
+            self.headings.append((tag, text))
+        elif tag == "span":
+            self.lights.append(text)
+        elif self._in("tbody"):
+            self.tables[-1]["rows"][-1].append(text)
+
+
+def test_reports_give_every_figure_and_table_an_accessible_form(first_run: Path) -> None:
+    """Issue 15 (content): in Gera's and Erfurt's reports every plotly figure sits in a
+    <figure> with a German text alternative and its data table, collapsed; every table has a
+    caption and header scopes; traffic lights carry a symbol; „Das Wichtigste in Kürze“
+    follows the title; the figure data pass the disclosure scan (withheld: „gesperrt“)."""
+    from monitoring.core.privacy import DEFAULT_THRESHOLD
+    from monitoring.report.publish import scan
+
+    pages = {}
+    for name in ("16052_Gera.html", "16051_Erfurt.html"):
+        path = first_run / "2025-Q4" / name
+        page = pages[name] = _Content()
+        page.feed(path.read_text(encoding="utf-8"))
+        assert page.plots_outside_figure == 0 and len(page.figures) >= 8, name
+        for figure in page.figures:
+            assert figure["plots"] == 1 and figure["details"] is False, figure["alt"]
+            assert re.match(r"(Karte|Liniendiagramm|Balkendiagramm|Streudiagramm)\b",
+                            figure["alt"]), figure["alt"]
+            data = figure["table"]
+            assert data is not None and data["caption"].startswith("Daten zur Abbildung")
+            assert data["rows"] and not any(c == "." for r in data["rows"] for c in r)
+        for table in page.tables:
+            assert table["caption"], table["rows"][:2]
+            assert table["col"] and set(table["col"]) == {"col"}, table["caption"]
+            assert set(table["row"]) <= {"row"}, table["caption"]
+        assert page.lights and set(page.lights) <= set("●▲■○")
+        h2 = [text for kind, text in page.headings if kind == "h2"]
+        assert h2[:2] == ["Das Wichtigste in Kürze", "Angebote und Abdeckung"], h2[:3]
+        assert scan.scan_file(path, threshold=DEFAULT_THRESHOLD) == []
+    # the district map's text states Gera's value as its data table shows it
+    district_map = pages["16052_Gera.html"].figures[0]
+    said = re.search(r"Hervorgehoben: Gera mit (\d[\d.]*(?:,\d+)?)", district_map["alt"])
+    assert said is not None, district_map["alt"]
+    rows = {r[0]: r for r in district_map["table"]["rows"]}
+    assert rows["Gera"][1] == said.group(1)
+
 
 
 def test_one_failing_district_does_not_stop_the_others(

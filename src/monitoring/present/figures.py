@@ -27,6 +27,15 @@ from monitoring import fmt
 from monitoring.core.composite_index import class_label
 from monitoring.core.privacy import Publishable, require
 from monitoring.periods import CENSUS_BREAK, Quarter, quarter_range
+from monitoring.present.describe import (
+    DATA_SUMMARY,
+    NO_VALUE,
+    WITHHELD,
+    FigureText,
+    attach,
+    count_de,
+    listing,
+)
 from monitoring.present.markup import escape
 
 if TYPE_CHECKING:
@@ -34,7 +43,13 @@ if TYPE_CHECKING:
     import plotly.graph_objects as go
 
 FONT = "Source Sans 3, Segoe UI, Helvetica, Arial, sans-serif"
-COLORSCALE = "YlGnBu"
+TEXT_COLOUR = "#2a3f5f"  # every chart text: 10.6:1 on white (WCAG 2.1 asks ≥ 4.5:1)
+# Coverage maps: viridis from light (few) to dark (many), a colour-blind-safe sequential scale
+# (lightness rises monotonically, so it reads the same with a colour-vision deficiency); the
+# grey of areas without a value stays apart from every step (tests/test_accessible_content.py).
+COLORSCALE = [[i / 9, c] for i, c in enumerate((
+    "#fde725", "#b5de2b", "#6ece58", "#35b779", "#1f9e89", "#26828e", "#31688e", "#3e4989",
+    "#482878", "#440154"))]
 NO_VALUE_COLOUR = "#d9d9d9"
 ACCENT = "#1b4f72"
 STATE_COLOUR = "#7f7f7f"
@@ -366,7 +381,7 @@ def _slim_template(fig: go.Figure) -> None:
 
 def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
     fig.update_layout(
-        separators=",.", height=height, font={"family": FONT, "size": 13},
+        separators=",.", height=height, font={"family": FONT, "size": 13, "color": TEXT_COLOUR},
         margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
         title={"text": escaped(title), "x": 0.01, "font": {"size": 15}} if title else None,
         paper_bgcolor="white", plot_bgcolor="white",
@@ -482,6 +497,9 @@ def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, labe
     fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator",
                     bgcolor="white")
     _layout(fig, height=520, title=title)
+    attach(fig, _coverage_text(frame, publishable, value=value, label=label, unit=unit,
+                               decimals=decimals, highlight=highlight, title=title,
+                               extra=extra or {}))
     return fig
 
 
@@ -551,6 +569,8 @@ def class_map(layers: dict[str, Publishable], areas: gpd.GeoDataFrame, *, catego
     _layout(fig, height=520, title=title)
     if len(per_layer) > 1:
         fig.update_layout(margin={"t": 70})
+    attach(fig, _class_text(checked, codes, category=category, labels=labels,
+                            legend_title=legend_title, title=title))
     return fig
 
 def _period_label(period: str) -> str:
@@ -611,6 +631,7 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
         return [fmt.MISSING if pd.isna(v) else f"{fmt.number(v, decimals)} {unit_text}".strip()
                 for v in values]
 
+    raw = {"unit": unit, "area_name": area_name, "state_name": state_name}  # for the text
     state_name, area_name, unit_text = escaped(state_name), escaped(area_name), escaped(unit)
     fig.add_trace(go.Scatter(
         x=x, y=shown(series["state_value"], decimals), name=state_name, mode="lines",
@@ -660,6 +681,8 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
                            xanchor="left", yanchor="bottom")
     fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, hovermode="x unified")
     _layout(fig, height=360, title=title)
+    attach(fig, _series_text(series, **raw, target=target, decimals=decimals, title=title,
+                             census_break=census_break))
     return fig
 
 
@@ -683,7 +706,7 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None 
     def missing(hidden: bool) -> str:
         return fmt.SUPPRESSED if hidden else fmt.MISSING
 
-    unit = escaped(unit)
+    raw_unit, unit = unit, escaped(unit)
     labels = [f"{escaped(n)} {missing(h)}" if pd.isna(v) else escaped(n)
               for n, v, h in zip(peers["name"], peers["value"], peers["withheld"], strict=True)]
     colours = [ACCENT if own else "#9ecae1" for own in peers["own"]]
@@ -713,6 +736,8 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None 
     # reserve their width (about 7 px per character at 13 px) up front
     longest = max((len(str(label)) for label in labels), default=0)
     fig.update_layout(margin={"l": min(280, 16 + 7 * longest), "r": 16})
+    attach(fig, _peer_text(peers, state, name=name, unit=raw_unit, decimals=decimals,
+                           state_name=state_name, counts="value" in data.counts))
     return fig
 
 
@@ -753,4 +778,262 @@ def index_chart(table: pd.DataFrame, *, status_bounds: Sequence[float],
     fig.update_yaxes(title={"text": "Dynamikindex"}, gridcolor="#eeeeee", zeroline=False,
                      tickformat=",.1f")
     _layout(fig, height=420, title=title)
+    attach(fig, _index_text(points))
     return fig
+
+
+# ---- Text alternatives (issue 15): each figure states its message and carries its data ----
+
+def _num(value: float | None, decimals: int, unit: str = "") -> str:
+    return f"{fmt.number(value, decimals)} {unit}".strip()
+
+
+def _cell(value: Any, decimals: int, *, withheld: bool = False) -> str:
+    """A table cell of a figure's data: „gesperrt“ for a withheld value (never a number),
+    „kein Wert“ for a missing one, else the number as shown."""
+    if withheld:
+        return WITHHELD
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return NO_VALUE
+    return fmt.number(float(value), decimals)
+
+
+def _cells(values: pd.Series, decimals: int, withheld: pd.Series) -> pd.Series:
+    """`_cell` for a whole column at once."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    shown_text = _formatted(numbers, decimals).where(numbers.notna(), NO_VALUE)
+    return shown_text.where(~withheld.to_numpy(dtype=bool), WITHHELD)
+
+
+def _signs_note(rows: Iterable[Sequence[str]]) -> str:
+    """The note under a figure's data table explaining „gesperrt“ and „kein Wert“ (only the
+    signs that occur)."""
+    cells = {c for row in rows for c in row[1:]}
+    parts = []
+    if WITHHELD in cells:
+        parts.append(f"„{WITHHELD}“: nicht ausgewiesen wegen zu kleiner Fallzahl "
+                     "(Geheimhaltung)")
+    if NO_VALUE in cells:
+        parts.append(f"„{NO_VALUE}“: kein Wert vorhanden oder gesperrt")
+    return "; ".join(parts) + ("." if parts else "")
+
+
+def _coverage_text(frame: pd.DataFrame, publishable: Publishable, *, value: str, label: str,
+                   unit: str, decimals: int, highlight: str | None, title: str | None,
+                   extra: dict[str, str]) -> FigureText:
+    """Message and data of a coverage map, from the values as the map shows them."""
+    hidden = publishable.is_suppressed(value).reindex(frame.index, fill_value=False)
+    hidden = hidden.fillna(False).astype(bool)
+    values = pd.Series(shown(frame[value], decimals), index=frame.index, dtype=float)
+    known = values[~hidden & values.notna()]
+    names = frame["name"].astype(str)
+    n = len(frame)
+    what = f"{label} {unit}".strip()
+    head = f"Karte{': ' + title if title else ''} – {what} in {count_de(n, 'Gebiet', 'Gebieten')}."
+    sentences = [head]
+    if len(known) > 1:
+        top, low = known.idxmax(), known.idxmin()
+        sentences.append(f"Am höchsten in {names[top]} ({_num(known[top], decimals)}), "
+                         f"am niedrigsten in {names[low]} ({_num(known[low], decimals)}).")
+    elif len(known) == 1:
+        only = known.index[0]
+        sentences.append(f"Einziger Wert: {names[only]} ({_num(known[only], decimals)}).")
+    zeros = int((known == 0).sum())
+    if zeros:
+        sentences.append(f"In {fmt.number(zeros, 0)} von {count_de(n, 'Gebiet', 'Gebieten')} "
+                         "ist der Wert 0.")
+    own = frame.index[frame["area_code"] == highlight] if highlight is not None else []
+    if len(own) and own[0] in known.index:
+        mine = known[own[0]]
+        rank = 1 + int((known > mine).sum())
+        sentences.append(f"Hervorgehoben: {names[own[0]]} mit {_num(mine, decimals)}, "
+                         f"Rang {rank} von {len(known)} (höchster Wert zuerst).")
+    withheld = int(hidden.sum())
+    if withheld:
+        sentences.append(f"Für {count_de(withheld, 'Gebiet', 'Gebiete')} ist der Wert "
+                         "gesperrt (zu kleine Fallzahl).")
+    missing = int((values.isna() & ~hidden).sum())
+    if missing:
+        sentences.append(f"Für {count_de(missing, 'Gebiet', 'Gebiete')} liegt kein Wert vor.")
+    header = ["Gebiet", f"{label} ({unit})" if unit else label]
+    persons = {1} if value in publishable.counts else set()
+    # column by column (each distinct number formatted once): a national layer has 11,000 rows
+    cells = [_cells(values, decimals, hidden)]
+    for col, text in extra.items():
+        if col not in frame:
+            continue
+        withheld_col = (publishable.is_suppressed(col).reindex(frame.index, fill_value=False)
+                        .fillna(False).astype(bool))
+        if col in publishable.counts:
+            persons.add(len(header))
+        header.append(text)
+        cells.append(_cells(frame[col], 0, withheld_col))
+    order = names.sort_values(kind="stable").index
+    rows = tuple(zip(names[order], *(c[order] for c in cells), strict=True))
+    return FigureText(" ".join(sentences), f"{DATA_SUMMARY}: {what}", tuple(header), rows,
+                      frozenset(persons), (False,) + (True,) * (len(header) - 1),
+                      _signs_note(rows))
+
+
+def _class_text(checked: dict[str, Publishable], codes: Sequence[str], *, category: str,
+                labels: Sequence[str], legend_title: str,
+                title: str | None) -> FigureText:
+    """Message and data of a class map: how many areas fall into each class, per layer."""
+    names: dict[str, str] = {}
+    per_layer: dict[str, dict[str, str]] = {}
+    for key, publishable in checked.items():
+        frame = publishable.frame
+        hidden = publishable.is_suppressed(category).fillna(False).astype(bool)
+        classes: dict[str, str] = {}
+        for i, code, name, label in zip(frame.index, frame["area_code"], frame["name"],
+                                        frame[category], strict=True):
+            names.setdefault(str(code), str(name))
+            classes[str(code)] = (WITHHELD if bool(hidden.get(i, False)) else
+                                  NO_VALUE if pd.isna(label) else str(label))
+        per_layer[key] = classes
+    n, keys = len(codes), list(per_layer)
+    sentences = [f"Karte{': ' + title if title else ''} – {legend_title} in "
+                 f"{count_de(n, 'Gebiet', 'Gebieten')}, "
+                 f"{count_de(len(labels), 'Klasse', 'Klassen')}."]
+    if len(keys) > 1:
+        sentences.append(f"Auswahl zwischen {len(keys)} Ebenen: {listing(keys)}.")
+    if keys:
+        first = per_layer[keys[0]]
+        spread = [f"{count_de(sum(1 for c in codes if first.get(c) == label), 'Gebiet', 'Gebiete')}"
+                  f" „{label}“" for label in labels
+                  if any(first.get(c) == label for c in codes)]
+        if spread:
+            sentences.append(f"{'Ebene „' + keys[0] + '“: ' if len(keys) > 1 else ''}"
+                             f"{listing(spread)}.")
+        worst = labels[-1] if labels else None
+        counts = {k: sum(1 for c in codes if per_layer[k].get(c) == worst) for k in keys}
+        most = max(counts, key=lambda k: counts[k])
+        if len(keys) > 1 and worst is not None and counts[most] > 0:
+            sentences.append(f"„{worst}“ am häufigsten in „{most}“ "
+                             f"({count_de(counts[most], 'Gebiet', 'Gebiete')}).")
+    rows = tuple((names.get(c, c), *(per_layer[k].get(c, NO_VALUE) for k in keys))
+                 for c in sorted(codes, key=lambda c: names.get(c, c)))
+    return FigureText(" ".join(sentences), f"{DATA_SUMMARY}: {legend_title} je Gebiet",
+                      ("Gebiet", *keys), rows, frozenset(), (False,) * (1 + len(keys)),
+                      _signs_note(rows))
+
+
+def _trend(first: float, last: float) -> str:
+    return "gestiegen" if last > first else "gesunken" if last < first else "gleich geblieben"
+
+
+def _series_text(series: pd.DataFrame, *, unit: str, area_name: str, state_name: str,
+                 target: pd.Series | None, decimals: int, title: str | None,
+                 census_break: str | None) -> FigureText:
+    """Message and data of an indicator time series: first and last value of the area, the
+    last state value, the target, the break in the population basis."""
+    values = pd.Series(shown(series["value"], decimals), index=series.index, dtype=float)
+    state = pd.Series(shown(series["state_value"], decimals), index=series.index, dtype=float)
+    periods = [str(p) for p in series["period"]]
+    known = values.dropna()
+    sentences = [f"Liniendiagramm{': ' + title if title else ''}."]
+    if len(known) >= 2:
+        a, b = known.index[0], known.index[-1]
+        sentences.append(
+            f"{area_name}: von {_num(known[a], decimals, unit)} ({_period_label(periods[a])}) "
+            f"auf {_num(known[b], decimals, unit)} ({_period_label(periods[b])}), "
+            f"{_trend(known[a], known[b])}.")
+    elif len(known) == 1:
+        a = known.index[0]
+        sentences.append(f"{area_name}: ein Wert, {_num(known[a], decimals, unit)} "
+                         f"({_period_label(periods[a])}).")
+    else:
+        sentences.append(f"{area_name}: kein ausgewiesener Wert.")
+    state_known = state.dropna()
+    if not state_known.empty:
+        s = state_known.index[-1]
+        sentences.append(f"{state_name} zuletzt {_num(state_known[s], decimals, unit)} "
+                         f"({_period_label(periods[s])}).")
+    note = ""
+    if target is not None:
+        goal = shown([target["target_value"], target["baseline_value"]], decimals)
+        sentences.append(
+            f"Ziel: {_num(goal[0], decimals, unit)} bis "
+            f"{_period_label(str(target['target_period']))}"
+            f" (Ausgangswert {_num(goal[1], decimals, unit)}, "
+            f"{_period_label(str(target['baseline_period']))}).")
+        note = sentences[-1]
+    ordered = sorted(periods)
+    if census_break and ordered and ordered[0] < census_break <= ordered[-1]:
+        sentences.append(f"Ab {_period_label(census_break)} neue Bevölkerungsbasis "
+                         "(Zensus 2022).")
+    rows = tuple((_period_label(p), _cell(v, decimals), _cell(s, decimals))
+                 for p, v, s in zip(periods, values, state, strict=True))
+    signs = _signs_note(rows)
+    return FigureText(" ".join(sentences), f"{DATA_SUMMARY}: {title or area_name}",
+                      ("Quartal", f"{area_name} ({unit})" if unit else area_name,
+                       f"{state_name} ({unit})" if unit else state_name), rows, frozenset(),
+                      (False, True, True), " ".join(t for t in (note, signs) if t))
+
+
+def _peer_text(peers: pd.DataFrame, state: pd.DataFrame, *, name: str, unit: str,
+               decimals: int, state_name: str, counts: bool) -> FigureText:
+    """Message and data of a peer bar chart: rank of the own district, highest and lowest
+    value, the state value, how many districts have no value to show."""
+    values = pd.Series(shown(peers["value"], decimals), index=peers.index, dtype=float)
+    withheld = peers["withheld"].fillna(False).astype(bool)
+    known = values[values.notna() & ~withheld]
+    names = peers["name"].astype(str)
+    sentences = [f"Balkendiagramm: {name}{' (' + unit + ')' if unit else ''} in "
+                 f"{count_de(len(peers), 'Gebiet', 'Gebieten')} gleichen Typs."]
+    own = peers.index[peers["own"].fillna(False).astype(bool)]
+    if len(own) and own[0] in known.index:
+        mine = known[own[0]]
+        rank = 1 + int((known > mine).sum())
+        sentences.append(f"{names[own[0]]}: {_num(mine, decimals, unit)}, Rang {rank} von "
+                         f"{len(known)} (höchster Wert zuerst).")
+    elif len(own):
+        sentences.append(f"{names[own[0]]}: "
+                         f"{'gesperrt' if bool(withheld[own[0]]) else 'kein Wert'}.")
+    if len(known) > 1:
+        top, low = known.idxmax(), known.idxmin()
+        sentences.append(f"Höchster Wert: {names[top]} ({_num(known[top], decimals, unit)}); "
+                         f"niedrigster: {names[low]} ({_num(known[low], decimals, unit)}).")
+    level = None
+    if not state.empty and pd.notna(state["value"].iloc[0]):
+        level = float(round(state["value"].iloc[0], decimals))
+        sentences.append(f"{state_name}: {_num(level, decimals, unit)}.")
+    hidden_n, missing_n = int(withheld.sum()), int((values.isna() & ~withheld).sum())
+    if hidden_n:
+        sentences.append(f"{count_de(hidden_n, 'Gebiet', 'Gebiete')} gesperrt (zu kleine "
+                         "Fallzahl).")
+    if missing_n:
+        sentences.append(f"{count_de(missing_n, 'Gebiet', 'Gebiete')} ohne Wert.")
+    order = names.sort_values(kind="stable").index
+    rows = [(names[i], _cell(values[i], decimals, withheld=bool(withheld[i]))) for i in order]
+    if level is not None:
+        rows.append((state_name, _cell(level, decimals)))
+    return FigureText(" ".join(sentences), f"{DATA_SUMMARY}: {name}",
+                      ("Gebiet", f"{name} ({unit})" if unit else name), tuple(rows),
+                      frozenset({1}) if counts else frozenset(), (False, True),
+                      _signs_note(rows))
+
+
+def _index_text(points: pd.DataFrame) -> FigureText:
+    """Message and data of the Status-Dynamik-Index chart."""
+    names = points["name"].astype(str)
+    sentences = [f"Streudiagramm: Statusindex (waagerecht) und Dynamikindex (senkrecht) von "
+                 f"{count_de(len(points), 'bewertetem Gebiet', 'bewerteten Gebieten')}; "
+                 "höhere Werte bedeuten mehr Aufmerksamkeitsbedarf."]
+    for r in points[points["own"].fillna(False).astype(bool)].itertuples():
+        sentences.append(f"{r.name}: Status {fmt.signed(round(r.status_index, 2), 2)} "
+                         f"({class_label(r.status_class, 'status')}), Dynamik "
+                         f"{fmt.signed(round(r.dynamic_index, 2), 2)} "
+                         f"({class_label(r.dynamic_class, 'dynamic')}).")
+    flagged = names[points["attention"].fillna(False).astype(bool)].tolist()
+    sentences.append(f"Besonderer Aufmerksamkeitsbedarf: {listing(flagged)}." if flagged else
+                     "Kein Gebiet mit besonderem Aufmerksamkeitsbedarf.")
+    rows = tuple((str(r.name), fmt.signed(round(r.status_index, 2), 2),
+                  class_label(r.status_class, "status"),
+                  fmt.signed(round(r.dynamic_index, 2), 2),
+                  class_label(r.dynamic_class, "dynamic"), "ja" if r.attention else "nein")
+                 for r in points.sort_values("name", kind="stable").itertuples())
+    return FigureText(" ".join(sentences), f"{DATA_SUMMARY}: Status- und Dynamikindex",
+                      ("Gebiet", "Statusindex", "Statusklasse", "Dynamikindex",
+                       "Dynamikklasse", "besonderer Aufmerksamkeitsbedarf"), rows, frozenset(),
+                      (False, True, False, True, False, False))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from monitoring import fmt
 from monitoring.core import stand
 from monitoring.core.areas import code_from_parameter
-from monitoring.present import static_figure
+from monitoring.present import describe, static_figure
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
 from monitoring.present.markup import escape, markdown
 from monitoring.store.database import Store, open_store
@@ -42,13 +42,13 @@ def use_report_renderer() -> None:
     """Make plotly figures self-contained: plotly.js inline once, no CDN, no MathJax.
 
     Each figure output carries the plotly JSON (for JupyterLab and Quarto), an HTML fragment
-    (for the HTML reports) and, for print targets such as Quarto's Typst PDF, which cannot run
-    plotly.js, a static PNG (`static_figure.png`, see `static_figures_wanted`). Before
-    the first figure after each call (`open_report` calls it once per report) plotly.js
-    itself goes out as an output of its own,
-    so the rendered report works offline – on its own because Quarto moves an output
-    carrying plotly.js into the page head, and a figure in the same output would jump above
-    the title.
+    (for the HTML reports: the plot inside a ``<figure>`` with its German text alternative
+    and its data table, `describe.figure_html`) and, for print targets such as Quarto's
+    Typst PDF, which cannot run plotly.js, a static PNG (`static_figure.png`, see
+    `static_figures_wanted`). Before the first figure after each call (`open_report` calls
+    it once per report) plotly.js itself goes out as an output of its own, so the rendered
+    report works offline – on its own because Quarto moves an output carrying plotly.js
+    into the page head, and a figure in the same output would jump above the title.
     """
     import plotly.io as pio
     from IPython.display import display
@@ -66,11 +66,13 @@ def use_report_renderer() -> None:
                          f'<script type="text/javascript">{get_plotlyjs()}</script>',
                          "text/markdown": ""},  # print targets: nothing in its place
                         raw=True)
-            fragment = pio.to_html(fig_dict, full_html=False, include_plotlyjs=False,
-                                   include_mathjax=False, config=PLOTLY_CONFIG, validate=False)
+            text, plot = describe.detach(fig_dict)  # the text goes out as HTML, once
+            fragment = describe.figure_html(pio.to_html(
+                plot, full_html=False, include_plotlyjs=False, include_mathjax=False,
+                config=PLOTLY_CONFIG, validate=False), text)
             js_sent.append(True)
             bundle = {"text/html": fragment,
-                      "application/vnd.plotly.v1+json": {**fig_dict, "config": PLOTLY_CONFIG}}
+                      "application/vnd.plotly.v1+json": {**plot, "config": PLOTLY_CONFIG}}
             if static_figures_wanted():
                 bundle["image/png"] = base64.b64encode(static_figure.png(fig_dict)).decode()
             return bundle
@@ -178,7 +180,7 @@ class _Table(HTMLParser):
             self.rows.append([])
         elif tag in ("td", "th"):
             self._cell = []
-            if tag == "td" and len(self.rows) == 2:
+            if len(self.rows) == 2:  # the first body row: its cells' alignment
                 self.numeric.append(dict(attrs).get("class") == "num")
         elif tag in ("caption", "p"):
             self._cell = []
@@ -317,6 +319,20 @@ def summary(sentences: list[str]) -> HTML:
     """A paragraph of German summary sentences (escaped)."""
     return _html('<p class="mon-summary">' + escape(" ".join(sentences)) + "</p>",
                  markdown(" ".join(sentences)))
+
+
+BRIEF_TITLE = "Das Wichtigste in Kürze"
+BRIEF_ID = "das-wichtigste-in-kuerze"
+
+
+def in_brief(sentences: Sequence[str]) -> HTML:
+    """„Das Wichtigste in Kürze“ at the top of a district report: the plain-language
+    sentences of `views.in_brief` under their own heading (escaped; a heading of level 2,
+    after the report's title)."""
+    paragraphs = "".join(f"<p>{escape(s)}</p>" for s in sentences)
+    text = "\n\n".join([f"## {BRIEF_TITLE}", *(markdown(s) for s in sentences)])
+    return _html(f'<section class="mon-brief" aria-labelledby="{BRIEF_ID}">'
+                 f'<h2 id="{BRIEF_ID}">{BRIEF_TITLE}</h2>{paragraphs}</section>', text)
 
 
 def note(text: str) -> HTML:

@@ -105,8 +105,19 @@ def _pyplot() -> Any:
     return plt
 
 
+def alt_text(figure: dict[str, Any]) -> str:
+    """The text alternative of a figure (`monitoring.present.describe`): the same German
+    sentences the HTML report shows under the interactive figure, for the printed picture
+    (PDF alt text). Empty for a figure without one."""
+    from monitoring.present.describe import text_of
+
+    text = text_of(figure)
+    return "" if text is None else text.alt
+
+
 def png(figure: dict[str, Any]) -> bytes:
-    """The figure (a plotly figure dict: ``data`` and ``layout``) as a PNG image."""
+    """The figure (a plotly figure dict: ``data`` and ``layout``) as a PNG image; its text
+    alternative (`alt_text`) is stored in the PNG as ``Description``."""
     plt = _pyplot()
     layout = figure.get("layout", {}) or {}
     traces = [t for t in figure.get("data", []) or [] if t.get("visible", True) is not False]
@@ -124,7 +135,9 @@ def png(figure: dict[str, Any]) -> bytes:
     if title:
         ax.set_title(title, loc="left", fontsize=9.5)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
+    alt = alt_text(figure)
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", facecolor="white",
+                metadata={"Description": alt} if alt else None)
     plt.close(fig)
     return buffer.getvalue()
 

@@ -18,12 +18,28 @@ Formatter = Callable[[Any], str]
 
 LIGHTS = {"green": ("#2e7d32", "im Plan"), "amber": ("#f39c12", "gefährdet"),
           "red": ("#c0392b", "nicht im Plan"), "none": ("#9e9e9e", "ohne Bewertung")}
+# Nothing by colour alone (issue 15): each light also has a symbol of its own shape (no
+# emoji: they need an emoji font) and its words. The symbol is drawn in `SYMBOL_COLOURS`,
+# darker shades of `LIGHTS` with a contrast of at least 4.5:1 on white (WCAG 2.1, 1.4.11
+# asks 3:1 of a graphic; text-level contrast keeps the symbol clear on a projector too).
+SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "none": "○"}
+SYMBOL_COLOURS = {"green": "#2e7d32", "amber": "#a35200", "red": "#c0392b", "none": "#6b6b6b"}
+
+
+def light_text(value: Any) -> str:
+    """A traffic light as plain text, symbol and words: „▲ gefährdet“."""
+    status = str(value) if str(value) in LIGHTS else "none"
+    return f"{SYMBOLS[status]} {LIGHTS[status][1]}"
 
 
 def traffic_light(value: Any) -> str:
-    colour, label = LIGHTS.get(str(value), LIGHTS["none"])
-    return Markup(f'<span class="mon-light" style="background:{colour}" aria-hidden="true">'
-                  f"</span> {escape(label)}")
+    """A traffic light as text + symbol + colour (`light_text`, the symbol coloured): its
+    meaning never depends on seeing the colour. The symbol is hidden from screen readers
+    (the words say it)."""
+    status = str(value) if str(value) in LIGHTS else "none"
+    return Markup(f'<span class="mon-light mon-light-{status}" '
+                  f'style="color:{SYMBOL_COLOURS[status]}" aria-hidden="true">'
+                  f"{SYMBOLS[status]}</span> {escape(LIGHTS[status][1])}")
 
 
 def signed(value: Any) -> str:
@@ -105,12 +121,17 @@ def _numeric(formatter: Formatter) -> bool:
 
 def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, Formatter]], *,
                caption: str | None = None, note: str | None = None,
-               persons: bool = True, css_class: str = "mon-table") -> Markup:
+               persons: bool = True, css_class: str = "mon-table",
+               row_header: bool | None = None) -> Markup:
     """Render selected columns as an HTML table (`Markup`: every cell, header, caption and
     note escaped).
 
     `columns` maps a column to (German header, formatter). With ``persons=True`` (the
     default) the data must be `Publishable`; withheld cells show the official sign ".".
+    Column headers carry ``scope="col"``; the first column is the row header
+    (``<th scope="row">``) when `row_header` is true, or – by default (None) – when it is a
+    text column (a name, a field, a quarter), so a screen reader names the row of each
+    cell. Every table should have a `caption` (it names the table for screen readers).
     """
     hidden: Publishable | None
     if persons:
@@ -121,18 +142,23 @@ def html_table(data: Publishable | pd.DataFrame, columns: dict[str, tuple[str, F
         hidden = data if isinstance(data, Publishable) else None
     counts = set(data.counts) if isinstance(data, Publishable) else set()
     # headers aligned like their cells (numbers right, text left); data-persons: report.scan
-    head = "".join(f'<th class="{"num" if _numeric(f) else "txt"}"'
+    head = "".join(f'<th scope="col" class="{"num" if _numeric(f) else "txt"}"'
                    f'{" data-persons" if col in counts else ""}>{escape(header(h))}</th>'
                    for col, (h, f) in columns.items())
+    formatters = [f for _, f in columns.values()]
+    if row_header is None:
+        row_header = bool(formatters) and formatters[0] is text
     body = []
     for i, row in frame.iterrows():
         cells = []
-        for col, (_, formatter) in columns.items():
+        for j, (col, (_, formatter)) in enumerate(columns.items()):
             withheld = (hidden is not None and col in hidden.columns
                         and bool(hidden.is_suppressed(col).get(i, False)))
             value = fmt.SUPPRESSED if withheld else cell_text(formatter, row, col)
             shown = value if isinstance(value, Markup) else escape(value)
-            cells.append(f'<td class="{"num" if _numeric(formatter) else "txt"}">{shown}</td>')
+            align = "num" if _numeric(formatter) else "txt"
+            cells.append(f'<th scope="row" class="{align}">{shown}</th>' if j == 0 and row_header
+                         else f'<td class="{align}">{shown}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
     foot = f'<p class="mon-note">{escape(note)}</p>' if note else ""

@@ -6,6 +6,7 @@ lacks (`inputs`: `missing_inputs`, `report_missing`); accessibility, inventory,
 exports and the published tables (`publishable`) are submodules of their own.
 """
 
+from monitoring.views.brief import brief_counts, in_brief
 from monitoring.views.coverage import coverage_key_figures, coverage_summary, coverage_tables
 from monitoring.views.inputs import missing_inputs, report_missing
 from monitoring.views.panel import (
@@ -31,8 +32,10 @@ from monitoring.views.scope import (
 )
 
 __all__ = ["DIRECTION_LABELS", "POSITION_COLUMNS", "WITHHELD_FLAG", "ReportContext",
-           "area_layers", "available_periods", "composite_index", "context", "controlling",
+           "area_layers", "available_periods", "brief_counts", "composite_index", "context",
+           "controlling",
            "coverage_key_figures", "coverage_summary", "coverage_tables", "development",
            "districts",
-           "indicator_overview", "indicator_panel", "missing_inputs", "peer_table", "peers",
+           "in_brief", "indicator_overview", "indicator_panel", "missing_inputs", "peer_table",
+           "peers",
            "protected_panel", "report_missing", "single_municipality_note"]

@@ -30,14 +30,18 @@ if TYPE_CHECKING:
     from monitoring.views.scope import ReportContext
 
 # Map classes: mean access of a municipality relative to the district mean for the field.
+# Colours: viridis steps, dark = poor access, black = no offer in reach – one sequence of
+# lightness, so the classes stay apart with a red-green colour-vision deficiency (checked in
+# tests/test_accessible_content.py with simulated protanopia/deuteranopia/tritanopia); the
+# red-to-green scale used before merged „unter 50 %“ and „200 % und mehr“ for deuteranopes.
 CLASSES: list[tuple[str, float, float, str]] = [
-    ("unter 50 % des Kreismittels", 0.0, 0.5, "#d7301f"),
-    ("50 bis unter 80 %", 0.5, 0.8, "#fc8d59"),
-    ("80 bis unter 120 %", 0.8, 1.2, "#fee08b"),
-    ("120 bis unter 200 %", 1.2, 2.0, "#91cf60"),
-    ("200 % und mehr", 2.0, np.inf, "#1a9850"),
+    ("unter 50 % des Kreismittels", 0.0, 0.5, "#414487"),
+    ("50 bis unter 80 %", 0.5, 0.8, "#2a788e"),
+    ("80 bis unter 120 %", 0.8, 1.2, "#22a884"),
+    ("120 bis unter 200 %", 1.2, 2.0, "#7ad151"),
+    ("200 % und mehr", 2.0, np.inf, "#fde725"),
 ]
-NO_OFFER = ("kein Angebot im Einzugsbereich", "#67000d")
+NO_OFFER = ("kein Angebot im Einzugsbereich", "#1a1a1a")
 
 
 def map_classes() -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from monitoring import fmt, views
 from monitoring.io.files import atomic_write
-from monitoring.present import figures, plotlyjs
+from monitoring.present import describe, figures, plotlyjs
 from monitoring.present.markup import escape, with_csp
 from monitoring.present.notebook import PLOTLY_CONFIG
 from monitoring.present.tables import integer, one_decimal, text
@@ -88,9 +88,10 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
                                unit="je 1.000 Ausländer/-innen",
                                extra={"offers": "Angebote",
                                       "population": "Ausländische Staatsangehörige"})
-    figure = figures.OFFLINE_GEO_SCRIPT + plotlyjs.library_script() + pio.to_html(
-        fig, full_html=False, include_plotlyjs=False, include_mathjax=False,
-        config=PLOTLY_CONFIG)
+    alternative, plot = describe.detach(fig.to_plotly_json())
+    figure = figures.OFFLINE_GEO_SCRIPT + plotlyjs.library_script() + describe.figure_html(
+        pio.to_html(plot, full_html=False, include_plotlyjs=False, include_mathjax=False,
+                    config=PLOTLY_CONFIG, validate=False), alternative)
     css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
     style = ctx.settings.style
     kicker = escape(style.publisher) + " · " if style.publisher else ""

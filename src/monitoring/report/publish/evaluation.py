@@ -18,6 +18,7 @@ import pandas as pd
 
 from monitoring import fmt, views
 from monitoring.core import indicators, privacy
+from monitoring.core.brief import status_counts, where_de
 from monitoring.core.composite_index import dynamic_reading, status_reading
 from monitoring.core.config import Settings
 from monitoring.periods import Quarter
@@ -47,19 +48,6 @@ def _peers_de(level: str) -> str:
     """The peer set of the Status-Dynamik-Index in the dative plural (as `views` says it)."""
     return ("Kreisen und kreisfreien Städten" if level == "kreis"
             else f"Gebieten der Ebene „{level}“")
-
-
-def where_de(kind: str) -> str:
-    """Where something is, by the area's kind, for German sentences: „im Kreis“ (Landkreis),
-    „in der Stadt“ (kreisfreie Stadt, Stadt), „in der Gemeinde“, else „im Gebiet“."""
-    kind = kind.casefold()
-    if "kreis" in kind and "stadt" not in kind:
-        return "im Kreis"
-    if "stadt" in kind:
-        return "in der Stadt"
-    if "gemeinde" in kind:
-        return "in der Gemeinde"
-    return "im Gebiet"
 
 
 def quarter_short(period: object) -> str:
@@ -182,13 +170,13 @@ class DistrictFacts:
                        "Standort." if places else
                        f" Alle {integer(s['municipalities'])} Gemeinden haben mindestens ein "
                        "Angebot mit festem Standort.")
-        counts = o["status"].value_counts()
-        rated = int(sum(counts.get(k, 0) for k in ("green", "amber", "red")))
+        counts = status_counts(o["status"])  # as „Das Wichtigste in Kürze“ counts them
+        rated = int(sum(counts[k] for k in ("green", "amber", "red")))
         worst = o[o["status"] == "red"]["name"].tolist()
         if rated == 0:
             third = "Für keines der Ziele liegt eine Bewertung nach dem Zielpfad vor."
         else:
-            green, amber, red = (int(counts.get(k, 0)) for k in ("green", "amber", "red"))
+            green, amber, red = (counts[k] for k in ("green", "amber", "red"))
             third = (f"Von {_count(rated, 'bewerteten Ziel', 'bewerteten Zielen', article='einem')}"
                      f" {'ist' if green == 1 else 'sind'} {integer(green)} im Plan, "
                      f"{integer(amber)} gefährdet und {integer(red)} nicht im Plan"

@@ -167,6 +167,7 @@ class _HTMLTables(HTMLParser):
         self._cell: list[str] | None = None
         self._row: list[str] | None = None
         self._persons = False
+        self._row_header = False
         self._caption: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -179,6 +180,8 @@ class _HTMLTables(HTMLParser):
         elif tag in ("td", "th") and self._row is not None:
             self._cell = []
             self._persons = tag == "th" and any(name == "data-persons" for name, _ in attrs)
+            # a row header (``<th scope="row">``) is a cell of its row, not a column header
+            self._row_header = tag == "th" and ("scope", "row") in attrs
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "caption" and self._caption is not None:
@@ -188,7 +191,7 @@ class _HTMLTables(HTMLParser):
         elif tag in ("td", "th") and self._cell is not None and self._row is not None:
             text = "".join(self._cell).strip()
             header, _rows, persons, _caption = self.tables[-1]
-            if tag == "th":
+            if tag == "th" and not self._row_header:
                 if self._persons:
                     persons.add(len(header))
                 header.append(text)

@@ -134,12 +134,14 @@ def to_markdown(table: PublishedTable, *, widths: Sequence[int] | None = None) -
 
 
 def to_html(table: PublishedTable) -> str:
-    """An HTML table; person-count headers carry ``data-persons`` for the scanner."""
+    """An HTML table; person-count headers carry ``data-persons`` for the scanner; column
+    headers ``scope="col"``, the first cell of each row (the area) ``scope="row"``."""
     head = "".join(
-        f'<th{" data-persons" if h in table.person_columns else ""}>{escape(h)}</th>'
-        for h in table.header)
+        f'<th scope="col"{" data-persons" if h in table.person_columns else ""}>'
+        f"{escape(h)}</th>" for h in table.header)
     body = "".join("<tr>" + "".join(
-        f'<td class="{"txt" if j == 0 else "num"}">{escape(c)}</td>'
+        f'<th scope="row" class="txt">{escape(c)}</th>' if j == 0 else
+        f'<td class="num">{escape(c)}</td>'
         for j, c in enumerate(row)) + "</tr>" for row in table.rows)
     source = (f'<p class="mon-source">Quelle: {escape(table.source)}</p>'
               if table.source else "")
