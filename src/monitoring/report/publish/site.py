@@ -25,19 +25,24 @@ import json
 import re
 import subprocess
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 from monitoring import fmt
+from monitoring.core.config import Accessibility, Settings
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_write
 from monitoring.periods import Quarter
+from monitoring.present.page import STATEMENT_FILE, STATEMENT_TITLE
+from monitoring.report import statement
 
 CONFIG = "_quarto.yml"
 PERIOD_PAGE = "uebersicht.qmd"
 PERIOD_LISTING = "berichte.yml"
 SITE_DIR = "_site"
+STATEMENT_QMD = "barrierefreiheit.qmd"
 _PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 FORMAT_DE = {"html": "HTML-Bericht", "pdf": "Evaluationsbericht (PDF)",
              "pptx": "Kreistag-Folien (PowerPoint)", "csv": "Tabelle (CSV)",
@@ -48,7 +53,7 @@ DEFAULT_CONFIG: dict[str, object] = {
     "project": {
         "type": "website",
         "output-dir": SITE_DIR,
-        "render": ["index.qmd", f"*/{PERIOD_PAGE}"],
+        "render": ["index.qmd", "barrierefreiheit.qmd", f"*/{PERIOD_PAGE}"],
         # the published files themselves are copied unchanged into the site
         "resources": ["*/*.html", "*/*.pdf", "*/*.pptx", "*/*.csv", "*/*.xlsx", "*/*.zip",
                       "*/veroeffentlichung.json"],
@@ -56,8 +61,13 @@ DEFAULT_CONFIG: dict[str, object] = {
     "lang": "de",
     # no full-text search: it fetches search.json, which browsers refuse from file://; the
     # listings have their own filter
+    # the accessibility statement (issue 15) in the navbar and in every page's footer
     "website": {"title": "Integrationsmonitoring", "search": False,
-                "navbar": {"left": [{"href": "index.qmd", "text": "Alle Quartale"}]}},
+                "navbar": {"left": [{"href": "index.qmd", "text": "Alle Quartale"},
+                                    {"href": "barrierefreiheit.qmd",
+                                     "text": "Barrierefreiheit"}]},
+                "page-footer": {"center": "[Erklärung zur Barrierefreiheit]"
+                                          "(/barrierefreiheit.qmd)"}},
     # no maths on these pages: without this Quarto loads MathJax and a polyfill from CDNs;
     # embedded resources: Quarto's own scripts are ES modules, which Chromium refuses from
     # the file system (file://) – embedded, the site also opens from a folder or a USB stick
@@ -123,6 +133,8 @@ def _items(folder: Path) -> list[dict[str, object]]:
         kind = str(art.get("format") or "")
         if file == "index.html":
             title, kind_de = "Übersicht aller Berichte", "Übersicht"
+        elif file == STATEMENT_FILE:
+            title, kind_de = STATEMENT_TITLE, "Barrierefreiheit"
         elif file == "Landesvergleich.html":
             title = (f"Vergleich der Kreise {fmt.in_area(land_name)}" if land_name
                      else "Vergleich der Kreise")
@@ -138,8 +150,10 @@ def _items(folder: Path) -> list[dict[str, object]]:
     return sorted(items, key=lambda item: fmt.sort_key(str(item["title"])))
 
 
-def write_sources(out: Path) -> list[Path]:
-    """(Re)write the website sources for every period folder in `out`; returns the files."""
+def write_sources(out: Path, settings: Settings | None = None) -> list[Path]:
+    """(Re)write the website sources for every period folder in `out`, and the website's
+    accessibility statement (``barrierefreiheit.qmd``, from `settings`'
+    ``[barrierefreiheit]``; None: every field „noch einzutragen“); returns the files."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if not (out / CONFIG).exists():
@@ -175,6 +189,19 @@ def write_sources(out: Path) -> list[Path]:
     }) + "\nVeröffentlichte Quartalsberichte, Evaluationsberichte und Kreistag-Folien.\n"
     atomic_write(out / "index.qmd", index)
     written.append(out / "index.qmd")
+    land_name = ""
+    for folder in periods:  # the newest period's Land, as its run recorded it
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        land_name = str(manifest.get("land_name") or "")
+        break
+    acc = settings.accessibility if settings else Accessibility()
+    publisher = settings.style.publisher if settings else None
+    atomic_write(out / STATEMENT_QMD, statement.qmd_page(
+        acc, publisher=publisher, land_name=land_name or "Deutschland", created=date.today()))
+    written.append(out / STATEMENT_QMD)
     return written
 
 
