@@ -87,7 +87,8 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                 body, _ = _exporter().from_notebook_node(
                     executed, resources={"monitoring": {"css": _css(), "version": __version__},
                                          "language_code": "de"})
-                tmp.write_text(with_csp(with_landmarks(with_toc(body))), encoding="utf-8")
+                tmp.write_text(with_csp(with_scroll_regions(with_landmarks(with_toc(body)))),
+                               encoding="utf-8")
     except OSError as err:
         if err.errno == errno.ENOSPC:
             raise ReportError(f"Kein Speicherplatz mehr auf dem Datenträger: {out.name} konnte "
@@ -154,6 +155,39 @@ def with_landmarks(page: str) -> str:
     return page.replace(BANNER_MARK, "", 1).replace(CONTENTINFO_MARK, "", 1)
 
 
+# A wide table scrolls sideways in its output box; a keyboard user can only scroll a box
+# that takes the focus (WCAG 2.1.1, axe "scrollable-region-focusable"). Only boxes that really
+# overflow at the reader's window width get a tab stop, named after their table's caption.
+SCROLL_REGIONS_SCRIPT = """<script>
+(function () {
+  function mark() {
+    var boxes = document.querySelectorAll('.jp-OutputArea-output, .cell-output-display');
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i], wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide && !box.hasAttribute('tabindex')) {
+        var caption = box.querySelector('caption');
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('role', 'region');
+        box.setAttribute('aria-label', (caption ? caption.textContent.trim() + ' – ' : '')
+                         + 'Tabelle, waagerecht scrollbar');
+      } else if (!wide && box.getAttribute('role') === 'region') {
+        box.removeAttribute('tabindex'); box.removeAttribute('role');
+        box.removeAttribute('aria-label');
+      }
+    }
+  }
+  window.addEventListener('load', mark);
+  window.addEventListener('resize', mark);
+})();
+</script>"""
+
+
+def with_scroll_regions(html: str) -> str:
+    """`html` with `SCROLL_REGIONS_SCRIPT` before ``</body>``."""
+    at = html.rfind("</body>")
+    return html if at < 0 else html[:at] + SCROLL_REGIONS_SCRIPT + "\n" + html[at:]
+
+
 _QUARTO_BODY = re.compile(r"<body\b[^>]*>")
 _QUARTO_MAIN_ID = "quarto-document-content"
 
@@ -218,8 +252,8 @@ def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> No
                 "-M", f"title:{title}", "-M", "lang:de",
                 "-M", "css:bericht.css", "-M", "toc:false", "--output", "bericht.html")
         html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
-        out.write_text(with_quarto_landmarks(with_skip_link(without_title_block(
-            without_cdn_scripts(html)))), encoding="utf-8")
+        out.write_text(with_scroll_regions(with_quarto_landmarks(with_skip_link(
+            without_title_block(without_cdn_scripts(html))))), encoding="utf-8")
 
 
 # Quarto's title block: the first section's title and subtitle above the report's own header
