@@ -55,8 +55,8 @@ STYLE_KEYS: dict[str, str] = {
 ACCESSIBILITY_KEYS: dict[str, str] = {
     "stelle": "verantwortliche Stelle, z. B. „Landratsamt Ilm-Kreis, Integrationsmanagement“",
     "email": "E-Mail-Adresse für Rückmeldungen zur Barrierefreiheit, z. B. "
-             "„integration@ilm-kreis.de“",
-    "telefon": "Telefonnummer für Rückmeldungen (freiwillig), z. B. „03628 738-0“",
+             "„integration@landkreis.example“",
+    "telefon": "Telefonnummer für Rückmeldungen (freiwillig), z. B. „01234 567-0“",
     "anschrift": "Postanschrift der Stelle (freiwillig)",
     "stand": "Datum, an dem die Erklärung erstellt oder zuletzt überprüft wurde (JJJJ-MM-TT)",
     "pruefung": "wie die Vereinbarkeit bewertet wurde, z. B. „Selbstbewertung“",
@@ -208,12 +208,12 @@ def build_accessibility(values: Mapping[str, object], origin: str) -> Accessibil
     email = text("email")
     if email is not None and not _EMAIL.fullmatch(email):
         raise ConfigError(f"{origin}: [{ACCESSIBILITY}] email = „{email}“ ist keine "
-                          "E-Mail-Adresse; erwartet z. B. \"integration@ilm-kreis.de\".")
+                          "E-Mail-Adresse; erwartet z. B. \"integration@landkreis.example\".")
     phone = text("telefon")
     if phone is not None and not re.fullmatch(r"\+?[0-9][0-9 ()/.-]{3,30}", phone):
         raise ConfigError(f"{origin}: [{ACCESSIBILITY}] telefon = „{phone}“ ist keine "
                           "Telefonnummer; erwartet Ziffern mit Leerzeichen, „/“ oder „-“, "
-                          "z. B. \"03628 738-0\".")
+                          "z. B. \"01234 567-0\".")
     stated = text("stand")
     if stated is not None:
         from datetime import date

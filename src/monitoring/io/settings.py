@@ -37,9 +37,9 @@ The file::
 
     [barrierefreiheit]       # Erklärung zur Barrierefreiheit and feedback contact
     stelle = "Landratsamt Ilm-Kreis, Integrationsmanagement"
-    email = "integration@ilm-kreis.de"   # feedback contact, shown in every report's footer
-    telefon = "03628 738-0"              # optional
-    anschrift = "Ritterstraße 14, 99310 Arnstadt"   # optional
+    email = "integration@landkreis.example"   # feedback contact, shown in every report's footer
+    telefon = "01234 567-0"              # optional
+    anschrift = "Musterstraße 1, 99999 Musterstadt"   # optional
     stand = "2026-12-01"     # date the statement was made or last reviewed
     pruefung = "Selbstbewertung"   # how conformance was assessed
     durchsetzungsstelle = "…"      # Thuringia's Ombudsstelle / Schlichtungsstelle, as published
