@@ -157,3 +157,18 @@ def test_quarto_report_gets_skip_link_and_landmarks_in_its_own_step() -> None:
     assert with_skip_link(page) == page
     assert with_quarto_landmarks("<html><body><p>x</p></body></html>") == \
         "<html><body><p>x</p></body></html>"
+
+
+def test_website_pages_get_skip_link_focus_style_and_heading_order() -> None:
+    page = ('<html lang="de"><head><title>Q</title></head><body class="nav-fixed">'
+            '<header id="quarto-header"><nav class="navbar"></nav></header>'
+            '<div id="quarto-margin-sidebar"><h5 class="quarto-listing-category-title">'
+            'Kategorien</h5></div><main class="content" id="quarto-document-content">'
+            "<h1>Titel</h1></main></body></html>")
+    fixed = site.accessible_page(page)
+    body = fixed.split("<body", 1)[1]
+    assert body.index('href="#quarto-document-content">Zum Inhalt springen</a>') < \
+        body.index('<header id="quarto-header">')
+    assert "<h5" not in fixed and '<p class="quarto-listing-category-title">Kategorien' in fixed
+    assert ":focus-visible{outline:3px solid #0b3a5b" in fixed.split("</head>")[0]
+    assert site.accessible_page(fixed) == fixed  # a second render adds nothing twice

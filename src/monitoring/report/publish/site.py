@@ -219,9 +219,9 @@ def render(out: Path) -> Path:
                           "veröffentlichten Dateien selbst sind vollständig.",
                           detail=result.stderr[-2000:])
     built = out / SITE_DIR
-    pages = [built / "index.qmd", built / STATEMENT_QMD, *built.glob(f"*/{PERIOD_PAGE}")]
-    for page in pages:
-        html = page.with_suffix(".html")
+    pages = [Path(name).with_suffix(".html") for name in ("index.qmd", STATEMENT_QMD)]
+    pages.append(Path(PERIOD_PAGE).with_suffix(".html"))
+    for html in [built / pages[0], built / pages[1], *built.glob(f"*/{pages[2]}")]:
         if html.is_file():
             atomic_write(html, accessible_page(html.read_text(encoding="utf-8")))
     return built
