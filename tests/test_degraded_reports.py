@@ -176,7 +176,7 @@ def test_index_lists_what_each_report_lacks() -> None:
         results=[ReportResult("16070", "Ilm-Kreis", "ok", 1.0, "16070_Ilm-Kreis.html", 10,
                               missing=missing),
                  ReportResult("16051", "Erfurt", "ok", 1.0, "16051_Erfurt.html", 10)])
-    assert "<th>Fehlende Daten</th>" in page
+    assert "<th scope=\"col\">Fehlende Daten</th>" in page
     assert "<td>Fehlt: Angebote, Zielwerte des Integrationskonzepts</td>" in page
     assert "<td>vollständig</td>" in page
 

@@ -191,3 +191,137 @@ def test_reports_read_well_in_chromium(demo_run: Path, artifacts: Path) -> None:
     assert erfurt.count("besteht aus einer einzigen Gemeinde") == 1
     assert "0 von 1" not in erfurt
     assert "sehr niedrig (sehr ungünstige Lage" in ilm + erfurt
+
+
+# -- accessibility (issue 15): axe-core, page shell, keyboard, colour vision ---------------------
+def _open(browser, path: Path):  # type: ignore[no-untyped-def]
+    """`path` in a fresh page; the CSP is bypassed only so that the checks can inject axe and
+    the colour filter (the page's own scripts run under it as in every other test)."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    if page.locator("div.plotly-graph-div").count():
+        page.wait_for_selector("path.choroplethlocation", timeout=20_000)
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`)")
+def test_pages_pass_axe_and_have_an_accessible_shell(demo_run: Path) -> None:
+    """axe-core finds no WCAG 2.1 A/AA violation on the index, a kreisfreie Stadt's and a
+    Landkreis' report (built-in renderer) and the accessibility statement; each page has
+    lang="de", one h1, no skipped heading level, banner/nav/main/contentinfo and the skip
+    link first; every report and the index link the statement from their footer."""
+    from playwright.sync_api import sync_playwright
+
+    from a11y_helpers import axe_violations, structure_problems
+
+    pages = {"Übersicht": "index.html", "kreisfreie Stadt": "16051_Erfurt.html",
+             "Landkreis": "16070_Ilm-Kreis.html", "Erklärung": "barrierefreiheit.html"}
+    found: dict[str, list[str]] = {}
+    footer_links: dict[str, int] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        for name, file in pages.items():
+            page = _open(browser, demo_run / file)
+            found[name] = axe_violations(page) + structure_problems(page)
+            footer_links[name] = page.locator(
+                "body footer a[href='barrierefreiheit.html']").count()
+        browser.close()
+    assert found == {name: [] for name in pages}
+    assert all(footer_links[name] == 1 for name in ("Übersicht", "kreisfreie Stadt",
+                                                    "Landkreis", "Erklärung")), footer_links
+    statement = (demo_run / "barrierefreiheit.html").read_text(encoding="utf-8")
+    for part in ("Stand der Vereinbarkeit", "Nicht barrierefreie Inhalte", "Erstellung dieser",
+                 "Feedback und Kontaktangaben", "Durchsetzungsverfahren", "ThürBarrWebG"):
+        assert part in statement, part
+    # the demo sets no [barrierefreiheit]: the county's facts are named as still to fill in
+    assert "barrierefreiheit.email" in statement and "noch einzutragen" in statement
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`)")
+def test_report_and_index_are_usable_with_the_keyboard_alone(demo_run: Path) -> None:
+    """Tab only: the skip link comes first and moves the focus into main; every link and
+    control of the report (contents, tables, map selector) and of the index (table, map) is
+    reached, and each shows an outline of ≥ 2 px with ≥ 3:1 contrast (computed style)."""
+    from playwright.sync_api import sync_playwright
+
+    from a11y_helpers import tab_walk
+
+    walks = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        for file in ("16070_Ilm-Kreis.html", "index.html"):
+            page = _open(browser, demo_run / file)
+            walks[file] = tab_walk(page)
+            page.reload()
+            page.keyboard.press("Tab")
+            page.keyboard.press("Enter")
+            walks[file]["after_skip"] = page.evaluate("document.activeElement.id")
+        browser.close()
+    for file, walk in walks.items():
+        assert walk["first"]["text"] == "Zum Inhalt springen", (file, walk["first"])
+        assert walk["after_skip"] == "inhalt", file
+        assert walk["missed"] == [], (file, walk["missed"])
+        assert walk["weak"] == [], (file, walk["weak"])
+    # the walk covered real pages: contents and tables of the report, 22 districts on the map
+    assert len(walks["16070_Ilm-Kreis.html"]["order"]) > 30
+    assert len(walks["index.html"]["order"]) >= 2 * 22
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`)")
+def test_map_classes_and_traffic_lights_stay_apart_without_full_colour_vision(
+        demo_run: Path, artifacts: Path) -> None:
+    """The Landkreis report under simulated deuteranopia, protanopia and achromatopsia (an SVG
+    feColorMatrix filter on the page): the accessibility map and the traffic-light table are
+    kept as screenshots in test-artifacts/farbsehen/, and every pair of traffic-light states
+    and of map classes, as the filtered page renders them, differs by ≥ MIN_DELTA_E – except
+    the pairs on the allow-list for X1's palette (which must then still fail: strict)."""
+    from playwright.sync_api import sync_playwright
+
+    from a11y_helpers import (
+        ALLOWED_FOR_X1_CONTENT,
+        MIN_DELTA_E,
+        SIMULATIONS,
+        closest_pair,
+        meaning_colours,
+        pixels,
+        save,
+        simulate,
+        swatch_points,
+    )
+
+    folder = artifacts / "farbsehen"
+    measured: dict[str, tuple[float, str]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = _open(browser, demo_run / "16070_Ilm-Kreis.html")
+        colours = meaning_colours(page)
+        groups = {"ampel": colours["lights"], "karte": colours["maps"][0]}
+        class_map = page.locator("div.plotly-graph-div").filter(
+            has=page.locator("g.updatemenu-container")).first
+        lights = page.locator("table").filter(has=page.locator(".mon-light")).first
+        for kind in [None, *SIMULATIONS]:
+            simulate(page, kind)
+            label = kind or "normal"
+            save(class_map.screenshot(), folder, f"16070_{label}_karte.png")
+            save(lights.screenshot(), folder, f"16070_{label}_ampel.png")
+            for group, shown in groups.items():
+                points = swatch_points(page, shown)
+                measured[f"farbsehen:{group}:{label}"] = closest_pair(
+                    pixels(page.screenshot(), points), shown)
+            page.evaluate("document.getElementById('a11y-swatches')?.remove()")
+        browser.close()
+    # what is checked: three traffic-light states and the map's classes (≥ 5 + „kein Angebot“)
+    assert len(groups["ampel"]) == 3 and len(groups["karte"]) >= 5, groups
+    assert all(measured[f"farbsehen:{g}:normal"][0] >= MIN_DELTA_E for g in groups), measured
+    close = {key: f"ΔE {d:.1f}: {pair}" for key, (d, pair) in measured.items()
+             if d < MIN_DELTA_E}
+    allowed = {key for key in ALLOWED_FOR_X1_CONTENT if key.startswith("farbsehen:")}
+    assert set(close) - allowed == set(), close
+    assert allowed - set(close) == set(), (
+        "jetzt unterscheidbar – aus ALLOWED_FOR_X1_CONTENT (tests/a11y_helpers.py) streichen",
+        allowed - set(close), measured)

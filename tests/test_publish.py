@@ -420,11 +420,13 @@ def test_index_is_the_front_door_of_the_quarter(published: Path, artifacts: Path
     assert files - {"index.html"} <= set(hrefs)
     assert {"Integrationsmonitor_2025-Q4.zip", "veroeffentlichung.json",
             "Landesvergleich.html"} <= set(hrefs)
-    assert all((folder / h).is_file() for h in hrefs), [h for h in hrefs
-                                                        if not (folder / h).is_file()]
+    files_linked = [h for h in hrefs if not h.startswith(("#", "mailto:"))]  # skip link, nav
+    assert all((folder / h).is_file() for h in files_linked), [
+        h for h in files_linked if not (folder / h).is_file()]
+    assert "barrierefreiheit.html" in hrefs  # the accessibility statement (issue 15)
     assert PUBLISHER in page and STYLE_COLOUR in page and "report.css" not in page
     comparison = (folder / "Landesvergleich.html").read_text(encoding="utf-8")
-    assert '<body class="mon-report">' in comparison and STYLE_COLOUR in comparison
+    assert '<body class="mon-report mon-index">' in comparison and STYLE_COLOUR in comparison
     assert ".mon-header h1" in comparison and 'href="index.html"' in comparison
 
     with sync_playwright() as p:
@@ -710,3 +712,33 @@ def test_full_disk_while_writing_keeps_the_last_good_outputs(
     assert _digests(folder) == before
     assert (folder / "veroeffentlichung.json").read_bytes() == register
     assert not list((published / "out").glob(".2025-Q4.publish-*"))  # staging removed
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`)")
+def test_published_pages_pass_axe_and_have_an_accessible_shell(published: Path) -> None:
+    """Issue 15: the Landesvergleich, the published index (every artefact linked) and the
+    accessibility statement of the published quarter: no axe-core WCAG 2.1 A/AA violation,
+    lang="de", one h1, heading order, landmarks and the skip link; the statement is
+    registered, scanned and zipped like every published file."""
+    from playwright.sync_api import sync_playwright
+
+    from a11y_helpers import axe_violations, structure_problems
+    from quarto_helpers import BROWSER_ARGS
+
+    folder = published / "out" / "2025-Q4"
+    found = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+        for name in ("Landesvergleich.html", "index.html", "barrierefreiheit.html"):
+            page = context.new_page()
+            page.goto((folder / name).as_uri())
+            if name == "Landesvergleich.html":
+                page.wait_for_selector("path.choroplethlocation", timeout=20_000)
+            found[name] = axe_violations(page) + structure_problems(page)
+        browser.close()
+    assert found == {name: [] for name in found}
+    assert "barrierefreiheit.html" in {a["file"] for a in _register(folder)["artefacts"]}
+    with zipfile.ZipFile(folder / "Integrationsmonitor_2025-Q4.zip") as archive:
+        assert any(n.endswith("barrierefreiheit.html") for n in archive.namelist())

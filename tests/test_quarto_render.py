@@ -606,3 +606,43 @@ def test_both_reports_look_alike_and_fit_the_page(rendered: Rendered, artifacts:
         for key in ("kpi", "kpi_value", "demo", "header"):
             assert quarto_look[key] == builtin_look[key], (key, width)
     assert str(found["quarto", 1200]["kpi"]).startswith("rgb(247, 249, 251)")  # styled
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium fehlt (Debian-Paket `chromium`; "
+                    "`python3 tasks.py test` installiert es)")
+def test_quarto_report_and_website_are_accessible(rendered: Rendered) -> None:
+    """Issue 15 for the Quarto renderer: the report of `monitoring run --renderer quarto` and
+    the website (start page, quarter page, accessibility statement) have no axe-core WCAG 2.1
+    A/AA violation, lang="de", one h1, heading order, landmarks and the skip link first; Tab
+    alone reaches every link and control, each with a visible outline (≥ 3:1)."""
+    from playwright.sync_api import sync_playwright
+
+    from a11y_helpers import axe_violations, structure_problems, tab_walk
+
+    pages = {"bericht": rendered.report, "website": rendered.site / "index.html",
+             "quartal": rendered.site / "2025-Q4" / "uebersicht.html",
+             "erklaerung": rendered.site / "barrierefreiheit.html"}
+    found: dict[str, list[str]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        for name, path in pages.items():
+            context = browser.new_context(bypass_csp=True,
+                                          viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            page.goto(path.as_uri())
+            if name == "bericht":
+                page.wait_for_selector("path.choroplethlocation", timeout=20_000)
+            # the report's navigation landmark is Quarto's table of contents, which another
+            # change of issue 15 adds (`toc`); without it the report has banner, main, footer
+            landmarks = ("banner", "main", "contentinfo") if name == "bericht" else (
+                "banner", "nav", "main", "contentinfo")
+            walk = tab_walk(page)
+            found[name] = (axe_violations(page) + structure_problems(page, landmarks=landmarks)
+                           + [f"nicht erreicht: {m}" for m in walk["missed"]]
+                           + [f"Fokus schwach: {w}" for w in walk["weak"]])
+            if walk["first"] is None or walk["first"]["text"] != "Zum Inhalt springen":
+                found[name].append(f"erster Tab-Halt: {walk['first']}")
+            context.close()
+        browser.close()
+    assert found == {name: [] for name in pages}

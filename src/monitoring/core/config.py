@@ -31,6 +31,7 @@ TRAFFIC_LIGHT = "ampel"
 STAND = "stand"
 INDEX = "status_dynamik_index"
 STYLE = "darstellung"
+ACCESSIBILITY = "barrierefreiheit"
 DEFAULT_ORIGIN = "Voreinstellung"
 
 # section → key → (German description for messages, default)
@@ -50,7 +51,19 @@ STYLE_KEYS: dict[str, str] = {
     "akzentfarbe": "Akzentfarbe für Linien und Hervorhebungen (#RRGGBB)",
     "herausgeber": "Name, der als Herausgeber erscheint, z. B. „Landkreis Ilm-Kreis“",
 }
-SECTIONS = (DISCLOSURE, TRAFFIC_LIGHT, STAND, INDEX, STYLE)
+# [barrierefreiheit]: the accessibility statement's facts only the county knows (texts)
+ACCESSIBILITY_KEYS: dict[str, str] = {
+    "stelle": "verantwortliche Stelle, z. B. „Landratsamt Ilm-Kreis, Integrationsmanagement“",
+    "email": "E-Mail-Adresse für Rückmeldungen zur Barrierefreiheit, z. B. "
+             "„integration@landkreis.example“",
+    "telefon": "Telefonnummer für Rückmeldungen (freiwillig), z. B. „01234 567-0“",
+    "anschrift": "Postanschrift der Stelle (freiwillig)",
+    "stand": "Datum, an dem die Erklärung erstellt oder zuletzt überprüft wurde (JJJJ-MM-TT)",
+    "pruefung": "wie die Vereinbarkeit bewertet wurde, z. B. „Selbstbewertung“",
+    "durchsetzungsstelle": "Name, Anschrift und Internetadresse der in Thüringen zuständigen "
+                           "Ombudsstelle / Schlichtungsstelle (Durchsetzungsverfahren)",
+}
+SECTIONS = (DISCLOSURE, TRAFFIC_LIGHT, STAND, INDEX, STYLE, ACCESSIBILITY)
 KEYS = tuple(f"{section}.{key}" for section, keys in VALUES.items() for key in keys)
 
 
@@ -153,6 +166,69 @@ def build_style(values: Mapping[str, object], origin: str, *,
 
 
 @dataclass(frozen=True)
+class Accessibility:
+    """The county's own facts for the accessibility statement and the feedback contact
+    (``[barrierefreiheit]``); None where not set: the statement then shows the field as
+    still to be filled in (`monitoring.report.publish.statement`)."""
+
+    office: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    stated: str | None = None
+    """ISO date (``2026-12-01``) the statement was made or last reviewed."""
+    method: str | None = None
+    enforcement: str | None = None
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.email or self.phone)
+
+    def record(self) -> dict[str, object]:
+        pairs = (("stelle", self.office), ("email", self.email), ("telefon", self.phone),
+                 ("anschrift", self.address), ("stand", self.stated),
+                 ("pruefung", self.method), ("durchsetzungsstelle", self.enforcement))
+        return {key: value for key, value in pairs if value}
+
+
+_EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[A-Za-z]{2,}")
+
+
+def build_accessibility(values: Mapping[str, object], origin: str) -> Accessibility:
+    """Check a ``[barrierefreiheit]`` section (German messages naming `origin`)."""
+    def text(key: str) -> str | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ConfigError(f"{origin}: [{ACCESSIBILITY}] {key} muss ein Text in "
+                              f"Anführungszeichen sein ({ACCESSIBILITY_KEYS[key]}).")
+        return " ".join(value.split()) or None
+
+    email = text("email")
+    if email is not None and not _EMAIL.fullmatch(email):
+        raise ConfigError(f"{origin}: [{ACCESSIBILITY}] email = „{email}“ ist keine "
+                          "E-Mail-Adresse; erwartet z. B. \"integration@landkreis.example\".")
+    phone = text("telefon")
+    if phone is not None and not re.fullmatch(r"\+?[0-9][0-9 ()/.-]{3,30}", phone):
+        raise ConfigError(f"{origin}: [{ACCESSIBILITY}] telefon = „{phone}“ ist keine "
+                          "Telefonnummer; erwartet Ziffern mit Leerzeichen, „/“ oder „-“, "
+                          "z. B. \"01234 567-0\".")
+    stated = text("stand")
+    if stated is not None:
+        from datetime import date
+
+        try:
+            date.fromisoformat(stated)
+        except ValueError:
+            raise ConfigError(f"{origin}: [{ACCESSIBILITY}] stand = „{stated}“ ist kein "
+                              "Datum; erwartet JJJJ-MM-TT, z. B. \"2026-12-01\".") from None
+    return Accessibility(office=text("stelle"), email=email, phone=phone,
+                         address=text("anschrift"), stated=stated, method=text("pruefung"),
+                         enforcement=text("durchsetzungsstelle"))
+
+
+@dataclass(frozen=True)
 class Settings:
     """The resolved settings of a run; ``origins`` names the source of every value."""
 
@@ -164,6 +240,8 @@ class Settings:
     """An indicator value serves later quarters for at most this many years (`core.stand`)."""
     style: Style = Style()
     """Logo, colours and publisher of the PDF, the deck and the index (``[darstellung]``)."""
+    accessibility: Accessibility = Accessibility()
+    """Feedback contact and facts of the accessibility statement (``[barrierefreiheit]``)."""
 
     @property
     def max_age_quarters(self) -> int:
@@ -196,7 +274,8 @@ class Settings:
                                 "gefaehrdet": self.traffic_light.at_risk},
                 STAND: {"hoechstalter_jahre": self.max_age_years},
                 INDEX: self.index.to_mapping(),
-                STYLE: self.style.record()}
+                STYLE: self.style.record(),
+                ACCESSIBILITY: self.accessibility.record()}
 
     def record(self) -> dict[str, object]:
         """Values and origins for the run's manifest and the publication register (no
@@ -221,13 +300,18 @@ class Settings:
             style_values = data.get(STYLE) or {}
             if not isinstance(style_values, dict):
                 raise ValueError(f"[{STYLE}] ist kein Abschnitt")
+            access_values = data.get(ACCESSIBILITY) or {}
+            if not isinstance(access_values, dict):
+                raise ValueError(f"[{ACCESSIBILITY}] ist kein Abschnitt")
         except (ValueError, KeyError, TypeError) as err:
             raise ConfigError("Der Notebook-Parameter `settings_json` enthält keine gültigen "
                               "Einstellungen. Starten Sie den Bericht mit `monitoring run` "
                               "oder lassen Sie den Parameter leer (dann gilt monitoring.toml "
                               "ab dem Arbeitsordner).", detail=str(err)) from err
         style = build_style(style_values, str(origins.get(STYLE, DEFAULT_ORIGIN)))
-        return build(values, origins, index_values, style)
+        access = build_accessibility(access_values,
+                                     str(origins.get(ACCESSIBILITY, DEFAULT_ORIGIN)))
+        return build(values, origins, index_values, style, access)
 
     def summary_de(self) -> str:
         """One German line for the command line: each value with its origin."""
@@ -243,7 +327,8 @@ class Settings:
 
 
 def build(values: Mapping[str, object], origins: Mapping[str, str],
-          index_values: Mapping[str, object], style: Style | None = None) -> Settings:
+          index_values: Mapping[str, object], style: Style | None = None,
+          accessibility: Accessibility | None = None) -> Settings:
     """Check and assemble `Settings`; every problem names the value's origin.
 
     `values` maps each of `KEYS` to its value, `origins` each key (and ``status_dynamik_index``)
@@ -275,7 +360,8 @@ def build(values: Mapping[str, object], origins: Mapping[str, str],
                           f"{origin('stand.hoechstalter_jahre')}).")
     index = composite_index.IndexSettings.from_mapping(index_values, origin=origin(INDEX))
     kept = tuple(sorted((k, str(v)) for k, v in origins.items()
-                        if k in (*KEYS, INDEX, STYLE)))
+                        if k in (*KEYS, INDEX, STYLE, ACCESSIBILITY)))
     return Settings(DisclosureRule(int(threshold), minimum),
                     concept.Thresholds(tolerance=tolerance, at_risk=at_risk), index, kept,
-                    max_age_years=max_age, style=style or Style())
+                    max_age_years=max_age, style=style or Style(),
+                    accessibility=accessibility or Accessibility())

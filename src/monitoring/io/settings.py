@@ -35,6 +35,15 @@ The file::
     akzentfarbe = "#F0A500"  # rules and highlights
     herausgeber = "Landkreis Ilm-Kreis"
 
+    [barrierefreiheit]       # Erklärung zur Barrierefreiheit and feedback contact
+    stelle = "Landratsamt Ilm-Kreis, Integrationsmanagement"
+    email = "integration@landkreis.example"   # feedback contact, shown in every report's footer
+    telefon = "01234 567-0"              # optional
+    anschrift = "Musterstraße 1, 99999 Musterstadt"   # optional
+    stand = "2026-12-01"     # date the statement was made or last reviewed
+    pruefung = "Selbstbewertung"   # how conformance was assessed
+    durchsetzungsstelle = "…"      # Thuringia's Ombudsstelle / Schlichtungsstelle, as published
+
 Unknown sections and keys are refused (a typo must not silently leave the default in force).
 
 The run hands the resolved settings to every report kernel as a notebook parameter
@@ -60,7 +69,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from monitoring.core import composite_index, config
-from monitoring.core.config import INDEX, SECTIONS, STYLE, STYLE_KEYS, VALUES, Settings
+from monitoring.core.config import (
+    ACCESSIBILITY,
+    ACCESSIBILITY_KEYS,
+    INDEX,
+    SECTIONS,
+    STYLE,
+    STYLE_KEYS,
+    VALUES,
+    Settings,
+)
 from monitoring.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -131,6 +149,8 @@ def resolve(*, flags: Mapping[str, object | None] | None = None,
     style_values: dict[str, object] = {}
     style_origin = config.DEFAULT_ORIGIN
     logo_file: str | None = None
+    access_values: dict[str, object] = {}
+    access_origin = config.DEFAULT_ORIGIN
     for path, origin in layers:
         sections = read_file(path, origin)
         take({f"{s}.{k}": v for s in VALUES for k, v in sections.get(s, {}).items()}, origin)
@@ -142,6 +162,9 @@ def resolve(*, flags: Mapping[str, object | None] | None = None,
             style_origin = origin
             if "logo" in sections[STYLE]:
                 logo_file = _logo(path, str(sections[STYLE]["logo"]), origin)
+        if ACCESSIBILITY in sections:
+            access_values.update(sections[ACCESSIBILITY])
+            access_origin = origin
     for key, value in (flags or {}).items():
         if key not in FLAGS:
             raise ConfigError(f"Unbekannte Einstellung `{key}`; erlaubt: {', '.join(FLAGS)}.")
@@ -152,8 +175,11 @@ def resolve(*, flags: Mapping[str, object | None] | None = None,
             "; ".join(index_origins)
     if style_values:
         origins[STYLE] = style_origin
+    if access_values:
+        origins[ACCESSIBILITY] = access_origin
     style = config.build_style(style_values, style_origin, logo_file=logo_file)
-    return config.build(values, origins, index_values, style)
+    access = config.build_accessibility(access_values, access_origin)
+    return config.build(values, origins, index_values, style, access)
 
 
 def _logo(settings_file: Path, name: str, origin: str) -> str:
@@ -246,6 +272,8 @@ def _allowed(section: str) -> tuple[str, ...]:
         return tuple(composite_index.KEYS)
     if section == STYLE:
         return tuple(STYLE_KEYS)
+    if section == ACCESSIBILITY:
+        return tuple(ACCESSIBILITY_KEYS)
     return tuple(VALUES[section])
 
 

@@ -23,6 +23,7 @@ from monitoring.core.areas import code_from_parameter
 from monitoring.present import describe, static_figure
 from monitoring.present.figures import OFFLINE_GEO_SCRIPT
 from monitoring.present.markup import escape, markdown
+from monitoring.present.page import STATEMENT_FILE, STATEMENT_TITLE, feedback_line
 from monitoring.store.database import Store, open_store
 from monitoring.views.scope import ReportContext, context
 from monitoring.vocab import DEMO_LABEL
@@ -276,12 +277,18 @@ def footer(ctx: ReportContext) -> HTML:
     repro = (f"Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} · "
              f"Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} "
              f"· erstellt {fmt.timestamp(datetime.now())}")
+    acc = ctx.settings.accessibility
+    contact = f" – Barrieren melden: {acc.email}" if acc.email else ""
     text = ["## Quellen und Methodik",
             "\n".join(f"- {markdown(s)}" for s in [*ctx.sources, ctx.geo_attribution]),
-            markdown(ctx.settings.disclosure_note_de()), markdown(repro)]
+            markdown(ctx.settings.disclosure_note_de()),
+            markdown(f"{STATEMENT_TITLE} ({STATEMENT_FILE}){contact}"), markdown(repro)]
+    # the statement link and feedback contact: every report links the accessibility
+    # statement of its folder (issue 15; `monitoring.report.statement`)
     return _html(
         '<footer class="mon-footer"><h2 id="quellen-und-methodik">Quellen und Methodik</h2>'
         f"<ul>{sources}<li>{escape(ctx.geo_attribution)}</li></ul>{rule}"
+        f"{feedback_line(acc)}"
         f'<p class="mon-repro">{escape(repro)}</p></footer>', "\n\n".join(text))
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
@@ -19,8 +18,9 @@ import pandas as pd
 from monitoring import fmt, views
 from monitoring.io.files import atomic_write
 from monitoring.present import describe, figures, plotlyjs
-from monitoring.present.markup import escape, with_csp
+from monitoring.present.markup import escape
 from monitoring.present.notebook import PLOTLY_CONFIG
+from monitoring.present.page import STATEMENT_FILE, STATEMENT_TITLE, feedback_line, page
 from monitoring.present.tables import integer, one_decimal, text
 from monitoring.report.publish import table_formats
 from monitoring.report.publish.evaluation import DistrictFacts
@@ -92,31 +92,28 @@ def write_comparison(store: Store, facts: Sequence[DistrictFacts],
     figure = figures.OFFLINE_GEO_SCRIPT + plotlyjs.library_script() + describe.figure_html(
         pio.to_html(plot, full_html=False, include_plotlyjs=False, include_mathjax=False,
                     config=PLOTLY_CONFIG, validate=False), alternative)
-    css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
     style = ctx.settings.style
     kicker = escape(style.publisher) + " · " if style.publisher else ""
     banner = (f'<div class="mon-demo" role="note"><strong>{DEMO_LABEL}</strong></div>'
               if ctx.is_demo else "")
-    page = f"""<!DOCTYPE html>
-<html lang="de"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Landesvergleich {escape(ctx.period.label_de())}</title><style>{css}</style>
-<style>:root {{ --mon-accent: {style.colour}; }}</style></head>
-<body class="mon-report"><main class="mon-page"><p class="mon-note"><a href="index.html">
-Übersicht aller Berichte {escape(ctx.period.label_de())}</a></p><header class="mon-header">
-<p class="mon-kicker">{kicker}Integrationsmonitoring {escape(land_name)}</p>
-<h1>Vergleich der Kreise {escape(where)}</h1>
-<p class="mon-sub">{escape(ctx.period.label_de())} · Stichtag {fmt.day(ctx.period.end)}
-</p>{banner}</header>
-<h2>Angebote je 1.000 ausländische Staatsangehörige</h2>{figure}
+    header = (f'<p class="mon-kicker">{kicker}Integrationsmonitoring {escape(land_name)}</p>'
+              f"<h1>Vergleich der Kreise {escape(where)}</h1>"
+              f'<p class="mon-sub">{escape(ctx.period.label_de())} · Stichtag '
+              f"{fmt.day(ctx.period.end)}</p>{banner}")
+    nav = "".join(f'<li><a href="{href}">{escape(text)}</a></li>' for href, text in (
+        ("index.html", f"Übersicht aller Berichte {ctx.period.label_de()}"),
+        (STATEMENT_FILE, STATEMENT_TITLE)))
+    main = f"""<h2 id="karte">Angebote je 1.000 ausländische Staatsangehörige</h2>{figure}
 <p class="mon-source">Quelle: Bestandsaufnahme der Angebote; ausländische Staatsangehörige
 {escape(demo)}; {escape(ctx.geo_attribution)}</p>
-<h2>Alle Kreise und kreisfreien Städte</h2>{table_formats.to_html(table)}
-{_index_note(facts)}
-<footer class="mon-footer"><p>„.“ = geheim zu halten (zu kleine Fallzahl).
-{escape(ctx.settings.disclosure_note_de())}</p>
+<h2 id="kreise">Alle Kreise und kreisfreien Städte</h2>{table_formats.to_html(table)}
+{_index_note(facts)}"""
+    footer = f"""<p>„.“ = geheim zu halten (zu kleine Fallzahl).
+{escape(ctx.settings.disclosure_note_de())}</p>{feedback_line(ctx.settings.accessibility)}
 <p class="mon-repro">Berichtszeitraum {ctx.period} · Daten-Snapshot {ctx.snapshot_id} ·
 Schema-Version {ctx.schema_version} · Integrationsmonitor {ctx.package_version} · erstellt
-{fmt.timestamp(datetime.now())}</p></footer></main></body></html>"""
-    atomic_write(out, with_csp(page))
+{fmt.timestamp(datetime.now())}</p>"""
+    html = page(title=f"Landesvergleich {ctx.period.label_de()}", header=header, nav=nav,
+                main=main, footer=footer, style=style)
+    atomic_write(out, html)
     return table

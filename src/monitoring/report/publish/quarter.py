@@ -53,6 +53,7 @@ from monitoring.errors import OutputError
 from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_path, atomic_write, move_into_place
 from monitoring.periods import Quarter
+from monitoring.present.page import STATEMENT_FILE
 from monitoring.report.publish import (
     compare,
     deck,
@@ -149,7 +150,7 @@ def publish_quarter(period: str, *, store_path: str | os.PathLike[str] | None = 
                                    say=say)
     if not published:
         return summary
-    site.write_sources(out)
+    site.write_sources(out, settings)
     if quarto_available():
         say("Quarto-Website")
         t = time.perf_counter()
@@ -423,12 +424,13 @@ def _report_files(target: Path) -> list[Path]:
 
 def _html_entries(staging: Path, target: Path, land: str) -> list[dict[str, Any]]:
     """Register entries of the HTML reports (staged now or published before and staying) and
-    of the index (area: the store's Land)."""
+    of the index and the accessibility statement (area: the store's Land)."""
     names = sorted({p.name for p in [*_report_files(staging), *_report_files(target)]
                     if not p.name.endswith("_Kreistag.html")})
     return [{"file": name, "format": "html", "area_code": name.split("_")[0], "tables": []}
             for name in names] + \
-        [{"file": "index.html", "format": "html", "area_code": land, "tables": []}]
+        [{"file": "index.html", "format": "html", "area_code": land, "tables": []},
+         {"file": STATEMENT_FILE, "format": "html", "area_code": land, "tables": []}]
 
 
 def _register_and_zip(staging: Path, target: Path, quarter: Quarter, summary: PublishSummary,

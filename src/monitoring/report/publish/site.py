@@ -25,19 +25,24 @@ import json
 import re
 import subprocess
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import yaml
 
 from monitoring import fmt
+from monitoring.core.config import Accessibility, Settings
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_write
 from monitoring.periods import Quarter
+from monitoring.present.page import STATEMENT_FILE, STATEMENT_TITLE
+from monitoring.report import statement
 
 CONFIG = "_quarto.yml"
 PERIOD_PAGE = "uebersicht.qmd"
 PERIOD_LISTING = "berichte.yml"
 SITE_DIR = "_site"
+STATEMENT_QMD = "barrierefreiheit.qmd"
 _PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 FORMAT_DE = {"html": "HTML-Bericht", "pdf": "Evaluationsbericht (PDF)",
              "pptx": "Kreistag-Folien (PowerPoint)", "csv": "Tabelle (CSV)",
@@ -48,7 +53,7 @@ DEFAULT_CONFIG: dict[str, object] = {
     "project": {
         "type": "website",
         "output-dir": SITE_DIR,
-        "render": ["index.qmd", f"*/{PERIOD_PAGE}"],
+        "render": ["index.qmd", "barrierefreiheit.qmd", f"*/{PERIOD_PAGE}"],
         # the published files themselves are copied unchanged into the site
         "resources": ["*/*.html", "*/*.pdf", "*/*.pptx", "*/*.csv", "*/*.xlsx", "*/*.zip",
                       "*/veroeffentlichung.json"],
@@ -56,8 +61,13 @@ DEFAULT_CONFIG: dict[str, object] = {
     "lang": "de",
     # no full-text search: it fetches search.json, which browsers refuse from file://; the
     # listings have their own filter
+    # the accessibility statement (issue 15) in the navbar and in every page's footer
     "website": {"title": "Integrationsmonitoring", "search": False,
-                "navbar": {"left": [{"href": "index.qmd", "text": "Alle Quartale"}]}},
+                "navbar": {"left": [{"href": "index.qmd", "text": "Alle Quartale"},
+                                    {"href": "barrierefreiheit.qmd",
+                                     "text": "Barrierefreiheit"}]},
+                "page-footer": {"center": "[Erklärung zur Barrierefreiheit]"
+                                          "(/barrierefreiheit.qmd)"}},
     # no maths on these pages: without this Quarto loads MathJax and a polyfill from CDNs;
     # embedded resources: Quarto's own scripts are ES modules, which Chromium refuses from
     # the file system (file://) – embedded, the site also opens from a folder or a USB stick
@@ -123,6 +133,8 @@ def _items(folder: Path) -> list[dict[str, object]]:
         kind = str(art.get("format") or "")
         if file == "index.html":
             title, kind_de = "Übersicht aller Berichte", "Übersicht"
+        elif file == STATEMENT_FILE:
+            title, kind_de = STATEMENT_TITLE, "Barrierefreiheit"
         elif file == "Landesvergleich.html":
             title = (f"Vergleich der Kreise {fmt.in_area(land_name)}" if land_name
                      else "Vergleich der Kreise")
@@ -138,8 +150,10 @@ def _items(folder: Path) -> list[dict[str, object]]:
     return sorted(items, key=lambda item: fmt.sort_key(str(item["title"])))
 
 
-def write_sources(out: Path) -> list[Path]:
-    """(Re)write the website sources for every period folder in `out`; returns the files."""
+def write_sources(out: Path, settings: Settings | None = None) -> list[Path]:
+    """(Re)write the website sources for every period folder in `out`, and the website's
+    accessibility statement (``barrierefreiheit.qmd``, from `settings`'
+    ``[barrierefreiheit]``; None: every field „noch einzutragen“); returns the files."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if not (out / CONFIG).exists():
@@ -175,6 +189,19 @@ def write_sources(out: Path) -> list[Path]:
     }) + "\nVeröffentlichte Quartalsberichte, Evaluationsberichte und Kreistag-Folien.\n"
     atomic_write(out / "index.qmd", index)
     written.append(out / "index.qmd")
+    land_name = ""
+    for folder in periods:  # the newest period's Land, as its run recorded it
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        land_name = str(manifest.get("land_name") or "")
+        break
+    acc = settings.accessibility if settings else Accessibility()
+    publisher = settings.style.publisher if settings else None
+    atomic_write(out / STATEMENT_QMD, statement.qmd_page(
+        acc, publisher=publisher, land_name=land_name or "Deutschland", created=date.today()))
+    written.append(out / STATEMENT_QMD)
     return written
 
 
@@ -191,4 +218,38 @@ def render(out: Path) -> Path:
         raise ReportError("Quarto konnte die Website der Berichte nicht erzeugen; die "
                           "veröffentlichten Dateien selbst sind vollständig.",
                           detail=result.stderr[-2000:])
-    return out / SITE_DIR
+    built = out / SITE_DIR
+    pages = [Path(name).with_suffix(".html") for name in ("index.qmd", STATEMENT_QMD)]
+    pages.append(Path(PERIOD_PAGE).with_suffix(".html"))
+    for html in [built / pages[0], built / pages[1], *built.glob(f"*/{pages[2]}")]:
+        if html.is_file():
+            atomic_write(html, accessible_page(html.read_text(encoding="utf-8")))
+    return built
+
+
+# Visible focus on the website's links, navbar and listing filter (Quarto's own focus ring
+# is 1 px or none): the reports' dark outline (11.9:1 on white); on the navbar's colour a
+# white one (4.8:1 on Quarto's default navbar blue).
+_SITE_STYLE = ("<style>.mon-skip{position:absolute;left:-9999px;top:.5rem;z-index:2000;"
+               "background:#fff;color:#0b3a5b;padding:.4rem .75rem;border:2px solid #0b3a5b;"
+               "font-weight:600}.mon-skip:focus{left:.5rem}"
+               ":focus-visible{outline:3px solid #0b3a5b!important;outline-offset:2px;"
+               "box-shadow:0 0 0 5px #fff!important}"
+               ".navbar :focus-visible{outline-color:#fff!important;"
+               "box-shadow:0 0 0 5px #0b3a5b!important}"
+               "#quarto-document-content:focus{outline:none}</style>")
+_CATEGORY_TITLE = re.compile(r'<h5 class="quarto-listing-category-title">(.*?)</h5>', re.S)
+
+
+def accessible_page(html: str) -> str:
+    """A page Quarto rendered for the website (start page, quarter pages, statement) with
+    what Quarto leaves out (issue 15): a skip link to ``main``, a visible focus outline, and
+    the listing's „Kategorien“ label as a paragraph – as an h5 in the margin it came before
+    the page's h1 and broke the heading order. Run on every render, so an existing
+    ``_quarto.yml`` that users adapted needs no change."""
+    from monitoring.report.run.render import with_skip_link
+
+    html = _CATEGORY_TITLE.sub(r'<p class="quarto-listing-category-title">\1</p>', html)
+    if _SITE_STYLE not in html:
+        html = html.replace("</head>", _SITE_STYLE + "</head>", 1)
+    return with_skip_link(html)

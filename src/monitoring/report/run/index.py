@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from monitoring import fmt
 from monitoring.periods import Quarter
-from monitoring.present.markup import escape, with_csp
+from monitoring.present.markup import escape
+from monitoring.present.page import STATEMENT_FILE, STATEMENT_TITLE, feedback_line, page
 from monitoring.vocab import DEMO_LABEL
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from monitoring.core.config import Style
+    from monitoring.core.config import Accessibility, Style
     from monitoring.report.run.worker import ReportResult
 
 # What each kind of artefact is called in the index (by file name ending), in column order.
@@ -109,7 +109,7 @@ def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, i
            land_name: str, geo_attribution: str,
            artefacts: Sequence[Mapping[str, Any]] | None = None,
            zip_name: str | None = None, map_svg: str = "",
-           style: Style | None = None) -> str:
+           style: Style | None = None, accessibility: Accessibility | None = None) -> str:
     """A self-contained German HTML page linking all reports of `period`; `land_name` is what
     the store reports on (its Land, or Deutschland), `geo_attribution` where its boundaries
     come from (`views.scope.geo_attribution`).
@@ -117,11 +117,12 @@ def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, i
     After a publication `artefacts` (the register's entries, ``veroeffentlichung.json``)
     adds per district its PDF, deck and tables, plus the Landesvergleich, the ZIP
     `zip_name` and the register; `map_svg` (`district_map`) lets the reader pick a district
-    on a map; `style` (``[darstellung]``) sets the colour and the publisher line."""
-    css = files("monitoring").joinpath("templates", "report", "report.css").read_text("utf-8")
+    on a map; `style` (``[darstellung]``) sets the colour and the publisher line;
+    `accessibility` (``[barrierefreiheit]``) the feedback contact in the footer, beside the
+    link to the accessibility statement of the folder (`monitoring.report.statement`)."""
     rows = []
     lacking = any(r.missing for r in results)
-    missing_head = "<th>Fehlende Daten</th>" if lacking else ""
+    missing_head = '<th scope="col">Fehlende Daten</th>' if lacking else ""
     published = artefacts is not None
     kinds = [k for k in ARTEFACT_KINDS
              if any(str(a["file"]).endswith(k[0]) for a in artefacts or [])]
@@ -148,34 +149,32 @@ def render(*, period: Quarter, results: Sequence[ReportResult], snapshot: str, i
     status = (f"{len(results)} Berichte erstellt." if not failed else
               f"{len(results) - failed} von {len(results)} Berichten erstellt, "
               f"{failed} mit Fehler.")
-    colour = f"<style>:root {{ --mon-accent: {style.colour}; }}</style>" if style else ""
     kicker = escape(style.publisher) + " · " if style and style.publisher else ""
     whole = _whole_land(artefacts or [], zip_name, land_name) if published else ""
     picker = (f'<section class="mon-pick" aria-labelledby="karte"><h2 id="karte">Kreis auf der '
               f"Karte wählen</h2>{map_svg}<p class=\"mon-note\">Jeder Kreis ist ein Link zu "
               f"seinem Quartalsbericht (auch mit der Tabulatortaste erreichbar). "
               f"{escape(geo_attribution)}</p></section>") if map_svg else ""
-    return with_csp(f"""<!DOCTYPE html>
-<html lang="de"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Integrationsmonitoring – {period.label_de()}</title>
-<style>{css}</style>{colour}</head>
-<body class="mon-report mon-index"><main>
-<header class="mon-header"><p class="mon-kicker">{kicker}Integrationsmonitoring \
-{escape(land_name)}</p>
-<h1>Quartalsberichte {period.label_de()}</h1>
-<p class="mon-sub">Stichtag {fmt.day(period.end)} · Datenstand {stand} · {status}</p>{demo}</header>
-{whole}{picker}
+    kicker_line = (f'<p class="mon-kicker">{kicker}Integrationsmonitoring '
+                   f"{escape(land_name)}</p>")
+    header = (f"{kicker_line}<h1>Quartalsberichte {period.label_de()}</h1>"
+              f'<p class="mon-sub">Stichtag {fmt.day(period.end)} · Datenstand {stand} · '
+              f"{status}</p>{demo}")
+    main = f"""{whole}{picker}
 <h2 id="berichte">Alle Kreise und kreisfreien Städte</h2>
-<table class="mon-table"><thead><tr><th scope="col">Schlüssel</th>
+<table class="mon-table"><caption>Quartalsberichte {period.label_de()} je Kreis und kreisfreier \
+Stadt</caption><thead><tr><th scope="col">Schlüssel</th>
 <th scope="col">Kreis / kreisfreie Stadt (Quartalsbericht)</th>
 <th scope="col">Status</th>{missing_head}{artefact_head}<th scope="col" class="num">Größe</th>
-</tr></thead><tbody>{''.join(rows)}</tbody></table>
-<footer class="mon-footer"><p class="mon-repro">Berichtszeitraum {period} · Daten-Snapshot
-{escape(snapshot)} · Integrationsmonitor {escape(versions.get('integrationsmonitor', ''))}
-· erstellt {fmt.timestamp(created)} · {escape(geo_attribution)}</p></footer>
-</main></body></html>
-""")
+</tr></thead><tbody>{''.join(rows)}</tbody></table>"""
+    footer = f"""{feedback_line(accessibility)}<p class="mon-repro">Berichtszeitraum {period} · \
+Daten-Snapshot {escape(snapshot)} · Integrationsmonitor \
+{escape(versions.get('integrationsmonitor', ''))} · erstellt {fmt.timestamp(created)} · \
+{escape(geo_attribution)}</p>"""
+    nav = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in (
+        ("#berichte", "Alle Berichte"), (STATEMENT_FILE, STATEMENT_TITLE)))
+    return page(title=f"Integrationsmonitoring – {period.label_de()}", header=header,
+                nav=nav, main=main, footer=footer, style=style)
 
 
 def _whole_land(artefacts: Sequence[Mapping[str, Any]], zip_name: str | None,
@@ -185,7 +184,8 @@ def _whole_land(artefacts: Sequence[Mapping[str, Any]], zip_name: str | None,
     items = []
     for entry in artefacts:
         name = str(entry["file"])
-        if name.endswith(".html") and not name[:1].isdigit() and name != "index.html":
+        if (name.endswith(".html") and not name[:1].isdigit()
+                and name not in ("index.html", STATEMENT_FILE)):
             title = "Landesvergleich" if name == "Landesvergleich.html" else name
             items.append(f'<li><a href="{escape(name)}">{escape(title)}</a> – alle Kreise '
                          f"{escape(fmt.in_area(land_name))} im Vergleich</li>")

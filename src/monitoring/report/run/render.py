@@ -95,7 +95,8 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                 body, _ = _exporter().from_notebook_node(
                     executed, resources={"monitoring": {"css": _css(), "version": __version__},
                                          "language_code": "de"})
-                tmp.write_text(with_csp(with_toc(body)), encoding="utf-8")
+                tmp.write_text(with_csp(with_scroll_regions(with_landmarks(with_toc(body)))),
+                               encoding="utf-8")
     except OSError as err:
         if err.errno == errno.ENOSPC:
             raise ReportError(f"Kein Speicherplatz mehr auf dem Datenträger: {out.name} konnte "
@@ -136,6 +137,116 @@ def with_toc(page: str) -> str:
     return page.replace(TOC_MARK, nav, 1)
 
 
+BANNER_MARK = "<!--mon-banner-->"
+CONTENTINFO_MARK = "<!--mon-contentinfo-->"
+_REPORT_HEADER = re.compile(r'<header class="mon-header">.*?</header>', re.S)
+_REPORT_FOOTER = re.compile(r'<footer class="mon-footer">.*?</footer>', re.S)
+
+
+def with_landmarks(page: str) -> str:
+    """`page` with the report's header (`notebook.header`, the H1) moved to the template's
+    banner mark and its footer (`notebook.footer`: sources, statement link) to the
+    contentinfo mark, both outside ``main``: a screen reader then lists the landmarks banner,
+    navigation (contents), main and contentinfo, as on the index (WCAG 1.3.1, 2.4.1).
+    A notebook output is a self-contained fragment, so moving it keeps the page valid."""
+    if BANNER_MARK not in page:
+        return page
+    header = _REPORT_HEADER.search(page)
+    if header is not None:
+        page = page[:header.start()] + page[header.end():]
+        page = page.replace(BANNER_MARK, header.group(0), 1)
+    footers = list(_REPORT_FOOTER.finditer(page))
+    footer = footers[-1] if footers else None  # the last one: the report's footer cell
+    if footer is not None:
+        page = page[:footer.start()] + page[footer.end():]
+        page = page.replace(CONTENTINFO_MARK, footer.group(0), 1)
+    return page.replace(BANNER_MARK, "", 1).replace(CONTENTINFO_MARK, "", 1)
+
+
+# A wide table scrolls sideways in its output box; a keyboard user can only scroll a box
+# that takes the focus (WCAG 2.1.1, axe "scrollable-region-focusable"). Only boxes that really
+# overflow at the reader's window width get a tab stop, named after their table's caption.
+SCROLL_REGIONS_SCRIPT = """<script>
+(function () {
+  function mark() {
+    var boxes = document.querySelectorAll('.jp-OutputArea-output, .cell-output-display');
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i], wide = box.scrollWidth > box.clientWidth + 1;
+      if (wide && !box.hasAttribute('tabindex')) {
+        var caption = box.querySelector('caption');
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('role', 'region');
+        box.setAttribute('aria-label', (caption ? caption.textContent.trim() + ' – ' : '')
+                         + 'Tabelle, waagerecht scrollbar');
+      } else if (!wide && box.getAttribute('role') === 'region') {
+        box.removeAttribute('tabindex'); box.removeAttribute('role');
+        box.removeAttribute('aria-label');
+      }
+    }
+  }
+  window.addEventListener('load', mark);
+  window.addEventListener('resize', mark);
+})();
+</script>"""
+
+
+def with_scroll_regions(html: str) -> str:
+    """`html` with `SCROLL_REGIONS_SCRIPT` before ``</body>``."""
+    at = html.rfind("</body>")
+    return html if at < 0 else html[:at] + SCROLL_REGIONS_SCRIPT + "\n" + html[at:]
+
+
+_QUARTO_BODY = re.compile(r"<body\b[^>]*>")
+_QUARTO_MAIN_ID = "quarto-document-content"
+
+
+def with_skip_link(html: str) -> str:
+    """Quarto HTML with a skip link („Zum Inhalt springen“) as the first element of the body,
+    to Quarto's ``main`` (WCAG 2.4.1). A separate post-processing step: the table of contents
+    Quarto adds (``toc``) is another step's business and unaffected."""
+    if 'class="mon-skip"' in html or f'id="{_QUARTO_MAIN_ID}"' not in html:
+        return html
+    body = _QUARTO_BODY.search(html)
+    if body is None:
+        return html
+    link = f'\n<a class="mon-skip" href="#{_QUARTO_MAIN_ID}">Zum Inhalt springen</a>'
+    html = html[:body.end()] + link + html[body.end():]
+    # focusable by the skip link only (not by Tab), so the focus really moves into main
+    return html.replace(f'id="{_QUARTO_MAIN_ID}">', f'id="{_QUARTO_MAIN_ID}" tabindex="-1">', 1)
+
+
+_QUARTO_CONTENT = re.compile(r'<div id="quarto-content"[^>]*>')
+_QUARTO_MAIN_END = "</main>"
+
+
+def with_quarto_landmarks(html: str) -> str:
+    """Quarto HTML with the report's header and footer (`notebook.header`/`footer`, cell
+    outputs inside ``main``) moved beside ``main`` in Quarto's content grid: the header
+    before it (banner landmark), the footer after it (contentinfo), as `with_landmarks` does
+    for the built-in report. quarto.css styles them there."""
+    content = _QUARTO_CONTENT.search(html)
+    if content is None or _QUARTO_MAIN_END not in html:
+        return html
+    header = _REPORT_HEADER.search(html, content.end())
+    footers = list(_REPORT_FOOTER.finditer(html, content.end()))
+    end = html.index(_QUARTO_MAIN_END, content.end())
+    footer = footers[-1] if footers and footers[-1].end() <= end else None
+    if header is None or header.end() > end:
+        header = None
+    pieces, last = [], 0
+    for match in sorted((m for m in (header, footer) if m is not None), key=lambda m: m.start()):
+        pieces.append(html[last:match.start()])
+        last = match.end()
+    pieces.append(html[last:])
+    text = "".join(pieces)
+    if footer is not None:
+        at = text.index(_QUARTO_MAIN_END, content.end()) + len(_QUARTO_MAIN_END)
+        text = text[:at] + "\n" + footer.group(0) + text[at:]
+    if header is not None:
+        text = text[:content.end()] + "\n" + header.group(0) + text[content.end():]
+    return text
+
+
 def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> None:
     """Quarto HTML with the built-in report's look: report.css plus Quarto-specific rules
     (quarto.css), one title – the report header's H1: Quarto's title block (`title` and the
@@ -149,7 +260,8 @@ def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> No
                 "-M", f"title:{title}", "-M", "lang:de",
                 "-M", "css:bericht.css", "-M", "toc:false", "--output", "bericht.html")
         html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
-        out.write_text(without_title_block(without_cdn_scripts(html)), encoding="utf-8")
+        out.write_text(with_scroll_regions(with_quarto_landmarks(with_skip_link(
+            without_title_block(without_cdn_scripts(html))))), encoding="utf-8")
 
 
 # Quarto's title block: the first section's title and subtitle above the report's own header

@@ -68,6 +68,8 @@ from monitoring.errors import OutputError, WriteFault
 from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_write, move_into_place
 from monitoring.periods import Quarter
+from monitoring.present.page import STATEMENT_FILE
+from monitoring.report import statement
 from monitoring.report.run import index as index_page
 from monitoring.report.run.compose import REPORTS, compose, notebooks_dir
 from monitoring.report.run.kernels import private_runtime_dir
@@ -448,8 +450,13 @@ def _publish(staging: Path, target: Path, summary: RunSummary, *, period: Quarte
         "period": period, "results": listing, "snapshot": snapshot, "is_demo": is_demo,
         "data_stand": meta.get("data_stand"), "created": created, "versions": versions,
         "land_name": summary.land_name, "geo_attribution": summary.geo_attribution,
-        "map_svg": map_svg, "style": settings.style}
+        "map_svg": map_svg, "style": settings.style,
+        "accessibility": settings.accessibility}
     atomic_write(dest / "index.html", index_page.render(**summary.index_args))
+    # the accessibility statement every report's and the index's footer links to
+    atomic_write(dest / STATEMENT_FILE, statement.html_page(
+        settings.accessibility, publisher=settings.style.publisher,
+        land_name=summary.land_name, created=created.date(), style=settings.style))
 
 
 def _merge_previous(manifest: Path, results: list[ReportResult]) -> list[ReportResult]:
