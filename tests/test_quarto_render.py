@@ -32,6 +32,7 @@ from quarto_helpers import (
     quarto,
     quarto_project,
 )
+from test_demo_run import MID_WORD_BREAKS, MISALIGNED_HEADERS, OVERFLOWING_CELLS
 
 QUARTO = shutil.which("quarto")
 pytestmark = [
@@ -50,6 +51,7 @@ class Rendered:
     gitignore_before: bytes
     direct_html: Path      # quarto render notebooks/10_… -P area_code:16051 (Erfurt)
     direct_deck: Path      # the same with --to revealjs for Jena
+    direct_pdf: Path       # … and with --to typst for Erfurt
     deck: Path             # Kreistag deck (revealjs) of Sonneberg
     site: Path             # quarto render of the website (_site)
     builtin: Path          # the Ilm-Kreis report executed once more, built-in renderer …
@@ -80,6 +82,10 @@ def rendered(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
     slides = quarto(project, f"notebooks/{SECTION}", "--to", "revealjs", "--execute",
                     "-P", "area_code:16053", "-P", store)
     assert slides.returncode == 0, slides.stderr[-3000:]
+    # _quarto.yml's typst block: A4, „Seite n von m“, the section title once
+    typst = quarto(project, f"notebooks/{SECTION}", "--to", "typst", "--execute",
+                   "-P", "area_code:16051", "-P", store)
+    assert typst.returncode == 0, typst.stderr[-3000:]
     out = project / "reports" / "_quarto" / "notebooks"
 
     with open_store(demo_store_path) as s:
@@ -93,7 +99,8 @@ def rendered(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return Rendered(report=root / "run" / "2025-Q4" / "16070_Ilm-Kreis.html", project=project,
                     sources_before=before, gitignore_before=gitignore,
                     direct_html=out / SECTION.replace(".ipynb", ".html"),
-                    direct_deck=out / SECTION.replace(".ipynb", ".folien.html"), deck=deck,
+                    direct_deck=out / SECTION.replace(".ipynb", ".folien.html"),
+                    direct_pdf=out / SECTION.replace(".ipynb", ".pdf"), deck=deck,
                     site=site.render(root / "website"), builtin=builtin, pdf=pdf)
 
 
@@ -197,11 +204,16 @@ class _Structure(HTMLParser):
         self.figures = self.tables = self.data_tables = 0
         self.key_figures: list[str] = []
         self.alts: list[str] = []  # the figures' text alternatives (issue 15)
+        self.toc: list[str] = []  # the entries of the table of contents (#14)
         self._open: tuple[str, list[str]] | None = None
+        self._nav = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = (dict(attrs).get("class") or "").split()
-        if tag in ("h1", "h2", "h3"):
+        self._nav += tag == "nav"
+        if self._nav and tag == "a":  # inside the contents: an entry, never a heading
+            self._open = ("toc", [])
+        elif tag in ("h1", "h2", "h3") and not self._nav:
             self._open = (tag, [])
         elif tag == "div" and "mon-kpi-value" in classes:
             self._open = ("kpi", [])
@@ -216,11 +228,16 @@ class _Structure(HTMLParser):
             self._open[1].append(data)
 
     def handle_endtag(self, tag: str) -> None:
-        if self._open is None or tag not in ("h1", "h2", "h3", "div", "figcaption"):
+        self._nav -= tag == "nav" and self._nav > 0
+        if self._open is None or tag not in ("h1", "h2", "h3", "div", "figcaption", "a"):
             return
         kind, parts = self._open
+        if (kind == "toc") != (tag == "a"):
+            return
         text = " ".join("".join(parts).replace("¶", "").split())  # nbconvert's anchor links
-        if kind == "kpi":
+        if kind == "toc":
+            self.toc.append(text)
+        elif kind == "kpi":
             self.key_figures.append(text)
         elif kind == "alt":
             self.alts.append(text)
@@ -253,8 +270,17 @@ def test_both_renderers_give_the_same_report(rendered: Rendered) -> None:
     assert builtin.headings[1] == ("h2", "Das Wichtigste in Kürze")
     assert quarto_report.key_figures == builtin.key_figures
     assert len(builtin.key_figures) >= 8 and "29" in builtin.key_figures
+    # #14: both have contents listing the report's own h2/h3 headings (Quarto's contents sit
+    # in a <nav> with an <h2> „Inhalt“ of its own: not a heading of the report, not compared)
+    own = [text for kind, text in builtin.headings if kind in ("h2", "h3")]
+    assert builtin.toc == own
+    assert quarto_report.toc == own, set(own) ^ set(quarto_report.toc)
     html = rendered.report.read_text(encoding="utf-8")
     assert "Integrationsangebote nach Gebiet und Handlungsfeld" not in html  # section subtitle
+    # the built-in report's Content-Security-Policy, with Quarto's data: scripts made inline
+    assert 'http-equiv="Content-Security-Policy"' in html
+    assert 'src="data:' not in html and 'href="data:text/css' not in html
+    assert "<pre" not in html  # rendered, not executed again: no code shown
     assert ".mon-kpi {" in html and "#quarto-document-content .cell-output-display" in html
 
 
@@ -318,6 +344,20 @@ def test_revealjs_deck_has_titles_and_alt_text(rendered: Rendered) -> None:
     assert images and all(re.search(r'\balt="[^"]{20,}"', i) for i in images), \
         [i[:200] for i in images]
     assert "Sonneberg (umrandet)" in html
+
+
+def test_direct_typst_render_numbers_pages_in_german_and_titles_once(
+        rendered: Rendered) -> None:
+    """`quarto render` of a section to Typst (_quarto.yml's typst block): „Seite n von m“ on
+    every page, and the section's title printed once (before: title block and the section's
+    first heading said „Angebote und Abdeckung“ twice, pages numbered „1“)."""
+    from pypdf import PdfReader
+
+    pages = [page.extract_text() for page in PdfReader(rendered.direct_pdf).pages]
+    assert [bool(re.search(rf"Seite {n} von {len(pages)}", text))
+            for n, text in enumerate(pages, 1)] == [True] * len(pages)
+    assert sum(_normalised(text).count("AngeboteundAbdeckung") for text in pages) == 1
+    assert "Erfurt" in pages[0] and "Demodaten – fiktiv" in pages[0]
 
 
 def test_revealjs_deck_renders_offline(rendered: Rendered) -> None:
@@ -490,6 +530,11 @@ def test_revealjs_decks_one_idea_per_slide_in_chromium(rendered: Rendered,
     assert "rgba(0, 0, 0, 0)" not in lights.values()
 
     notebook = decks["notebook"]
+    # the map slides fit (before: 776 px of content on a 700 px slide, the slide scrolled);
+    # a long list (the sources footer) may still scroll in its slide
+    maps = [s for s in notebook if {"Die Kreise des Landes im Vergleich", "Gemeinden"}
+            & set(s["h3"])]  # type: ignore[arg-type]
+    assert len(maps) == 2 and [s["outside"] for s in maps] == [[], []], maps
     leaves = [s["h3"] for s in notebook if s["h3"]]
     subsections = ["Die Kreise des Landes im Vergleich", "Gemeinden",
                    "Angebote nach Handlungsfeld", "Mögliche Versorgungslücken"]
@@ -593,11 +638,34 @@ def test_both_reports_look_alike_and_fit_the_page(rendered: Rendered, artifacts:
                 page.goto(path.as_uri(), wait_until="load")
                 page.wait_for_selector("div.plotly-graph-div svg.main-svg", timeout=30_000)
                 found[name, width] = page.evaluate(_LAYOUT)
+                # #14 for both renderers: no word cut in a cell, no cell spilling over,
+                # headers aligned like their cells, contents that stay in view
+                found[name, width].update(
+                    {key: page.evaluate(script) for key, script in (
+                        ("mid_word", MID_WORD_BREAKS), ("overflow", OVERFLOWING_CELLS),
+                        ("misaligned", MISALIGNED_HEADERS))})
+                toc = "nav.mon-toc" if name == "eingebaut" else "nav#TOC"
+                found[name, width]["toc"] = page.locator(f"{toc} a").all_inner_texts()
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight * 0.6)")
+                page.wait_for_timeout(200)
+                found[name, width]["toc_box"] = page.evaluate(
+                    f"() => {{ const r = document.querySelector('{toc}')"
+                    ".getBoundingClientRect(); return [r.top, r.height]; }")
+                page.evaluate("window.scrollTo(0, 0)")
                 page.screenshot(path=str(artifacts / f"bericht_{name}_{width}.png"),
                                 full_page=True)
                 page.close()
         browser.close()
     for (name, width), layout in found.items():
+        assert (layout["mid_word"], layout["overflow"], layout["misaligned"]) == ([], [], []), \
+            (name, width)
+        toc = layout["toc"]
+        assert "Controlling: Ziele und Maßnahmen" in toc and "Quellen und Methodik" in toc, \
+            (name, width)
+        top, height = layout["toc_box"]
+        if width == 1200 and name == "quarto":  # Quarto's margin contents stay in view
+            assert 0 <= top < 100 and height > 100, (name, width, top)
+        assert height > 0, (name, width)  # narrow: above the report, not folded away
         assert layout["page"] <= layout["view"], (name, width, layout)
         assert layout["widest_table_box"] <= layout["view"] + 1, (name, width, layout)
         assert layout["visible_h1"] == 1, (name, width)

@@ -209,3 +209,15 @@ def test_index_labels_say_what_the_class_means() -> None:
 def test_area_names_take_the_preposition_of_their_kind(name: str, kind: str | None,
                                                        expected: str) -> None:
     assert fmt.in_place(name, kind) == expected
+
+
+def test_quarter_labels_in_tables_never_wrap_between_quarter_and_year() -> None:
+    """#14: a narrow cell could wrap „Q4 | 2027“; in tables (cells, headers, print twins)
+    the quarter and its year are joined by a no-break space, chart axes keep a plain one."""
+    frame = pd.DataFrame({"period": ["2027-Q4"], "name": ["Zielquartal"]})
+    html = str(tables.html_table(frame, {"period": ("2025-Q4", tables.text),
+                                         "name": ("Name", tables.text)}, persons=False))
+    assert html.count("Q4\u00a02027") == 1 and html.count("Q4\u00a02025") == 1
+    assert "Q4 2027" not in html and "2027-Q4" not in html
+    assert tables.text("Bestand") == "Bestand"
+    assert Quarter.parse("2025-Q4").label_short() == "Q4 2025"  # axes: plain space

@@ -14,6 +14,14 @@ from babel.numbers import format_decimal
 LOCALE = "de_DE"
 SUPPRESSED = "."  # official sign: "Zahlenwert unbekannt oder geheim zu halten"
 MISSING = "–"
+NBSP = "\u00a0"  # no-break space: keeps „Q4 2025“ on one line in a narrow table cell
+
+
+def quarter_short(year: int, quarter: int, *, in_table: bool = False) -> str:
+    """``Q4 2025``: the short German quarter label of axes and tables. `in_table` joins the
+    two parts with a no-break space, so a narrow cell or header never wraps between „Q4“ and
+    „2025“ (issue 14); chart axes keep the plain space (plotly breaks no tick label)."""
+    return f"Q{quarter}{NBSP if in_table else ' '}{year}"
 
 
 def number(value: float | int | None, decimals: int = 0) -> str:

@@ -104,14 +104,20 @@ def text(value: Any) -> str:
     if isinstance(value, date):
         return fmt.day(value)
     shown = str(value)
-    match = _QUARTER.match(shown)
-    return f"Q{match.group(2)} {match.group(1)}" if match else shown
+    return _quarter_label(shown) or shown
 
 
 def header(label: str) -> str:
     """A column header: a quarter (``2025-Q4``) reads ``Q4 2025`` like the charts' axes."""
+    return _quarter_label(label) or label
+
+
+def _quarter_label(label: str) -> str | None:
+    """``2025-Q4`` as ``Q4 2025`` kept on one line (`fmt.quarter_short`), None for any other
+    text."""
     match = _QUARTER.match(label)
-    return f"Q{match.group(2)} {match.group(1)}" if match else label
+    return (fmt.quarter_short(int(match.group(1)), int(match.group(2)), in_table=True)
+            if match else None)
 
 
 def _numeric(formatter: Formatter) -> bool:

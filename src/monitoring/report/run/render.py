@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import errno
+import html as html_lib
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 import nbformat
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 from monitoring import __version__
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
-from monitoring.present.markup import with_csp
+from monitoring.present.markup import markdown, with_csp
 
 # "0" (also "nein", "aus"): behave as on a machine without Quarto even where `quarto` is on
 # PATH – `--renderer auto` renders with nbconvert, a publication makes no revealjs deck and no
@@ -253,15 +255,120 @@ def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> No
     first section's subtitle) is removed (`without_title_block`), `title` names the page."""
     with tempfile.TemporaryDirectory(prefix="monitoring-quarto-") as tmpdir:
         source = Path(tmpdir) / "bericht.ipynb"
-        nbformat.write(executed, source)
+        nbformat.write(with_front_matter(executed, quarto_report_front_matter(title)), source)
         (Path(tmpdir) / "bericht.css").write_text(_css() + "\n" + _css("quarto.css"),
                                                   encoding="utf-8")
-        _quarto(tmpdir, source.name, "--to", "html", "-M", "embed-resources:true",
-                "-M", f"title:{title}", "-M", "lang:de",
-                "-M", "css:bericht.css", "-M", "toc:false", "--output", "bericht.html")
+        _quarto(tmpdir, source.name, "--to", "html", "--output", "bericht.html")
         html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
-        out.write_text(with_scroll_regions(with_quarto_landmarks(with_skip_link(
-            without_title_block(without_cdn_scripts(html))))), encoding="utf-8")
+        out.write_text(quarto_page(with_scroll_regions(with_quarto_landmarks(with_skip_link(
+            with_raw_headings_in_toc(without_title_block(html)))))), encoding="utf-8")
+
+
+def quarto_report_front_matter(title: str) -> dict[str, object]:
+    """The front matter of the report as Quarto renders it (in place of the first section's).
+
+    The notebook is already executed: ``execute: enabled: false`` renders its outputs and
+    runs nothing again (``echo: false``: no code, as in the sections' own front matter).
+    Contents (#14): Quarto's own table of contents – the report's h2/h3 headings, as
+    `with_toc` lists them for the built-in report – in Quarto's right margin, which stays in
+    view while the reader scrolls (above the report on a narrow screen, quarto.css); headed
+    „Inhalt“ like the built-in one. Set in the front matter because a notebook's
+    ``format: html:`` options outrank ``-M``; the title escaped, as Quarto reads front matter
+    as Markdown."""
+    return {"title": markdown(title), "lang": "de",
+            "execute": {"enabled": False, "echo": False, "warning": False},
+            "format": {"html": {"embed-resources": True, "css": "bericht.css", "toc": True,
+                                "toc-depth": 3, "toc-title": "Inhalt"}}}
+
+
+def with_front_matter(notebook: nbformat.NotebookNode,
+                      front: dict[str, object]) -> nbformat.NotebookNode:
+    """A copy of `notebook` whose Quarto front matter (a leading raw cell ``---…---``) is
+    `front`; the notebook itself is left as it is."""
+    import yaml
+
+    copy = nbformat.from_dict(notebook)
+    cell = nbformat.v4.new_raw_cell(
+        "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---")
+    first = copy.cells[0] if copy.cells else None
+    if first is not None and first.cell_type == "raw" and first.source.lstrip().startswith("---"):
+        copy.cells[0] = cell
+    else:
+        copy.cells.insert(0, cell)
+    return copy
+
+
+_TOC_NAV = re.compile(r'<nav id="TOC"[^>]*>.*?</nav>', re.S)
+_RAW_H2 = re.compile(r'<h2\b[^>]*\sid="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+
+
+def with_raw_headings_in_toc(html: str) -> str:
+    """`html` with Quarto's table of contents also listing the h2 headings that a notebook
+    output writes as HTML (the sources footer „Quellen und Methodik“, `notebook.sources_footer`):
+    pandoc builds the contents from Markdown headings only. They are added at the end – the
+    footer is the report's last section – as the built-in contents list them."""
+    nav = _TOC_NAV.search(html)
+    if nav is None:
+        return html
+    listed = set(re.findall(r'href="#([^"]+)"', nav.group(0)))
+    extra = [(anchor, " ".join(_TAG.sub("", label).split()))
+             for anchor, label in _RAW_H2.findall(html[nav.end():]) if anchor not in listed]
+    items = "".join(f'<li><a href="#{anchor}" id="toc-{anchor}" class="nav-link" '
+                    f'data-scroll-target="#{anchor}">{label}</a></li>'
+                    for anchor, label in extra if label)
+    if not items:
+        return html
+    block = nav.group(0)
+    end = block.rindex("</ul>")
+    return html[:nav.start()] + block[:end] + items + block[end:] + html[nav.end():]
+
+
+def quarto_page(html: str) -> str:
+    """A self-contained page rendered by Quarto, made as safe as the built-in report: without
+    the require.js/jQuery Quarto adds (`without_cdn_scripts`), its ``data:`` scripts and style
+    sheets written inline (`inline_data_resources`), and then the same Content-Security-Policy
+    (`markup.with_csp`: only the page's own inline scripts, by their hashes, run)."""
+    return with_csp(inline_data_resources(without_cdn_scripts(html)))
+
+
+_DATA_SCRIPT = re.compile(r'<script\b([^>]*?)\s*\bsrc="data:(?:application|text)/javascript;'
+                          r'base64,([^"]*)"([^>]*)>\s*</script>', re.I)
+_DATA_STYLESHEET = re.compile(r'<link\b([^>]*?)\s*\bhref="data:text/css,([^"]*)"([^>]*)>', re.I)
+_ID = re.compile(r'\bid="[^"]*"')
+
+
+def inline_data_resources(html: str) -> str:
+    """`html` with every ``<script src="data:…;base64,…">`` as an inline script (its other
+    attributes, e.g. ``type="module"``, kept) and every ``<link rel="stylesheet"
+    href="data:text/css,…">`` as a ``<style>`` element (its id kept).
+
+    Quarto embeds its own scripts and Bootstrap's styles as ``data:`` URIs. The
+    Content-Security-Policy of our reports allows inline scripts only by hash and no
+    ``data:`` scripts or style sheets (a ``data:`` script could be anything); written inline
+    they are hashed like every other script of the page. Text that would end its element
+    early (``</script``, ``</style``) is escaped or, for a style sheet, left as a link."""
+
+    def script(match: re.Match[str]) -> str:
+        try:
+            code = base64.b64decode(html_lib.unescape(match.group(2))).decode("utf-8")
+        except (binascii.Error, ValueError):
+            return match.group(0)
+        attrs = " ".join(part.strip() for part in (match.group(1), match.group(3))
+                         if part.strip())
+        code = re.sub(r"</(script)", r"<\\/\1", code, flags=re.I)
+        return f"<script{' ' + attrs if attrs else ''}>{code}</script>"
+
+    def stylesheet(match: re.Match[str]) -> str:
+        attrs = match.group(1) + " " + match.group(3)
+        if "stylesheet" not in attrs:
+            return match.group(0)
+        css = unquote(html_lib.unescape(match.group(2)))
+        if "</style" in css.lower():
+            return match.group(0)
+        ident = _ID.search(attrs)
+        return f"<style{' ' + ident.group(0) if ident else ''}>{css}</style>"
+
+    return _DATA_STYLESHEET.sub(stylesheet, _DATA_SCRIPT.sub(script, html))
 
 
 # Quarto's title block: the first section's title and subtitle above the report's own header
