@@ -21,25 +21,9 @@ from typing import Any
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-# THE allow-list: findings on report *content* that issue 15's content part changes
-# (engineer X1: figure text alternatives and data tables, traffic lights with symbols, a
-# colour-blind-safe map palette, table captions), not on the page shell. Keys:
-# "axe:<rule id>" for an axe rule, "farbsehen:<ampel|karte>:<simulation>" for a colour pair
-# closer than MIN_DELTA_E in `test_demo_run`'s colour-vision check. The checks are strict
-# both ways: an entry that no longer fails is reported too, so the lead removes it after
-# merging X1's work.
-ALLOWED_FOR_X1_CONTENT: dict[str, str] = {
-    "farbsehen:ampel:achromatopsie":
-        "X1: Ampel grün #2e7d32 und rot #c0392b haben fast dieselbe Helligkeit (ΔE 1,6 ohne "
-        "Farbsehen); X1 gibt der Ampel Symbole und wählt die Farben",
-    "farbsehen:karte:deuteranopie":
-        "X1: Klassen der Erreichbarkeitskarte rot–gelb–grün (views/accessibility.py CLASSES); "
-        "#91cf60 / #fc8d59 nur ΔE 4,7 – X1 wählt die farbfehlsichtigkeitssichere Palette",
-    "farbsehen:karte:protanopie":
-        "X1: wie deuteranopie (#1a9850 / #fc8d59 ΔE 7,7)",
-    "farbsehen:karte:achromatopsie":
-        "X1: wie deuteranopie (#91cf60 / #fc8d59 ΔE 7,0)",
-}
+# The allow-list of axe rules ("axe:<rule id>") excused on every page: empty, and meant to
+# stay so. An entry needs a reason a reviewer can check.
+ALLOWED_VIOLATIONS: dict[str, str] = {}
 MIN_DELTA_E = 10.0
 """Two colours that carry different meanings must differ by at least this (CIE76) in a
 simulated colour-vision deficiency: clearly different at a glance, not only side by side."""
@@ -48,14 +32,14 @@ simulated colour-vision deficiency: clearly different at a glance, not only side
 def axe_violations(page: Any, *, allowed: Iterable[str] = ()) -> list[str]:
     """axe-core's WCAG 2.1 A/AA violations on `page` (a Playwright page, loaded), one line
     each: rule, impact, help text and the first elements it found; rules in `allowed` and
-    `ALLOWED_FOR_X1_CONTENT` are left out."""
+    `ALLOWED_VIOLATIONS` are left out."""
     from axe_playwright_python.base import AXE_SCRIPT  # type: ignore[import-untyped]
 
     page.evaluate(AXE_SCRIPT)
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, "
         "resultTypes: ['violations']})", WCAG_TAGS)
-    skip = set(allowed) | {k.removeprefix("axe:") for k in ALLOWED_FOR_X1_CONTENT
+    skip = set(allowed) | {k.removeprefix("axe:") for k in ALLOWED_VIOLATIONS
                            if k.startswith("axe:")}
     lines = []
     for violation in result["violations"]:
@@ -291,10 +275,11 @@ def structure_problems(page: Any, *, landmarks: Iterable[str] = (
 
 
 _MEANING_COLOURS = """() => {
+  // traffic lights: a coloured symbol per state (its text colour), and the symbol itself
   const lights = {};
   for (const el of document.querySelectorAll('.mon-light')) {
-    const c = getComputedStyle(el).backgroundColor;
-    if (!(c in lights)) lights[c] = el;
+    const c = getComputedStyle(el).color;
+    if (!(c in lights)) lights[c] = el.textContent.trim();
   }
   // class maps: a choropleth whose colour scale is a staircase (each class one colour)
   const maps = [];
@@ -309,13 +294,14 @@ _MEANING_COLOURS = """() => {
       if (!maps.some(m => m.join() === classes.join())) maps.push(classes);
     }
   }
-  return {lights: Object.keys(lights), maps: maps};
+  return {lights: Object.keys(lights), symbols: Object.values(lights), maps: maps};
 }"""
 
 
 def meaning_colours(page: Any) -> dict[str, Any]:
     """The colours that carry meaning on the page as rendered: one per traffic-light state
-    (``.mon-light``, computed style), and per class map (a plotly choropleth whose colour
+    (``.mon-light``, the computed colour of its symbol; ``symbols`` the symbols in the same
+    order), and per class map (a plotly choropleth whose colour
     scale is a staircase) the colours of all its classes, in legend order."""
     return page.evaluate(_MEANING_COLOURS)
 

@@ -31,6 +31,7 @@ from monitoring import __version__
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
 from monitoring.present.markup import markdown, with_csp
+from monitoring.report.run.lab_css import without_unused_lab_css
 
 # "0" (also "nein", "aus"): behave as on a machine without Quarto even where `quarto` is on
 # PATH – `--renderer auto` renders with nbconvert, a publication makes no revealjs deck and no
@@ -97,7 +98,8 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                 body, _ = _exporter().from_notebook_node(
                     executed, resources={"monitoring": {"css": _css(), "version": __version__},
                                          "language_code": "de"})
-                tmp.write_text(with_csp(with_scroll_regions(with_landmarks(with_toc(body)))),
+                tmp.write_text(with_csp(with_scroll_regions(with_landmarks(with_toc(
+                    without_unused_lab_css(body))))),
                                encoding="utf-8")
     except OSError as err:
         if err.errno == errno.ENOSPC:
