@@ -276,7 +276,7 @@ def test_monitoring_run_reports_the_hand_computed_numbers(journey: Path, tmp_pat
                      "--area", WARTBURGKREIS, "--area", JENA, "--workers", "2"]) == 0
     folder = tmp_path / "2024-Q4"
     assert sorted(p.name for p in folder.glob("*.html")) == [
-        "16053_Jena.html", "16063_Wartburgkreis.html", "index.html"]
+        "16053_Jena.html", "16063_Wartburgkreis.html", "barrierefreiheit.html", "index.html"]
     text = _text(folder / "16063_Wartburgkreis.html")
     assert "Demodaten" not in text
     assert "Berichtszeitraum 4. Quartal 2024 · Stichtag 31.12.2024" in text

@@ -164,10 +164,17 @@ def _table(html: str, caption: str) -> list[dict[str, str]]:
 
 
 def _plotly_texts(html: str) -> list[str]:
-    """The hover texts of the page's plotly figures (JSON strings starting with a bold name),
-    decoded."""
-    return [json.loads(f'"{raw}"')
-            for raw in re.findall(r'"(\\u003cb\\u003e(?:[^"\\]|\\.)*)"', html)]
+    """The hover texts of the page's plotly figures as the browser shows them: written out
+    (JSON strings starting with a bold name), or built from a trace's ``hovertemplate`` and
+    its per-area data (the disclosure scan's own reading, `scan.hover_texts`)."""
+    from monitoring.report.publish.scan import hover_texts, plotly_figures
+
+    written = [json.loads(f'"{raw}"')
+               for raw in re.findall(r'"(\\u003cb\\u003e(?:[^"\\]|\\.)*)"', html)]
+    built = [text for figure in plotly_figures(html)
+             for trace in figure.get("data", []) or [] if isinstance(trace, dict)
+             for text in hover_texts(trace)]
+    return written + built
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +187,8 @@ def report(bavaria: Path) -> Path:
 
 def test_report_and_index_name_bayern_and_never_thueringen(report: Path) -> None:
     files = sorted(report.glob("*.html"))
-    assert [f.name for f in files] == ["09472_Bayreuth.html", "index.html"]
+    assert [f.name for f in files] == ["09472_Bayreuth.html", "barrierefreiheit.html",
+                                       "index.html"]
     for file in files:
         html = file.read_text(encoding="utf-8")
         assert "Thüringen" not in html and "Th\\u00fcringen" not in html, file.name

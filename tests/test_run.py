@@ -33,7 +33,8 @@ def first_run(demo_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -
 def test_reports_index_and_manifest(first_run: Path) -> None:
     folder = first_run / "2025-Q4"
     files = sorted(p.name for p in folder.glob("*.html"))
-    assert files == ["16051_Erfurt.html", "16052_Gera.html", "index.html"]
+    assert files == ["16051_Erfurt.html", "16052_Gera.html", "barrierefreiheit.html",
+                     "index.html"]
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["period"] == "2025-Q4" and manifest["is_demo"] is True
     assert len(manifest["data_snapshot"]) == 12 and manifest["versions"]["duckdb"]

@@ -67,10 +67,8 @@ def sections(acc: Accessibility, *, publisher: str | None, land_name: str,
                       "zugänglich zu machen. Diese Erklärung gilt für die Quartalsberichte "
                       "(HTML), die Übersichtsseiten der Quartale, den Landesvergleich, die "
                       "Website aller Berichte sowie die dort angebotenen PDF-Berichte und "
-                      "Kreistagsfolien. Rechtsgrundlage ist das Thüringer Gesetz über den "
-                      "barrierefreien Zugang zu Websites und mobilen Anwendungen öffentlicher "
-                      "Stellen (ThürBarrWebG) mit der BITV 2.0 bzw. der Norm EN 301 549 "
-                      "(WCAG 2.1, Stufe AA).")]]),
+                      f"Kreistagsfolien. Rechtsgrundlage ist {_law(land_name)} mit der "
+                      "BITV 2.0 bzw. der Norm EN 301 549 (WCAG 2.1, Stufe AA).")]]),
         ("Stand der Vereinbarkeit mit den Anforderungen", [[
             Part("Die HTML-Seiten sind mit den Anforderungen teilweise vereinbar. Die "
                  "nachstehend aufgeführten Inhalte sind nicht oder nicht vollständig "
@@ -105,8 +103,8 @@ def sections(acc: Accessibility, *, publisher: str | None, land_name: str,
             *contact]),
         ("Durchsetzungsverfahren", [
             [Part("Wenn Sie auf Ihre Rückmeldung keine zufriedenstellende Antwort erhalten "
-                  "haben, können Sie sich an die für Thüringen nach dem ThürBarrWebG "
-                  "zuständige Ombudsstelle bzw. Schlichtungsstelle wenden: "),
+                  f"haben, können Sie sich an die {_enforcement(land_name)} zuständige "
+                  "Ombudsstelle bzw. Schlichtungsstelle wenden: "),
              _field(acc.enforcement, "durchsetzungsstelle",
                     "Name, Anschrift und Internetadresse der Ombudsstelle / "
                     "Schlichtungsstelle"), Part(".")]]),
@@ -158,3 +156,23 @@ def qmd_page(acc: Accessibility, *, publisher: str | None, land_name: str,
                 markdown(p.text) for p in paragraph)
             lines += [text, ""]
     return "\n".join(lines)
+
+
+THURINGIA = "Th\u00fcringen"
+
+
+def _law(land_name: str) -> str:
+    """The statement's legal basis: Thuringia's law by name, elsewhere the Land's own law
+    (a report for another Land must not cite Thuringian law)."""
+    if land_name == THURINGIA:
+        return ("das Thüringer Gesetz über den barrierefreien Zugang zu Websites und mobilen "
+                "Anwendungen öffentlicher Stellen (ThürBarrWebG)")
+    return (f"das Landesrecht über barrierefreie Informationstechnik {fmt.in_area(land_name)} "
+            "(Umsetzung der Richtlinie (EU) 2016/2102)")
+
+
+def _enforcement(land_name: str) -> str:
+    """Who handles enforcement, named by the Land's law as `_law` names it."""
+    if land_name == THURINGIA:
+        return "für Thüringen nach dem ThürBarrWebG"
+    return f"nach dem Landesrecht {fmt.in_area(land_name)}"
