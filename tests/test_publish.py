@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from a11y_helpers import contrast
 from accessible_files import deck_problems, pdf_problems, structure
 from monitoring.cli.main import main
 from monitoring.core.composite_index import dynamic_reading, status_reading
@@ -524,18 +525,6 @@ def test_evaluation_pdf_reads_like_a_report(published: Path) -> None:
             assert not re.match(r"\s*Tabelle \d+:", lines[-1]), (pdf_file.name, number)
 
 
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def _contrast(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
-    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def _slide_text(slide) -> str:  # type: ignore[no-untyped-def]
@@ -590,7 +579,7 @@ def test_kreistag_deck_is_presentable(published: Path) -> None:
                 fill = tuple(cell.fill.fore_color.rgb)
                 for paragraph in cell.text_frame.paragraphs:
                     for run in paragraph.runs:
-                        ratio = _contrast(fill, tuple(run.font.color.rgb))
+                        ratio = contrast(fill, tuple(run.font.color.rgb))
                         assert ratio >= 4.5, (stem, cell.text, ratio)
         header = [c.text for c in table.rows[0].cells]
         assert header == ["Indikator", "Wert 4. Quartal 2025", "Ziel (Zieljahr)", "Stand"]
