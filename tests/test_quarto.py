@@ -183,3 +183,25 @@ def test_quartos_widget_libraries_are_removed(tmp_path: Path, embedded: bool) ->
 
 # The renders themselves (report, deck, website) are in test_quarto_render.py: one render
 # each per test session, shared by all assertions.
+
+
+def test_html_headings_join_quartos_contents_where_they_stand() -> None:
+    """Headings a notebook output writes as HTML (the brief at the top, the sources at the
+    end) are listed in Quarto's contents at their place in the report, not all at the end."""
+    from monitoring.report.run.render import with_raw_headings_in_toc
+
+    def li(anchor: str, inner: str = "") -> str:
+        return (f'<li><a href="#{anchor}" id="toc-{anchor}" class="nav-link">{anchor}</a>'
+                f"{inner}</li>")
+
+    nav = ('<nav id="TOC" role="doc-toc"><h2 id="toc-title">Inhalt</h2><ul>'
+           + li("a", '<ul class="collapse">' + li("a1") + "</ul>") + li("b") + "</ul></nav>")
+    body = ('<h1>Titel</h1><section><h2 id="kurz">Das <em>Wichtigste</em></h2></section>'
+            '<h2 id="a">a</h2><h3 id="a1">a1</h3><section><h2 id="mitte">Mitte</h2></section>'
+            '<h2 id="b">b</h2><footer><h2 id="quellen">Quellen</h2></footer>')
+    page = with_raw_headings_in_toc(f"<body>{nav}{body}</body>")
+    contents = re.search(r'<nav id="TOC".*?</nav>', page, re.S).group(0)  # type: ignore[union-attr]
+    assert re.findall(r'href="#([^"]+)"', contents) == ["kurz", "a", "a1", "mitte", "b", "quellen"]
+    assert ">Das Wichtigste</a>" in contents
+    assert page.endswith(f"{body}</body>")
+    assert with_raw_headings_in_toc(body) == body  # no contents, nothing to add

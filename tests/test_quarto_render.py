@@ -440,7 +440,8 @@ _SLIDES_JS = """() => {
     const outside = [];
     for (const el of slide.querySelectorAll('*')) {
       const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) continue;
+      // not drawn: empty, or inside a closed <details> (Chromium still gives it a box)
+      if (r.width === 0 || r.height === 0 || !el.checkVisibility()) continue;
       if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1
           || r.bottom > limit + 1)
         outside.push(el.tagName + ': ' + (el.innerText || '').slice(0, 60));

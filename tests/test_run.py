@@ -225,7 +225,8 @@ def test_rerun_replaces_reports_atomically(first_run: Path, demo_store_path: Pat
     # … and it is the report the first run made from its snapshot, figure for figure
     assert _comparable(report.read_text()) == _comparable(from_snapshot)
     assert sorted(p.name for p in (out / "2025-Q4").iterdir()) == [
-        "16051_Erfurt.html", "16052_Gera.html", "index.html", "manifest.json"]
+        "16051_Erfurt.html", "16052_Gera.html", "barrierefreiheit.html", "index.html",
+        "manifest.json"]
     # The index still lists Gera from the earlier run.
     assert "16052_Gera.html" in (out / "2025-Q4" / "index.html").read_text()
 

@@ -6,6 +6,7 @@ with a spawned worker pool and papermill kernels; they are stopped as soon as a 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -273,6 +275,42 @@ def test_signal_deferred_by_a_nested_run_stops_the_outer_one() -> None:
         time.sleep(5)  # interrupted by the outer handler
         reached.append("outer continued")
     assert reached == ["inner finished"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_signal_duckdb_swallows_still_stops_the_run() -> None:
+    """A Ctrl-C while DuckDB runs a query (the quarter snapshot): DuckDB stops the query and
+    raises its own "Query interrupted" in place of the stop – the run must stop all the same
+    (before: an error caught on the way let the run finish with exit code 0)."""
+    import duckdb
+
+    def interrupt_soon() -> None:
+        time.sleep(0.3)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    long_query = "SELECT count(*) FROM range(1000000000) t(a) WHERE a % 7 = 3"  # ≈ 3 s
+    # swallowed on the way: the next checkpoint raises the stop
+    with pytest.raises(RunInterrupted, match="Signal SIGINT"), StopSignals() as stop:
+        threading.Thread(target=interrupt_soon).start()
+        with contextlib.suppress(RuntimeError):
+            con.execute(long_query).fetchall()
+        assert stop.received == signal.SIGINT
+        stop.check()
+        pytest.fail("the checkpoint did not stop the run")
+    # left as DuckDB's error: the end of the block turns it into the stop
+    with pytest.raises(RunInterrupted, match="Signal SIGINT") as caught, StopSignals():
+        threading.Thread(target=interrupt_soon).start()
+        con.execute(long_query).fetchall()
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    # after defer() the run finishes: no checkpoint raises
+    with StopSignals() as stop:
+        stop.defer()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.1)
+        stop.check()
+    assert stop.pending == signal.SIGINT
 
 
 # -- a cell that hangs -------------------------------------------------------------------------

@@ -68,10 +68,17 @@ def _unescape(text: str) -> str:
 
 
 def _hover(html: str, name: str) -> str:
-    """The map's hover text of one municipality (up to the next one)."""
-    text = _unescape(html)
-    start = text.index(f"<b>{name}</b>")
-    return text[start:text.find('"', start)]
+    """The map's hover label of one municipality as the browser shows it (from the trace's
+    ``hovertemplate`` and point data, or its literal ``text``)."""
+    from monitoring.report.publish import scan
+
+    labels = [label for figure in scan.plotly_figures(html)
+              for trace in figure["data"]  # type: ignore[union-attr]
+              for label in (scan.hover_texts(trace)
+                            or [str(t) for t in trace.get("text") or []])]
+    found = [label for label in labels if f"<b>{name}</b>" in label]
+    assert found, f"kein Hover-Text für {name}"
+    return found[0]
 
 
 def _words(text: str) -> str:

@@ -306,23 +306,43 @@ _RAW_H2 = re.compile(r'<h2\b[^>]*\sid="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
 def with_raw_headings_in_toc(html: str) -> str:
     """`html` with Quarto's table of contents also listing the h2 headings that a notebook
-    output writes as HTML (the sources footer „Quellen und Methodik“, `notebook.sources_footer`):
-    pandoc builds the contents from Markdown headings only. They are added at the end – the
-    footer is the report's last section – as the built-in contents list them."""
+    output writes as HTML („Das Wichtigste in Kürze“, `notebook.in_brief`; the sources footer
+    „Quellen und Methodik“, `notebook.sources_footer`): pandoc builds the contents from
+    Markdown headings only. Each is listed where it stands in the report – before the first
+    section that follows it – as the built-in contents list them."""
     nav = _TOC_NAV.search(html)
     if nav is None:
         return html
-    listed = set(re.findall(r'href="#([^"]+)"', nav.group(0)))
-    extra = [(anchor, " ".join(_TAG.sub("", label).split()))
-             for anchor, label in _RAW_H2.findall(html[nav.end():]) if anchor not in listed]
-    items = "".join(f'<li><a href="#{anchor}" id="toc-{anchor}" class="nav-link" '
-                    f'data-scroll-target="#{anchor}">{label}</a></li>'
-                    for anchor, label in extra if label)
-    if not items:
+    block, body = nav.group(0), html[nav.end():]
+    listed = set(re.findall(r'href="#([^"]+)"', block))
+    extra = [(m.start(), m.group(1), " ".join(_TAG.sub("", m.group(2)).split()))
+             for m in _RAW_H2.finditer(body) if m.group(1) not in listed]
+    extra = [(at, anchor, label) for at, anchor, label in extra if label]
+    if not extra:
         return html
-    block = nav.group(0)
-    end = block.rindex("</ul>")
-    return html[:nav.start()] + block[:end] + items + block[end:] + html[nav.end():]
+    # the top-level entries (the h2 sections) of the contents: where each starts in `block`,
+    # and where its heading stands in the page
+    sections: list[tuple[int, int]] = []
+    depth = 0
+    for tag in re.finditer(r'<(/?)(ul|li)\b[^>]*>', block):
+        closing, name = tag.group(1), tag.group(2)
+        if name == "ul":
+            depth += -1 if closing else 1
+        elif not closing and depth == 1:
+            link = re.compile(r'href="#([^"]+)"').search(block, tag.end())
+            heading = body.find(f'id="{link.group(1)}"') if link else -1
+            if heading >= 0:
+                sections.append((tag.start(), heading))
+    inserts: dict[int, str] = {}
+    for at, anchor, label in extra:
+        before = next((start for start, heading in sections if heading > at),
+                      block.rindex("</ul>"))
+        inserts[before] = inserts.get(before, "") + (
+            f'<li><a href="#{anchor}" id="toc-{anchor}" class="nav-link" '
+            f'data-scroll-target="#{anchor}">{label}</a></li>')
+    for position in sorted(inserts, reverse=True):
+        block = block[:position] + inserts[position] + block[position:]
+    return html[:nav.start()] + block + body
 
 
 def quarto_page(html: str) -> str:

@@ -259,6 +259,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
                     snapshot_seconds = time.perf_counter() - begun
                 elif snapshot:
                     snapshot_file = str(Path(snapshot).resolve())
+                stop.check()  # a Ctrl-C that DuckDB turned into "Query interrupted" and lost
             except BaseException:
                 if pool is not None:
                     stop_pool(pool)
@@ -276,6 +277,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             if on_start:
                 on_start(len(jobs))
             results = _run_jobs(jobs, pool, on_result)
+            stop.check()
             if any(r.disk_full for r in results):  # no half-written notebook into _fehler/
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging))
             for result in results:
