@@ -7,7 +7,7 @@
 
 Only the standard library is used here, so this file runs on a fresh machine (Linux, macOS,
 Windows). Extra arguments after the task are passed on (to `monitoring demo` or to pytest;
-`python3 tasks.py test -m "not slow"` is the quick inner loop).
+`python3 tasks.py test -m "not slow" -n 2` is the quick inner loop).
 """
 
 from __future__ import annotations

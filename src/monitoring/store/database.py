@@ -102,7 +102,10 @@ def _check_complete(path: Path) -> None:
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        # no extension is ever fetched from the internet: a SQLite file given as the store
+        # made DuckDB try to download its sqlite scanner (seconds offline) before refusing it
+        con = duckdb.connect(str(path), read_only=read_only,
+                             config={"autoinstall_known_extensions": False})
     except duckdb.Error as err:
         text = str(err)
         denied = None if read_only or not path.exists() else _read_only_file(path)
