@@ -25,7 +25,7 @@ def quarto_project(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "notebooks", project / "notebooks")
     (project / "scripts").mkdir()
     for name in ("_quarto.yml", ".gitignore", "pyproject.toml",
-                 "scripts/quarto_keep_sources.py"):
+                 "scripts/quarto_keep_sources.py", "scripts/quarto_one_title.lua"):
         shutil.copyfile(ROOT / name, project / name)
     return project
 

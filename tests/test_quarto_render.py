@@ -185,6 +185,12 @@ def test_direct_quarto_render_leaves_the_sources_unchanged(rendered: Rendered) -
     report = rendered.direct_html.read_text(encoding="utf-8")
     deck = rendered.direct_deck.read_text(encoding="utf-8")
     assert re.findall(r"<h1>([^<]*)</h1>", report)[0] == "Erfurt"  # not overwritten by …
+    # one title (before: Quarto's title block said „Angebote und Abdeckung“ above the header,
+    # and the section's heading said it again)
+    headings = [re.sub(r"<[^>]+>|\s+", " ", h).strip()
+                for h in re.findall(r"<h[1-3]\b[^>]*>(.*?)</h[1-3]>", report, re.S)]
+    assert [h for h in headings if h == "Erfurt"] == ["Erfurt"], headings
+    assert headings.count("Angebote und Abdeckung") == 1, headings
     assert "Jena" in deck and "reveal" in deck                     # … the slides for Jena
     assert not (rendered.direct_html.parent / f"{SECTION[:-6]}_files").exists()  # embedded
     # issue 13 item 2: Quarto moves the output carrying plotly.js into the head; the first map

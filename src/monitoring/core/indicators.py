@@ -332,6 +332,8 @@ def overview(panel: pd.DataFrame, definitions: pd.DataFrame, targets: pd.DataFra
     `period` itself is given.
     """
     latest = latest_observed(panel, area_code, period) if latest is None else latest
+    # the two areas read below, once: each `series` then filters a few rows, not the panel
+    panel = panel[panel["area_code"].isin([area_code, state_code])]
     rows = []
     own_targets = targets[targets["area_code"] == area_code].set_index("indicator_id")
     for definition in definitions.itertuples(index=False):
