@@ -9,7 +9,9 @@ dropped when one of the classes it requires appears nowhere in the page.
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
 
 import tinycss2  # type: ignore[import-untyped]
 
@@ -48,26 +50,62 @@ def page_classes(html: str) -> set[str]:
 def used_rules(css: str, classes: set[str]) -> str:
     """`css` (a stylesheet) with only the selectors whose classes are all in `classes`; rules
     without a class selector, ``@font-face``, custom properties and at-rules are kept."""
-    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
-    return "\n".join(filter(None, (_kept(rule, classes) for rule in rules)))
+    return "\n".join(filter(None, (_kept(rule, classes) for rule in _rules(css))))
 
 
-def _kept(rule: object, classes: set[str]) -> str:
+@dataclass(frozen=True)
+class _Style:
+    """A style rule: its selectors, each with the classes it requires, and its declarations."""
+
+    selectors: tuple[tuple[str, frozenset[str]], ...]
+    body: str
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A @media or @supports block: its head and its rules."""
+
+    head: str
+    rules: tuple[_Style | _Block | str, ...]
+
+
+_Rule = _Style | _Block | str  # str: any other at-rule, kept as it is
+
+
+@functools.lru_cache(maxsize=4)
+def _rules(css: str) -> tuple[_Rule, ...]:
+    """`css` parsed once per process: every report of a worker carries the same stylesheet."""
+    return _parsed_all(tinycss2.parse_stylesheet(css, skip_comments=True,
+                                                 skip_whitespace=True))
+
+
+def _parsed_all(rules: list[object]) -> tuple[_Rule, ...]:
+    return tuple(r for r in (_parsed(rule) for rule in rules) if r is not None)
+
+
+def _parsed(rule: object) -> _Rule | None:
     if isinstance(rule, tinycss2.ast.QualifiedRule):
-        selectors = [s.strip() for s in _top_level_split(tinycss2.serialize(rule.prelude))]
-        kept = [s for s in selectors if _required(s) <= classes]
-        if not kept:
-            return ""
-        return ",".join(kept) + "{" + tinycss2.serialize(rule.content).strip() + "}"
+        selectors = tuple((s.strip(), frozenset(_required(s.strip())))
+                          for s in _top_level_split(tinycss2.serialize(rule.prelude)))
+        return _Style(selectors, tinycss2.serialize(rule.content).strip())
     if isinstance(rule, tinycss2.ast.AtRule):
         if rule.lower_at_keyword in ("media", "supports") and rule.content is not None:
             inner = tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
                                                    skip_whitespace=True)
-            body = "\n".join(filter(None, (_kept(r, classes) for r in inner)))
-            prelude = tinycss2.serialize(rule.prelude)
-            return f"@{rule.at_keyword}{prelude}{{{body}}}" if body else ""
+            return _Block(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}",
+                          _parsed_all(inner))
         return str(rule.serialize())
-    return ""  # parse errors and stray declarations: the browser ignores them too
+    return None  # parse errors and stray declarations: the browser ignores them too
+
+
+def _kept(rule: _Rule, classes: set[str]) -> str:
+    if isinstance(rule, str):
+        return rule
+    if isinstance(rule, _Block):
+        body = "\n".join(filter(None, (_kept(r, classes) for r in rule.rules)))
+        return f"{rule.head}{{{body}}}" if body else ""
+    kept = [selector for selector, required in rule.selectors if required <= classes]
+    return ",".join(kept) + "{" + rule.body + "}" if kept else ""
 
 
 def _required(selector: str) -> set[str]:

@@ -35,12 +35,13 @@ import atexit
 import contextlib
 import functools
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["IMPORTS", "KernelKeeper", "keeper", "quiet_shutdown_kernel_manager"]
+__all__ = ["IMPORTS", "Kernel", "KernelKeeper", "keeper", "quiet_shutdown_kernel_manager"]
 
 # Imported by a new kernel before its first report (the report notebooks' setup cells); a
 # module that is missing is skipped – the report's own import then names it.
@@ -105,21 +106,45 @@ def _connection(runtime_dir: str | None) -> dict[str, Any]:
     return {"transport": "ipc", "connection_file": f"{stem}.json"}
 
 
-def _run_code(km: Any, code: str, timeout: float) -> bool:
-    """Execute `code` silently (no ``In [n]``, no history) in the kernel of `km`; whether it
-    ran without an error within `timeout` seconds."""
-    kc = km.blocking_client()
-    kc.start_channels()
+def _send(kc: Any, code: str) -> str:
+    """Ask the kernel of `kc` to execute `code` silently (no ``In [n]``, no history); the
+    request's message id. Only the shell reply is read (`_reply`): its outputs and status
+    messages on IOPub are left for whoever reads that channel next, and nbclient skips
+    messages that answer other requests."""
+    return str(kc.execute(code, silent=True, store_history=False, allow_stdin=False))
+
+
+def _reply(kc: Any, msg_id: str, timeout: float) -> bool:
+    """Whether the request `msg_id` ran without an error within `timeout` seconds."""
+    from jupyter_core.utils import run_sync
+
+    deadline = time.monotonic() + timeout
     try:
-        kc.wait_for_ready(timeout=timeout)
-        reply = kc.execute_interactive(code, silent=True, store_history=False,
-                                       allow_stdin=False, timeout=timeout,
-                                       output_hook=lambda _msg: None)
-        return bool(reply.get("content", {}).get("status") == "ok")
+        while True:
+            msg = run_sync(kc.get_shell_msg)(timeout=max(0.0, deadline - time.monotonic()))
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                return bool(msg.get("content", {}).get("status") == "ok")
     except Exception:  # noqa: BLE001 - a kernel that does not answer is not used
         return False
-    finally:
+
+
+def _client(km: Any, timeout: float) -> Any:
+    """A client of the kernel of `km` with its channels open and the kernel answering.
+
+    One client serves all reports of a kept kernel: a new client's first wait for the kernel
+    costs ≈ 0.2 s (jupyter_client waits for IOPub to connect), which nbclient would otherwise
+    pay for every report and the reset once more."""
+    from jupyter_core.utils import run_sync
+
+    kc = km.client()
+    kc.start_channels()
+    try:
+        run_sync(kc.wait_for_ready)(timeout=timeout)
+    except BaseException:
         kc.stop_channels()
+        raise
+    kc.allow_stdin = False
+    return kc
 
 
 @functools.cache
@@ -147,81 +172,103 @@ def quiet_shutdown_kernel_manager() -> type:
 
 
 @dataclass
-class _Kept:
+class Kernel:
+    """A report kernel: its manager and the client that talks to it."""
+
     km: Any
+    kc: Any
+
+
+@dataclass
+class _Kept:
+    kernel: Kernel
     cwd: str
-    fresh: bool = False  # started for the next report, no report ran in it yet
+    reset: str | None = None
+    """Message id of the reset sent when the kernel was kept; None for a new kernel."""
 
 
 class KernelKeeper:
     """The warm kernel of this process (at most one): started, handed out, kept or shut down.
 
     `take` gives a report its kernel – the kept one after the reset, else a new one; after the
-    report, `keep` keeps it for the next one (only after a report that went well) and
-    `discard` shuts it down.
+    report's notebook ran well, `keep` keeps it for the next one and sends the reset at once,
+    so that the kernel resets while the worker renders the report; `discard` shuts a kernel
+    down.
     """
 
     def __init__(self) -> None:
         self._kept: _Kept | None = None
         self._registered = False
 
-    def start(self, cwd: str, *, start_timeout: float = 120.0) -> Any:
+    def start(self, cwd: str, *, start_timeout: float = 120.0) -> Kernel:
         """A new kernel (python3) in `cwd` with `IMPORTS` imported; raises if it cannot start."""
         from jupyter_core.utils import run_sync
 
         km = quiet_shutdown_kernel_manager()(
             kernel_name="python3", **_connection(os.environ.get("JUPYTER_RUNTIME_DIR")))
         run_sync(km.start_kernel)(cwd=cwd, extra_arguments=list(KERNEL_ARGUMENTS))
-        if not _run_code(km, _WARM_UP.format(imports=IMPORTS), start_timeout):
-            self.discard(km)
+        try:
+            kc = _client(km, start_timeout)
+        except Exception as err:
+            self.discard(Kernel(km, None))
+            raise RuntimeError("Der Python-Kernel für die Berichte hat nicht geantwortet.") \
+                from err
+        kernel = Kernel(km, kc)
+        if not _reply(kc, _send(kc, _WARM_UP.format(imports=IMPORTS)), start_timeout):
+            self.discard(kernel)
             raise RuntimeError("Der Python-Kernel für die Berichte hat nicht geantwortet.")
         if not self._registered:  # a worker ends normally: its kernel with it
             atexit.register(self.close)
             self._registered = True
-        return km
+        return kernel
 
     def warm(self, cwd: str) -> None:
         """Start the kernel for the next report now (pool initializer); failures are left to
         the report, which then starts its own kernel and names the error."""
         if self._kept is None:
             try:
-                self._kept = _Kept(self.start(cwd), cwd, fresh=True)
+                self._kept = _Kept(self.start(cwd), cwd)
             except Exception:  # noqa: BLE001 - see docstring
                 self._kept = None
 
-    def take(self, cwd: str, *, start_timeout: float = 120.0) -> Any:
+    def take(self, cwd: str, *, start_timeout: float = 120.0) -> Kernel:
         """The kernel for the next report: the kept one, reset, if it is alive and runs in
         `cwd`; otherwise a new one."""
         from jupyter_core.utils import run_sync
 
         kept, self._kept = self._kept, None
         if kept is not None:
-            if kept.cwd == cwd and run_sync(kept.km.is_alive)() and (
-                    kept.fresh or _run_code(kept.km, _RESET, start_timeout)):
-                return kept.km
-            self.discard(kept.km)
+            kernel = kept.kernel
+            if kept.cwd == cwd and run_sync(kernel.km.is_alive)() and (
+                    kept.reset is None or _reply(kernel.kc, kept.reset, start_timeout)):
+                return kernel
+            self.discard(kernel)
         return self.start(cwd, start_timeout=start_timeout)
 
-    def keep(self, km: Any, cwd: str) -> None:
-        """Keep `km` (after a report that went well) for the next report in `cwd`."""
+    def keep(self, kernel: Kernel, cwd: str) -> None:
+        """Keep `kernel` (after a report whose notebook ran well) for the next report in
+        `cwd`, and start its reset now."""
         if self._kept is not None:
-            self.discard(self._kept.km)
-        self._kept = _Kept(km, cwd)
+            self.discard(self._kept.kernel)
+        self._kept = _Kept(kernel, cwd, reset=_send(kernel.kc, _RESET))
 
     @staticmethod
-    def discard(km: Any) -> None:
-        """Shut the kernel of `km` down at once (it may be busy in a cell that timed out)."""
+    def discard(kernel: Kernel) -> None:
+        """Shut `kernel` down at once (it may be busy in a cell that timed out)."""
         from jupyter_core.utils import run_sync
 
         # a failure here is left to the run's end, which kills the kernels of its folder
         with contextlib.suppress(Exception):
-            run_sync(km.shutdown_kernel)(now=True)
+            if kernel.kc is not None:
+                kernel.kc.stop_channels()
+        with contextlib.suppress(Exception):
+            run_sync(kernel.km.shutdown_kernel)(now=True)
 
     def close(self) -> None:
         """Shut the kept kernel down (end of a run, end of the worker process)."""
         kept, self._kept = self._kept, None
         if kept is not None:
-            self.discard(kept.km)
+            self.discard(kept.kernel)
 
 
 keeper = KernelKeeper()

@@ -91,12 +91,12 @@ def execute_report(job: dict[str, str]) -> ReportResult:
     started = time.perf_counter()
     staging = Path(job["staging"])
     executed_path = staging / "_notebooks" / f"{job['area_code']}.ipynb"
-    km = None
-    went_well = False
+    kernel = None
+    kept = False
     try:
         # the worker's kept kernel (reset), or a new one; papermill does not shut down a
         # kernel it was given
-        km = keeper.take(job["cwd"])
+        kernel = keeper.take(job["cwd"])
         # request_save_on_cell_execute=False: papermill would otherwise rewrite (and validate)
         # the whole growing notebook before every cell – with the inlined figures that was
         # more than half of a district's run. It still writes the notebook once at the end,
@@ -111,24 +111,27 @@ def execute_report(job: dict[str, str]) -> ReportResult:
                         "snapshot_path": job.get("snapshot_path", "")},
             cwd=job["cwd"], progress_bar=False, log_output=False, start_timeout=120,
             execution_timeout=float(job["cell_timeout"]) if job.get("cell_timeout") else None,
-            request_save_on_cell_execute=False, km=km,
+            request_save_on_cell_execute=False, km=kernel.km, kc=kernel.kc,
             extra_arguments=list(KERNEL_ARGUMENTS))
+        # only a kernel whose report ran well serves the next one (see `warm`); it resets
+        # while this report is rendered
+        if job.get("reuse_kernel") == "1":
+            keeper.keep(kernel, job["cwd"])
+            kept = True
         size = render_html(executed, staging / job["file"], title=job["title"],
                            renderer=job["renderer"])
-        went_well = True
         return ReportResult(job["area_code"], job["name"], "ok",
                             time.perf_counter() - started, job["file"], size)
     except Exception as err:  # noqa: BLE001 - every failure is reported, none stops the run
+        if kept:  # the report failed after all: its kernel is not passed on
+            keeper.close()
         return ReportResult(job["area_code"], job["name"], "failed",
                             time.perf_counter() - started, None, None,
                             describe(err, cell_timeout=job.get("cell_timeout")),
                             disk_full=_disk_full(err))
     finally:
-        # only a kernel whose report went well serves the next one (see `warm`)
-        if km is not None and went_well and job.get("reuse_kernel") == "1":
-            keeper.keep(km, job["cwd"])
-        elif km is not None:
-            keeper.discard(km)
+        if kernel is not None and not kept:
+            keeper.discard(kernel)
 
 
 def _disk_full(err: BaseException | None) -> bool:
@@ -243,21 +246,24 @@ def _timeout_engine() -> str:
                      stdout_file: Any = None, stderr_file: Any = None,
                      start_timeout: float = 60, execution_timeout: float | None = None,
                      **kwargs: Any) -> Any:
-            """papermill 2.7's `NBClientEngine.execute_managed_notebook`, except that the
-            client's channels to a kernel it was given (``km``, kept by `warm`) are closed
-            afterwards: nbclient leaves them open (its heartbeat thread, and sockets that
-            would go on receiving every output of the kernel's next reports)."""
+            """papermill 2.7's `NBClientEngine.execute_managed_notebook`, except that a kept
+            kernel's own client (``kc``, `warm.Kernel`) is used instead of a new one, and
+            that a client nbclient opened to a kernel it was given (``km``) is closed
+            afterwards: nbclient leaves it open (its heartbeat thread, and sockets that would
+            go on receiving every output of the kernel's next reports)."""
             kwargs = remove_args(["input_path"], **kwargs)
+            kc = kwargs.pop("kc", None)
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
             final_kwargs = merge_kwargs(
                 safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
                 startup_timeout=start_timeout, kernel_name=kernel_name, log=pm_logger,
                 log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
             client = PapermillNotebookClient(nb_man, **final_kwargs)
+            client.kc = kc  # the kept kernel's client (`warm`): ready, no new connection
             try:
                 return client.execute()
             finally:
-                if not client.owns_km and client.kc is not None:
+                if kc is None and not client.owns_km and client.kc is not None:
                     client.kc.stop_channels()
 
     papermill_engines.register(ENGINE, TimeoutKeepingEngine)
