@@ -21,14 +21,20 @@ pytestmark = pytest.mark.slow
 
 # what one report leaves behind, and the line with which the next one reports what it finds
 PROBE = [
-    "import os, sys, warnings\n"
+    "import os, signal, sys, warnings\n"
     "print('ZUSTAND', os.getpid(), globals().get('geheim'), os.environ.get('MON_LEAK'),\n"
     "      os.path.basename(os.getcwd()), 'leck' in sys.path,\n"
-    "      get_ipython().execution_count, sep='|')",
+    "      get_ipython().execution_count,\n"
+    "      getattr(signal.getsignal(signal.SIGTERM), '__name__', 'standard'),\n"
+    "      signal.getitimer(signal.ITIMER_REAL)[0] == 0, sep='|')",
     "geheim = area_code\n"
     "os.environ['MON_LEAK'] = area_code\n"
     "sys.path.append('leck')\n"
     "os.chdir('/')\n"
+    "def eigener_handler(*args):\n"
+    "    pass\n"
+    "signal.signal(signal.SIGTERM, eigener_handler)\n"
+    "signal.setitimer(signal.ITIMER_REAL, 3600)\n"
     "if area_code == '16052':\n"
     "    raise RuntimeError('Testfehler')",
 ]
@@ -36,7 +42,8 @@ PROBE = [
 
 def _state(report: Path) -> list[str]:
     """The ZUSTAND line a report printed: kernel pid, leaked variable, leaked environment
-    variable, working folder, leaked sys.path entry, the cell's number."""
+    variable, working folder, leaked sys.path entry, the cell's number, the SIGTERM handler,
+    whether no alarm is pending."""
     [line] = re.findall(r"ZUSTAND\|[^<\n]*", html.unescape(report.read_text(encoding="utf-8")))
     return line.split("|")[1:]
 
@@ -56,7 +63,7 @@ def test_a_kept_kernel_starts_each_report_like_a_new_one(
     erfurt, jena, suhl = (_state(next(folder.glob(f"{code}_*.html")))
                           for code in ("16051", "16053", "16054"))
     # Erfurt ran in a new kernel; the probe is In [3], while it runs IPython's counter says 4
-    fresh = ["None", "None", "notebooks", "False", "4"]
+    fresh = ["None", "None", "notebooks", "False", "4", "standard", "True"]
     assert erfurt[1:] == jena[1:] == suhl[1:] == fresh
     # Gera failed: Jena got a new kernel; Suhl got Jena's, reset
     assert jena[0] != erfurt[0]

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from monitoring import views
+from monitoring.core import privacy
 from monitoring.store.database import open_store
 from monitoring.views import panel as views_panel
 
@@ -67,3 +68,40 @@ def test_a_write_is_never_hidden_by_the_cache(writable_store: Path) -> None:
 
     with open_store(writable_store) as store:
         assert _value(views.indicator_panel(store), key) == pytest.approx(2 * before)
+
+
+def _withheld(protected: privacy.Publishable) -> int:
+    return int(protected.is_suppressed("value").sum())
+
+
+def test_protected_panel_is_remembered_per_rule_and_panel_and_copied(
+        demo_store_path: Path) -> None:
+    views_panel._protected_cache.clear()
+    strict = privacy.DisclosureRule(threshold=40, min_denominator=500)
+    with open_store(demo_store_path) as store:
+        hits = views_panel._protected_cache.hits
+        first = views.protected_panel(store, rule=strict)
+        reference = first.frame.copy()
+        first.frame["value"] = -1.0  # a notebook cell changing its table …
+        second = views.protected_panel(store, rule=strict)
+        assert views_panel._protected_cache.hits - hits == 1
+        pd.testing.assert_frame_equal(second.frame, reference)  # … does not change the next
+        # another rule, another panel: computed anew, never the remembered answer
+        lenient = views.protected_panel(store, rule=privacy.DisclosureRule())
+        panel = views.indicator_panel(store)
+        own = panel.assign(value=panel["value"] * 2)
+        doubled = views.protected_panel(store, own, rule=strict)
+        assert views_panel._protected_cache.hits - hits == 1
+    assert _withheld(lenient) < _withheld(second)
+    shown = ~doubled.is_suppressed("value") & doubled.frame["value"].notna()
+    assert shown.any()
+    pd.testing.assert_series_equal(doubled.frame.loc[shown, "value"],
+                                   2 * panel.loc[shown, "value"], check_names=False)
+
+
+def test_a_writable_store_is_never_protected_from_memory(writable_store: Path) -> None:
+    views_panel._protected_cache.clear()
+    with open_store(writable_store, read_only=False) as store:
+        views.protected_panel(store, rule=privacy.DisclosureRule())
+        views.protected_panel(store, rule=privacy.DisclosureRule())
+    assert views_panel._protected_cache.key is None

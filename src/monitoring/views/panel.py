@@ -7,6 +7,8 @@ control first (`protected_panel`).
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -50,6 +52,45 @@ class _PanelCache:
 
 
 _panel_cache = _PanelCache()
+
+
+class _ProtectedCache:
+    """The last protected panel of a read-only store, per process (one entry).
+
+    Without a quarter snapshot – a notebook run in JupyterLab – a district report protects the
+    whole panel in about a dozen views (controlling, overview, peers, index …), each time with
+    the same result: secondary suppression runs across all districts. The key is the store's
+    (`_PanelCache.key_of`), the rule, and a fingerprint of the panel's content (a caller may
+    pass a panel of its own); every caller gets its own copy.
+    """
+
+    def __init__(self) -> None:
+        self.key: tuple[object, ...] | None = None
+        self.value: privacy.Publishable | None = None
+        self.hits = 0
+
+    def clear(self) -> None:
+        self.key, self.value = None, None
+
+
+_protected_cache = _ProtectedCache()
+
+
+def _fingerprint(panel: pd.DataFrame) -> str | None:
+    """A digest of `panel`'s columns, types, order and values; None if it cannot be hashed."""
+    try:
+        rows = pd.util.hash_pandas_object(panel, index=True).to_numpy()
+    except TypeError:
+        return None
+    digest = hashlib.sha256(repr((list(panel.columns), [str(t) for t in panel.dtypes],
+                                  panel.shape)).encode())
+    digest.update(rows.tobytes())
+    return digest.hexdigest()
+
+
+def _copy(protected: privacy.Publishable) -> privacy.Publishable:
+    return replace(protected, frame=protected.frame.copy(),
+                   suppressed=protected.suppressed.copy())
 
 
 def indicator_panel(store: Store) -> pd.DataFrame:
@@ -144,13 +185,20 @@ def protected_panel(store: Store, panel: pd.DataFrame | None = None, *,
     When the run installed a quarter snapshot (`views.snapshot`) of the same store, made under
     the same `rule` from the same panel, its protected panel is returned (a copy) instead of
     computing it again: secondary suppression runs across all districts, so it is the same for
-    every report of the quarter.
+    every report of the quarter. Without one, the last result for a read-only store is
+    remembered (`_ProtectedCache`).
     """
     snapshot = quarter_snapshot.installed(store)
     if snapshot is not None and snapshot.rule() == rule and (
             panel is None or panel is snapshot.panel or panel.equals(snapshot.panel)):
         return snapshot.protected_copy()
     panel = indicator_panel(store) if panel is None else panel
+    store_key = _PanelCache.key_of(store)
+    fingerprint = _fingerprint(panel) if store_key is not None else None
+    key = None if fingerprint is None else (store_key, rule, fingerprint)
+    if key is not None and _protected_cache.key == key and _protected_cache.value is not None:
+        _protected_cache.hits += 1
+        return _copy(_protected_cache.value)
     counts = indicators.count_indicators(store.read_indicators())
     groups = states(store)
     if len(groups) <= 1:
@@ -164,6 +212,8 @@ def protected_panel(store: Store, panel: pd.DataFrame | None = None, *,
     safe.loc[hidden, "flags"] = [
         WITHHELD_FLAG if pd.isna(f) or not f else f"{f},{WITHHELD_FLAG}"
         for f in safe.loc[hidden, "flags"]]
+    if key is not None:
+        _protected_cache.key, _protected_cache.value = key, _copy(protected)
     return protected
 
 

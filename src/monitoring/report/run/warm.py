@@ -9,9 +9,12 @@ would give it:
 * IPython's ``reset(new_session=True)``: an empty namespace (no variable of the previous
   district), a new history session, cell numbers from ``In [1]`` again – so the executed
   notebook and the error messages („Fehler im Notebook (Zelle n)“) read as before;
-* the working folder, the environment variables, ``sys.path``, the warnings filters and the
-  pandas options as they were when the kernel was started; unreachable objects (the previous
-  report's store connection) are collected.
+* the working folder, the environment variables, ``sys.path``, the warnings filters, the
+  pandas options and the signal handlers as they were when the kernel was started, no alarm
+  pending; unreachable objects (the previous report's store connection) are collected.
+
+The reset is sent as soon as a report's notebook has run, and runs while the worker renders
+that report; the kernel's client stays connected from one report to the next (`Kernel`).
 
 Imported modules stay, which is the point. What the library keeps between calls in a
 process is keyed by the store's identity (`views.panel._PanelCache`, the prepared map
@@ -54,7 +57,7 @@ IMPORTS = ("pandas", "geopandas", "duckdb", "plotly.graph_objects", "plotly.io",
 # namespace (which the reset empties).
 _WARM_UP = """\
 def _monitoring_warm_up(modules):
-    import importlib, os, sys, types, warnings
+    import importlib, os, signal, sys, types, warnings
     for name in modules:
         try:
             importlib.import_module(name)
@@ -64,7 +67,11 @@ def _monitoring_warm_up(modules):
     sys.modules["_monitoring_kernel_start"] = types.SimpleNamespace(
         cwd=os.getcwd(), environ=dict(os.environ), path=list(sys.path),
         filters=list(warnings.filters),
-        pandas=pandas.get_option("display.max_rows") if pandas else None)
+        pandas=pandas.get_option("display.max_rows") if pandas else None,
+        signals={{s: signal.getsignal(s) for s in
+                 (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP",
+                                                    "SIGALRM", "SIGUSR1", "SIGUSR2"))
+                 if s is not None}})
 _monitoring_warm_up({imports!r})
 del _monitoring_warm_up
 """
@@ -72,7 +79,7 @@ del _monitoring_warm_up
 # Runs before every further report in the kernel (see the module docstring).
 _RESET = """\
 def _monitoring_reset():
-    import gc, os, sys, warnings
+    import gc, os, signal, sys, warnings
     start = sys.modules["_monitoring_kernel_start"]
     get_ipython().reset(new_session=True)
     os.chdir(start.cwd)
@@ -85,6 +92,11 @@ def _monitoring_reset():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             pandas.reset_option("all")
+    if hasattr(signal, "setitimer"):  # an alarm a report set must not reach the next one
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    for number, handler in start.signals.items():
+        if handler is not None:  # None: set outside Python, cannot be restored
+            signal.signal(number, handler)
     gc.collect()
 _monitoring_reset()
 """  # no `del`: the reset has emptied the namespace, the function's name included
