@@ -77,6 +77,23 @@ def test_read_only_store_refuses_writes(demo_store_path: Path) -> None:
         pass
 
 
+def test_a_read_only_store_answers_each_query_once_and_hands_out_copies(
+        demo_store_path: Path) -> None:
+    with open_store(demo_store_path, read_only=True) as store:
+        first = store.read_indicators()
+        reference = first.copy()
+        first["name_de"] = "von einer Notebook-Zelle geändert"
+        asked = len(store._answers)
+        second = store.read_indicators()
+        assert len(store._answers) == asked  # answered from memory, not asked again
+        pd.testing.assert_frame_equal(second, reference)  # the change stayed with the caller
+        assert store.snapshot_id() == store.snapshot_id()
+    # a writable store asks every time: its own writes must show at once (above)
+    with open_store(demo_store_path, read_only=False, copy_on_write=True) as store:
+        store.read_indicators()
+        assert store._answers == {}
+
+
 def test_snapshot_id_changes_with_imports(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.duckdb", read_only=False, create=True) as store:
         before = store.snapshot_id()

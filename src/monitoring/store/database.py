@@ -154,6 +154,9 @@ class Store:
         # connection to the original that keeps other writers out while we work
         self._copy: tuple[Path, duckdb.DuckDBPyConnection] | None = None
         self._import_lock: int | None = None  # copy-on-write: `_import_lock` of the file
+        # read-only: the answers of this connection, which cannot change while it is open
+        # (DuckDB lets no process write a file that is open read-only)
+        self._answers: dict[tuple[str, str], Any] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def close(self) -> None:
@@ -200,7 +203,12 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return _schema_version(self._con)
+        if not self.read_only:
+            return _schema_version(self._con)
+        key = ("schema_version", "")
+        if key not in self._answers:
+            self._answers[key] = _schema_version(self._con)
+        return int(self._answers[key])
 
     # -- transactions and raw SQL ------------------------------------------------------------
     @contextmanager
@@ -229,13 +237,23 @@ class Store:
             self._depth = 0
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
-        """Run a read query and return a DataFrame."""
+        """Run a read query and return a DataFrame.
+
+        On a read-only store each distinct query runs once and every caller gets its own copy
+        of the answer: a district report asks for the same tables (indicators, areas,
+        population …) in many views, and the data cannot change while the store is open."""
+        key = (sql, repr(params)) if self.read_only else None
+        if key is not None and key in self._answers:
+            return self._answers[key].copy()
         try:
-            return self._con.execute(sql, params or []).df()
+            frame = self._con.execute(sql, params or []).df()
         except duckdb.IOException as err:  # a block missing despite the check at opening
             if "could not read enough bytes" in str(err).lower():
                 raise _damaged(self.path, str(err)) from err
             raise
+        if key is not None:
+            self._answers[key] = frame.copy()
+        return frame
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
         """Run a writing statement; must be inside `transaction`."""
@@ -320,10 +338,16 @@ class Store:
 
     def snapshot_id(self) -> str:
         """A short id of the data state: changes whenever any import changes the store."""
+        key = ("snapshot_id", "")
+        if key in self._answers:
+            return str(self._answers[key])
         rows = self._con.execute(
             "SELECT kind, file_hash, row_count FROM import_log ORDER BY import_id").fetchall()
         text = "|".join(f"{k}:{h}:{n}" for k, h, n in rows)
-        return hashlib.sha256(text.encode()).hexdigest()[:12]
+        found = hashlib.sha256(text.encode()).hexdigest()[:12]
+        if self.read_only:
+            self._answers[key] = found
+        return found
 
     def sources(self) -> list[str]:
         """Every distinct data source named in the store (for the sources line of reports)."""
