@@ -75,6 +75,7 @@ _VOLATILE = [
     re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
     re.compile(r"'sha256-[A-Za-z0-9+/=]+'"),
     re.compile(r'id="cell-id=[0-9a-f]+"'),  # papermill's injected-parameters cell
+    re.compile(r"\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr"),  # „erstellt …“: runs may straddle a minute
 ]
 
 

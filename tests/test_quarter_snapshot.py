@@ -12,10 +12,12 @@ import pandas as pd
 import pytest
 
 from monitoring import views
-from monitoring.core import privacy
+from monitoring.core import coverage, privacy
+from monitoring.core.areas import harmonise, located_today
 from monitoring.core.config import Settings
 from monitoring.io import settings as settings_file
 from monitoring.present import notebook
+from monitoring.store.areas import read_area_hierarchy
 from monitoring.store.database import open_store
 from monitoring.views import accessibility
 from monitoring.views import snapshot as quarter_snapshot
@@ -99,7 +101,10 @@ def _report_data(store: Any, ctx: views.ReportContext) -> dict[str, Any]:
     ids = list(result["lights"]["indicator_id"])
     access = accessibility.accessibility_tables(store, ctx)
     index = views.composite_index(store, ctx, panel)
+    coverage = views.coverage_tables(store, ctx)
     return {
+        **{f"coverage {name}": frame for name, frame in coverage.items()
+           if name != "offers"},  # the offers (list column) are read from the store
         "panel": panel,
         "safe_panel": views.protected_panel(store, panel, rule=rule),
         "overview": views.indicator_overview(store, ctx, panel),
@@ -114,7 +119,41 @@ def _report_data(store: Any, ctx: views.ReportContext) -> dict[str, Any]:
     }
 
 
-@pytest.mark.slow  # the on-demand side protects the whole panel about a dozen times
+@pytest.mark.parametrize("code", ["16070", "16051"])  # a Landkreis and a kreisfreie Stadt
+def test_a_reports_coverage_rows_are_those_computed_for_its_areas_alone(
+        demo_store_path: Path, code: str) -> None:
+    """The report takes its rows from the coverage of every area of the store (the snapshot's
+    `state_coverage`); computed for the report's own areas only – the district, its
+    Gemeinden, the districts of its Land – the rows are the same."""
+    with open_store(demo_store_path) as store:
+        ctx = views.context(store, code, PERIOD, STRICT)
+        tables = views.coverage_tables(store, ctx)
+        fields = list(store.read_vocabulary("field"))
+        changes = store.read_area_changes()
+        offers = located_today(coverage.active(store.read_offers(on=ctx.period.end),
+                                               ctx.period.end), changes)
+        pop = harmonise(store.read_population(population_group="auslaender",
+                                              periods=[PERIOD]), changes)
+        hierarchy = read_area_hierarchy(store)
+        districts, municipalities = views.area_layers(store, ctx)
+    any_field = offers.assign(fields=[["alle"]] * len(offers))
+    own = districts[districts["area_code"] == code]
+    expected = {
+        "districts": coverage.by_area(any_field, districts, pop, fields=["alle"],
+                                      hierarchy=hierarchy),
+        "municipalities": coverage.by_area(any_field, municipalities, pop, fields=["alle"],
+                                           hierarchy=hierarchy),
+        "municipality_fields": coverage.by_area(offers, municipalities, pop, fields=fields,
+                                                hierarchy=hierarchy),
+        "fields": coverage.by_area(offers, own, pop, fields=fields, hierarchy=hierarchy),
+    }
+    assert len(expected["municipalities"]) == (1 if code == "16051" else len(municipalities))
+    assert expected["fields"]["offers"].sum() > 0
+    for name, frame in expected.items():
+        pd.testing.assert_frame_equal(tables[name], frame, obj=name)
+
+
+@pytest.mark.slow  # builds the demo quarter's snapshot (the on-demand side protects once)
 @pytest.mark.parametrize("code", ["16070", "16051"])  # a Landkreis and a kreisfreie Stadt
 def test_district_report_data_from_the_snapshot_equals_on_demand(
         demo_store_path: Path, snapshot_file: Path, code: str) -> None:

@@ -9,7 +9,9 @@ import pandas as pd
 from monitoring import fmt
 from monitoring.core import coverage
 from monitoring.core.areas import harmonise, located_today
+from monitoring.periods import Quarter
 from monitoring.store.areas import read_area_hierarchy
+from monitoring.views import snapshot as quarter_snapshot
 from monitoring.views.scope import ReportContext, area_layers
 
 if TYPE_CHECKING:
@@ -17,20 +19,27 @@ if TYPE_CHECKING:
     from monitoring.store.database import Store
 
 
-def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str = "auslaender",
-                    ) -> dict[str, pd.DataFrame]:
-    """Offer coverage on the period's reference date: by district, by municipality, by field.
+DEFAULT_GROUP = "auslaender"
+STATE_TABLES = ("districts", "district_fields", "municipalities", "municipality_fields")
+"""The tables of `state_coverage`, as the quarter snapshot holds them."""
 
-    Areas are today's (merged-away Gemeinden are not listed); offers and population recorded
-    under an old key are counted for the area that holds them today (`areas.located_today`,
-    `areas.harmonise`).
+
+def state_coverage(store: Store, period: Quarter | str, *,
+                   population_group: str = DEFAULT_GROUP) -> dict[str, pd.DataFrame]:
+    """Offer coverage on the period's reference date of every district and every municipality
+    of the store (`STATE_TABLES`): all offers, and by field.
+
+    The same for every district report of a quarter, so the quarter snapshot computes it once
+    (`views.quarter`); `coverage_tables` takes a report's rows from it. Each area's row depends
+    on that area's offers and population only, so its rows are those a computation for the
+    report's areas alone gives.
     """
+    quarter = Quarter.parse(str(period))
     fields = list(store.read_vocabulary("field"))
-    on = ctx.period.end
     changes = store.read_area_changes()
     # today's areas: offers recorded under a merged-away area count where that place is today,
     # figures dated before a change count for the new area
-    offers = located_today(coverage.active(store.read_offers(on=on), on), changes)
+    offers = _offers_today(store, quarter)
     all_versions = read_area_hierarchy(store)
     # a new key whose boundaries are not loaded yet still lies in its Kreis (AGS prefix)
     unknown = sorted(set(changes["new_code"].astype(str)) - set(all_versions["area_code"]))
@@ -40,19 +49,60 @@ def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str =
                                                   for c in unknown],
             "valid_from": pd.NaT})], ignore_index=True)
     pop = harmonise(store.read_population(population_group=population_group,
-                                          periods=[str(ctx.period)]), changes)
-    districts, municipalities = area_layers(store, ctx)
+                                          periods=[str(quarter)]), changes)
+    districts = pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))
+    municipalities = pd.DataFrame(store.read_areas(level="gemeinde").drop(columns="geometry"))
     one = ["alle"]
     any_field = offers.assign(fields=[one] * len(offers))
     return {
         "districts": coverage.by_area(any_field, districts, pop, fields=one,
                                       hierarchy=all_versions),
+        "district_fields": coverage.by_area(offers, districts, pop, fields=fields,
+                                            hierarchy=all_versions),
         "municipalities": coverage.by_area(any_field, municipalities, pop, fields=one,
                                            hierarchy=all_versions),
         "municipality_fields": coverage.by_area(offers, municipalities, pop, fields=fields,
                                                 hierarchy=all_versions),
-        "fields": coverage.by_area(offers, districts[districts["area_code"] == ctx.area_code], pop,
-                                   fields=fields, hierarchy=all_versions),
+    }
+
+
+def _offers_today(store: Store, quarter: Quarter) -> pd.DataFrame:
+    """The offers active on the quarter's reference date, at today's areas."""
+    on = quarter.end
+    return located_today(coverage.active(store.read_offers(on=on), on),
+                         store.read_area_changes())
+
+
+def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str = DEFAULT_GROUP,
+                    ) -> dict[str, pd.DataFrame]:
+    """Offer coverage on the period's reference date: by district (the districts of the
+    report area's Land), by municipality (of the report's district), by field (the report's
+    district), and the offers (of the report's district).
+
+    Areas are today's (merged-away Gemeinden are not listed); offers and population recorded
+    under an old key are counted for the area that holds them today (`areas.located_today`,
+    `areas.harmonise`). The rows come from `state_coverage`: the run's quarter snapshot, or
+    computed here.
+    """
+    state = None
+    snapshot = quarter_snapshot.installed(store, period=str(ctx.period))
+    if snapshot is not None and population_group == DEFAULT_GROUP:
+        state = snapshot.coverage
+    if state is None:
+        state = state_coverage(store, ctx.period, population_group=population_group)
+    districts, municipalities = area_layers(store, ctx)
+    offers = _offers_today(store, ctx.period)
+
+    def rows(table: str, codes: pd.Series) -> pd.DataFrame:
+        frame = state[table]
+        return frame[frame["area_code"].isin(set(codes.astype(str)))].reset_index(drop=True)
+
+    return {
+        "districts": rows("districts", districts["area_code"]),
+        "municipalities": rows("municipalities", municipalities["area_code"]),
+        "municipality_fields": rows("municipality_fields", municipalities["area_code"]),
+        "fields": rows("district_fields", pd.Series([ctx.area_code])
+                       if (districts["area_code"] == ctx.area_code).any() else pd.Series([])),
         "offers": offers[offers["area_code"].str[:5] == ctx.area_code[:5]]
         if ctx.level == "kreis" else offers,
     }

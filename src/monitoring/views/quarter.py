@@ -2,9 +2,9 @@
 
 `build_snapshot` computes, with the same functions a report calls on demand, everything that
 is the same for every district report of a quarter: the indicator panel, the panel after
-disclosure control under the run's rule, the accessibility of every municipality and the list
-of districts. `monitoring run` and `monitoring veroeffentlichen` call it once per quarter
-before the district reports run.
+disclosure control under the run's rule, the accessibility of every municipality, the offer
+coverage of every district and municipality and the list of districts. `monitoring run` and
+`monitoring veroeffentlichen` call it once per quarter before the district reports run.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from monitoring import __version__
 from monitoring.periods import Quarter
 from monitoring.views import snapshot as quarter_snapshot
 from monitoring.views.accessibility import state_access
+from monitoring.views.coverage import state_coverage
 from monitoring.views.panel import indicator_panel, protected_panel
 
 if TYPE_CHECKING:
@@ -46,4 +47,5 @@ def build_snapshot(store: Store, period: str, settings: Settings,
         period=str(quarter), settings_json=settings.to_json(),
         store_key=quarter_snapshot.key_text(key), snapshot_id=store.snapshot_id(),
         schema_version=store.schema_version, package_version=__version__, panel=panel,
-        protected=protected, access=state_access(store, str(quarter)), districts=districts)
+        protected=protected, access=state_access(store, str(quarter)), districts=districts,
+        coverage=state_coverage(store, quarter))

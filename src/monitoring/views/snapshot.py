@@ -3,15 +3,16 @@
 A district report needs results that are the same for every district of the quarter and cost
 most of its time: the indicator panel on today's areas, that panel after disclosure control
 (secondary suppression runs across all districts, so it is state-wide by nature), the
-accessibility of every municipality (E2SFCA over the whole Land) and the list of districts
-(peers). `monitoring run` computes them once (`monitoring.views.quarter.build_snapshot`), writes
-them into the run's staging folder (`write_snapshot`, a small DuckDB file:
-`monitoring.store.frame_file`) and hands the path to every report as the notebook parameter
-``snapshot_path``; `monitoring.present.notebook.open_report` reads it and `install`s it. The
-views then take these results from the snapshot instead of computing them, and compute them
-exactly as before whenever no snapshot is installed (a notebook run interactively) or the
-installed one does not fit what they are asked (another store, rule, quarter or panel): a
-district report from a snapshot shows the same numbers as one computed on demand.
+accessibility of every municipality (E2SFCA over the whole Land), the offer coverage of every
+district and municipality, and the list of districts (peers). `monitoring run` computes them
+once (`monitoring.views.quarter.build_snapshot`), writes them into the run's staging folder
+(`write_snapshot`, a small DuckDB file: `monitoring.store.frame_file`) and hands the path to
+every report as the notebook parameter ``snapshot_path``;
+`monitoring.present.notebook.open_report` reads it and `install`s it. The views then take
+these results from the snapshot instead of computing them, and compute them exactly as before
+whenever no snapshot is installed (a notebook run interactively) or the installed one does not
+fit what they are asked (another store, rule, quarter or panel): a district report from a
+snapshot shows the same numbers as one computed on demand.
 
 A snapshot carries what identifies it – the store file (path, size, modification time), the
 store's data snapshot id and schema version, the quarter, the run's settings and the package
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from monitoring.core.config import Settings
     from monitoring.store.database import Store
 
-FORMAT = "1"
+FORMAT = "2"
 FILE_NAME = "quartal_snapshot.duckdb"
 
 
@@ -97,6 +98,9 @@ class QuarterSnapshot:
     Handlungsfeld."""
     districts: pd.DataFrame
     """`views.scope.districts`: today's districts of the store's scope (code, name, kind)."""
+    coverage: dict[str, pd.DataFrame] | None = None
+    """`views.coverage.state_coverage` (its `STATE_TABLES`); None where the store cannot give
+    it (the reports then compute and report the same themselves)."""
 
     def mismatch(self, store: Store, period: str, settings: Settings) -> str | None:
         """Why this snapshot does not belong to a report of `period` from `store` under
@@ -166,10 +170,12 @@ def _identity(snapshot: QuarterSnapshot) -> dict[str, str]:
 
 def write_snapshot(snapshot: QuarterSnapshot, path: str | os.PathLike[str]) -> Path:
     """Write `snapshot` to `path` (replaced atomically). Returns `path`."""
+    coverage = {f"coverage_{name}": frame
+                for name, frame in (snapshot.coverage or {}).items()}
     return write_frames(path, _identity(snapshot), {
         "panel": snapshot.panel, "protected_frame": snapshot.protected.frame,
         "protected_suppressed": snapshot.protected.suppressed, "access": snapshot.access,
-        "districts": snapshot.districts})
+        "districts": snapshot.districts, **coverage})
 
 
 def _key(group: object) -> object:
@@ -195,7 +201,9 @@ def read_snapshot(path: str | os.PathLike[str]) -> QuarterSnapshot:
             period=meta["period"], settings_json=meta["settings"], store_key=meta["store_key"],
             snapshot_id=meta["snapshot_id"], schema_version=int(meta["schema_version"]),
             package_version=meta["package_version"], panel=frames["panel"],
-            protected=protected, access=frames["access"], districts=frames["districts"])
+            protected=protected, access=frames["access"], districts=frames["districts"],
+            coverage={name.removeprefix("coverage_"): frame for name, frame in frames.items()
+                      if name.startswith("coverage_")} or None)
     except MonitoringError as err:
         if isinstance(err, SnapshotError):
             raise
