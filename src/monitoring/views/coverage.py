@@ -24,15 +24,16 @@ STATE_TABLES = ("districts", "district_fields", "municipalities", "municipality_
 """The tables of `state_coverage`, as the quarter snapshot holds them."""
 
 
-def state_coverage(store: Store, period: Quarter | str, *,
-                   population_group: str = DEFAULT_GROUP) -> dict[str, pd.DataFrame]:
+def state_coverage(store: Store, period: Quarter | str, *, population_group: str = DEFAULT_GROUP,
+                   within: str = "") -> dict[str, pd.DataFrame]:
     """Offer coverage on the period's reference date of every district and every municipality
     of the store (`STATE_TABLES`): all offers, and by field.
 
     The same for every district report of a quarter, so the quarter snapshot computes it once
     (`views.quarter`); `coverage_tables` takes a report's rows from it. Each area's row depends
     on that area's offers and population only, so its rows are those a computation for the
-    report's areas alone gives.
+    report's areas alone gives. `within`: only the areas whose key starts with it (a Land, for
+    a report computed on demand from a national store).
     """
     quarter = Quarter.parse(str(period))
     fields = list(store.read_vocabulary("field"))
@@ -50,8 +51,9 @@ def state_coverage(store: Store, period: Quarter | str, *,
             "valid_from": pd.NaT})], ignore_index=True)
     pop = harmonise(store.read_population(population_group=population_group,
                                           periods=[str(quarter)]), changes)
-    districts = pd.DataFrame(store.read_areas(level="kreis").drop(columns="geometry"))
-    municipalities = pd.DataFrame(store.read_areas(level="gemeinde").drop(columns="geometry"))
+    districts, municipalities = (
+        pd.DataFrame(layer[layer["area_code"].str.startswith(within)].drop(columns="geometry"))
+        for layer in (store.read_areas(level="kreis"), store.read_areas(level="gemeinde")))
     one = ["alle"]
     any_field = offers.assign(fields=[one] * len(offers))
     return {
@@ -89,7 +91,8 @@ def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str =
     if snapshot is not None and population_group == DEFAULT_GROUP:
         state = snapshot.coverage
     if state is None:
-        state = state_coverage(store, ctx.period, population_group=population_group)
+        state = state_coverage(store, ctx.period, population_group=population_group,
+                               within=ctx.state_code)
     districts, municipalities = area_layers(store, ctx)
     offers = _offers_today(store, ctx.period)
 
