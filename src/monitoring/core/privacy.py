@@ -23,7 +23,7 @@ Rates are suppressed when their numerator is suppressed or their denominator is 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -80,6 +80,10 @@ class Publishable:
     # Group totals of each count column from the unsuppressed values (NaN = withheld because
     # the group's suppressed cells could not be protected); key 0 when the frame is one group.
     totals: dict[str, dict[object, float]] = field(default_factory=dict)
+
+    def copy(self) -> Publishable:
+        """The same with its own frames, for a caller that may change them."""
+        return replace(self, frame=self.frame.copy(), suppressed=self.suppressed.copy())
 
     def is_suppressed(self, column: str) -> pd.Series:
         if column in self.suppressed:

@@ -20,14 +20,13 @@ if TYPE_CHECKING:
 
 
 DEFAULT_GROUP = "auslaender"
-STATE_TABLES = ("districts", "district_fields", "municipalities", "municipality_fields")
-"""The tables of `state_coverage`, as the quarter snapshot holds them."""
 
 
 def state_coverage(store: Store, period: Quarter | str, *, population_group: str = DEFAULT_GROUP,
                    within: str = "") -> dict[str, pd.DataFrame]:
     """Offer coverage on the period's reference date of every district and every municipality
-    of the store (`STATE_TABLES`): all offers, and by field.
+    of the store: all offers (``districts``, ``municipalities``) and by field
+    (``district_fields``, ``municipality_fields``).
 
     The same for every district report of a quarter, so the quarter snapshot computes it once
     (`views.quarter`); `coverage_tables` takes a report's rows from it. Each area's row depends
@@ -104,8 +103,8 @@ def coverage_tables(store: Store, ctx: ReportContext, *, population_group: str =
         "districts": rows("districts", districts["area_code"]),
         "municipalities": rows("municipalities", municipalities["area_code"]),
         "municipality_fields": rows("municipality_fields", municipalities["area_code"]),
-        "fields": rows("district_fields", pd.Series([ctx.area_code])
-                       if (districts["area_code"] == ctx.area_code).any() else pd.Series([])),
+        "fields": rows("district_fields",
+                       districts.loc[districts["area_code"] == ctx.area_code, "area_code"]),
         "offers": offers[offers["area_code"].str[:5] == ctx.area_code[:5]]
         if ctx.level == "kreis" else offers,
     }

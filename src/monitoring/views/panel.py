@@ -8,7 +8,6 @@ control first (`protected_panel`).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -86,11 +85,6 @@ def _fingerprint(panel: pd.DataFrame) -> str | None:
                                   panel.shape)).encode())
     digest.update(rows.tobytes())
     return digest.hexdigest()
-
-
-def _copy(protected: privacy.Publishable) -> privacy.Publishable:
-    return replace(protected, frame=protected.frame.copy(),
-                   suppressed=protected.suppressed.copy())
 
 
 def indicator_panel(store: Store) -> pd.DataFrame:
@@ -198,7 +192,7 @@ def protected_panel(store: Store, panel: pd.DataFrame | None = None, *,
     key = None if fingerprint is None else (store_key, rule, fingerprint)
     if key is not None and _protected_cache.key == key and _protected_cache.value is not None:
         _protected_cache.hits += 1
-        return _copy(_protected_cache.value)
+        return _protected_cache.value.copy()
     counts = indicators.count_indicators(store.read_indicators())
     groups = states(store)
     if len(groups) <= 1:
@@ -213,7 +207,7 @@ def protected_panel(store: Store, panel: pd.DataFrame | None = None, *,
         WITHHELD_FLAG if pd.isna(f) or not f else f"{f},{WITHHELD_FLAG}"
         for f in safe.loc[hidden, "flags"]]
     if key is not None:
-        _protected_cache.key, _protected_cache.value = key, _copy(protected)
+        _protected_cache.key, _protected_cache.value = key, protected.copy()
     return protected
 
 

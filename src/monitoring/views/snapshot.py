@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,8 +99,8 @@ class QuarterSnapshot:
     districts: pd.DataFrame
     """`views.scope.districts`: today's districts of the store's scope (code, name, kind)."""
     coverage: dict[str, pd.DataFrame] | None = None
-    """`views.coverage.state_coverage` (its `STATE_TABLES`); None where the store cannot give
-    it (the reports then compute and report the same themselves)."""
+    """`views.coverage.state_coverage`; None when the file holds none (the reports then
+    compute it themselves)."""
 
     def mismatch(self, store: Store, period: str, settings: Settings) -> str | None:
         """Why this snapshot does not belong to a report of `period` from `store` under
@@ -133,8 +133,7 @@ class QuarterSnapshot:
 
     def protected_copy(self) -> privacy.Publishable:
         """The protected panel for one caller (a copy: callers may change their frames)."""
-        return replace(self.protected, frame=self.protected.frame.copy(),
-                       suppressed=self.protected.suppressed.copy())
+        return self.protected.copy()
 
 
 def check(snapshot: QuarterSnapshot, store: Store, period: str, settings: Settings,
