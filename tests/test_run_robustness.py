@@ -117,6 +117,40 @@ def test_interrupted_run_cleans_up_and_keeps_published_reports(
     _wait_for(lambda: not _processes_marked(mark), "no process of the run left", limit=60)
 
 
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signals")
+def test_ctrl_c_while_the_workers_start_does_not_reach_them(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    # A terminal's Ctrl-C reaches every process of the group, the workers too – also in the
+    # second before their initializer ignores it, while `multiprocessing` still bootstraps them.
+    from monitoring.report.run.pool import stop_pool
+    from monitoring.report.run.runner import _start_pool
+
+    pool = _start_pool(workers=2, jobs=2, cwd=None)
+    assert pool is not None
+    try:
+        children = list(pool._processes.values())
+        assert len(children) == 2
+        for child in children:  # at once: they are still starting
+            os.kill(child.pid, signal.SIGINT)
+        pids = {pool.submit(os.getpid).result(timeout=120) for _ in range(6)}
+        assert pids <= {child.pid for child in children}
+        assert all(child.is_alive() for child in children)
+    finally:
+        stop_pool(pool)
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signals")
+def test_a_ctrl_c_while_workers_start_still_reaches_the_run() -> None:
+    from monitoring.report.run.pool import born_ignoring_interrupts
+
+    with pytest.raises(KeyboardInterrupt), born_ignoring_interrupts():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.5)  # another thread may take it at once; else it waits for the end
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+
+
 # -- a worker process dies; a crashed run left its lock and staging folder ---------------------
 def _worker_killing_notebooks(tmp_path: Path, victim: str) -> Path:
     """Section notebooks where the kernel of `victim` kills its worker (as the OOM killer would)."""

@@ -68,7 +68,12 @@ from monitoring.report.run import index as index_page
 from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import area_stem
 from monitoring.report.run.outdir import check_out_dir, usable_workers
-from monitoring.report.run.pool import POOL_METHOD, stop_pool
+from monitoring.report.run.pool import (
+    POOL_METHOD,
+    born_ignoring_interrupts,
+    stop_pool,
+    take_interrupts_ignored,
+)
 from monitoring.report.run.render import quarto_available
 from monitoring.report.run.runner import (
     RunSummary,
@@ -258,7 +263,7 @@ def _init_worker(store_file: str, settings: Settings, snapshot: str = "") -> Non
 def _init_pool_worker(store_file: str, settings: Settings, snapshot: str = "") -> None:
     """Pool initializer: as `_init_worker`, and ignore Ctrl-C – the main process stops the pool
     (see `runner.init_worker`)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    take_interrupts_ignored()
     _init_worker(store_file, settings, snapshot)
 
 
@@ -366,7 +371,9 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
                                    initargs=(str(store_file), settings, str(snapshot or "")),
                                    mp_context=multiprocessing.get_context(POOL_METHOD))
         try:
-            results = list(pool.map(_district_formats, jobs))  # keeps the districts' order
+            with born_ignoring_interrupts():  # the workers start as the jobs are submitted
+                pending = pool.map(_district_formats, jobs)
+            results = list(pending)  # keeps the districts' order
         except BaseException:  # Ctrl-C / SIGTERM: do not wait for the remaining districts
             stop_pool(pool)
             raise

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["POOL_METHOD", "stop_pool"]
+__all__ = ["POOL_METHOD", "born_ignoring_interrupts", "stop_pool", "take_interrupts_ignored"]
 
 # Start method of the pools (HTML reports, publication formats). Not "fork": this process has
 # used DuckDB and BLAS, whose threads may hold a lock at the moment of the fork (a forked
@@ -35,3 +39,37 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
             process.kill()
             process.join(timeout=5)
 
+
+
+@contextlib.contextmanager
+def born_ignoring_interrupts() -> Iterator[None]:
+    """Processes started inside this block cannot be stopped by Ctrl-C before they ignore it.
+
+    A terminal sends SIGINT to the whole process group. A spawned worker ignores it once its
+    pool initializer has run, about a second after its start; a Ctrl-C before that ended it
+    with a `KeyboardInterrupt` traceback from `multiprocessing`'s bootstrap and broke the
+    pool. So SIGINT is blocked in this thread while the workers start: a child inherits the
+    blocked mask across `exec`, holds a Ctrl-C pending, and `take_interrupts_ignored` (its
+    initializer) drops it. This process loses nothing: another thread takes the signal and
+    Python's handler still runs in the main thread – or it waits for the end of the block.
+    """
+    usable = (threading.current_thread() is threading.main_thread()
+              and hasattr(signal, "pthread_sigmask"))
+    if not usable:  # Windows (no process groups), or not the main thread
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        if signal.SIGINT not in held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def take_interrupts_ignored() -> None:
+    """In a pool worker: ignore Ctrl-C (the parent alone decides what it means); a Ctrl-C
+    held while the worker started is dropped, and the kernels it starts get SIGINT unblocked
+    (ipykernel needs it to interrupt a cell)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -76,7 +76,7 @@ from monitoring.report.run.kernels import private_runtime_dir
 from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import report_filename
 from monitoring.report.run.outdir import check_out_dir, usable_workers
-from monitoring.report.run.pool import POOL_METHOD, stop_pool
+from monitoring.report.run.pool import POOL_METHOD, born_ignoring_interrupts, stop_pool
 from monitoring.report.run.render import choose_renderer
 from monitoring.report.run.signals import StopSignals
 from monitoring.report.run.warm import keeper as kernel_keeper
@@ -337,8 +337,13 @@ def _start_pool(workers: int, jobs: int, cwd: str | None) -> ProcessPoolExecutor
     size = min(workers, jobs)
     pool = ProcessPoolExecutor(max_workers=size, initializer=init_worker, initargs=(cwd,),
                                mp_context=multiprocessing.get_context(POOL_METHOD))
-    for _ in range(size):
-        pool.submit(warm_up)
+    try:
+        with born_ignoring_interrupts():  # a Ctrl-C while they start must not break them
+            for _ in range(size):
+                pool.submit(warm_up)
+    except BaseException:  # a stop signal meanwhile: no worker may outlive the run
+        stop_pool(pool)
+        raise
     return pool
 
 

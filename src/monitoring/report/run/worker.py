@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import signal
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from monitoring.errors import MonitoringError
+from monitoring.report.run.pool import take_interrupts_ignored
 from monitoring.report.run.render import render_html, warm_renderer
 from monitoring.report.run.warm import quiet_shutdown_kernel_manager
 
@@ -62,7 +62,7 @@ def init_worker(cwd: str | None = None) -> None:
     `cwd` (the notebooks folder of the run): start the kernel the worker's reports reuse
     (`warm`) and load the HTML exporter now, while the run builds the quarter snapshot.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    take_interrupts_ignored()
     if cwd is not None:
         from monitoring.report.run.warm import keeper
 
