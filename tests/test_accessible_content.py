@@ -370,3 +370,21 @@ def test_in_brief_from_the_store_counts_only(demo_store_path: Path) -> None:
     assert sum(counts.lights.values()) == len(lights) > 0
     assert 3 <= len(sentences) <= 5
     assert sentences[0].startswith(f"Im Kreis gibt es zurzeit {counts.offers} Angebote.")
+
+
+def test_outputs_take_the_keyboard_focus_as_nbconvert_gives_it() -> None:
+    # nbconvert's exporter makes these edits with BeautifulSoup; ours on the start tags
+    from bs4 import BeautifulSoup
+
+    from monitoring.report.run.render import MISSING_ALT, focusable_outputs
+
+    page = ('<div class="jp-Cell jp-CodeCell"><div class="jp-Cell-inputWrapper">x</div>'
+            '<div class="jp-OutputArea-child"><div class="jp-RenderedHTMLCommon '
+            'jp-OutputArea-output" data-mime-type="text/html"><table></table></div>'
+            '<div class="jp-OutputArea-output" tabindex="-1">y</div></div>'
+            '<img src="a.png"><img alt="Karte" src="b.png"><div class="jp-OutputArea-prompt">'
+            "</div></div>")
+    soup = BeautifulSoup(focusable_outputs(page), "html.parser")
+    assert [d.get("tabindex") for d in soup.select("div")] == [
+        None, "0", None, "0", "-1", None]  # an own tabindex is kept
+    assert [i["alt"] for i in soup.select("img")] == [MISSING_ALT, "Karte"]

@@ -205,3 +205,34 @@ def test_html_headings_join_quartos_contents_where_they_stand() -> None:
     assert ">Das Wichtigste</a>" in contents
     assert page.endswith(f"{body}</body>")
     assert with_raw_headings_in_toc(body) == body  # no contents, nothing to add
+
+
+def test_quarto_gets_the_outputs_as_stand_ins_and_the_page_gets_them_back() -> None:
+    import nbformat
+
+    from monitoring.report.run.render import PLOTLY_JSON, held_outputs, with_outputs_returned
+
+    figure = '<figure><div id="p1"></div><script>Plotly.newPlot("p1", [])</script></figure>'
+    table = "<table><caption>Angebote</caption><tr><td>3 &lt; 5</td></tr></table>"
+    cell = nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": figure,
+                                                     PLOTLY_JSON: {"data": []}}),
+        nbformat.v4.new_output("stream", name="stdout", text="Hinweis\n"),
+        nbformat.v4.new_output("display_data", data={"text/html": table,
+                                                     "text/markdown": "| Angebote |"})])
+    executed = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Titel"), cell])
+    light, held = held_outputs(executed)
+    assert held == [figure, table]
+    outputs = light.cells[1].outputs
+    assert [o.get("data", {}).get("text/html") for o in outputs] == [
+        '<div id="mon-held-0"></div>', None, '<div id="mon-held-1"></div>']
+    assert PLOTLY_JSON not in outputs[0]["data"]  # the HTML carries the figure
+    assert outputs[2]["data"]["text/markdown"] == "| Angebote |"  # print targets keep theirs
+    assert executed.cells[1].outputs[0]["data"]["text/html"] == figure  # the source untouched
+    page = ('<main><div class="cell-output-display"><div id="mon-held-0"></div></div><p>x</p>'
+            '<div class="cell-output-display"><div id="mon-held-1"></div></div></main>')
+    assert with_outputs_returned(page, held) == (
+        f'<main><div class="cell-output-display">{figure}</div><p>x</p>'
+        f'<div class="cell-output-display">{table}</div></main>')
+    with pytest.raises(ReportError, match="nicht in die Seite übernommen"):
+        with_outputs_returned(page.replace('<div id="mon-held-1"></div>', ""), held)

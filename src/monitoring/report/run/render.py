@@ -58,12 +58,51 @@ def choose_renderer(requested: str = "auto") -> str:
     return requested
 
 
+# nbconvert's `HTMLExporter` makes these two edits with a BeautifulSoup pass over the whole
+# page (a third of a report's rendering); `_ReportExporter` makes them on the start tags.
+_NO_ALT_IMG = re.compile(r"<img\b(?![^>]*\balt=)", re.I)
+_FOCUSABLE_DIV = re.compile(
+    r'<div\b(?![^>]*\btabindex=)([^>]*\bclass="[^"]*\b(?:jp-OutputArea-output|'
+    r'jp-Cell-inputWrapper)\b[^"]*")')
+MISSING_ALT = "Abbildung ohne Beschreibung"
+
+
+def focusable_outputs(page: str) -> str:
+    """`page` with what nbconvert's exporter adds for assistive technology: every output (and
+    code input) can take the keyboard focus, so a wide table can be scrolled with the keys,
+    and an image without a text alternative says that it has none."""
+    page = _NO_ALT_IMG.sub(f'<img alt="{MISSING_ALT}"', page)
+    return _FOCUSABLE_DIV.sub(r'<div tabindex="0"\1', page)
+
+
 @lru_cache(maxsize=1)
 def _exporter() -> HTMLExporter:
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class _ReportExporter(HTMLExporter):
+        """`HTMLExporter` (nbconvert 7) without its final BeautifulSoup pass over the page:
+        the same edits are made by `focusable_outputs`."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[no-untyped-def]
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            filter_data_type = WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", filter_data_type)
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return focusable_outputs(page), resources
 
     templates = str(files("monitoring").joinpath("templates"))
-    exporter = HTMLExporter(template_name="report", extra_template_basedirs=[templates])
+    exporter = _ReportExporter(template_name="report", extra_template_basedirs=[templates])
+    # validate once after the preprocessors, not after each of the twelve
+    exporter.optimistic_validation = True
     exporter.exclude_input = True
     exporter.exclude_raw = True  # the Quarto front matter is for Quarto, not for readers
     exporter.exclude_input_prompt = True
@@ -254,16 +293,61 @@ def with_quarto_landmarks(html: str) -> str:
 def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> None:
     """Quarto HTML with the built-in report's look: report.css plus Quarto-specific rules
     (quarto.css), one title – the report header's H1: Quarto's title block (`title` and the
-    first section's subtitle) is removed (`without_title_block`), `title` names the page."""
+    first section's subtitle) is removed (`without_title_block`), `title` names the page.
+
+    Quarto lays out the page (front matter, headings, contents, theme, scripts); the HTML
+    outputs of the notebook – tables, figures, plotly.js – are held back (`held_outputs`)
+    and put into its page afterwards, as they are: Quarto passes them through unchanged
+    anyway, and each megabyte it carries costs about a second of its rendering."""
     with tempfile.TemporaryDirectory(prefix="monitoring-quarto-") as tmpdir:
         source = Path(tmpdir) / "bericht.ipynb"
-        nbformat.write(with_front_matter(executed, quarto_report_front_matter(title)), source)
+        light, held = held_outputs(executed)
+        nbformat.write(with_front_matter(light, quarto_report_front_matter(title)), source)
         (Path(tmpdir) / "bericht.css").write_text(_css() + "\n" + _css("quarto.css"),
                                                   encoding="utf-8")
         _quarto(tmpdir, source.name, "--to", "html", "--output", "bericht.html")
         html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
         out.write_text(quarto_page(with_scroll_regions(with_quarto_landmarks(with_skip_link(
-            with_raw_headings_in_toc(without_title_block(html)))))), encoding="utf-8")
+            with_raw_headings_in_toc(without_title_block(with_outputs_returned(html, held))))))),
+                       encoding="utf-8")
+
+
+_HELD = re.compile(r'<div id="mon-held-(\d+)"></div>')
+
+
+def held_outputs(executed: nbformat.NotebookNode) -> tuple[nbformat.NotebookNode, list[str]]:
+    """A copy of `executed` whose HTML outputs are stand-ins (``<div id="mon-held-N">``), and
+    the outputs by N. The plotly JSON of a figure is left out too: the HTML carries it."""
+    light = nbformat.from_dict(executed)
+    held: list[str] = []
+    for cell in light.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            data = output.get("data")
+            if not data or "text/html" not in data:
+                continue
+            value = data["text/html"]
+            held.append("".join(value) if isinstance(value, list) else str(value))
+            data["text/html"] = f'<div id="mon-held-{len(held) - 1}"></div>'
+            data.pop(PLOTLY_JSON, None)
+    return light, held
+
+
+def with_outputs_returned(html: str, held: list[str]) -> str:
+    """`html` (Quarto's page of `held_outputs`' copy) with each stand-in replaced by its
+    output; a stand-in Quarto lost is an error, never a silently missing table or figure."""
+    found: set[int] = set()
+
+    def back(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        found.add(number)
+        return held[number]
+
+    page = _HELD.sub(back, html)
+    if len(found) != len(held):
+        raise ReportError("Quarto hat Ausgaben des Berichts (Tabellen oder Grafiken) nicht in "
+                          "die Seite übernommen; der Bericht wurde nicht geschrieben.",
+                          detail=f"{len(held) - len(found)} von {len(held)} Ausgaben fehlen")
+    return page
 
 
 def quarto_report_front_matter(title: str) -> dict[str, object]:
@@ -279,6 +363,9 @@ def quarto_report_front_matter(title: str) -> dict[str, object]:
     as Markdown."""
     return {"title": markdown(title), "lang": "de",
             "execute": {"enabled": False, "echo": False, "warning": False},
+            # the notebook's HTML tables as they are, as in the built-in report (Quarto would
+            # parse each into a Pandoc table: the slowest part of its rendering)
+            "html-table-processing": "none",
             "format": {"html": {"embed-resources": True, "css": "bericht.css", "toc": True,
                                 "toc-depth": 3, "toc-title": "Inhalt"}}}
 
