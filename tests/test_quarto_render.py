@@ -721,3 +721,33 @@ def test_quarto_report_and_website_are_accessible(rendered: Rendered) -> None:
             context.close()
         browser.close()
     assert found == {name: [] for name in pages}
+
+
+def test_publication_renders_every_kreistag_deck_in_batches(demo_store_path: Path,
+                                                             tmp_path: Path) -> None:
+    # `veroeffentlichen` with Quarto: the revealjs decks of all districts, two Quarto
+    # processes (one per worker) instead of one per deck – each deck complete and its own
+    from monitoring.report.publish.quarter import publish_quarter
+
+    codes = ["16051", "16069", "16071"]  # Erfurt, Hildburghausen, Weimarer Land
+    summary = publish_quarter("2025-Q4", store_path=demo_store_path, out_dir=tmp_path / "out",
+                              areas=codes, workers=2, conclusions_dir=tmp_path / "fazit",
+                              renderer="quarto")
+    folder = tmp_path / "out" / "2025-Q4"
+    decks = sorted(folder.glob("*_Kreistag.html"))
+    assert [d.name.split("_")[0] for d in decks] == codes
+    names = {"16051": "Erfurt", "16069": "Hildburghausen", "16071": "Weimarer Land"}
+    for deck in decks:
+        page = deck.read_text(encoding="utf-8")
+        code = deck.name.split("_")[0]
+        assert "reveal" in page and f"Integrationsmonitoring {names[code]}" in page
+        others = [n for c, n in names.items() if c != code]
+        assert not any(f"Integrationsmonitoring {n}" in page for n in others)
+        assert external_resources(page) == [], deck.name  # the map and reveal.js inside
+        assert re.search(r'<img[^>]+src="data:image/png;base64,', page), deck.name
+    register = json.loads((folder / "veroeffentlichung.json").read_text(encoding="utf-8"))
+    listed = {e["file"] for e in register["artefacts"]}
+    assert {d.name for d in decks} <= listed
+    assert summary.seconds.get("revealjs", 0) > 0
+    sources = {p.name for p in folder.iterdir() if p.suffix in (".qmd", ".png")}
+    assert sources <= {"uebersicht.qmd"}  # the website's page; no deck source is published

@@ -37,6 +37,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import tempfile
 import time
 import warnings
 import zipfile
@@ -320,10 +321,11 @@ def _district_formats(job: dict[str, str]) -> tuple[list[dict[str, object]], dic
     register = [tbl.register() for tbl in tables]
     extra: list[dict[str, object]] = []
     if job.get("reveal") == "1":  # Quarto is installed: the deck also as revealjs
-        t = time.perf_counter()
-        reveal.render_deck(reveal.deck_qmd(facts, conclusions_text=text),
-                           facts.figures["map"], staging / f"{stem}_Kreistag.html")
-        timing["revealjs"] = time.perf_counter() - t
+        # its source joins the worker's batch; `_write_formats` renders the batches
+        reveal.DeckBatch(Path(job["decks"])).add(
+            stem, lambda map_file: reveal.deck_qmd(facts, conclusions_text=text,
+                                                   map_file=map_file),
+            facts.figures["map"])
         extra.append({"file": f"{stem}_Kreistag.html", "format": "html", "area_code": code,
                       "tables": []})
     entries: list[dict[str, object]] = [
@@ -350,34 +352,46 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
     with open_store(store_file, read_only=True) as store:
         wanted, _ = report_areas(store, list(areas) if areas else None)
     say(f"PDF, Folien und Tabellen für {len(wanted)} Gebiete")
+    # outside the staging folder: Quarto renders nothing below a hidden folder (".2025-Q4…")
+    decks_root = Path(tempfile.mkdtemp(prefix="monitoring-folien-"))
+    batches = [reveal.DeckBatch(decks_root / str(n)) for n in range(max(workers, 1))]
     jobs = [{"staging": str(staging), "area_code": code, "period": str(quarter),
-             "fazit": str(conclusions_dir), "reveal": "1" if quarto_available() else "0"}
-            for code in wanted]
+             "fazit": str(conclusions_dir), "reveal": "1" if quarto_available() else "0",
+             "decks": str(batches[i % len(batches)].folder)}
+            for i, code in enumerate(wanted)]
     t_wall = time.perf_counter()
-    if workers <= 1 or len(jobs) == 1:
-        _init_worker(str(store_file), settings, str(snapshot or ""))
-        try:
-            results = [_district_formats(job) for job in jobs]
-        finally:
-            store = _WORKER.pop("store", None)
-            if store is not None:
-                store.close()
-            _WORKER.clear()
-            quarter_snapshot.install(None)
-    else:
-        # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
-        # child can inherit one of their locks held (seen: workers stuck in futex_wait).
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_pool_worker,
-                                   initargs=(str(store_file), settings, str(snapshot or "")),
-                                   mp_context=multiprocessing.get_context(POOL_METHOD))
-        try:
-            with born_ignoring_interrupts():  # the workers start as the jobs are submitted
-                pending = pool.map(_district_formats, jobs)
-            results = list(pending)  # keeps the districts' order
-        except BaseException:  # Ctrl-C / SIGTERM: do not wait for the remaining districts
-            stop_pool(pool)
-            raise
-        pool.shutdown(wait=True)
+    try:
+        if workers <= 1 or len(jobs) == 1:
+            _init_worker(str(store_file), settings, str(snapshot or ""))
+            try:
+                results = [_district_formats(job) for job in jobs]
+            finally:
+                store = _WORKER.pop("store", None)
+                if store is not None:
+                    store.close()
+                _WORKER.clear()
+                quarter_snapshot.install(None)
+        else:
+            # "spawn", not fork: this process has used DuckDB's and BLAS's threads, and a forked
+            # child can inherit one of their locks held (seen: workers stuck in futex_wait).
+            pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_pool_worker,
+                                       initargs=(str(store_file), settings, str(snapshot or "")),
+                                       mp_context=multiprocessing.get_context(POOL_METHOD))
+            try:
+                with born_ignoring_interrupts():  # the workers start as the jobs are submitted
+                    pending = pool.map(_district_formats, jobs)
+                results = list(pending)  # keeps the districts' order
+            except BaseException:  # Ctrl-C / SIGTERM: do not wait for the remaining districts
+                stop_pool(pool)
+                raise
+            pool.shutdown(wait=True)
+        if any(job["reveal"] == "1" for job in jobs):
+            say("Kreistag-Folien mit Quarto (revealjs)")
+            t = time.perf_counter()
+            reveal.render_batches(batches, staging, suffix="_Kreistag")
+            timing["revealjs"] = time.perf_counter() - t
+    finally:
+        shutil.rmtree(decks_root, ignore_errors=True)
     summary.seconds["formate_wand"] = time.perf_counter() - t_wall
     entries: list[dict[str, object]] = []
     for district_entries, district_timing, _ in results:
