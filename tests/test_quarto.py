@@ -236,3 +236,47 @@ def test_quarto_gets_the_outputs_as_stand_ins_and_the_page_gets_them_back() -> N
         f'<div class="cell-output-display">{table}</div></main>')
     with pytest.raises(ReportError, match="nicht in die Seite übernommen"):
         with_outputs_returned(page.replace('<div id="mon-held-1"></div>', ""), held)
+
+
+@pytest.mark.quarto
+@pytest.mark.slow
+@pytest.mark.skipif(QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im PATH)")
+def test_a_batch_quarto_cannot_render_fails_only_the_report_at_fault(tmp_path: Path) -> None:
+    # Several reports share one Quarto process; when it fails, each is rendered alone, so that
+    # only the report at fault fails – with Quarto's message – and the others are published.
+    import nbformat
+
+    from monitoring.report.run.quarto_batch import Batches, prepare
+    from monitoring.report.run.worker import ReportResult
+
+    def executed(text: str) -> nbformat.NotebookNode:
+        table = "<table><caption>Angebote je Handlungsfeld</caption><tr><td>7</td></tr></table>"
+        return nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_markdown_cell(f"## Abschnitt\n\n{text}"),
+            nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+                "display_data", data={"text/html": table, "text/plain": "<table>"})])])
+
+    staging, root = tmp_path / "staging", tmp_path / "stapel"
+    (staging / "_notebooks").mkdir(parents=True)
+    batches = Batches(root, staging, size=3)
+    finished: list[ReportResult] = []
+    for code, text in (("16051", "Alles gut."), ("16052", "{{< include fehlt.qmd >}}"),
+                       ("16053", "Auch gut.")):
+        nb = executed(text)
+        nbformat.write(nb, staging / "_notebooks" / f"{code}.ipynb")
+        prepare(nb, root, code, f"Bericht {code}")
+        job = {"area_code": code, "file": f"{code}_Bericht.html", "title": f"Bericht {code}"}
+        finished += batches.add(ReportResult(code, code, "ok", 1.0, job["file"],
+                                             rendering=True), job)
+    finished += batches.finish()
+    by_code = {r.area_code: r for r in finished}
+    assert sorted(by_code) == ["16051", "16052", "16053"]
+    for code, text in (("16051", "Alles gut."), ("16053", "Auch gut.")):
+        page = (staging / f"{code}_Bericht.html").read_text(encoding="utf-8")
+        assert by_code[code].status == "ok" and by_code[code].bytes == len(page.encode())
+        assert text in page and "<caption>Angebote je Handlungsfeld</caption>" in page
+        assert "mon-held" not in page and by_code[code].seconds > 1.0
+    assert by_code["16052"].status == "failed" and by_code["16052"].file is None
+    assert "Quarto konnte den Bericht nicht rendern" in str(by_code["16052"].error)
+    assert not (staging / "16052_Bericht.html").exists()
+    assert not list(root.glob("stapel-*"))  # each batch's folder is removed after it

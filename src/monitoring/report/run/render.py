@@ -303,13 +303,22 @@ def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> No
         source = Path(tmpdir) / "bericht.ipynb"
         light, held = held_outputs(executed)
         nbformat.write(with_front_matter(light, quarto_report_front_matter(title)), source)
-        (Path(tmpdir) / "bericht.css").write_text(_css() + "\n" + _css("quarto.css"),
-                                                  encoding="utf-8")
+        (Path(tmpdir) / "bericht.css").write_text(quarto_css(), encoding="utf-8")
         _quarto(tmpdir, source.name, "--to", "html", "--output", "bericht.html")
         html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
-        out.write_text(quarto_page(with_scroll_regions(with_quarto_landmarks(with_skip_link(
-            with_raw_headings_in_toc(without_title_block(with_outputs_returned(html, held))))))),
-                       encoding="utf-8")
+        out.write_text(quarto_report_page(html, held), encoding="utf-8")
+
+
+def quarto_css() -> str:
+    """The style sheet of a Quarto report (``bericht.css`` beside its source)."""
+    return _css() + "\n" + _css("quarto.css")
+
+
+def quarto_report_page(html: str, held: list[str]) -> str:
+    """The finished report from Quarto's page of a `held_outputs` copy: the outputs put
+    back, one title, the contents completed, landmarks, and as safe as the built-in report."""
+    return quarto_page(with_scroll_regions(with_quarto_landmarks(with_skip_link(
+        with_raw_headings_in_toc(without_title_block(with_outputs_returned(html, held)))))))
 
 
 _HELD = re.compile(r'<div id="mon-held-(\d+)"></div>')

@@ -50,6 +50,7 @@ import os
 import platform
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -77,6 +78,7 @@ from monitoring.report.run.lock import RunLock
 from monitoring.report.run.naming import report_filename
 from monitoring.report.run.outdir import check_out_dir, usable_workers
 from monitoring.report.run.pool import POOL_METHOD, born_ignoring_interrupts, stop_pool
+from monitoring.report.run.quarto_batch import Batches
 from monitoring.report.run.render import choose_renderer
 from monitoring.report.run.signals import StopSignals
 from monitoring.report.run.warm import keeper as kernel_keeper
@@ -241,6 +243,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
         if removed:
             notes.append("Zwischenordner abgebrochener Läufe entfernt: " + ", ".join(removed))
         staging = Path(out_dir) / f".{quarter}.staging-{os.getpid()}"
+        batch_root: Path | None = None
         try:
             (staging / "_notebooks").mkdir(parents=True)
             composed_path = staging / "_notebooks" / f"{spec.name}.ipynb"
@@ -274,9 +277,16 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
                      "cell_timeout": f"{cell_timeout:g}" if cell_timeout else "",
                      "reuse_kernel": "1" if reuse_kernels else ""}
                     for c in contexts]
+            batches = None
+            if chosen == "quarto":  # several reports per Quarto process (`quarto_batch`)
+                # not below the staging folder: Quarto renders nothing in a hidden folder
+                batch_root = Path(tempfile.mkdtemp(prefix="monitoring-quarto-"))
+                batches = Batches(batch_root, staging)
+                for job in jobs:
+                    job["quarto_batch"] = str(batch_root)
             if on_start:
                 on_start(len(jobs))
-            results = _run_jobs(jobs, pool, on_result)
+            results = _run_jobs(jobs, pool, on_result, batches)
             stop.check()
             if any(r.disk_full for r in results):  # no half-written notebook into _fehler/
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging))
@@ -297,6 +307,8 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             raise write_error(err, Path(out_dir), "Der Berichtslauf") from err
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            if batch_root is not None:
+                shutil.rmtree(batch_root, ignore_errors=True)
     if stop.pending:
         notes.append(f"Das Abbruchsignal ({signal.Signals(stop.pending).name}) kam, als die "
                      "Berichte schon an ihren Platz verschoben wurden; der Lauf wurde noch "
@@ -348,40 +360,58 @@ def _start_pool(workers: int, jobs: int, cwd: str | None) -> ProcessPoolExecutor
 
 
 def _run_jobs(jobs: list[dict[str, str]], pool: ProcessPoolExecutor | None,
-              on_result: Callable[[ReportResult], None] | None) -> list[ReportResult]:
-    """Execute the jobs in `pool`, or one after another in this process if there is none."""
+              on_result: Callable[[ReportResult], None] | None,
+              batches: Batches | None = None) -> list[ReportResult]:
+    """Execute the jobs in `pool`, or one after another in this process if there is none;
+    with `batches`, Quarto renders the executed reports several at a time meanwhile."""
     results: list[ReportResult] = []
 
-    def collect(result: ReportResult) -> None:
-        results.append(result)
-        if on_result:
-            on_result(result)
+    def collect(result: ReportResult, job: dict[str, str]) -> None:
+        finished = [result]
+        if batches is not None:
+            finished = batches.add(result, job) if result.rendering else [
+                result, *batches.done()]
+        for each in finished:
+            results.append(each)
+            if on_result:
+                on_result(each)
 
-    if pool is None:
-        try:
-            for job in jobs:
-                collect(execute_report(job))
-        finally:  # the kernel kept for a next report of this process
-            kernel_keeper.close()
+    def finish() -> list[ReportResult]:
+        if batches is not None:
+            for each in batches.finish():
+                collect(each, {})
         return results
+
     try:
-        futures = {pool.submit(execute_report, job): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
+        if pool is None:
             try:
-                result = future.result()
-            except BrokenProcessPool:  # a worker died; every unfinished job fails with it
-                result = ReportResult(job["area_code"], job["name"], "failed", 0.0,
-                                      error=WORKER_DIED)
-            except Exception as err:  # noqa: BLE001 - reported like a failing notebook
-                result = ReportResult(job["area_code"], job["name"], "failed", 0.0,
-                                      error=describe(err))
-            collect(result)
-    except BaseException:  # RunInterrupted, or an error in `on_result`: stop now
-        stop_pool(pool)
+                for job in jobs:
+                    collect(execute_report(job), job)
+            finally:  # the kernel kept for a next report of this process
+                kernel_keeper.close()
+            return finish()
+        try:
+            futures = {pool.submit(execute_report, job): job for job in jobs}
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    result = future.result()
+                except BrokenProcessPool:  # a worker died; every unfinished job fails with it
+                    result = ReportResult(job["area_code"], job["name"], "failed", 0.0,
+                                          error=WORKER_DIED)
+                except Exception as err:  # noqa: BLE001 - reported like a failing notebook
+                    result = ReportResult(job["area_code"], job["name"], "failed", 0.0,
+                                          error=describe(err))
+                collect(result, job)
+        except BaseException:  # RunInterrupted, or an error in `on_result`: stop now
+            stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
+        return finish()
+    except BaseException:
+        if batches is not None:
+            batches.stop()
         raise
-    pool.shutdown(wait=True)
-    return results
 
 
 def write_error(err: OSError, folder: Path, what: str) -> WriteFault:

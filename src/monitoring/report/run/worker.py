@@ -50,6 +50,8 @@ class ReportResult:
     disk_full: bool = False
     """Failed because the disk (or quota, or file size limit) was full: the runner then stops
     the whole run with the full-disk message instead of reporting one failed district."""
+    rendering: bool = False
+    """Executed; its page is still to be rendered by the run's Quarto batches (`quarto_batch`)."""
 
 
 def init_worker(cwd: str | None = None) -> None:
@@ -118,6 +120,12 @@ def execute_report(job: dict[str, str]) -> ReportResult:
         if job.get("reuse_kernel") == "1":
             keeper.keep(kernel, job["cwd"])
             kept = True
+        if job.get("quarto_batch"):  # Quarto renders it with others (`quarto_batch`)
+            from monitoring.report.run.quarto_batch import prepare
+
+            prepare(executed, Path(job["quarto_batch"]), job["area_code"], job["title"])
+            return ReportResult(job["area_code"], job["name"], "ok",
+                                time.perf_counter() - started, job["file"], rendering=True)
         size = render_html(executed, staging / job["file"], title=job["title"],
                            renderer=job["renderer"])
         return ReportResult(job["area_code"], job["name"], "ok",
@@ -128,13 +136,13 @@ def execute_report(job: dict[str, str]) -> ReportResult:
         return ReportResult(job["area_code"], job["name"], "failed",
                             time.perf_counter() - started, None, None,
                             describe(err, cell_timeout=job.get("cell_timeout")),
-                            disk_full=_disk_full(err))
+                            disk_full=disk_full(err))
     finally:
         if kernel is not None and not kept:
             keeper.discard(kernel)
 
 
-def _disk_full(err: BaseException | None) -> bool:
+def disk_full(err: BaseException | None) -> bool:
     """Whether `err` or an error it was raised from is a full disk, quota or size limit."""
     import errno
 
