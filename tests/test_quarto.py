@@ -106,7 +106,8 @@ def test_revealjs_deck_source(facts) -> None:  # type: ignore[no-untyped-def]
     _, front, body = qmd.split("---\n", 2)
     meta = yaml.safe_load(front)
     assert meta["lang"] == "de" and meta["title"] == "Integrationsmonitoring Sonneberg"
-    assert meta["format"]["revealjs"]["embed-resources"] is True
+    # Quarto writes reveal.js beside the deck; `run.embed` puts it into the deck afterwards
+    assert meta["format"]["revealjs"]["embed-resources"] is False
     # slide titles without their attributes (`{.klein}`: smaller type on that slide)
     slides = [re.sub(r" \{[^}]*\}$", "", line[3:]) for line in body.splitlines()
               if line.startswith("## ")]
@@ -280,3 +281,38 @@ def test_a_batch_quarto_cannot_render_fails_only_the_report_at_fault(tmp_path: P
     assert "Quarto konnte den Bericht nicht rendern" in str(by_code["16052"].error)
     assert not (staging / "16052_Bericht.html").exists()
     assert not list(root.glob("stapel-*"))  # each batch's folder is removed after it
+
+
+def test_a_page_and_the_files_beside_it_become_one_file(tmp_path: Path) -> None:
+    # what Quarto writes without embed-resources: scripts, style sheets importing others,
+    # fonts, images (reveal.js: data-src); nothing outside the folder is read
+    from monitoring.report.run.embed import EmbedError, embedded
+
+    libs = tmp_path / "folien_files" / "libs"
+    (libs / "fonts").mkdir(parents=True)
+    (libs / "reveal.js").write_text("var Reveal = {}; // </script> inside a string")
+    (libs / "theme.css").write_text('@import"./fonts/sans.css";\n.reveal{color:#222}')
+    (libs / "fonts" / "sans.css").write_text(
+        "@font-face{font-family:S;src:url(./sans.woff) format('woff')}")
+    (libs / "fonts" / "sans.woff").write_bytes(b"wOFF-font")
+    (tmp_path / "karte.png").write_bytes(b"\x89PNG-map")
+    (tmp_path.parent / "geheim.css").write_text("body{}")  # outside the page's folder
+    page = ('<head><link href="folien_files/libs/theme.css" rel="stylesheet" id="theme">'
+            '<link rel="stylesheet" href="../geheim.css">'
+            '<script src="folien_files/libs/reveal.js"></script>'
+            '<script src="https://example.org/x.js"></script></head>'
+            '<body><img data-src="karte.png" alt="Karte"><img src="fehlt.png" alt="x"></body>')
+    out = embedded(page, tmp_path)
+    woff = base64.b64encode(b"wOFF-font").decode()
+    assert ('<style id="theme">@font-face{font-family:S;src:url("data:font/woff;base64,'
+            f'{woff}") format(\'woff\')}}\n.reveal{{color:#222}}</style>') in out
+    assert "<script>var Reveal = {}; // <\\/script> inside a string</script>" in out
+    png = base64.b64encode(b"\x89PNG-map").decode()
+    assert f'<img data-src="data:image/png;base64,{png}" alt="Karte">' in out
+    # left as they are: outside the folder, on the network, missing
+    assert '<link rel="stylesheet" href="../geheim.css">' in out
+    assert '<script src="https://example.org/x.js"></script>' in out
+    assert '<img src="fehlt.png" alt="x">' in out
+    (libs / "quarto.js").write_text('import * as tabsets from "./tabsets.js";\ntabsets.init();')
+    with pytest.raises(EmbedError):
+        embedded('<script src="folien_files/libs/quarto.js" type="module"></script>', tmp_path)

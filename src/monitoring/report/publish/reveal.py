@@ -5,14 +5,14 @@ messages, next steps (only from the manager's conclusions file), an appendix wit
 the technical provenance; slide titles are headings (``##``), the map has the text
 alternative of `present.alt_text` (``fig-alt``, as in the PowerPoint deck). The style sheet
 (``templates/deck/folien.css``) keeps every slide's content inside its box. `deck_qmd` writes the
-Quarto source (pure text; the map is a PNG next to it); `render_deck` runs
-``quarto render deck.qmd --to revealjs`` with embedded resources, so the result is one HTML file
-that opens offline. Without Quarto the PowerPoint deck is the deck.
+Quarto source (pure text; the map is a PNG next to it); `render_deck` and `DeckBatch` run
+``quarto render --to revealjs`` – one Quarto process for many decks – and write reveal.js, the
+style sheets and the map into each deck (`run.embed`), so the result is one HTML file that
+opens offline. Without Quarto the PowerPoint deck is the deck.
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -29,6 +29,7 @@ from monitoring.present.markup import markdown as md
 from monitoring.present.tables import LIGHTS, indicator_value
 from monitoring.report.publish.deck import next_steps
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
+from monitoring.report.run.embed import embedded
 from monitoring.vocab import DEMO_LABEL
 
 MAP_FILE = "karte.png"
@@ -80,7 +81,8 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
             "subtitle": subtitle,
             "lang": "de",
             # no maths on the slides: without html-math-method reveal.js loads MathJax from a CDN
-            "format": {"revealjs": {"embed-resources": True, "slide-number": True,
+            # embedded afterwards, from the files Quarto writes beside the deck (`embed`)
+            "format": {"revealjs": {"embed-resources": False, "slide-number": True,
                                     "footer": footer, "html-math-method": "plain",
                                     "css": CSS_FILE}}}
     parts = ["---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n"]
@@ -115,20 +117,13 @@ def deck_qmd(facts: DistrictFacts, *, conclusions_text: str | None = None,
 
 
 def render_deck(qmd: str, map_png: bytes, out: Path) -> int:
-    """Render `qmd` with Quarto to one self-contained revealjs HTML file at `out`."""
+    """Render `qmd` with Quarto to one self-contained revealjs HTML file at `out` (a
+    `DeckBatch` of one deck)."""
     with tempfile.TemporaryDirectory(prefix="monitoring-reveal-") as tmpdir:
-        source = Path(tmpdir) / "folien.qmd"
-        source.write_text(qmd, encoding="utf-8")
-        (Path(tmpdir) / MAP_FILE).write_bytes(map_png)
-        (Path(tmpdir) / CSS_FILE).write_text(deck_css(), encoding="utf-8")
-        result = subprocess.run(["quarto", "render", source.name, "--to", "revealjs",
-                                 "--output", "folien.html"], cwd=tmpdir, capture_output=True,
-                                text=True, check=False)
-        if result.returncode != 0:
-            raise ReportError("Quarto konnte die Kreistag-Folien (revealjs) nicht erzeugen.",
-                              detail=result.stderr[-2000:])
-        with atomic_path(out) as tmp:
-            shutil.move(str(Path(tmpdir) / "folien.html"), tmp)
+        batch = DeckBatch(Path(tmpdir))
+        batch.add(out.stem, lambda map_file: qmd.replace(f"]({MAP_FILE})", f"]({map_file})"),
+                  map_png)
+        render_batches([batch], out.parent)
     return out.stat().st_size
 
 
@@ -175,8 +170,9 @@ class DeckBatch:
         made = []
         for name in self.names():
             target = out_dir / f"{name}{suffix}.html"
+            page = (self.folder / f"{name}.html").read_text(encoding="utf-8")
             with atomic_path(target) as tmp:
-                shutil.move(str(self.folder / f"{name}.html"), tmp)
+                tmp.write_text(embedded(page, self.folder), encoding="utf-8")
             made.append(target)
         return made
 
