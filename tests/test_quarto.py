@@ -313,6 +313,22 @@ def test_a_page_and_the_files_beside_it_become_one_file(tmp_path: Path) -> None:
     assert '<link rel="stylesheet" href="../geheim.css">' in out
     assert '<script src="https://example.org/x.js"></script>' in out
     assert '<img src="fehlt.png" alt="x">' in out
-    (libs / "quarto.js").write_text('import * as tabsets from "./tabsets.js";\ntabsets.init();')
-    with pytest.raises(EmbedError):
-        embedded('<script src="folien_files/libs/quarto.js" type="module"></script>', tmp_path)
+    # Quarto's quarto.js is a module importing its tabsets: written in as an object
+    (libs / "quarto.js").write_text('import * as tabsets from "./tabsets/tabsets.js";\n'
+                                    "tabsets.init();\n")
+    (libs / "tabsets").mkdir()
+    (libs / "tabsets" / "tabsets.js").write_text(
+        "// grouped tabsets\nexport function init() {\n  return 1;\n}\n"
+        "export const version = 2;\n")
+    module = embedded('<script src="folien_files/libs/quarto.js" type="module"></script>',
+                      tmp_path)
+    assert module == (
+        '<script type="module">const tabsets = (() => {\n// grouped tabsets\n'
+        "function init() {\n  return 1;\n}\nconst version = 2;\n\n"
+        "return Object.freeze({ init, version });\n})();\ntabsets.init();\n</script>")
+    for imports in ('import { init } from "./tabsets/tabsets.js";',
+                    'import * as t from "./fehlt.js";', 'import "./tabsets/tabsets.js";'):
+        (libs / "quarto.js").write_text(imports + "\n")
+        with pytest.raises(EmbedError):
+            embedded('<script src="folien_files/libs/quarto.js" type="module"></script>',
+                     tmp_path)

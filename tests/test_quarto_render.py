@@ -163,6 +163,9 @@ def test_quarto_renders_a_self_contained_report(rendered: Rendered) -> None:
     # the partial plotly.js once (issue 16), moved into the head by Quarto
     assert html.count("plotly.js v") == 1 and "Partial bundle" in html
     assert "<script src=\"http" not in html
+    # Quarto's own scripts written in by `run.embed` (its module with the tabsets it imports),
+    # not by Quarto's slower embedding (which bundles it as "// <stdin>")
+    assert "const tabsets = (() =>" in html and "// <stdin>" not in html
 
 
 def test_no_page_loads_anything_from_outside(rendered: Rendered) -> None:

@@ -29,7 +29,36 @@ _FONTS = {".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf",
 
 
 class EmbedError(ReportError):
-    """The page needs something `embedded` cannot write inline (a module importing others)."""
+    """The page needs something `embedded` cannot write inline (a module importing others
+    in a way `_with_imports` does not write in)."""
+
+
+_NAMESPACE_IMPORT = re.compile(
+    r'^import\s+\*\s+as\s+([A-Za-z_$][\w$]*)\s+from\s+(["\'])(\.[^"\']+)\2\s*;?[ \t]*$', re.M)
+_EXPORT_DECLARATION = re.compile(
+    r"^export\s+((?:async\s+)?function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)", re.M)
+
+
+def _with_imports(code: str, folder: Path, root: Path) -> str:
+    """A module's code with each ``import * as name from "./x.js"`` replaced by the module
+    itself as an object `name` – for modules that only export declarations (Quarto's
+    quarto.js imports its tabsets so). Anything else raises `EmbedError`."""
+
+    def module(match: re.Match[str]) -> str:
+        path = _local(match.group(3), folder)
+        if path is None or not path.is_relative_to(root):
+            raise EmbedError("Ein Skript der Seite lädt eine Datei außerhalb ihres Ordners.",
+                             detail=match.group(0))
+        inner = path.read_text(encoding="utf-8")
+        names = [m.group(2) for m in _EXPORT_DECLARATION.finditer(inner)]
+        body = _EXPORT_DECLARATION.sub(lambda m: f"{m.group(1)} {m.group(2)}", inner)
+        if re.search(r"\b(?:import|export)\b", body):
+            raise EmbedError("Ein Skript der Seite lädt weitere Dateien nach und kann nicht "
+                             "eingebettet werden.", detail=str(path))
+        return (f"const {match.group(1)} = (() => {{\n{body}\n"
+                f"return Object.freeze({{ {', '.join(names)} }});\n}})();")
+
+    return _NAMESPACE_IMPORT.sub(module, code)
 
 
 def _local(address: str, base: Path) -> Path | None:
@@ -79,9 +108,11 @@ def embedded(html: str, base: Path) -> str:
         code = path.read_text(encoding="utf-8")
         attrs = " ".join(part.strip() for part in (match.group(1), match.group(3))
                          if part.strip())
-        if "module" in attrs and _MODULE_IMPORT.search(code):
-            raise EmbedError("Ein Skript der Seite lädt weitere Dateien nach und kann nicht "
-                             "eingebettet werden.", detail=str(path))
+        if "module" in attrs:
+            code = _with_imports(code, path.parent, root)
+            if _MODULE_IMPORT.search(code):
+                raise EmbedError("Ein Skript der Seite lädt weitere Dateien nach und kann "
+                                 "nicht eingebettet werden.", detail=str(path))
         code = re.sub(r"</(script)", r"<\\/\1", code, flags=re.I)
         return f"<script{' ' + attrs if attrs else ''}>{code}</script>"
 

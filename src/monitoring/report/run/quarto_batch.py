@@ -25,6 +25,7 @@ import nbformat
 
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
+from monitoring.report.run.embed import EmbedError, embedded
 from monitoring.report.run.render import (
     held_outputs,
     quarto_css,
@@ -126,12 +127,9 @@ class Batches:
         share = (time.perf_counter() - batch.started) / len(batch.results)
         for result, job in zip(batch.results, batch.jobs, strict=True):
             result.rendering = False
-            page = batch.folder / f"{job['area_code']}.html"
             try:
-                if batch.process.returncode == 0 and page.is_file():
-                    held = json.loads((batch.folder / f"{job['area_code']}.held.json")
-                                      .read_text(encoding="utf-8"))
-                    html = quarto_report_page(page.read_text(encoding="utf-8"), held)
+                html = _page(batch, job["area_code"])
+                if html is not None:
                     with atomic_path(self.staging / job["file"]) as tmp:
                         tmp.write_text(html, encoding="utf-8")
                 else:  # alone, so that its own error is named
@@ -147,3 +145,17 @@ class Batches:
                 result.disk_full = disk_full(err)
         shutil.rmtree(batch.folder, ignore_errors=True)
         return batch.results
+
+
+def _page(batch: _Batch, name: str) -> str | None:
+    """The finished page of report `name` from its batch – None when Quarto did not render
+    it or its scripts cannot be written into it (`embed.EmbedError`)."""
+    page = batch.folder / f"{name}.html"
+    if batch.process.returncode != 0 or not page.is_file():
+        return None
+    held = json.loads((batch.folder / f"{name}.held.json").read_text(encoding="utf-8"))
+    try:
+        return quarto_report_page(embedded(page.read_text(encoding="utf-8"), batch.folder),
+                                  held)
+    except EmbedError:
+        return None

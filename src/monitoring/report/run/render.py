@@ -31,6 +31,7 @@ from monitoring import __version__
 from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
 from monitoring.present.markup import markdown, with_csp
+from monitoring.report.run.embed import EmbedError, embedded
 from monitoring.report.run.lab_css import without_unused_lab_css
 
 # "0" (also "nein", "aus"): behave as on a machine without Quarto even where `quarto` is on
@@ -298,15 +299,25 @@ def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> No
     Quarto lays out the page (front matter, headings, contents, theme, scripts); the HTML
     outputs of the notebook – tables, figures, plotly.js – are held back (`held_outputs`)
     and put into its page afterwards, as they are: Quarto passes them through unchanged
-    anyway, and each megabyte it carries costs about a second of its rendering."""
-    with tempfile.TemporaryDirectory(prefix="monitoring-quarto-") as tmpdir:
-        source = Path(tmpdir) / "bericht.ipynb"
-        light, held = held_outputs(executed)
-        nbformat.write(with_front_matter(light, quarto_report_front_matter(title)), source)
-        (Path(tmpdir) / "bericht.css").write_text(quarto_css(), encoding="utf-8")
-        _quarto(tmpdir, source.name, "--to", "html", "--output", "bericht.html")
-        html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
-        out.write_text(quarto_report_page(html, held), encoding="utf-8")
+    anyway, and each megabyte it carries costs about a second of its rendering. Quarto's
+    scripts and styles are written into the page by `embed.embedded` (Quarto's own
+    embedding, a second Pandoc pass, only where that cannot)."""
+    light, held = held_outputs(executed)
+    for embed in (False, True):
+        with tempfile.TemporaryDirectory(prefix="monitoring-quarto-") as tmpdir:
+            source = Path(tmpdir) / "bericht.ipynb"
+            nbformat.write(with_front_matter(light, quarto_report_front_matter(
+                title, embed=embed)), source)
+            (Path(tmpdir) / "bericht.css").write_text(quarto_css(), encoding="utf-8")
+            _quarto(tmpdir, source.name, "--to", "html", "--output", "bericht.html")
+            html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
+            if not embed:
+                try:
+                    html = embedded(html, Path(tmpdir))
+                except EmbedError:
+                    continue
+            out.write_text(quarto_report_page(html, held), encoding="utf-8")
+            return
 
 
 def quarto_css() -> str:
@@ -359,7 +370,7 @@ def with_outputs_returned(html: str, held: list[str]) -> str:
     return page
 
 
-def quarto_report_front_matter(title: str) -> dict[str, object]:
+def quarto_report_front_matter(title: str, *, embed: bool = False) -> dict[str, object]:
     """The front matter of the report as Quarto renders it (in place of the first section's).
 
     The notebook is already executed: ``execute: enabled: false`` renders its outputs and
@@ -369,13 +380,14 @@ def quarto_report_front_matter(title: str) -> dict[str, object]:
     view while the reader scrolls (above the report on a narrow screen, quarto.css); headed
     „Inhalt“ like the built-in one. Set in the front matter because a notebook's
     ``format: html:`` options outrank ``-M``; the title escaped, as Quarto reads front matter
-    as Markdown."""
+    as Markdown. `embed`: Quarto embeds its scripts and styles itself; without it they are
+    written beside the page, for `embed.embedded`."""
     return {"title": markdown(title), "lang": "de",
             "execute": {"enabled": False, "echo": False, "warning": False},
             # the notebook's HTML tables as they are, as in the built-in report (Quarto would
             # parse each into a Pandoc table: the slowest part of its rendering)
             "html-table-processing": "none",
-            "format": {"html": {"embed-resources": True, "css": "bericht.css", "toc": True,
+            "format": {"html": {"embed-resources": embed, "css": "bericht.css", "toc": True,
                                 "toc-depth": 3, "toc-title": "Inhalt"}}}
 
 
