@@ -67,8 +67,10 @@ class Batches:
     `root` is the folder the workers `prepare` into (not below a hidden folder: Quarto
     renders nothing there), `staging` the run's staging folder for the finished pages."""
 
-    def __init__(self, root: Path, staging: Path, size: int = BATCH_SIZE) -> None:
+    def __init__(self, root: Path, staging: Path, size: int = BATCH_SIZE,
+                 parallel: int = 1) -> None:
         self.root, self.staging, self.size = root, staging, size
+        self.parallel = max(1, parallel)  # Quarto processes for the rest (the workers' cores)
         self.waiting: list[tuple[ReportResult, dict[str, str]]] = []
         self.running: list[_Batch] = []
         self.count = 0
@@ -88,8 +90,11 @@ class Batches:
         return [r for batch in finished for r in self._collect(batch)]
 
     def finish(self) -> list[ReportResult]:
-        """Render what still waits and wait for every batch; returns their reports."""
-        if self.waiting:
+        """Render what still waits and wait for every batch; returns their reports. The
+        workers are done: the rest is split between `parallel` Quarto processes."""
+        waiting, parts = self.waiting, min(self.parallel, len(self.waiting))
+        for part in range(parts):
+            self.waiting = waiting[part::parts]
             self._start()
         out: list[ReportResult] = []
         for batch in self.running:

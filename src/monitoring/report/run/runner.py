@@ -281,7 +281,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
             if chosen == "quarto":  # several reports per Quarto process (`quarto_batch`)
                 # not below the staging folder: Quarto renders nothing in a hidden folder
                 batch_root = Path(tempfile.mkdtemp(prefix="monitoring-quarto-"))
-                batches = Batches(batch_root, staging)
+                batches = Batches(batch_root, staging, parallel=workers)
                 for job in jobs:
                     job["quarto_batch"] = str(batch_root)
             if on_start:
