@@ -8,10 +8,10 @@ Sass and Pandoc start once instead of once per deck) would close the gap between
 and the built-in publication. In one process it builds a demo store, collects the deck content
 of the first N districts (`evaluation.collect`) and then, R times in turn:
 
-1. baseline – `reveal.render_deck` per district, as `veroeffentlichen` does today (serially
-   here, in the format workers there);
-2. batched – the same decks written into one Quarto project (a folder per district with its
-   `folien.qmd`, map and style sheet) and rendered with one ``quarto render --to revealjs``.
+1. baseline – `reveal.render_deck` per district: one Quarto process per deck (serially);
+2. batched – the same decks as `veroeffentlichen` renders them: one `reveal.DeckBatch` (one
+   ``quarto render --to revealjs`` for all decks), each deck then made one self-contained
+   file by `run.embed` (as in the baseline).
 
 It prints both times per round, their ratio (batched/baseline) and the load. A measurement,
 not a test: it asserts nothing. The machine is shared, so timings are noisy.
@@ -22,16 +22,16 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from monitoring.demo.build import build_demo_store
+from monitoring.errors import ReportError
 from monitoring.io import settings
 from monitoring.report.publish import evaluation
-from monitoring.report.publish.reveal import CSS_FILE, MAP_FILE, deck_css, deck_qmd, render_deck
+from monitoring.report.publish.reveal import DeckBatch, deck_qmd, render_batches, render_deck
 from monitoring.store.database import open_store
 from monitoring.views.scope import districts
 
@@ -60,22 +60,20 @@ def main(argv: list[str] | None = None) -> int:
                 render_deck(deck_qmd(facts[code]), facts[code].figures["map"],
                             root / "einzeln" / f"{code}.html")
             single = time.perf_counter() - started
-            project = root / f"projekt{round_}"
-            project.mkdir()
-            (project / "_quarto.yml").write_text("project:\n  type: default\n")
+            batch = DeckBatch(root / f"stapel{round_}")
             for code in codes:
-                folder = project / code
-                folder.mkdir()
-                (folder / "folien.qmd").write_text(deck_qmd(facts[code]), encoding="utf-8")
-                (folder / MAP_FILE).write_bytes(facts[code].figures["map"])
-                (folder / CSS_FILE).write_text(deck_css(), encoding="utf-8")
+                batch.add(code, lambda map_file, c=code: deck_qmd(facts[c], map_file=map_file),
+                          facts[code].figures["map"])
+            (root / f"gebuendelt{round_}").mkdir()
             started = time.perf_counter()
-            result = subprocess.run(["quarto", "render", "--to", "revealjs"], cwd=project,
-                                    capture_output=True, text=True, check=False)
+            try:
+                made = render_batches([batch], root / f"gebuendelt{round_}")
+            except ReportError as err:
+                print("Quarto-Fehler / error:", err, err.detail)
+                return 1
             batched = time.perf_counter() - started
-            made = len(list(project.glob("*/folien.html")))
-            if result.returncode != 0 or made != len(codes):
-                print("Quarto-Fehler / error:", result.stderr[-1500:])
+            if len(made) != len(codes):
+                print("Quarto-Fehler / error: decks missing")
                 return 1
             ratios.append(batched / single)
             print(f"  Runde / round {round_}: einzeln / one render per deck {single:6.1f} s, "
