@@ -247,7 +247,8 @@ def test_a_batch_quarto_cannot_render_fails_only_the_report_at_fault(tmp_path: P
     # only the report at fault fails – with Quarto's message – and the others are published.
     import nbformat
 
-    from monitoring.report.run.quarto_batch import Batches, prepare
+    from monitoring.report.run.quarto_batch import Batches
+    from monitoring.report.run.render import prepare_for_batch as prepare
     from monitoring.report.run.worker import ReportResult
 
     def executed(text: str) -> nbformat.NotebookNode:

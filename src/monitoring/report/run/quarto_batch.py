@@ -2,11 +2,12 @@
 
 A Quarto process spends more than a second starting (Deno, Sass, Pandoc's Lua filters) before
 it renders anything; one process per report made Quarto the slowest part of a run. So a
-worker hands its executed report over as Quarto will read it (`prepare`: the outputs held
-back, `render.held_outputs`, and the report's front matter) and the run's main process
-(`Batches`) starts one ``quarto render`` as soon as `BATCH_SIZE` reports are ready – while the
-workers execute the next ones – and one for the rest at the end. Each page is then finished
-as a single report's is (`render.quarto_report_page`) and written into the staging folder.
+worker hands its executed report over as Quarto will read it (`render.prepare_for_batch`:
+the outputs held back, `render.held_outputs`, and the report's front matter), and the run's
+main process (`Batches`) starts one ``quarto render`` as soon as `BATCH_SIZE` reports are
+ready – while the workers execute the next ones – and splits the rest between the workers'
+cores at the end. Each page is then finished as a single report's is
+(`render.quarto_report_page`) and written into the staging folder.
 
 A batch Quarto could not render is rendered again report by report, so that only the report
 that fails is reported as failed, with its own cause.
@@ -27,29 +28,15 @@ from monitoring.errors import ReportError
 from monitoring.io.files import atomic_path
 from monitoring.report.run.embed import EmbedError, embedded
 from monitoring.report.run.render import (
-    held_outputs,
+    INCOMING,
     quarto_css,
-    quarto_report_front_matter,
     quarto_report_page,
     render_html,
-    with_front_matter,
 )
 from monitoring.report.run.worker import ReportResult, describe, disk_full
 
 BATCH_SIZE = 6  # reports per Quarto process: the start is shared, the run still overlaps
-INCOMING = "eingang"  # where the workers put the reports that wait for a batch
 LOG = "quarto.log"
-
-
-def prepare(executed: nbformat.NotebookNode, folder: Path, name: str, title: str) -> None:
-    """Worker side: write report `name` into `folder` as Quarto will render it – the notebook
-    with stand-ins for its outputs and the report's front matter, and the outputs beside it."""
-    light, held = held_outputs(executed)
-    (folder / INCOMING).mkdir(parents=True, exist_ok=True)
-    (folder / INCOMING / f"{name}.held.json").write_text(json.dumps(held), encoding="utf-8")
-    # the notebook last: its presence says that the report is complete
-    nbformat.write(with_front_matter(light, quarto_report_front_matter(title)),
-                   folder / INCOMING / f"{name}.ipynb")
 
 
 @dataclass

@@ -11,6 +11,7 @@ import base64
 import binascii
 import errno
 import html as html_lib
+import json
 import os
 import re
 import shutil
@@ -318,6 +319,21 @@ def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> No
                     continue
             out.write_text(quarto_report_page(html, held), encoding="utf-8")
             return
+
+
+INCOMING = "eingang"  # where the workers put the reports that wait for a Quarto batch
+
+
+def prepare_for_batch(executed: nbformat.NotebookNode, folder: Path, name: str, title: str) -> None:
+    """Write report `name` into `folder` (its `INCOMING` subfolder) as a Quarto batch will
+    render it (`quarto_batch`): the notebook with stand-ins for its outputs and the report's
+    front matter, and the outputs beside it."""
+    light, held = held_outputs(executed)
+    (folder / INCOMING).mkdir(parents=True, exist_ok=True)
+    (folder / INCOMING / f"{name}.held.json").write_text(json.dumps(held), encoding="utf-8")
+    # the notebook last: its presence says that the report is complete
+    nbformat.write(with_front_matter(light, quarto_report_front_matter(title)),
+                   folder / INCOMING / f"{name}.ipynb")
 
 
 def quarto_css() -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 from monitoring.errors import MonitoringError
 from monitoring.report.run.pool import take_interrupts_ignored
-from monitoring.report.run.render import render_html, warm_renderer
+from monitoring.report.run.render import prepare_for_batch, render_html, warm_renderer
 from monitoring.report.run.warm import quiet_shutdown_kernel_manager
 
 # A cell that runs past the cell timeout ends with an error of this name in the executed
@@ -121,9 +121,8 @@ def execute_report(job: dict[str, str]) -> ReportResult:
             keeper.keep(kernel, job["cwd"])
             kept = True
         if job.get("quarto_batch"):  # Quarto renders it with others (`quarto_batch`)
-            from monitoring.report.run.quarto_batch import prepare
-
-            prepare(executed, Path(job["quarto_batch"]), job["area_code"], job["title"])
+            prepare_for_batch(executed, Path(job["quarto_batch"]), job["area_code"],
+                              job["title"])
             return ReportResult(job["area_code"], job["name"], "ok",
                                 time.perf_counter() - started, job["file"], rendering=True)
         size = render_html(executed, staging / job["file"], title=job["title"],
