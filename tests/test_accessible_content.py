@@ -388,3 +388,19 @@ def test_outputs_take_the_keyboard_focus_as_nbconvert_gives_it() -> None:
     assert [d.get("tabindex") for d in soup.select("div")] == [
         None, "0", None, "0", "-1", None]  # an own tabindex is kept
     assert [i["alt"] for i in soup.select("img")] == [MISSING_ALT, "Karte"]
+
+
+def test_headings_keep_their_letters_as_nbconvert_wrote_them_before() -> None:
+    # nbconvert writes „Übersicht“ in headings as „&#220;bersicht“; its BeautifulSoup pass
+    # wrote the letter back – ours too, but never inside a script or a style sheet
+    from monitoring.report.run.render import focusable_outputs
+
+    page = ('<h3 id="%C3%9Cbersicht">&#220;bersicht &#x2013; Gr&#246;&#223;e &#60;5'
+            '<a class="anchor-link" href="#%C3%9Cbersicht">&#182;</a></h3>'
+            '<script>var s = "&#220;";</script><style>p::after{content:"&#182;"}</style>'
+            "<p>&#38; &#39;a&#39;</p>")
+    assert focusable_outputs(page) == (
+        '<h3 id="%C3%9Cbersicht">Übersicht – Größe &#60;5'
+        '<a class="anchor-link" href="#%C3%9Cbersicht">¶</a></h3>'
+        '<script>var s = "&#220;";</script><style>p::after{content:"&#182;"}</style>'
+        "<p>&#38; &#39;a&#39;</p>")

@@ -69,12 +69,30 @@ _FOCUSABLE_DIV = re.compile(
 MISSING_ALT = "Abbildung ohne Beschreibung"
 
 
+_CHAR_REF = re.compile(r"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
+_RAW_TEXT = re.compile(r"(<(script|style)\b.*?</\2\s*>)", re.S | re.I)
+_MARKUP = {34, 38, 39, 60, 62}  # " & ' < > stay references
+
+
 def focusable_outputs(page: str) -> str:
     """`page` with what nbconvert's exporter adds for assistive technology: every output (and
     code input) can take the keyboard focus, so a wide table can be scrolled with the keys,
-    and an image without a text alternative says that it has none."""
+    and an image without a text alternative says that it has none. Numeric character
+    references (nbconvert writes headings as „&#220;bersicht“) become the characters, as its
+    BeautifulSoup pass wrote them – outside scripts and style sheets, whose text is code."""
     page = _NO_ALT_IMG.sub(f'<img alt="{MISSING_ALT}"', page)
-    return _FOCUSABLE_DIV.sub(r'<div tabindex="0"\1', page)
+    page = _FOCUSABLE_DIV.sub(r'<div tabindex="0"\1', page)
+    parts = _RAW_TEXT.split(page)
+    # split() yields text, whole element, tag name, text, …: decode the text parts only
+    return "".join(_CHAR_REF.sub(_character, part) if i % 3 == 0 else part
+                   for i, part in enumerate(parts) if i % 3 != 2)
+
+
+def _character(match: re.Match[str]) -> str:
+    code = int(match.group(1)) if match.group(1) else int(match.group(2), 16)
+    if code in _MARKUP or not 0 < code <= 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return match.group(0)
+    return chr(code)
 
 
 @lru_cache(maxsize=1)
