@@ -3,6 +3,7 @@
 Run from the project folder (takes minutes; all 22 districts by default):
 
     .venv/bin/python benchmarks/bench_quarter.py [--areas N | --areas 16051,16052] [--out DIR]
+                                                 [--then 9c36aba]
 
 In one process it
 
@@ -18,8 +19,11 @@ In one process it
 4. times ``monitoring.report.run_quarter`` (one composed notebook per district, 2 workers,
    the state-wide results computed once into the quarter snapshot, each worker keeping its
    kernel from one report to the next, started while the snapshot is built),
-5. prints wall times, the ratios ours/baseline and ours/previous run, per-report seconds,
-   report sizes and the size of the map geometry embedded in each report.
+5. with ``--then COMMIT``, also times ``run_quarter`` as the code was at that commit (a git
+   worktree, its own demo store and notebooks, 2 workers): issue #16 measured against
+   "today's run_quarter" when it was filed, commit 9c36aba,
+6. prints wall times, the ratios ours/baseline, ours/previous (and ours/then), per-report
+   seconds, report sizes and the size of the map geometry embedded in each report.
 
 This is a measurement, not a test: it never asserts timings or sizes and exits 0 once the
 measurement has been taken (failed reports are listed as warnings).
@@ -243,6 +247,49 @@ def _areas(text: str) -> int | list[str]:
     return codes
 
 
+# Runs in a subprocess with PYTHONPATH=<worktree of an earlier commit>/src: that commit's demo
+# store (its schema) and its run_quarter, timed alone; prints one "THEN wall=…" line.
+THEN_SCRIPT = """
+import sys, tempfile, time
+from pathlib import Path
+from monitoring.report import run_quarter
+try:
+    from monitoring.demo.build import build_demo_store
+except ImportError:  # the package layout before the layers were folders
+    from monitoring.demo import build_demo_store
+codes = sys.argv[1].split(",")
+with tempfile.TemporaryDirectory(prefix="bench-quarter-then-") as tmp:
+    store = build_demo_store(Path(tmp) / "demo.duckdb")
+    started = time.perf_counter()
+    summary = run_quarter("2025-Q4", store_path=store, out_dir=Path(tmp) / "out", areas=codes,
+                          workers=2, notebooks="notebooks", renderer="nbconvert")
+    print(f"THEN wall={time.perf_counter() - started:.3f} failed={len(summary.failed)}")
+"""
+
+
+def run_then(commit: str, codes: list[str], work: Path) -> tuple[float | None, str]:
+    """Wall time of `run_quarter` as the code was at `commit` (its own worktree, demo store
+    and notebooks; 2 workers, nbconvert), or None and why not."""
+    tree = work / f"then-{commit}"
+    made = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f",
+                           str(tree), commit], capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        return None, made.stderr.strip()[-300:]
+    try:
+        env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+        done = subprocess.run([sys.executable, "-c", THEN_SCRIPT, ",".join(codes)], cwd=tree,
+                              env=env, capture_output=True, text=True, check=False)
+        found = re.search(r"THEN wall=([\d.]+) failed=(\d+)", done.stdout)
+        if done.returncode != 0 or not found:
+            return None, (done.stderr or done.stdout).strip()[-300:]
+        if found.group(2) != "0":
+            return None, f"{found.group(2)} report(s) failed with the code of {commit}"
+        return float(found.group(1)), ""
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                       capture_output=True, check=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--areas", type=_areas, default=None,
@@ -250,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
                              "codes (e.g. 16051,16052); default: all 22")
     parser.add_argument("--out", type=Path, default=None,
                         help="keep store and outputs in DIR (default: temporary, deleted)")
+    parser.add_argument("--then", metavar="COMMIT", default=None,
+                        help="also time run_quarter as the code was at COMMIT (e.g. 9c36aba, "
+                             "when issue #16 was filed: its \"today's run_quarter\")")
     args = parser.parse_args(argv)
 
     from monitoring.demo.build import build_demo_store
@@ -305,6 +355,14 @@ def main(argv: list[str] | None = None) -> int:
                                        reuse_kernels=False, label="Previous")
         print(f"  Wall time previous: {prev_wall:.1f} s\n", flush=True)
 
+        then_wall, then_error = None, ""
+        if args.then:
+            print(f"-- Damals / then: run_quarter der Version / of commit {args.then} --",
+                  flush=True)
+            then_wall, then_error = run_then(args.then, codes, work)
+            print(f"  Wall time then: {then_wall:.1f} s\n" if then_wall is not None else
+                  f"  nicht gemessen / not measured: {then_error}\n", flush=True)
+
         print(f"-- Unser Lauf / ours: run_quarter(workers={WORKERS}) mit Quartals-Snapshot --",
               flush=True)
         ours_wall, summary = run_ours(codes, store, work / "ours")
@@ -347,11 +405,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  Wall time baseline (naiv seriell)      : {base_wall:8.1f} s")
         print(f"  Wall time previous (old run_quarter)   : {prev_wall:8.1f} s")
         print(f"  Wall time ours (run_quarter, {WORKERS} workers) : {ours_wall:8.1f} s")
+        ratio_then = ours_wall / then_wall if then_wall else float("nan")
+        if then_wall:
+            print(f"  Wall time then (run_quarter @ {args.then}) : {then_wall:8.1f} s")
         print(f"  Verhältnis / ratio ours/baseline       : {ratio:8.3f}   "
               f"(Ziel / goal <= {GOAL_RATIO}: {_goal(ratio, GOAL_RATIO)})")
         print(f"  Verhältnis / ratio ours/previous       : {ratio_previous:8.3f}   "
               f"(Ziel / goal <= {GOAL_RATIO_PREVIOUS}: "
               f"{_goal(ratio_previous, GOAL_RATIO_PREVIOUS)})")
+        if then_wall:
+            print(f"  Verhältnis / ratio ours/then           : {ratio_then:8.3f}   "
+                  f"(Ziel / goal <= {GOAL_RATIO_PREVIOUS}: "
+                  f"{_goal(ratio_then, GOAL_RATIO_PREVIOUS)})")
         if base_ok:
             print(f"  Mittel je Bericht / mean per report    : baseline "
                   f"{sum(r.seconds for r in base_ok) / len(base_ok):.1f} s "
@@ -381,7 +446,8 @@ def main(argv: list[str] | None = None) -> int:
         if not cleanup:
             print(f"  Ausgaben / outputs kept in {work}")
         print(f"RESULT ratio={ratio:.3f} ratio_previous={ratio_previous:.3f} "
-              f"max_report_mb={max_mb:.2f} max_geometry_kb={max_geo:.1f}", flush=True)
+              + (f"ratio_then={ratio_then:.3f} " if then_wall else "")
+              + f"max_report_mb={max_mb:.2f} max_geometry_kb={max_geo:.1f}", flush=True)
         return 0
     finally:
         if cleanup:
