@@ -194,3 +194,23 @@ def test_statistics_workbook_with_a_damaged_sheet_is_refused_in_german(
     path.write_bytes(bytes(raw))
     err = _refused(store, ["import", "statistik", str(path)], capsys)
     assert "Die Excel-Datei 12411-01-01-4.xlsx ist beschädigt" in err
+
+
+@pytest.mark.parametrize("kind", ["statistik", "zahlen"])
+def test_a_zip_member_of_an_unknown_zip_version_is_a_damaged_file(
+        store: Path, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # found by the fuzzing on 06.12.2026: one byte of a workbook's central directory gave
+    # „version needed to extract 6.6“, and Python's zipfile raised NotImplementedError
+    book = openpyxl.Workbook()
+    book.active.append(["reihe", "gebiet", "zeitraum", "wert"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    entry = data.rfind(b"PK\x01\x02", 0, data.rfind(b"xl/_rels/workbook.xml.rels"))
+    data = data[:entry + 6] + b"B" + data[entry + 7:]  # needs version 0x42 = 6.6
+    with pytest.raises(NotImplementedError, match=r"zip file version 6\.6"):
+        zipfile.ZipFile(io.BytesIO(data))
+    path = tmp_path / "12411-03-03-4_flat.xlsx"
+    path.write_bytes(data)
+    err = _refused(store, ["import", kind, str(path)], capsys)
+    assert "12411-03-03-4_flat.xlsx" in err

@@ -162,7 +162,8 @@ def is_xlsx(content: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    # NotImplementedError: a member needs a newer ZIP version than Python reads (damaged)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         return False
 
 
@@ -173,7 +174,7 @@ def unzip(content: bytes, name: str) -> tuple[bytes, str]:
         return content, name
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as err:
         raise DataValidationError(
             f"{name} beginnt wie eine ZIP-Datei, ist aber beschädigt oder unvollständig.",
             [problem(name, None, None, "—", "eine vollständige ZIP-Datei")],
