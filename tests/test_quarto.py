@@ -333,3 +333,43 @@ def test_a_page_and_the_files_beside_it_become_one_file(tmp_path: Path) -> None:
         with pytest.raises(EmbedError):
             embedded('<script src="folien_files/libs/quarto.js" type="module"></script>',
                      tmp_path)
+
+
+@pytest.mark.quarto
+@pytest.mark.slow
+@pytest.mark.skipif(QUARTO is None, reason="Quarto-CLI nicht installiert (kein `quarto` im PATH)")
+def test_batches_render_also_below_a_hidden_folder(facts, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Quarto's search for a project's files skips everything below a hidden folder (and ends
+    # well, having rendered nothing) – with TMPDIR in ~/.cache/… every batch would have been
+    # empty. The batches name their files, so they render there as anywhere.
+    import tempfile
+
+    import nbformat
+
+    from monitoring.report.publish.reveal import deck_qmd, render_deck
+    from monitoring.report.run import quarto_batch
+    from monitoring.report.run.render import prepare_for_batch
+    from monitoring.report.run.worker import ReportResult
+
+    hidden = tmp_path / ".cache"
+    hidden.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(hidden))
+    deck = tmp_path / "16072_Sonneberg_Kreistag.html"
+    render_deck(deck_qmd(facts), facts.figures["map"], deck)
+    assert "Integrationsmonitoring Sonneberg" in deck.read_text(encoding="utf-8")
+
+    def alone(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the batch did not render the report")
+
+    monkeypatch.setattr(quarto_batch, "render_html", alone)
+    staging, root = tmp_path / "staging", hidden / "stapel"
+    staging.mkdir()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("## Abschnitt\n\nText.")])
+    prepare_for_batch(nb, root, "16072", "Bericht Sonneberg")
+    batches = quarto_batch.Batches(root, staging)
+    job = {"area_code": "16072", "file": "16072_Sonneberg.html", "title": "Bericht Sonneberg"}
+    done = batches.add(ReportResult("16072", "Sonneberg", "ok", 1.0, job["file"],
+                                    rendering=True), job) + batches.finish()
+    assert [r.status for r in done] == ["ok"], done
+    assert "Text." in (staging / "16072_Sonneberg.html").read_text(encoding="utf-8")

@@ -352,7 +352,6 @@ def _write_formats(staging: Path, quarter: Quarter, store_file: Path,
     with open_store(store_file, read_only=True) as store:
         wanted, _ = report_areas(store, list(areas) if areas else None)
     say(f"PDF, Folien und Tabellen für {len(wanted)} Gebiete")
-    # outside the staging folder: Quarto renders nothing below a hidden folder (".2025-Q4…")
     decks_root = Path(tempfile.mkdtemp(prefix="monitoring-folien-"))
     batches = [reveal.DeckBatch(decks_root / str(n)) for n in range(max(workers, 1))]
     jobs = [{"staging": str(staging), "area_code": code, "period": str(quarter),

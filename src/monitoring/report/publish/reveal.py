@@ -30,6 +30,7 @@ from monitoring.present.tables import LIGHTS, indicator_value
 from monitoring.report.publish.deck import next_steps
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
 from monitoring.report.run.embed import embedded
+from monitoring.report.run.render import quarto_wrote_nothing
 from monitoring.vocab import DEMO_LABEL
 
 MAP_FILE = "karte.png"
@@ -152,8 +153,9 @@ class DeckBatch:
 
     def start(self) -> subprocess.Popen[bytes]:
         """Start Quarto on the batch (its messages go to `LOG` in the folder)."""
-        (self.folder / "_quarto.yml").write_text("project:\n  type: default\n",
-                                                 encoding="utf-8")
+        # the files named: Quarto's own search skips every file below a hidden folder
+        (self.folder / "_quarto.yml").write_text(
+            'project:\n  type: default\n  render:\n    - "*.qmd"\n', encoding="utf-8")
         (self.folder / CSS_FILE).write_text(deck_css(), encoding="utf-8")
         with (self.folder / self.LOG).open("wb") as log:
             return subprocess.Popen(["quarto", "render", "--to", "revealjs"], cwd=self.folder,
@@ -165,7 +167,8 @@ class DeckBatch:
         if code != 0 or missing:
             log = (self.folder / self.LOG).read_text(encoding="utf-8", errors="replace")
             raise ReportError("Quarto konnte die Kreistag-Folien (revealjs) nicht erzeugen"
-                              + (f" (fehlend: {', '.join(missing)})." if missing else "."),
+                              + (f" (fehlend: {', '.join(missing)})." if missing else ".")
+                              + (" " + quarto_wrote_nothing(self.folder) if code == 0 else ""),
                               detail=log[-2000:])
         made = []
         for name in self.names():

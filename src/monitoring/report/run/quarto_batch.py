@@ -51,8 +51,8 @@ class _Batch:
 class Batches:
     """The run's Quarto batches: `add` each executed report, `finish` at the end.
 
-    `root` is the folder the workers `prepare` into (not below a hidden folder: Quarto
-    renders nothing there), `staging` the run's staging folder for the finished pages."""
+    `root` is the folder the workers prepare into, `staging` the run's staging folder for
+    the finished pages."""
 
     def __init__(self, root: Path, staging: Path, size: int = BATCH_SIZE,
                  parallel: int = 1) -> None:
@@ -101,7 +101,9 @@ class Batches:
         self.count += 1
         folder = self.root / f"stapel-{self.count}"
         folder.mkdir(parents=True)
-        (folder / "_quarto.yml").write_text("project:\n  type: default\n", encoding="utf-8")
+        # the files named: Quarto's own search skips every file below a hidden folder
+        (folder / "_quarto.yml").write_text(
+            'project:\n  type: default\n  render:\n    - "*.ipynb"\n', encoding="utf-8")
         (folder / "bericht.css").write_text(quarto_css(), encoding="utf-8")
         results, jobs = [r for r, _ in self.waiting], [j for _, j in self.waiting]
         for job in jobs:

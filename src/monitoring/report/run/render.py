@@ -329,6 +329,8 @@ def _render_quarto(executed: nbformat.NotebookNode, out: Path, title: str) -> No
                 title, embed=embed)), source)
             (Path(tmpdir) / "bericht.css").write_text(quarto_css(), encoding="utf-8")
             _quarto(tmpdir, source.name, "--to", "html", "--output", "bericht.html")
+            if not (Path(tmpdir) / "bericht.html").is_file():
+                raise ReportError(quarto_wrote_nothing(tmpdir))
             html = (Path(tmpdir) / "bericht.html").read_text(encoding="utf-8")
             if not embed:
                 try:
@@ -352,6 +354,17 @@ def prepare_for_batch(executed: nbformat.NotebookNode, folder: Path, name: str, 
     # the notebook last: its presence says that the report is complete
     nbformat.write(with_front_matter(light, quarto_report_front_matter(title)),
                    folder / INCOMING / f"{name}.ipynb")
+
+
+def quarto_wrote_nothing(folder: str | Path) -> str:
+    """German message for a Quarto run that ended well but wrote no page: Quarto skips every
+    file below a hidden folder (a name beginning with „.“), also a temporary folder there."""
+    return (f"Quarto hat keine Seite geschrieben. Quarto übergeht Dateien in versteckten Ordnern "
+            f"(Name beginnt mit „.“), und der temporäre Ordner {folder} liegt in einem solchen. "
+            "Setzen Sie TMPDIR auf einen anderen Ordner, z. B. /tmp, und starten Sie den Lauf "
+            "erneut.") if any(part.startswith(".") and part not in (".", "..")
+                              for part in Path(folder).resolve().parts) else (
+        "Quarto hat keine Seite geschrieben, aber auch keinen Fehler gemeldet.")
 
 
 def quarto_css() -> str:

@@ -279,7 +279,6 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
                     for c in contexts]
             batches = None
             if chosen == "quarto":  # several reports per Quarto process (`quarto_batch`)
-                # not below the staging folder: Quarto renders nothing in a hidden folder
                 batch_root = Path(tempfile.mkdtemp(prefix="monitoring-quarto-"))
                 batches = Batches(batch_root, staging, parallel=workers)
                 for job in jobs:
