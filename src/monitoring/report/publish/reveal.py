@@ -30,7 +30,7 @@ from monitoring.present.tables import LIGHTS, indicator_value
 from monitoring.report.publish.deck import next_steps
 from monitoring.report.publish.evaluation import STATUS_DE, DistrictFacts
 from monitoring.report.run.embed import embedded
-from monitoring.report.run.render import quarto_wrote_nothing
+from monitoring.report.run.render import BATCH_LOG, quarto_wrote_nothing, start_quarto_batch
 from monitoring.vocab import DEMO_LABEL
 
 MAP_FILE = "karte.png"
@@ -137,8 +137,6 @@ class DeckBatch:
     (``benchmarks/bench_reveal_batch.py``: 2.9 → 1.8 s per deck on a quiet machine).
     """
 
-    LOG = "quarto.log"
-
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
@@ -152,20 +150,15 @@ class DeckBatch:
         return sorted(p.stem for p in self.folder.glob("*.qmd"))
 
     def start(self) -> subprocess.Popen[bytes]:
-        """Start Quarto on the batch (its messages go to `LOG` in the folder)."""
-        # the files named: Quarto's own search skips every file below a hidden folder
-        (self.folder / "_quarto.yml").write_text(
-            'project:\n  type: default\n  render:\n    - "*.qmd"\n', encoding="utf-8")
+        """Start Quarto on the batch (`run.render.start_quarto_batch`)."""
         (self.folder / CSS_FILE).write_text(deck_css(), encoding="utf-8")
-        with (self.folder / self.LOG).open("wb") as log:
-            return subprocess.Popen(["quarto", "render", "--to", "revealjs"], cwd=self.folder,
-                                    stdout=subprocess.DEVNULL, stderr=log)
+        return start_quarto_batch(self.folder, "*.qmd", "revealjs")
 
     def finish(self, code: int, out_dir: Path, suffix: str) -> list[Path]:
         """After Quarto ended with `code`: move each deck to ``out_dir/<name><suffix>.html``."""
         missing = [n for n in self.names() if not (self.folder / f"{n}.html").is_file()]
         if code != 0 or missing:
-            log = (self.folder / self.LOG).read_text(encoding="utf-8", errors="replace")
+            log = (self.folder / BATCH_LOG).read_text(encoding="utf-8", errors="replace")
             raise ReportError("Quarto konnte die Kreistag-Folien (revealjs) nicht erzeugen"
                               + (f" (fehlend: {', '.join(missing)})." if missing else ".")
                               + (" " + quarto_wrote_nothing(self.folder) if code == 0 else ""),

@@ -32,11 +32,11 @@ from monitoring.report.run.render import (
     quarto_css,
     quarto_report_page,
     render_html,
+    start_quarto_batch,
 )
 from monitoring.report.run.worker import ReportResult, describe, disk_full
 
 BATCH_SIZE = 6  # reports per Quarto process: the start is shared, the run still overlaps
-LOG = "quarto.log"
 
 
 @dataclass
@@ -101,9 +101,6 @@ class Batches:
         self.count += 1
         folder = self.root / f"stapel-{self.count}"
         folder.mkdir(parents=True)
-        # the files named: Quarto's own search skips every file below a hidden folder
-        (folder / "_quarto.yml").write_text(
-            'project:\n  type: default\n  render:\n    - "*.ipynb"\n', encoding="utf-8")
         (folder / "bericht.css").write_text(quarto_css(), encoding="utf-8")
         results, jobs = [r for r, _ in self.waiting], [j for _, j in self.waiting]
         for job in jobs:
@@ -111,10 +108,8 @@ class Batches:
                 name = job["area_code"] + suffix
                 (self.root / INCOMING / name).rename(folder / name)
         self.waiting = []
-        with (folder / LOG).open("wb") as log:
-            process = subprocess.Popen(["quarto", "render", "--to", "html"], cwd=folder,
-                                       stdout=subprocess.DEVNULL, stderr=log)
-        self.running.append(_Batch(folder, results, jobs, process))
+        self.running.append(_Batch(folder, results, jobs,
+                                   start_quarto_batch(folder, "*.ipynb", "html")))
 
     def _collect(self, batch: _Batch) -> list[ReportResult]:
         """Write the pages of an ended batch; a report without its page is rendered alone."""

@@ -367,6 +367,21 @@ def quarto_wrote_nothing(folder: str | Path) -> str:
         "Quarto hat keine Seite geschrieben, aber auch keinen Fehler gemeldet.")
 
 
+BATCH_LOG = "quarto.log"
+
+
+def start_quarto_batch(folder: Path, inputs: str, to: str) -> subprocess.Popen[bytes]:
+    """Start one ``quarto render --to <to>`` of every file `inputs` (a glob) in `folder`, its
+    messages in `BATCH_LOG` there. The files are named in the project's render list: Quarto's
+    own search skips every file below a hidden folder (a TMPDIR in ~/.cache) and still ends
+    well, having rendered nothing."""
+    (folder / "_quarto.yml").write_text(
+        f'project:\n  type: default\n  render:\n    - "{inputs}"\n', encoding="utf-8")
+    with (folder / BATCH_LOG).open("wb") as log:
+        return subprocess.Popen(["quarto", "render", "--to", to], cwd=folder,
+                                stdout=subprocess.DEVNULL, stderr=log)
+
+
 def quarto_css() -> str:
     """The style sheet of a Quarto report (``bericht.css`` beside its source)."""
     return _css() + "\n" + _css("quarto.css")
