@@ -214,3 +214,28 @@ def test_a_zip_member_of_an_unknown_zip_version_is_a_damaged_file(
     path.write_bytes(data)
     err = _refused(store, ["import", kind, str(path)], capsys)
     assert "12411-03-03-4_flat.xlsx" in err
+
+
+@pytest.mark.parametrize("sheet,head,row,column", [
+    ("Ziele", "ZIEL;GEBIET;HANDLUNGSFELD;TITEL", "Z1;16063;sprache;Sprachförderung ausbauen",
+     "ziel"),
+    ("Massnahmen", "massnahme;ziel;titel;verantwortlich;beginn;ende;status;budget",
+     "M1;{goal};Kurs;VHS;01.01.2024;31.12.2024;laufend;100", "massnahme"),
+    ("Zielwerte", "indikator;gebiet;ziel;ausgangsquartal;ausgangswert;zielquartal;zielwert",
+     "A19;16063;;2023-Q4;10;2025-Q4;20", "indikator, gebiet"),
+])
+def test_a_key_given_twice_in_a_concept_file_is_named(
+        store: Path, tmp_path: Path, sheet: str, head: str, row: str, column: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # found by the fuzzing on 06.12.2026: the same goal three times ended in DuckDB's
+    # „Current transaction is aborted“ (exit 1) instead of naming the rows
+    goals = tmp_path / "ziele.csv"
+    goals.write_text("ziel;gebiet;handlungsfeld;titel\nZ9;16063;sprache;Kurse\n")
+    assert main(["import", "konzept", str(goals), "--store", str(store)]) == 0
+    path = tmp_path / "konzept.csv"
+    lines = (row.format(goal="Z9") + "\r\n") * 3
+    path.write_bytes(("\ufeff" + head + "\r\n" + lines).encode())
+    err = _refused(store, ["import", "konzept", str(path)], capsys)
+    assert "2 Fehler" in err
+    assert f"Zeile 3, Spalte {column}" in err and "nur einmal (schon in Zeile 2)" in err
+    assert f"datei: konzept.csv [{sheet}] · zeile: 4" in err

@@ -160,6 +160,17 @@ def validate(goals: pd.DataFrame, measures: pd.DataFrame, targets: pd.DataFrame,
         problems.append({"datei": f"{file} [{sheet}]", "zeile": row, "spalte": column,
                          "wert": value, "erwartet": expected})
 
+    for sheet, frame, key in (("Ziele", goals, {"goal_id": "ziel"}),
+                              ("Massnahmen", measures, {"measure_id": "massnahme"}),
+                              ("Zielwerte", targets,
+                               {"indicator_id": "indikator", "area_code": "gebiet"})):
+        first_row: dict[str, int] = {}
+        for i, values in enumerate(frame[list(key)].itertuples(index=False), start=2):
+            k = " / ".join(map(str, values))
+            if k in first_row:
+                add(sheet, i, ", ".join(key.values()), k,
+                    f"jede Kennung nur einmal (schon in Zeile {first_row[k]})")
+            first_row.setdefault(k, i)
     goal_ids = known_goals | set(goals["goal_id"].astype(str))
     for i, g in enumerate(goals.itertuples(index=False), start=2):
         if g.field not in known_fields:
