@@ -209,18 +209,31 @@ def with_state(panel: pd.DataFrame, indicators: pd.DataFrame, districts: Sequenc
 
 def series(panel: pd.DataFrame, indicator_id: str, area_code: str, *,
            state_code: str) -> pd.DataFrame:
-    """One indicator for one area with the state value beside it (columns period, value, state)."""
-    rows = panel[panel["indicator_id"] == indicator_id]
-    own = rows[rows["area_code"] == area_code].set_index("period")
-    state = rows[rows["area_code"] == state_code].set_index("period")
-    out = pd.DataFrame({
-        "value": own["value"],
-        "numerator": own["numerator"],
-        "denominator": own["denominator"],
-        "state_value": state["value"].reindex(own.index),
+    """One indicator for one area with the state value beside it (columns period, value,
+    numerator, denominator, state_value; one row per quarter of the area, in order).
+
+    A report draws one chart per indicator from the same panel: the rows are picked with
+    plain array comparisons, which costs a fraction of boolean-indexing the panel twice."""
+    ids = panel["indicator_id"].to_numpy(dtype=object)
+    areas = panel["area_code"].to_numpy(dtype=object)
+    hit = ids == indicator_id
+    own = np.flatnonzero(hit & (areas == area_code))
+    state = np.flatnonzero(hit & (areas == state_code))
+    periods = panel["period"].to_numpy(dtype=object)
+    own = own[np.argsort(periods[own], kind="stable")]
+    values = panel["value"].to_numpy(dtype=float)
+    state_by_period = dict(zip(periods[state], values[state], strict=True))
+    if len(state_by_period) < len(state):
+        raise ValueError(f"cannot reindex on an axis with duplicate labels ({indicator_id}, "
+                         f"{state_code})")
+    return pd.DataFrame({
+        "period": panel["period"].array.take(own),
+        "value": values[own],
+        "numerator": panel["numerator"].to_numpy(dtype=float)[own],
+        "denominator": panel["denominator"].to_numpy(dtype=float)[own],
+        "state_value": np.array([state_by_period.get(p, np.nan) for p in periods[own]],
+                                dtype=float),
     })
-    out.index.name = "period"
-    return out.reset_index().sort_values("period", ignore_index=True)
 
 
 def period_range(panel: pd.DataFrame, indicator_id: str, area_code: str, start: str, end: str,

@@ -8,16 +8,17 @@ once; imports and the demo builder open it for writing, always inside `Store.tra
 from __future__ import annotations
 
 import errno
+import functools
 import getpass
 import hashlib
 import os
 import shutil
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 
@@ -36,6 +37,9 @@ ENV_VAR = "MONITORING_STORE"
 DEFAULT_PATH = Path("data") / "monitoring.duckdb"
 
 
+_Read = TypeVar("_Read", bound=Callable[..., Any])
+
+
 def resolve_path(path: str | os.PathLike[str] | None = None) -> Path:
     """The store path: the argument, else ``$MONITORING_STORE``, else ``data/monitoring.duckdb``."""
     if path not in (None, ""):
@@ -50,6 +54,22 @@ _HEADER_BYTES = 3 * 4096  # DuckDB's file header and its two database headers
 def file_hash(content: bytes) -> str:
     """The hash by which the import log knows a file (SHA-256, hex)."""
     return hashlib.sha256(content).hexdigest()
+
+
+def _remembered(method: _Read) -> _Read:
+    """On a read-only store, compute a derived read once per distinct argument list and give
+    every caller its own copy (as `Store.query` does for the SQL under it): a district report
+    asks for today's areas and the carried-forward population in several sections, and
+    decoding the geometry or carrying values forward again would cost more than the copy."""
+    @functools.wraps(method)
+    def remembered(self: Store, *args: Any, **kwargs: Any) -> Any:
+        if not self.read_only:
+            return method(self, *args, **kwargs)
+        key = (method.__name__, repr((args, sorted(kwargs.items()))))
+        if key not in self._answers:
+            self._answers[key] = method(self, *args, **kwargs)
+        return self._answers[key].copy()
+    return remembered  # type: ignore[return-value]
 
 
 def _damaged(path: Path, detail: str) -> StoreError:
@@ -358,6 +378,7 @@ class Store:
         return sorted(r[0] for r in self._con.execute(sql).fetchall())
 
     # -- domain reads ------------------------------------------------------------------------
+    @_remembered
     def read_areas(self, *, level: str | None = None, on: date | None = None,
                    codes: Sequence[str] | None = None) -> gpd.GeoDataFrame:
         """Areas as a GeoDataFrame in EPSG:25832; current areas unless a date `on` is given."""
@@ -413,6 +434,7 @@ class Store:
         self._require_transaction()
         return _settle_area_versions(self._con)
 
+    @_remembered
     def read_population(self, *, population_group: str | None = None,
                         periods: Sequence[str] | None = None) -> pd.DataFrame:
         """Population and target groups per area: the series of the ``population_group``
