@@ -68,6 +68,7 @@ def _uses(source: str) -> tuple[set[str], set[str], set[str]]:
     tree = ast.parse(source)
     aliases = {"go"}
     names: set[str] = set()
+    as_dicts: set[str] = set()  # in a module that imports plotly, {"type": "bar", …}
     projections: set[str] = set()
     modules: set[str] = set()
     for node in ast.walk(tree):
@@ -89,7 +90,27 @@ def _uses(source: str) -> tuple[set[str], set[str], set[str]]:
         elif isinstance(node, ast.keyword) and node.arg == "projection_type" \
                 and isinstance(node.value, ast.Constant):
             projections.add(str(node.value.value))
+        elif isinstance(node, ast.Dict):  # a trace as a dict: {"type": "bar", …}
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value == "type" \
+                        and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    as_dicts.add(_TRACE_CLASSES.get(value.value, value.value))
+    if any(m.startswith("plotly") for m in modules):
+        names |= as_dicts
     return names, projections, modules
+
+
+def _trace_classes() -> dict[str, str]:
+    """plotly's trace type names („bar“) and their graph_objects class („Bar“)."""
+    import plotly.graph_objects as go
+    from plotly.basedatatypes import BaseTraceType
+
+    classes = {name: getattr(go, name) for name in dir(go) if name[:1].isupper()}
+    return {cls().type: name for name, cls in classes.items()
+            if isinstance(cls, type) and issubclass(cls, BaseTraceType)}
+
+
+_TRACE_CLASSES = _trace_classes()
 
 
 def test_every_trace_type_and_projection_our_code_uses_is_in_the_bundle() -> None:
@@ -121,7 +142,9 @@ def test_the_scan_would_catch_a_new_trace_type() -> None:
     """The guard above is not blind: a pie chart, written in any of the usual ways, is seen."""
     for source in ("import plotly.graph_objects as go\ngo.Figure(go.Pie(values=[1]))",
                    "from plotly.graph_objects import Pie\nPie(values=[1])",
-                   "from plotly import graph_objects as pgo\npgo.Pie(values=[1])"):
+                   "from plotly import graph_objects as pgo\npgo.Pie(values=[1])",
+                   'import plotly.graph_objects as go\n'
+                   'go.Figure({"data": [{"type": "pie", "values": [1]}]})'):
         assert "Pie" in _uses(source)[0], source
     assert "pie" not in plotlyjs.trace_types()
     assert _uses("fig.update_geos(projection_type='robinson')")[1] == {"robinson"}

@@ -30,6 +30,7 @@ from monitoring.core.privacy import Publishable, require
 from monitoring.periods import CENSUS_BREAK, Quarter, quarter_range
 from monitoring.present.describe import (
     DATA_SUMMARY,
+    META_KEY,
     NO_VALUE,
     WITHHELD,
     FigureText,
@@ -418,6 +419,62 @@ def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
         fig._validate = layout._validate = True
 
 
+def _template() -> dict[str, Any] | None:
+    """A fresh copy of the slim template (`_slim_template`) of plotly's current default."""
+    import plotly.io as pio
+
+    default = pio.templates.default
+    if isinstance(default, str) and default in pio.templates:
+        return dict(json.loads(_slim_template_json(default)))
+    if default is None:
+        return None
+    return _slimmed(default.to_plotly_json())
+
+
+def _frame(*, height: int, title: str | None) -> dict[str, Any]:
+    """The layout of `_layout` as a dict, for figures built as one spec (`_figure`)."""
+    layout: dict[str, Any] = {
+        "separators": ",.", "height": height,
+        "font": {"family": FONT, "size": 13, "color": TEXT_COLOUR},
+        "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
+        "paper_bgcolor": "white", "plot_bgcolor": "white"}
+    layout["title"] = {"text": escaped(title), "x": 0.01, "font": {"size": 15}} if title else None
+    template = _template()
+    if template is not None:
+        layout["template"] = template
+    return layout
+
+
+def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
+    """The shape of plotly's ``add_vline``: a line at `x` over the plot's whole height."""
+    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1,
+            "yref": "y domain", "line": line}
+
+
+def _hline(y: float, line: dict[str, Any]) -> dict[str, Any]:
+    """The shape of plotly's ``add_hline``: a line at `y` over the plot's whole width."""
+    return {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": y, "y1": y,
+            "yref": "y", "line": line}
+
+
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any],
+            text: FigureText) -> go.Figure:
+    """A figure from its whole spec at once, `text` attached (`describe.attach`).
+
+    Our chart functions know every value they set, so plotly is spared validating them
+    property by property – which was most of a chart's build time (plotly's update machinery,
+    about 20 ms a chart, twenty charts a report). The figure it returns validates whatever an
+    analyst changes afterwards, as any plotly figure does."""
+    import plotly.graph_objects as go
+
+    layout["meta"] = {META_KEY: text.to_meta()}
+    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
+    fig._validate = fig.layout._validate = True
+    for trace in fig.data:
+        trace._validate = True
+    return fig
+
+
 def coverage_map(data: Publishable, areas: gpd.GeoDataFrame, *, value: str, label: str,
                  unit: str = "", highlight: str | None = None, title: str | None = None,
                  decimals: int = 1, extra: dict[str, str] | None = None,
@@ -649,12 +706,9 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
     distance, and the dotted target path crosses each quarter at the value the controlling
     table calls „Soll laut Pfad“. Hover texts and ticks read „Q4 2025“.
     """
-    import plotly.graph_objects as go
-
     decimals = fmt.decimals_for(unit) if decimals is None else decimals
     x = [quarter_x(p) for p in series["period"]]
     labels = [_period_label(p) for p in series["period"]]
-    fig = go.Figure()
 
     def text(values: pd.Series) -> list[str]:
         return [fmt.MISSING if pd.isna(v) else f"{fmt.number(v, decimals)} {unit_text}".strip()
@@ -662,33 +716,36 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
 
     raw = {"unit": unit, "area_name": area_name, "state_name": state_name}  # for the text
     state_name, area_name, unit_text = escaped(state_name), escaped(area_name), escaped(unit)
-    fig.add_trace(go.Scatter(
-        x=x, y=shown(series["state_value"], decimals), name=state_name, mode="lines",
-        line={"color": STATE_COLOUR, "dash": "dash", "width": 2}, customdata=labels,
-        text=text(series["state_value"]), hovertemplate="%{customdata}: %{text}<extra>"
-        + state_name + "</extra>"))
-    fig.add_trace(go.Scatter(
-        x=x, y=shown(series["value"], decimals), name=area_name, mode="lines+markers",
-        line={"color": ACCENT, "width": 3}, marker={"size": 6}, customdata=labels,
-        text=text(series["value"]), hovertemplate="%{customdata}: %{text}<extra>" + area_name
-        + "</extra>"))
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "x": x, "y": shown(series["state_value"], decimals),
+         "name": state_name, "mode": "lines",
+         "line": {"color": STATE_COLOUR, "dash": "dash", "width": 2}, "customdata": labels,
+         "text": text(series["state_value"]),
+         "hovertemplate": "%{customdata}: %{text}<extra>" + state_name + "</extra>"},
+        {"type": "scatter", "x": x, "y": shown(series["value"], decimals), "name": area_name,
+         "mode": "lines+markers", "line": {"color": ACCENT, "width": 3}, "marker": {"size": 6},
+         "customdata": labels, "text": text(series["value"]),
+         "hovertemplate": "%{customdata}: %{text}<extra>" + area_name + "</extra>"}]
     periods = list(series["period"])
     if target is not None:
         ends = [str(target["baseline_period"]), str(target["target_period"])]
         periods += ends
         ty = [target["baseline_value"], target["target_value"]]
-        fig.add_trace(go.Scatter(
-            x=[quarter_x(p) for p in ends], y=shown(ty, decimals), name="Zielpfad",
-            mode="lines+markers", line={"color": TARGET_COLOUR, "dash": "dot", "width": 2},
-            marker={"symbol": ["circle-open", "star"], "size": [9, 13]},
-            customdata=[_period_label(p) for p in ends],
-            text=[f"Ausgangswert {fmt.number(ty[0], decimals)} {unit_text}",
-                  f"Zielwert {fmt.number(ty[1], decimals)} {unit_text}"],
-            hovertemplate="%{customdata}: %{text}<extra></extra>"))
+        data.append({
+            "type": "scatter", "x": [quarter_x(p) for p in ends], "y": shown(ty, decimals),
+            "name": "Zielpfad", "mode": "lines+markers",
+            "line": {"color": TARGET_COLOUR, "dash": "dot", "width": 2},
+            "marker": {"symbol": ["circle-open", "star"], "size": [9, 13]},
+            "customdata": [_period_label(p) for p in ends],
+            "text": [f"Ausgangswert {fmt.number(ty[0], decimals)} {unit_text}",
+                     f"Zielwert {fmt.number(ty[1], decimals)} {unit_text}"],
+            "hovertemplate": "%{customdata}: %{text}<extra></extra>"})
+    xaxis: dict[str, Any] = {}
+    yaxis: dict[str, Any] = {}
     tickvals, ticktext = quarter_ticks(periods)
     if tickvals:
-        fig.update_xaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext,
-                         range=[quarter_x(min(periods)) - 0.15, quarter_x(max(periods)) + 0.15])
+        xaxis.update(tickmode="array", tickvals=tickvals, ticktext=ticktext,
+                     range=[quarter_x(min(periods)) - 0.15, quarter_x(max(periods)) + 0.15])
     values = pd.concat([series["value"], series["state_value"]]).dropna()
     if target is not None:
         values = pd.concat([values, pd.Series([target["baseline_value"],
@@ -696,23 +753,24 @@ def indicator_chart(series: pd.DataFrame, *, unit: str, area_name: str,
     if not values.empty:
         low, high = float(values.min()), float(values.max())
         pad = max((high - low) * 0.15, abs(high) * 0.02, 10 ** -decimals)
-        fig.update_yaxes(range=[max(0.0, low - pad) if low >= 0 else low - pad, high + pad])
-    fig.update_yaxes(title={"text": unit_text}, gridcolor="#eeeeee", zeroline=False,
-                     tickformat=",." + str(decimals) + "f")
-    fig.update_xaxes(type="linear", tickangle=-45, gridcolor="#f5f5f5", zeroline=False)
+        yaxis["range"] = [max(0.0, low - pad) if low >= 0 else low - pad, high + pad]
+    yaxis.update(title={"text": unit_text}, gridcolor="#eeeeee", zeroline=False,
+                 tickformat=",." + str(decimals) + "f")
+    xaxis.update(type="linear", tickangle=-45, gridcolor="#f5f5f5", zeroline=False)
+    layout = _frame(height=360, title=title)
+    layout.update(xaxis=xaxis, yaxis=yaxis, legend={"orientation": "h", "y": -0.3, "x": 0},
+                  hovermode="x unified")
     periods = sorted(series["period"])
     if census_break and periods and periods[0] < census_break <= periods[-1]:
         # Population figures switch from the Zensus 2011 to the Zensus 2022 basis: a break.
-        fig.add_vline(x=quarter_x(census_break),
-                      line={"color": "#777", "dash": "dash", "width": 1})
-        fig.add_annotation(x=quarter_x(census_break), y=1, yref="paper", showarrow=False,
-                           text="Zensus 2022: neue Bevölkerungsbasis", font={"size": 10},
-                           xanchor="left", yanchor="bottom")
-    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0}, hovermode="x unified")
-    _layout(fig, height=360, title=title)
-    attach(fig, _series_text(series, **raw, target=target, decimals=decimals, title=title,
-                             census_break=census_break))
-    return fig
+        layout["shapes"] = [_vline(quarter_x(census_break),
+                                   {"color": "#777", "dash": "dash", "width": 1})]
+        layout["annotations"] = [{
+            "x": quarter_x(census_break), "y": 1, "yref": "paper", "showarrow": False,
+            "text": "Zensus 2022: neue Bevölkerungsbasis", "font": {"size": 10},
+            "xanchor": "left", "yanchor": "bottom"}]
+    return _figure(data, layout, _series_text(series, **raw, target=target, decimals=decimals,
+                                              title=title, census_break=census_break))
 
 
 def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None = None,
@@ -724,8 +782,6 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None 
     Districts without a publishable value are listed with "–" instead of a bar, so a missing
     bar is never mistaken for zero.
     """
-    import plotly.graph_objects as go
-
     decimals = fmt.decimals_for(unit) if decimals is None else decimals
     data = require(data, "Der Vergleichsbalken")
     frame = data.frame.assign(withheld=data.is_suppressed("value"))
@@ -741,33 +797,32 @@ def peer_chart(data: Publishable, *, name: str, unit: str, decimals: int | None 
     colours = [ACCENT if own else "#9ecae1" for own in peers["own"]]
     text = [missing(h) if pd.isna(v) else f"{fmt.number(v, decimals)} {unit}".strip()
             for v, h in zip(peers["value"], peers["withheld"], strict=True)]
-    fig = go.Figure(go.Bar(x=shown(peers["value"], decimals), y=labels, orientation="h",
-                           marker={"color": colours},
-                           text=text, textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: %{text}<extra></extra>", showlegend=False))
+    bars = {"type": "bar", "x": shown(peers["value"], decimals), "y": labels,
+            "orientation": "h", "marker": {"color": colours}, "text": text,
+            "textposition": "outside", "cliponaxis": False,
+            "hovertemplate": "%{y}: %{text}<extra></extra>", "showlegend": False}
+    layout = _frame(height=max(260, 28 * len(peers) + 110), title=title or name)
     if not state.empty and pd.notna(state["value"].iloc[0]):
         level = float(round(state["value"].iloc[0], decimals))
-        fig.add_vline(x=level, line={"color": STATE_COLOUR, "dash": "dash", "width": 2})
-        fig.add_annotation(x=level, y=1, yref="paper", showarrow=False, xanchor="left",
-                           yanchor="bottom", font={"size": 11},
-                           text=f"{escaped(state_name)}: {fmt.number(level, decimals)} "
-                                f"{unit}".strip())
-    fig.update_xaxes(title={"text": unit}, gridcolor="#eeeeee", rangemode="tozero",
-                     tickformat=",." + str(decimals) + "f")
+        layout["shapes"] = [_vline(level, {"color": STATE_COLOUR, "dash": "dash", "width": 2})]
+        layout["annotations"] = [{
+            "x": level, "y": 1, "yref": "paper", "showarrow": False, "xanchor": "left",
+            "yanchor": "bottom", "font": {"size": 11},
+            "text": f"{escaped(state_name)}: {fmt.number(level, decimals)} {unit}".strip()}]
+    xaxis: dict[str, Any] = {"title": {"text": unit}, "gridcolor": "#eeeeee",
+                             "rangemode": "tozero", "tickformat": ",." + str(decimals) + "f"}
     known = [float(v) for v in pd.concat([peers["value"], state["value"]]).dropna()]
     if known and max(known) > 0:  # room right of the longest bar for its value text
         longest_text = max((len(t) for t in text), default=0)
-        fig.update_xaxes(range=[0, max(known) * (1.08 + 0.018 * longest_text)])
-    fig.update_yaxes(automargin=True)
-    fig.update_layout(bargap=0.25)
-    _layout(fig, height=max(260, 28 * len(peers) + 110), title=title or name)
+        xaxis["range"] = [0, max(known) * (1.08 + 0.018 * longest_text)]
     # plotly's automargin can leave long names („Schmalkalden-Meiningen“) cut at the left:
     # reserve their width (about 7 px per character at 13 px) up front
     longest = max((len(str(label)) for label in labels), default=0)
-    fig.update_layout(margin={"l": min(280, 16 + 7 * longest), "r": 16})
-    attach(fig, _peer_text(peers, state, name=name, unit=raw_unit, decimals=decimals,
-                           state_name=state_name, counts="value" in data.counts))
-    return fig
+    layout["margin"].update(l=min(280, 16 + 7 * longest), r=16)
+    layout.update(xaxis=xaxis, yaxis={"automargin": True}, bargap=0.25)
+    return _figure([bars], layout, _peer_text(peers, state, name=name, unit=raw_unit,
+                                              decimals=decimals, state_name=state_name,
+                                              counts="value" in data.counts))
 
 
 def index_chart(table: pd.DataFrame, *, status_bounds: Sequence[float],
@@ -779,8 +834,6 @@ def index_chart(table: pd.DataFrame, *, status_bounds: Sequence[float],
     axes, so areas flagged "besonderer Aufmerksamkeitsbedarf" sit to the right. Areas not
     assessed have no point.
     """
-    import plotly.graph_objects as go
-
     points = table[table["assessed"].fillna(False).astype(bool)]
     colours = [ACCENT if own else (TARGET_COLOUR if attention else "#9ecae1")
                for own, attention in zip(points["own"], points["attention"], strict=True)]
@@ -790,25 +843,25 @@ def index_chart(table: pd.DataFrame, *, status_bounds: Sequence[float],
              f"{class_label(r.dynamic_class, 'dynamic')}"
              + ("<br>besonderer Aufmerksamkeitsbedarf" if r.attention else "")
              for r in points.itertuples()]
-    fig = go.Figure(go.Scatter(
-        x=shown(points["status_index"], 2), y=shown(points["dynamic_index"], 2),
-        mode="markers+text",
-        marker={"color": colours, "size": [14 if own else 9 for own in points["own"]],
-                "line": {"color": "white", "width": 1}},
-        text=[escaped(name) if own else ""
-              for name, own in zip(points["name"], points["own"], strict=True)],
-        textposition="top center", hovertext=hover, hoverinfo="text", showlegend=False))
-    for bound in status_bounds:
-        fig.add_vline(x=bound, line={"color": STATE_COLOUR, "dash": "dot", "width": 1})
-    for bound in dynamic_bounds:
-        fig.add_hline(y=bound, line={"color": STATE_COLOUR, "dash": "dot", "width": 1})
-    fig.update_xaxes(title={"text": "Statusindex (höher = mehr Aufmerksamkeitsbedarf)"},
-                     gridcolor="#eeeeee", zeroline=False, tickformat=",.1f")
-    fig.update_yaxes(title={"text": "Dynamikindex"}, gridcolor="#eeeeee", zeroline=False,
-                     tickformat=",.1f")
-    _layout(fig, height=420, title=title)
-    attach(fig, _index_text(points))
-    return fig
+    scatter = {
+        "type": "scatter", "x": shown(points["status_index"], 2),
+        "y": shown(points["dynamic_index"], 2), "mode": "markers+text",
+        "marker": {"color": colours, "size": [14 if own else 9 for own in points["own"]],
+                   "line": {"color": "white", "width": 1}},
+        "text": [escaped(name) if own else ""
+                 for name, own in zip(points["name"], points["own"], strict=True)],
+        "textposition": "top center", "hovertext": hover, "hoverinfo": "text",
+        "showlegend": False}
+    bound_line = {"color": STATE_COLOUR, "dash": "dot", "width": 1}
+    layout = _frame(height=420, title=title)
+    layout.update(
+        shapes=[_vline(b, dict(bound_line)) for b in status_bounds]
+        + [_hline(b, dict(bound_line)) for b in dynamic_bounds],
+        xaxis={"title": {"text": "Statusindex (höher = mehr Aufmerksamkeitsbedarf)"},
+               "gridcolor": "#eeeeee", "zeroline": False, "tickformat": ",.1f"},
+        yaxis={"title": {"text": "Dynamikindex"}, "gridcolor": "#eeeeee", "zeroline": False,
+               "tickformat": ",.1f"})
+    return _figure([scatter], layout, _index_text(points))
 
 
 # ---- Text alternatives (issue 15): each figure states its message and carries its data ----
