@@ -404,3 +404,37 @@ def test_headings_keep_their_letters_as_nbconvert_wrote_them_before() -> None:
         '<a class="anchor-link" href="#%C3%9Cbersicht">¶</a></h3>'
         '<script>var s = "&#220;";</script><style>p::after{content:"&#182;"}</style>'
         "<p>&#38; &#39;a&#39;</p>")
+
+
+def test_the_page_is_the_same_without_the_plotly_json_it_never_shows() -> None:
+    # nbconvert deep-copies the notebook three times; the figures' nested plotly JSON made
+    # that most of a report's render time, and the page shows each figure's HTML instead
+    import copy
+
+    import nbformat
+
+    from monitoring.report.run.render import _exporter, page_view
+
+    fig = figures.index_chart(pd.DataFrame({
+        "assessed": [True, True], "own": [True, False], "attention": [False, True],
+        "name": ["Gera", "Jena"], "status_index": [0.4, -1.2], "dynamic_index": [1.1, 0.2],
+        "status_class": ["mittel", "niedrig"], "dynamic_class": ["hoch", "mittel"]}),
+        status_bounds=[-1.0, 1.0], dynamic_bounds=[-1.0, 1.0], title="Index")
+    plot = fig.to_plotly_json()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("fig", outputs=[
+        nbformat.v4.new_output("display_data", data={
+            "text/html": '<div class="plot">Index</div>',
+            "application/vnd.plotly.v1+json": plot}),
+        nbformat.v4.new_output("display_data", data={"application/vnd.plotly.v1+json": plot,
+                                                     "text/plain": "Figure"})])]
+    before = copy.deepcopy(nb)
+    view = page_view(nb)
+    assert nb == before  # the executed notebook is kept whole
+    first, second = view.cells[0].outputs
+    assert set(first.data) == {"text/html"}
+    assert second == nb.cells[0].outputs[1]  # no HTML of its own: left as it is
+    resources = {"monitoring": {"css": "", "version": "0"}, "language_code": "de"}
+    whole, _ = _exporter().from_notebook_node(copy.deepcopy(nb), resources=dict(resources))
+    light, _ = _exporter().from_notebook_node(view, resources=dict(resources))
+    assert light == whole and '<div class="plot">Index</div>' in light

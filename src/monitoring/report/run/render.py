@@ -144,6 +144,40 @@ def warm_renderer() -> None:
                                                "language_code": "de"})
 
 
+# Output data the HTML page never shows: nbconvert's display priority has no place for the
+# plotly JSON (the page shows each figure's HTML fragment), and its deeply nested lists made
+# nbconvert's three deep copies of the notebook most of a report's render time.
+_NOT_ON_THE_PAGE = "application/vnd.plotly.v1+json"
+
+
+def page_view(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """`nb` without the output data the HTML page does not show (`_NOT_ON_THE_PAGE`, where
+    the output also has its HTML); a new notebook sharing everything else with `nb`, which
+    stays as it is (the executed notebook is kept whole, e.g. in ``_fehler/``)."""
+    cells = []
+    for cell in nb.cells:
+        outputs = cell.get("outputs")
+        if outputs and any(_NOT_ON_THE_PAGE in o.get("data", {}) for o in outputs):
+            lighter = nbformat.NotebookNode(cell)
+            lighter["outputs"] = [_shown(o) for o in outputs]
+            cells.append(lighter)
+        else:
+            cells.append(cell)
+    view = nbformat.NotebookNode(nb)
+    view["cells"] = cells
+    return view
+
+
+def _shown(output: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    data = output.get("data", {})
+    if _NOT_ON_THE_PAGE not in data or "text/html" not in data:
+        return output
+    output = nbformat.NotebookNode(output)
+    output["data"] = nbformat.NotebookNode(
+        {k: v for k, v in data.items() if k != _NOT_ON_THE_PAGE})
+    return output
+
+
 def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
                 renderer: str = "nbconvert") -> int:
     """Write `executed` as one HTML file at `out` (atomically); returns the file size."""
@@ -155,8 +189,9 @@ def render_html(executed: nbformat.NotebookNode, out: Path, *, title: str,
             else:
                 executed.metadata["title"] = title
                 body, _ = _exporter().from_notebook_node(
-                    executed, resources={"monitoring": {"css": _css(), "version": __version__},
-                                         "language_code": "de"})
+                    page_view(executed),
+                    resources={"monitoring": {"css": _css(), "version": __version__},
+                               "language_code": "de"})
                 tmp.write_text(with_csp(with_scroll_regions(with_landmarks(with_toc(
                     without_unused_lab_css(body))))),
                                encoding="utf-8")
