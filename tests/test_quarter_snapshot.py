@@ -204,6 +204,20 @@ def test_a_caller_changing_its_copy_does_not_change_the_snapshot(
         store.close()
 
 
+def test_a_kept_kernel_reads_the_snapshot_file_once_while_it_stays_the_same(
+        reference_store: Path, small_snapshot: Path, tmp_path: Path) -> None:
+    path = tmp_path / quarter_snapshot.FILE_NAME
+    shutil.copyfile(small_snapshot, path)
+    first = quarter_snapshot.load(path)
+    assert quarter_snapshot.load(path) is first  # the next report of the kernel
+    # a new run writes a new file at the same place: read again
+    with open_store(reference_store) as store:
+        quarter_snapshot.write_snapshot(build_snapshot(store, PERIOD, _settings()), path)
+    again = quarter_snapshot.load(path)
+    assert again is not first and again.settings_json == _settings().to_json()
+    assert first.settings_json == STRICT.to_json()
+
+
 def test_a_snapshot_for_another_quarter_or_settings_is_refused_in_german(
         reference_store: Path, small_snapshot: Path) -> None:
     snapshot = quarter_snapshot.read_snapshot(small_snapshot)

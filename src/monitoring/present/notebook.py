@@ -139,7 +139,7 @@ def open_report(store_path: str, area_code: str | int, period: str, settings_jso
         if str(snapshot_path or "").strip():
             try:
                 quarter_snapshot.install(quarter_snapshot.check(
-                    quarter_snapshot.read_snapshot(snapshot_path), store, str(ctx.period),
+                    quarter_snapshot.load(snapshot_path), store, str(ctx.period),
                     settings, snapshot_path))
             except quarter_snapshot.SnapshotError as err:
                 warnings.warn(err.message, quarter_snapshot.SnapshotWarning, stacklevel=2)

@@ -213,6 +213,31 @@ def read_snapshot(path: str | os.PathLike[str]) -> QuarterSnapshot:
                             detail=str(err)) from err
 
 
+class _LastRead:
+    """The snapshot file read last in this process and what was read from it."""
+
+    identity: tuple[object, ...] | None = None
+    snapshot: QuarterSnapshot | None = None
+
+
+def load(path: str | os.PathLike[str]) -> QuarterSnapshot:
+    """`read_snapshot` of `path`, read once per process while the file stays the same.
+
+    A kept kernel (`monitoring.report.run.warm`) runs one district report after another from
+    the same snapshot file; reading and parsing it again cost each of them a tenth of a
+    second. The file is the same while its path, inode, size and modification time are; the
+    views never change the snapshot's frames (they hand out copies)."""
+    try:
+        stat = Path(path).resolve().stat()
+    except OSError:
+        return read_snapshot(path)  # the error names the file
+    identity = (str(Path(path).resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if _LastRead.identity != identity or _LastRead.snapshot is None:
+        _LastRead.identity, _LastRead.snapshot = None, None
+        _LastRead.snapshot, _LastRead.identity = read_snapshot(path), identity
+    return _LastRead.snapshot
+
+
 # -- the snapshot of this process --------------------------------------------------------------
 class _Installed:
     """The snapshot of the report running in this process (one; `install`)."""
