@@ -127,6 +127,33 @@ def test_renderer_wraps_the_plot_in_a_figure_with_text_and_collapsed_data() -> N
     assert image.text.get("Description") == text.alt
 
 
+def test_a_run_s_figures_leave_out_the_plotly_json_but_print_twins_keep_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import plotly.io as pio
+
+    notebook.use_report_renderer()
+    fig = figures.coverage_map(_municipalities(), _areas(4), value="offers_per_1000",
+                               label="Angebote", unit="je 1.000 Ausländer/-innen")
+    plot = fig.to_plotly_json()
+
+    def bundle(figure_json: str | None, static: str) -> dict[str, object]:
+        if figure_json is None:
+            monkeypatch.delenv(notebook.FIGURE_JSON_SWITCH, raising=False)
+        else:
+            monkeypatch.setenv(notebook.FIGURE_JSON_SWITCH, figure_json)
+        monkeypatch.setenv(notebook.STATIC_SWITCH, static)
+        return pio.renderers["monitoring"].to_mimebundle(plot)
+
+    lab = bundle(None, "0")  # JupyterLab: the figure both ways
+    assert set(lab) == {"text/html", "application/vnd.plotly.v1+json"}
+    run = bundle("0", "0")  # `monitoring run`: the page shows the HTML, which is the same
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    assert set(run) == {"text/html"}
+    assert uuid.sub("ID", str(run["text/html"])) == uuid.sub("ID", str(lab["text/html"]))
+    printed = bundle("0", "1")  # the PDF takes each figure's alt text from the JSON
+    assert set(printed) == {"text/html", "application/vnd.plotly.v1+json", "image/png"}
+
+
 def _series() -> pd.DataFrame:
     return pd.DataFrame({"period": ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"],
                          "value": [5.04, np.nan, 5.5, 5.9, 6.21],

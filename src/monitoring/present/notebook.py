@@ -72,9 +72,11 @@ def use_report_renderer() -> None:
                 plot, full_html=False, include_plotlyjs=False, include_mathjax=False,
                 config=PLOTLY_CONFIG, validate=False), text)
             js_sent.append(True)
-            bundle = {"text/html": fragment,
-                      "application/vnd.plotly.v1+json": {**plot, "config": PLOTLY_CONFIG}}
-            if static_figures_wanted():
+            bundle: dict[str, Any] = {"text/html": fragment}
+            static = static_figures_wanted()
+            if static or figure_json_wanted():
+                bundle["application/vnd.plotly.v1+json"] = {**plot, "config": PLOTLY_CONFIG}
+            if static:
                 bundle["image/png"] = base64.b64encode(static_figure.png(fig_dict)).decode()
             return bundle
 
@@ -82,6 +84,19 @@ def use_report_renderer() -> None:
     # run in a kernel that already ran one (`monitoring.report.run.warm`) carries its own copy
     pio.renderers["monitoring"] = ReportRenderer()
     pio.renderers.default = "monitoring"
+
+
+# "0" (also "nein", "aus"): figures go out without their plotly JSON – only as the HTML
+# fragment, which carries the same figure. `monitoring run` sets it for its kernels: its pages
+# show the HTML, and the nested JSON was most of what kernel, papermill and the renderer
+# serialised, copied and validated per report. JupyterLab (unset) gets both.
+FIGURE_JSON_SWITCH = "MONITORING_FIGURE_JSON"
+
+
+def figure_json_wanted() -> bool:
+    """Whether figure outputs carry the plotly JSON beside their HTML (`FIGURE_JSON_SWITCH`;
+    always when static twins are made: the PDF takes each figure's alt text from it)."""
+    return os.environ.get(FIGURE_JSON_SWITCH, "").strip().lower() not in ("0", "nein", "aus")
 
 
 # "1" (also "ja", "an"): every figure gets a static PNG twin, e.g. before executing a report

@@ -69,6 +69,7 @@ from monitoring.errors import OutputError, WriteFault
 from monitoring.io import settings as settings_file
 from monitoring.io.files import atomic_write, move_into_place
 from monitoring.periods import Quarter
+from monitoring.present.notebook import FIGURE_JSON_SWITCH
 from monitoring.present.page import STATEMENT_FILE
 from monitoring.report import statement
 from monitoring.report.run import index as index_page
@@ -235,7 +236,7 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
 
     target = Path(out_dir) / str(quarter)
     held = contextlib.nullcontext(None) if stage_into else RunLock(target)
-    with StopSignals() as stop, held as lock, private_runtime_dir():
+    with StopSignals() as stop, held as lock, private_runtime_dir(), _kernel_environment():
         if lock is not None and lock.taken_over:
             notes.append(f"Die Sperrdatei eines nicht mehr laufenden Berichtslaufs "
                          f"({lock.taken_over.describe()}) wurde übernommen.")
@@ -315,6 +316,21 @@ def run_quarter(period: str, *, store_path: str | os.PathLike[str] | None = None
     summary.notes = notes
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@contextlib.contextmanager
+def _kernel_environment() -> Any:
+    """While the run lasts, the environment its workers and kernels start with: figures
+    without their plotly JSON (`notebook.FIGURE_JSON_SWITCH`; the run's pages show each
+    figure's HTML, which carries the same figure) unless the caller set the switch itself."""
+    if FIGURE_JSON_SWITCH in os.environ:
+        yield
+        return
+    os.environ[FIGURE_JSON_SWITCH] = "0"
+    try:
+        yield
+    finally:
+        os.environ.pop(FIGURE_JSON_SWITCH, None)
 
 
 def write_quarter_snapshot(store_file: Path, period: str, settings: Settings,
