@@ -258,6 +258,8 @@ def test_every_figure_draws_with_the_bundle_in_chromium(tmp_path: Path,
         state = {s["id"]: s for s in tab.evaluate(FIGURE_STATE)}
         # hover: a bar of the peer chart and a Kreis of the map show their hover label
         tab.locator("#peer_chart g.trace.bars path").first.hover(force=True)
+        # the label is drawn after the hover event: wait for it (a busy machine is slower)
+        tab.wait_for_selector("#peer_chart .hoverlayer .hovertext", timeout=5_000)
         bar_hover = tab.locator("#peer_chart .hoverlayer .hovertext").count()
         own = tab.locator("#coverage_map path.choroplethlocation").last
         own.scroll_into_view_if_needed()
