@@ -383,48 +383,16 @@ def _slim_template_json(name: str) -> str:
     return json.dumps(_slimmed(pio.templates[name].to_plotly_json()))
 
 
-def _slim_template(fig: go.Figure) -> None:
-    """Keep only the parts of the figure's template that can apply to it: the defaults of the
-    trace types the reports' plotly.js draws (`plotlyjs.trace_types`), and the layout defaults
-    but those of subplots we never draw. The figure looks the same; each figure of a report
-    carries about 5 KB less (the full template holds defaults for 50 trace types)."""
+def _template() -> dict[str, Any] | None:
+    """A fresh copy of plotly's current default template, slimmed (`_slimmed`): only the
+    defaults of the trace types the reports' plotly.js draws (`plotlyjs.trace_types`), and
+    the layout defaults but those of subplots we never draw. The figure looks the same; each
+    figure of a report carries about 5 KB less (the full template holds defaults for 50 trace
+    types)."""
     import plotly.io as pio
 
     default = pio.templates.default
     if isinstance(default, str) and default in pio.templates:  # plotly's default: "plotly"
-        fig.layout.template = json.loads(_slim_template_json(default))
-    else:
-        fig.layout.template = _slimmed(fig.layout.template.to_plotly_json())
-
-
-def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
-    """Our frame of every figure: German number separators, font, margins, title, white
-    background and the slim template.
-
-    These values are ours and known to be valid, so plotly does not validate them again:
-    that halves the time (validating the template alone took a quarter of a chart's build,
-    and a district report builds about twenty charts)."""
-    layout = fig.layout
-    fig._validate = layout._validate = False
-    try:
-        fig.update_layout(
-            separators=",.", height=height,
-            font={"family": FONT, "size": 13, "color": TEXT_COLOUR},
-            margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10},
-            title={"text": escaped(title), "x": 0.01, "font": {"size": 15}} if title else None,
-            paper_bgcolor="white", plot_bgcolor="white",
-        )
-        _slim_template(fig)
-    finally:
-        fig._validate = layout._validate = True
-
-
-def _template() -> dict[str, Any] | None:
-    """A fresh copy of the slim template (`_slim_template`) of plotly's current default."""
-    import plotly.io as pio
-
-    default = pio.templates.default
-    if isinstance(default, str) and default in pio.templates:
         return dict(json.loads(_slim_template_json(default)))
     if default is None:
         return None
@@ -432,7 +400,8 @@ def _template() -> dict[str, Any] | None:
 
 
 def _frame(*, height: int, title: str | None) -> dict[str, Any]:
-    """The layout of `_layout` as a dict, for figures built as one spec (`_figure`)."""
+    """Our frame of every figure, as layout values: German number separators, font, margins,
+    title, white background and the slim template (`_template`)."""
     layout: dict[str, Any] = {
         "separators": ",.", "height": height,
         "font": {"family": FONT, "size": 13, "color": TEXT_COLOUR},
@@ -443,6 +412,23 @@ def _frame(*, height: int, title: str | None) -> dict[str, Any]:
     if template is not None:
         layout["template"] = template
     return layout
+
+
+def _layout(fig: go.Figure, *, height: int, title: str | None) -> None:
+    """Give `fig` our frame (`_frame`) – for the maps, which are built with plotly's API.
+
+    These values are ours and known to be valid, so plotly does not validate them again:
+    that halves the time (validating the template alone took a quarter of a chart's build)."""
+    layout = fig.layout
+    frame = _frame(height=height, title=title)
+    template = frame.pop("template", None)
+    fig._validate = layout._validate = False
+    try:
+        fig.update_layout(**frame)
+        if template is not None:  # replaces plotly's full template (an update would merge)
+            layout.template = template
+    finally:
+        fig._validate = layout._validate = True
 
 
 def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:

@@ -233,7 +233,6 @@ def load(path: str | os.PathLike[str]) -> QuarterSnapshot:
         return read_snapshot(path)  # the error names the file
     identity = (str(Path(path).resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
     if _LastRead.identity != identity or _LastRead.snapshot is None:
-        _LastRead.identity, _LastRead.snapshot = None, None
         _LastRead.snapshot, _LastRead.identity = read_snapshot(path), identity
     return _LastRead.snapshot
 

@@ -144,20 +144,20 @@ def warm_renderer() -> None:
                                                "language_code": "de"})
 
 
-# Output data the HTML page never shows: nbconvert's display priority has no place for the
-# plotly JSON (the page shows each figure's HTML fragment), and its deeply nested lists made
-# nbconvert's three deep copies of the notebook most of a report's render time.
-_NOT_ON_THE_PAGE = "application/vnd.plotly.v1+json"
+# A figure's plotly JSON beside its HTML fragment. The HTML page never shows it (nbconvert's
+# display priority has no place for it), and its deeply nested lists made nbconvert's three
+# deep copies of the notebook most of a report's render time (`page_view`).
+PLOTLY_JSON = "application/vnd.plotly.v1+json"
 
 
 def page_view(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """`nb` without the output data the HTML page does not show (`_NOT_ON_THE_PAGE`, where
+    """`nb` without the output data the HTML page does not show (`PLOTLY_JSON`, where
     the output also has its HTML); a new notebook sharing everything else with `nb`, which
     stays as it is (the executed notebook is kept whole, e.g. in ``_fehler/``)."""
     cells = []
     for cell in nb.cells:
         outputs = cell.get("outputs")
-        if outputs and any(_NOT_ON_THE_PAGE in o.get("data", {}) for o in outputs):
+        if outputs and any(PLOTLY_JSON in o.get("data", {}) for o in outputs):
             lighter = nbformat.NotebookNode(cell)
             lighter["outputs"] = [_shown(o) for o in outputs]
             cells.append(lighter)
@@ -170,11 +170,11 @@ def page_view(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 def _shown(output: nbformat.NotebookNode) -> nbformat.NotebookNode:
     data = output.get("data", {})
-    if _NOT_ON_THE_PAGE not in data or "text/html" not in data:
+    if PLOTLY_JSON not in data or "text/html" not in data:
         return output
     output = nbformat.NotebookNode(output)
     output["data"] = nbformat.NotebookNode(
-        {k: v for k, v in data.items() if k != _NOT_ON_THE_PAGE})
+        {k: v for k, v in data.items() if k != PLOTLY_JSON})
     return output
 
 
@@ -621,8 +621,6 @@ def _typst_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-PLOTLY_JSON = "application/vnd.plotly.v1+json"
-
 
 def with_figure_alt(executed: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """A copy of `executed` in which every cell with a static figure (``image/png``) names
@@ -662,7 +660,7 @@ def render_pdf(executed: nbformat.NotebookNode, out: Path, *, title: str) -> int
     „Seite n von m“ in the footer. Needs Quarto.
     """
     plotly = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if "application/vnd.plotly.v1+json" in o.get("data", {})]
+              if PLOTLY_JSON in o.get("data", {})]
     if any("image/png" not in o["data"] for o in plotly):
         raise ReportError(
             "Das Notebook wurde ohne Druckfassung der Grafiken ausgeführt; im PDF stünde statt "
